@@ -1,0 +1,232 @@
+"""`Variable`: a named, mutable reference to an immutable JAX array.
+
+A variable's value is a `jax.Array`; `assign` rebinds it to a new array. Inside a
+`StatelessScope` reads and writes go to the scope instead (see `stateless_scope.py`), which is
+what makes layer code pure under `jax.jit`/`jax.grad`.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jkeras import config
+from jkeras.core import naming
+from jkeras.core.stateless_scope import _scopes, current_scope
+
+
+def standardize_dtype(dtype):
+    """A dtype name (`"float32"`), defaulting to `jkeras.config.floatx()`."""
+    if dtype is None:
+        return config.floatx()
+    if hasattr(dtype, "name") and not isinstance(dtype, str):
+        return dtype.name
+    return np.dtype(dtype).name if dtype != "bfloat16" else "bfloat16"
+
+
+class ArrayLike:
+    """Arithmetic, comparison and numpy conversion for objects that stand for an array.
+
+    Subclasses define `value`; every operator applies to it and returns a plain `jax.Array`.
+    """
+
+    def __jax_array__(self):
+        return self.value
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.value, dtype=dtype)
+
+    def numpy(self):
+        return np.asarray(self.value)
+
+    def __len__(self):
+        return len(self.value)
+
+    def __bool__(self):
+        return bool(self.value)
+
+    def __float__(self):
+        return float(self.value)
+
+    def __int__(self):
+        return int(self.value)
+
+    def __iter__(self):
+        return iter(self.value)
+
+
+def _binary(name, reflected=False):
+    def op(self, other):
+        other = other.value if isinstance(other, ArrayLike) else other
+        return getattr(jnp.asarray(self.value), name)(other)
+
+    op.__name__ = name
+    return op
+
+
+def _unary(name):
+    def op(self):
+        return getattr(jnp.asarray(self.value), name)()
+
+    op.__name__ = name
+    return op
+
+
+for _name in (
+    "__add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ __truediv__ __rtruediv__ "
+    "__floordiv__ __rfloordiv__ __mod__ __rmod__ __pow__ __rpow__ __matmul__ __rmatmul__ "
+    "__lt__ __le__ __gt__ __ge__ __eq__ __ne__ __and__ __rand__ __or__ __ror__ __xor__ __rxor__"
+).split():
+    setattr(ArrayLike, _name, _binary(_name))
+for _name in "__neg__ __pos__ __abs__ __invert__".split():
+    setattr(ArrayLike, _name, _unary(_name))
+ArrayLike.__hash__ = object.__hash__
+
+
+class Variable(ArrayLike):
+    """A named variable holding a `jax.Array` value.
+
+    Args:
+        initializer: an initial value (array-like) or an initializer (callable
+            `(shape, dtype) -> array`, or a name such as `"glorot_uniform"`).
+        shape: required when `initializer` is callable.
+        dtype: dtype name; defaults to the initial value's dtype or `jkeras.config.floatx()`.
+        trainable: whether gradient descent should update it.
+        name: the variable's name; `path` prefixes it with the enclosing layer names.
+
+    Example:
+        >>> v = jkeras.Variable(np.zeros((2, 2)))
+        >>> v.assign(np.ones((2, 2))).numpy().sum()
+        4.0
+    """
+
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None, **kwargs):
+        for unsupported in ("autocast", "aggregation", "synchronization"):
+            kwargs.pop(unsupported, None)
+        if kwargs:
+            raise TypeError(f"Variable() got unexpected keyword arguments: {sorted(kwargs)}")
+        self.name = name or "variable"
+        self.path = naming.current_path(self.name)
+        self.trainable = bool(trainable)
+        if isinstance(initializer, str):
+            from jkeras import initializers
+
+            initializer = initializers.get(initializer)
+        with jax.ensure_compile_time_eval():
+            if callable(initializer) and not isinstance(initializer, (np.ndarray, jax.Array)):
+                if shape is None:
+                    raise ValueError(
+                        f"Variable '{self.name}': when `initializer` is callable, `shape` "
+                        "must be given."
+                    )
+                dtype = standardize_dtype(dtype)
+                value = initializer(tuple(shape), dtype=dtype)
+                self.initializer = initializer
+            else:
+                value = initializer.value if isinstance(initializer, ArrayLike) else initializer
+                if dtype is None and not hasattr(value, "dtype"):
+                    dtype = config.floatx()
+                value = jnp.asarray(value, dtype=None if dtype is None else standardize_dtype(dtype))
+                self.initializer = None
+                if shape is not None and tuple(shape) != value.shape:
+                    raise ValueError(
+                        f"Variable '{self.name}': initial value has shape {value.shape}, "
+                        f"but shape={tuple(shape)} was requested."
+                    )
+            self._value = jnp.asarray(value, dtype=standardize_dtype(dtype or value.dtype))
+
+    @property
+    def value(self):
+        """The current value: the active stateless scope's, else the variable's own."""
+        for scope in reversed(_scopes()):
+            value = scope.get(self)
+            if value is not None:
+                return value
+        return self._value
+
+    @property
+    def shape(self):
+        return tuple(self._value.shape)
+
+    @property
+    def dtype(self):
+        return standardize_dtype(self._value.dtype)
+
+    @property
+    def ndim(self):
+        return self._value.ndim
+
+    def _check(self, value):
+        value = value.value if isinstance(value, ArrayLike) else value
+        value = jnp.asarray(value, dtype=self._value.dtype)
+        if value.shape != self._value.shape:
+            raise ValueError(
+                f"The shape of the target variable and the shape of the value being "
+                f"assigned must match. Variable '{self.path}' has shape {self.shape}, "
+                f"received value with shape {tuple(value.shape)}."
+            )
+        return value
+
+    def assign(self, value):
+        """Rebind the variable to `value` (same shape; cast to the variable's dtype)."""
+        value = self._check(value)
+        scope = current_scope()
+        if scope is not None:
+            scope.assign(self, value)
+        else:
+            if isinstance(value, jax.core.Tracer):
+                raise RuntimeError(
+                    f"Variable '{self.path}' was assigned a traced value outside a stateless "
+                    "scope. Inside jax.jit, use `stateless_call`/`apply` and return the new "
+                    "state instead of assigning."
+                )
+            self._value = value
+        return self
+
+    def assign_add(self, delta):
+        return self.assign(self.value + (delta.value if isinstance(delta, ArrayLike) else delta))
+
+    def assign_sub(self, delta):
+        return self.assign(self.value - (delta.value if isinstance(delta, ArrayLike) else delta))
+
+    def __getitem__(self, index):
+        return VariableSlice(self, index)
+
+    def __repr__(self):
+        return (
+            f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
+            f"value={np.asarray(self._value)}>"
+        )
+
+
+class VariableSlice(ArrayLike):
+    """`variable[index]`: reads as the sliced array; `assign` writes that slice back."""
+
+    def __init__(self, variable, index):
+        self._variable = variable
+        self._index = index
+
+    @property
+    def value(self):
+        return self._variable.value[self._index]
+
+    @property
+    def shape(self):
+        return tuple(self.value.shape)
+
+    @property
+    def dtype(self):
+        return standardize_dtype(self.value.dtype)
+
+    def __getitem__(self, index):
+        return self.value[index]
+
+    def assign(self, value):
+        value = value.value if isinstance(value, ArrayLike) else value
+        self._variable.assign(self._variable.value.at[self._index].set(value))
+        return self._variable
+
+    def assign_add(self, delta):
+        return self.assign(self.value + delta)
+
+    def assign_sub(self, delta):
+        return self.assign(self.value - delta)

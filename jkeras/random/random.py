@@ -1,0 +1,63 @@
+"""Random sampling functions with Keras 3's signatures over `jax.random`.
+
+`seed` may be an int (same numbers every call), a JAX key, a `SeedGenerator` (new numbers each
+call) or None (the global generator).
+"""
+
+import jax
+import jax.numpy as jnp
+
+from jkeras.core.variable import standardize_dtype
+from jkeras.random.seed_generator import draw_key
+
+
+def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Samples from N(mean, stddev²) with the given shape."""
+    dtype = standardize_dtype(dtype)
+    return mean + stddev * jax.random.normal(draw_key(seed), tuple(shape), dtype=dtype)
+
+
+def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    """Samples uniformly from [minval, maxval)."""
+    dtype = standardize_dtype(dtype)
+    return jax.random.uniform(
+        draw_key(seed), tuple(shape), dtype=dtype, minval=minval, maxval=maxval
+    )
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    """Samples from N(mean, stddev²) truncated to two standard deviations around the mean."""
+    dtype = standardize_dtype(dtype)
+    sample = jax.random.truncated_normal(draw_key(seed), -2.0, 2.0, tuple(shape), dtype=dtype)
+    return mean + stddev * sample
+
+
+def randint(shape, minval, maxval, dtype="int32", seed=None):
+    """Integers drawn uniformly from [minval, maxval)."""
+    return jax.random.randint(draw_key(seed), tuple(shape), minval, maxval, dtype=dtype)
+
+
+def shuffle(x, axis=0, seed=None):
+    """`x` permuted along `axis`."""
+    return jax.random.permutation(draw_key(seed), x, axis=axis, independent=False)
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None):
+    """`num_samples` class indices per row of `logits` (shape `(batch, num_classes)`)."""
+    logits = jnp.asarray(logits)
+    samples = jax.random.categorical(
+        draw_key(seed), logits[:, None, :], axis=-1, shape=(logits.shape[0], num_samples)
+    )
+    return samples.astype(dtype)
+
+
+def dropout(inputs, rate, noise_shape=None, seed=None):
+    """Zeroes entries with probability `rate` and scales the rest by `1 / (1 - rate)`."""
+    inputs = jnp.asarray(inputs)
+    if not 0 <= rate < 1:
+        raise ValueError(f"Argument `rate` must be in [0, 1). Received: rate={rate}")
+    shape = inputs.shape if noise_shape is None else tuple(
+        inputs.shape[i] if d is None else d for i, d in enumerate(noise_shape)
+    )
+    keep = jax.random.bernoulli(draw_key(seed), 1.0 - rate, shape)
+    return jnp.where(keep, inputs / (1.0 - rate), jnp.zeros_like(inputs))
