@@ -1,6 +1,26 @@
-"""jkeras: the Keras core API on JAX."""
+"""jkeras: the Keras core API on JAX.
 
-from jkeras import config, random
+    import jkeras as keras
+    from jkeras import layers
+"""
+
+from jkeras import (
+    activations,
+    callbacks,
+    config,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    ops,
+    optimizers,
+    random,
+    utils,
+)
 from jkeras.core.variable import Variable
+from jkeras.layers import Input, InputLayer, Layer
+from jkeras.models import Model, Sequential
 
 __version__ = "0.1.0"

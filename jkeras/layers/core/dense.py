@@ -1,0 +1,101 @@
+"""`Dense`: `activation(inputs @ kernel + bias)`."""
+
+import jax.numpy as jnp
+
+from jkeras import activations, initializers
+from jkeras.layers.input_spec import InputSpec
+from jkeras.layers.layer import Layer
+
+
+class Dense(Layer):
+    """Densely connected layer: `output = activation(dot(input, kernel) + bias)`.
+
+    Args:
+        units: dimensionality of the output.
+        activation: activation name or function; None means linear.
+        use_bias: whether to add a bias vector.
+        kernel_initializer: default `"glorot_uniform"`.
+        bias_initializer: default `"zeros"`.
+
+    Input shape:
+        N-D tensor `(batch_size, ..., input_dim)`.
+
+    Output shape:
+        N-D tensor `(batch_size, ..., units)`.
+
+    Example:
+        >>> layer = jkeras.layers.Dense(512, activation="relu")
+        >>> layer(np.ones((2, 784))).shape
+        (2, 512)
+    """
+
+    def __init__(
+        self,
+        units,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if not isinstance(units, int) or units <= 0:
+            raise ValueError(
+                f"Received an invalid value for `units` of layer '{self.name}', expected a "
+                f"positive integer. Received: units={units!r}"
+            )
+        self.units = units
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self._regularizers = (kernel_regularizer, bias_regularizer)
+        self._constraints = (kernel_constraint, bias_constraint)
+        self.input_spec = InputSpec(min_ndim=2)
+
+    def build(self, input_shape):
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError(
+                f"Layer '{self.name}' needs a known last input dimension, got {input_shape}."
+            )
+        self.kernel = self.add_weight(
+            shape=(input_dim, self.units),
+            initializer=self.kernel_initializer,
+            regularizer=self._regularizers[0],
+            constraint=self._constraints[0],
+            name="kernel",
+        )
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight(
+                shape=(self.units,),
+                initializer=self.bias_initializer,
+                regularizer=self._regularizers[1],
+                constraint=self._constraints[1],
+                name="bias",
+            )
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
+
+    def call(self, inputs):
+        outputs = jnp.matmul(inputs, self.kernel.value)
+        if self.bias is not None:
+            outputs = outputs + self.bias.value
+        return self.activation(outputs)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+        }

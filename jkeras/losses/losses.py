@@ -1,0 +1,424 @@
+"""Built-in losses: a pure function per loss, and a `Loss` class wrapping it.
+
+The crossentropy functions reproduce Keras 3's JAX backend (`keras/src/backend/jax/nn.py`)
+operation by operation — normalise the probabilities, clip to `[epsilon, 1 - epsilon]`, take
+the log — so that values and gradients agree with Keras to float rounding.
+"""
+
+import warnings
+
+import jax
+import jax.numpy as jnp
+
+from jkeras import config
+from jkeras.losses.loss import Loss, as_array, squeeze_or_expand_to_same_rank
+
+
+def _call_fn_with_mask(fn, y_true, y_pred, kwargs):
+    # A loss function may come with a variant that also returns a mask (see `ignore_class`).
+    with_mask = getattr(fn, "_with_mask", None)
+    if with_mask is not None:
+        return with_mask(y_true, y_pred, **kwargs)
+    return fn(y_true, y_pred, **kwargs), None
+
+
+class LossFunctionWrapper(Loss):
+    """A `Loss` made from a function `fn(y_true, y_pred, **kwargs) -> per-sample losses`.
+
+    Args:
+        fn: the loss function.
+        reduction: see `Loss`.
+        name: the loss name.
+        dtype: the computation dtype.
+        **kwargs: extra keyword arguments passed to `fn`.
+
+    Example:
+        >>> loss = LossFunctionWrapper(mean_squared_error, name="mse")
+        >>> loss(jnp.ones((2, 3)), jnp.zeros((2, 3)))
+        Array(1., dtype=float32)
+    """
+
+    def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.fn = fn
+        self._fn_kwargs = kwargs
+
+    def call(self, y_true, y_pred):
+        return self._call_with_mask(y_true, y_pred)[0]
+
+    def _call_with_mask(self, y_true, y_pred):
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        return _call_fn_with_mask(self.fn, y_true, y_pred, self._fn_kwargs)
+
+    def get_config(self):
+        from jkeras.losses import serialize_function
+
+        config = super().get_config()
+        config["fn"] = serialize_function(self.fn)
+        config.update(self._fn_kwargs)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        from jkeras.losses import deserialize_function
+
+        config = dict(config)
+        if "fn" in config:
+            config["fn"] = deserialize_function(config["fn"])
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<LossFunctionWrapper({self.fn}, kwargs={self._fn_kwargs})>"
+
+
+# ---------------------------------------------------------------------------------------------
+# Functions
+
+
+def mean_squared_error(y_true, y_pred):
+    """Mean of squared errors over the last axis: `mean(square(y_true - y_pred), axis=-1)`.
+
+    Args:
+        y_true: ground truth values, shape `(batch, d0, ..., dN)`.
+        y_pred: predicted values, same shape.
+
+    Returns:
+        Per-sample losses, shape `(batch, d0, ..., dN-1)`.
+    """
+    y_pred = as_array(y_pred)
+    y_true = as_array(y_true, y_pred.dtype)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    return jnp.mean(jnp.square(y_true - y_pred), axis=-1)
+
+
+def mean_absolute_error(y_true, y_pred):
+    """Mean of absolute errors over the last axis: `mean(abs(y_true - y_pred), axis=-1)`."""
+    y_pred = as_array(y_pred)
+    y_true = as_array(y_true, y_pred.dtype)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    return jnp.mean(jnp.abs(y_true - y_pred), axis=-1)
+
+
+def _check_axis(axis):
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
+
+
+def categorical_crossentropy_from_targets(target, output, from_logits=False, axis=-1):
+    """Crossentropy of probability `target`s and `output` (probabilities or logits) along `axis`.
+
+    This is Keras' `ops.categorical_crossentropy`, without label smoothing.
+    """
+    target = jnp.asarray(target)
+    output = jnp.asarray(output)
+    if target.shape != output.shape:
+        raise ValueError(
+            "Arguments `target` and `output` must have the same shape. Received: "
+            f"target.shape={target.shape}, output.shape={output.shape}"
+        )
+    if target.ndim < 1:
+        raise ValueError(
+            "Arguments `target` and `output` must be at least rank 1. Received: "
+            f"target.shape={target.shape}, output.shape={output.shape}"
+        )
+    if from_logits:
+        log_prob = jax.nn.log_softmax(output, axis=axis)
+    else:
+        output = output / jnp.sum(output, axis, keepdims=True)
+        output = jnp.clip(output, config.epsilon(), 1.0 - config.epsilon())
+        log_prob = jnp.log(output)
+    return -jnp.sum(target * log_prob, axis=axis)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Categorical crossentropy between one-hot (or soft) labels and predictions.
+
+    Args:
+        y_true: one-hot labels, shape `(batch, ..., num_classes)`.
+        y_pred: predicted probabilities (or logits if `from_logits`), same shape.
+        from_logits: whether `y_pred` holds logits. Probabilities are renormalised to sum to
+            one and clipped to `[epsilon, 1 - epsilon]` before the log.
+        label_smoothing: in `[0, 1]`; labels become `y * (1 - s) + s / num_classes`.
+        axis: the class axis.
+
+    Returns:
+        Per-sample losses, shape `y_pred.shape` without `axis`.
+    """
+    _check_axis(axis)
+    y_pred = as_array(y_pred)
+    y_true = as_array(y_true, y_pred.dtype)
+    if y_pred.shape[-1] == 1:
+        warnings.warn(
+            "In loss categorical_crossentropy, expected y_pred.shape to be "
+            f"(batch_size, num_classes) with num_classes > 1. Received: y_pred.shape="
+            f"{y_pred.shape}. Consider using 'binary_crossentropy' if you only have 2 classes.",
+            SyntaxWarning,
+            stacklevel=2,
+        )
+    if label_smoothing:
+        num_classes = jnp.asarray(y_true.shape[-1], y_pred.dtype)
+        y_true = y_true * (1.0 - label_smoothing) + (label_smoothing / num_classes)
+    return categorical_crossentropy_from_targets(y_true, y_pred, from_logits=from_logits, axis=axis)
+
+
+def sparse_categorical_crossentropy_from_targets(target, output, from_logits=False, axis=-1):
+    """Crossentropy of integer `target`s against `output` (Keras' `ops.sparse_categorical_...`)."""
+    target = jnp.asarray(target, dtype="int32")
+    output = jnp.asarray(output)
+    if target.ndim == output.ndim and target.shape[-1] == 1:
+        target = jnp.squeeze(target, axis=-1)
+    if output.ndim < 1:
+        raise ValueError(f"Argument `output` must be at least rank 1. Received: output.shape={output.shape}")
+    if target.shape != output.shape[:-1]:
+        raise ValueError(
+            "Arguments `target` and `output` must have the same shape up until the last "
+            f"dimension: target.shape={target.shape}, output.shape={output.shape}"
+        )
+    if from_logits:
+        log_prob = jax.nn.log_softmax(output, axis=axis)
+    else:
+        output = output / jnp.sum(output, axis, keepdims=True)
+        output = jnp.clip(output, config.epsilon(), 1.0 - config.epsilon())
+        log_prob = jnp.log(output)
+    target = jax.nn.one_hot(target, output.shape[axis], axis=axis)
+    return -jnp.sum(target * log_prob, axis=axis)
+
+
+def _sparse_categorical_crossentropy_with_mask(
+    y_true, y_pred, from_logits=False, ignore_class=None, axis=-1
+):
+    y_true = as_array(y_true)
+    y_pred = as_array(y_pred)
+    if y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1:
+        y_true = jnp.squeeze(y_true, axis=axis)
+    valid_mask = None
+    if ignore_class is not None:
+        class_axis = axis % y_pred.ndim
+        res_shape = tuple(d for i, d in enumerate(y_pred.shape) if i != class_axis)
+        valid_mask = jnp.not_equal(y_true, jnp.asarray(ignore_class, y_pred.dtype))
+        y_true = jnp.where(valid_mask, y_true, 0)
+        y_pred = jnp.where(jnp.expand_dims(valid_mask, axis), y_pred, 0)
+    res = sparse_categorical_crossentropy_from_targets(
+        y_true, y_pred, from_logits=from_logits, axis=axis
+    )
+    if ignore_class is not None:
+        valid_mask = jnp.reshape(valid_mask, res_shape)
+        res = jnp.where(valid_mask, res, 0.0)
+    return res, valid_mask
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
+    """Categorical crossentropy with integer labels.
+
+    Args:
+        y_true: integer (or integral float) labels, shape `(batch, ...)` or `(batch, ..., 1)`.
+        y_pred: predicted probabilities (or logits if `from_logits`),
+            shape `(batch, ..., num_classes)`.
+        from_logits: whether `y_pred` holds logits.
+        ignore_class: a label whose entries get zero loss. Through the `SparseCategorical
+            Crossentropy` class they are also left out of the mean.
+        axis: the class axis.
+
+    Returns:
+        Per-sample losses, shape `(batch, ...)`.
+    """
+    return _sparse_categorical_crossentropy_with_mask(
+        y_true, y_pred, from_logits=from_logits, ignore_class=ignore_class, axis=axis
+    )[0]
+
+
+sparse_categorical_crossentropy._with_mask = _sparse_categorical_crossentropy_with_mask
+
+
+def binary_crossentropy_from_targets(target, output, from_logits=False):
+    """Elementwise binary crossentropy (Keras' `ops.binary_crossentropy`)."""
+    target = jnp.asarray(target)
+    output = jnp.asarray(output)
+    if target.shape != output.shape:
+        raise ValueError(
+            "Arguments `target` and `output` must have the same shape. Received: "
+            f"target.shape={target.shape}, output.shape={output.shape}"
+        )
+    if from_logits:
+        log_logits = jax.nn.log_sigmoid(output)
+        log_neg_logits = jax.nn.log_sigmoid(-output)
+        return -1.0 * target * log_logits - (1.0 - target) * log_neg_logits
+    output = jnp.clip(output, config.epsilon(), 1.0 - config.epsilon())
+    bce = target * jnp.log(output)
+    bce += (1.0 - target) * jnp.log(1.0 - output)
+    return -bce
+
+
+def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    """Binary crossentropy, averaged over `axis`.
+
+    Args:
+        y_true: labels in `{0, 1}` (or soft labels), shape `(batch, d0, ..., dN)`.
+        y_pred: predicted probabilities (or logits if `from_logits`), same shape.
+        from_logits: whether `y_pred` holds logits. Probabilities are clipped to
+            `[epsilon, 1 - epsilon]` before the log.
+        label_smoothing: in `[0, 1]`; labels become `y * (1 - s) + 0.5 * s`.
+        axis: the axis averaged over.
+
+    Returns:
+        Per-sample losses, shape `(batch, d0, ..., dN-1)`.
+    """
+    y_pred = as_array(y_pred)
+    y_true = as_array(y_true, y_pred.dtype)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    return jnp.mean(binary_crossentropy_from_targets(y_true, y_pred, from_logits), axis=axis)
+
+
+# ---------------------------------------------------------------------------------------------
+# Classes
+
+
+class MeanSquaredError(LossFunctionWrapper):
+    """Mean of squares of errors between labels and predictions.
+
+    Args:
+        reduction: see `Loss`. Defaults to `"sum_over_batch_size"`.
+        name: defaults to `"mean_squared_error"`.
+        dtype: the computation dtype.
+
+    Example:
+        >>> MeanSquaredError()(jnp.array([1.0, 0.0, 1.0]), jnp.array([0.9, 0.1, 0.8]))
+        Array(0.02, dtype=float32)
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
+        super().__init__(mean_squared_error, name=name, reduction=reduction, dtype=dtype)
+
+    def get_config(self):
+        return Loss.get_config(self)
+
+
+class MeanAbsoluteError(LossFunctionWrapper):
+    """Mean of absolute errors between labels and predictions.
+
+    Args:
+        reduction: see `Loss`. Defaults to `"sum_over_batch_size"`.
+        name: defaults to `"mean_absolute_error"`.
+        dtype: the computation dtype.
+    """
+
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
+        super().__init__(mean_absolute_error, name=name, reduction=reduction, dtype=dtype)
+
+    def get_config(self):
+        return Loss.get_config(self)
+
+
+class BinaryCrossentropy(LossFunctionWrapper):
+    """Crossentropy between binary labels and predicted probabilities (or logits).
+
+    Args:
+        from_logits: whether `y_pred` holds logits rather than probabilities.
+        label_smoothing: in `[0, 1]`; squeezes labels towards 0.5.
+        axis: the axis the elementwise losses are averaged over.
+        reduction: see `Loss`.
+        name: defaults to `"binary_crossentropy"`.
+        dtype: the computation dtype.
+    """
+
+    def __init__(
+        self,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="binary_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
+            from_logits=from_logits, label_smoothing=label_smoothing, axis=axis,
+        )
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+    def get_config(self):
+        config = Loss.get_config(self)
+        config.update(
+            from_logits=self.from_logits, label_smoothing=self.label_smoothing, axis=self.axis
+        )
+        return config
+
+
+class CategoricalCrossentropy(LossFunctionWrapper):
+    """Crossentropy between one-hot labels and predicted class probabilities (or logits).
+
+    Args:
+        from_logits: whether `y_pred` holds logits rather than probabilities.
+        label_smoothing: in `[0, 1]`; mixes the labels with the uniform distribution.
+        axis: the class axis.
+        reduction: see `Loss`.
+        name: defaults to `"categorical_crossentropy"`.
+        dtype: the computation dtype.
+    """
+
+    def __init__(
+        self,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="categorical_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
+            from_logits=from_logits, label_smoothing=label_smoothing, axis=axis,
+        )
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+    def get_config(self):
+        config = Loss.get_config(self)
+        config.update(
+            from_logits=self.from_logits, label_smoothing=self.label_smoothing, axis=self.axis
+        )
+        return config
+
+
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Crossentropy between integer labels and predicted class probabilities (or logits).
+
+    Args:
+        from_logits: whether `y_pred` holds logits rather than probabilities.
+        ignore_class: a label to ignore: its entries get zero loss and are left out of the
+            mean (e.g. padding in segmentation maps).
+        reduction: see `Loss`.
+        axis: the class axis.
+        name: defaults to `"sparse_categorical_crossentropy"`.
+        dtype: the computation dtype.
+
+    Input shape:
+        `y_true`: `(batch, ...)` or `(batch, ..., 1)`; `y_pred`: `(batch, ..., num_classes)`.
+    """
+
+    def __init__(
+        self,
+        from_logits=False,
+        ignore_class=None,
+        reduction="sum_over_batch_size",
+        axis=-1,
+        name="sparse_categorical_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            sparse_categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
+            from_logits=from_logits, ignore_class=ignore_class, axis=axis,
+        )
+        self.from_logits = from_logits
+        self.ignore_class = ignore_class
+        self.axis = axis
+
+    def get_config(self):
+        config = Loss.get_config(self)
+        # Keras 3 leaves `axis` out of this config (so it is lost on reload); we keep it.
+        config.update(from_logits=self.from_logits, ignore_class=self.ignore_class, axis=self.axis)
+        return config

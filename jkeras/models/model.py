@@ -1,0 +1,73 @@
+"""`Model`: a `Layer` that can be trained (`compile`/`fit`/`evaluate`/`predict`).
+
+Subclass it and write `call` (layers created in `__init__` are tracked and built on the first
+call), or use `Sequential`. The functional form `Model(inputs, outputs)` is not implemented yet.
+"""
+
+from jkeras.core.keras_tensor import KerasTensor
+from jkeras.layers.layer import Layer
+from jkeras.trainers.trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    """A trainable layer. See `Sequential` for stacks of layers.
+
+    Example:
+        >>> class MySequential(jkeras.Model):
+        ...     def __init__(self, layers):
+        ...         super().__init__()
+        ...         self.my_layers = layers
+        ...     def call(self, inputs):
+        ...         for layer in self.my_layers:
+        ...             inputs = layer(inputs)
+        ...         return inputs
+    """
+
+    def __init__(self, *args, **kwargs):
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            raise NotImplementedError(
+                "The functional API `Model(inputs, outputs)` is not implemented yet; use "
+                "`Sequential` or subclass `Model`."
+            )
+        Layer.__init__(self, **kwargs)
+        self._init_trainer()
+
+    def _maybe_build(self, inputs):
+        # A subclassed model builds lazily: its sublayers build on the first call.
+        pass
+
+    def __call__(self, *args, **kwargs):
+        outputs = super().__call__(*args, **kwargs)
+        self.built = True
+        return outputs
+
+    def build(self, input_shape=None):
+        """Build by calling the model on a symbolic input of `input_shape` (batch included)."""
+        if input_shape is None:
+            raise ValueError(f"Model '{self.name}' needs `input_shape` to be built.")
+        self(KerasTensor(tuple(input_shape)))
+        self._build_shapes = (tuple(input_shape), None)
+        self.built = True
+
+    def get_layer(self, name=None, index=None):
+        """The sublayer with this `name`, or at position `index` of `self.layers`."""
+        if index is not None and name is not None:
+            raise ValueError("Provide only `name` or `index`, not both.")
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model only has "
+                    f"{len(layers)} layers."
+                )
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(
+            f"No such layer: {name}. Existing layers are: {[layer.name for layer in layers]}."
+        )
+
+    @property
+    def layers(self):
+        return self._layers

@@ -1,0 +1,145 @@
+"""`Sequential`: a linear stack of layers."""
+
+from jkeras.core.keras_tensor import KerasTensor
+from jkeras.layers.core.input_layer import InputLayer
+from jkeras.layers.layer import Layer
+from jkeras.models.model import Model
+
+
+class Sequential(Model):
+    """A plain stack of layers, each with one input and one output.
+
+    Args:
+        layers: optional list of layers (a first `jkeras.Input(...)` or a layer with
+            `input_shape=` declares the input and builds the model at once).
+        trainable: whether the model's weights are trainable.
+        name: the model's name.
+
+    Example:
+        >>> model = jkeras.Sequential([
+        ...     jkeras.layers.Dense(512, activation="relu"),
+        ...     jkeras.layers.Dense(10, activation="softmax"),
+        ... ])
+        >>> model.build((None, 784))
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(trainable=trainable, name=name)
+        self._stack = []
+        for layer in layers or []:
+            self.add(layer, rebuild=False)
+        self._maybe_build_from_input()
+
+    def add(self, layer, rebuild=True):
+        """Append a layer (or a `jkeras.Input` tensor as the first element)."""
+        if isinstance(layer, KerasTensor) and getattr(layer, "_input_layer", None) is not None:
+            layer = layer._input_layer
+        if not isinstance(layer, Layer):
+            raise ValueError(
+                "Only instances of `jkeras.Layer` can be added to a Sequential model. "
+                f"Received: {layer!r} (of type {type(layer).__name__})"
+            )
+        if isinstance(layer, InputLayer) and self._stack:
+            raise ValueError(
+                f"Sequential model '{self.name}': an InputLayer can only be the first layer."
+            )
+        if not self._stack and getattr(layer, "_input_shape_arg", None) is not None:
+            self._stack.append(InputLayer(batch_shape=layer._input_shape_arg))
+        names = {existing.name for existing in self._stack}
+        if layer.name in names:
+            raise ValueError(
+                f"All layers added to a Sequential model should have unique names. Name "
+                f"'{layer.name}' is already the name of a layer in this model. Update the "
+                "`name` argument to pass a unique name."
+            )
+        self._stack.append(layer)
+        if rebuild:
+            self.built = False
+            self._maybe_build_from_input()
+
+    def pop(self, rebuild=True):
+        """Remove and return the last layer."""
+        if not self.layers:
+            raise TypeError("There are no layers in the model.")
+        layer = self._stack.pop()
+        self.built = False
+        if rebuild:
+            self._maybe_build_from_input()
+        return layer
+
+    @property
+    def layers(self):
+        """The model's layers, without the InputLayer (as Keras)."""
+        return [layer for layer in self._stack if not isinstance(layer, InputLayer)]
+
+    @property
+    def _input_layer(self):
+        if self._stack and isinstance(self._stack[0], InputLayer):
+            return self._stack[0]
+        return None
+
+    def _maybe_build_from_input(self):
+        if self._input_layer is not None and self.layers:
+            self.build(self._input_layer.batch_shape)
+
+    def build(self, input_shape=None):
+        """Build every layer in turn for inputs of `input_shape` (batch dimension included)."""
+        if input_shape is None:
+            if self._input_layer is None:
+                raise ValueError(
+                    f"Sequential model '{self.name}' cannot be built: pass `input_shape` to "
+                    "build() or start the model with `jkeras.Input(shape)`."
+                )
+            input_shape = self._input_layer.batch_shape
+        tensor = KerasTensor(tuple(input_shape), self._input_dtype())
+        for layer in self.layers:
+            tensor = layer(tensor)
+        self._build_shapes = (tuple(input_shape), tensor.shape)
+        self.built = True
+
+    def _input_dtype(self):
+        return self._input_layer.dtype if self._input_layer is not None else "float32"
+
+    @property
+    def input_shape(self):
+        return self._built_shapes()[0]
+
+    @property
+    def output_shape(self):
+        return self._built_shapes()[1]
+
+    def _built_shapes(self):
+        if not self.built:
+            raise AttributeError(
+                f"Sequential model '{self.name}' has not been built yet, so it has no defined "
+                "input/output shape."
+            )
+        return self._build_shapes
+
+    def call(self, inputs, training=None):
+        outputs = inputs
+        for layer in self.layers:
+            outputs = layer(outputs, training=training)
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        shape = tuple(input_shape)
+        for layer in self.layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def get_config(self):
+        from jkeras.saving.serialization import serialize_layer
+
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": [serialize_layer(layer) for layer in self._stack],
+        }
+
+    @classmethod
+    def from_config(cls, config_, custom_objects=None):
+        from jkeras.saving.serialization import deserialize_layer
+
+        layers = [deserialize_layer(c, custom_objects) for c in config_["layers"]]
+        return cls(layers=layers, trainable=config_.get("trainable", True), name=config_["name"])

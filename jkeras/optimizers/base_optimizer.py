@@ -1,0 +1,440 @@
+"""`Optimizer`: a Keras optimizer facade over a pure optax `GradientTransformation`.
+
+The pure core is `transformation` (`init`/`update` over any params pytree). The Keras facade
+(`build`, `apply_gradients`, `stateless_apply`, `variables`) flattens the optimizer state into
+a list of non-trainable `Variable`s, one per leaf, in the order of `jax.tree.leaves(state)`.
+"""
+
+import numbers
+import re
+import warnings
+from typing import ClassVar
+
+import jax
+import jax.numpy as jnp
+import optax
+
+from jkeras import config as jkeras_config
+from jkeras.core import naming
+from jkeras.core.variable import ArrayLike, Variable
+from jkeras.optimizers import transforms
+
+_SHARED_ARGS = """weight_decay: float or None. If set, each step first decays every variable by
+            `variable * weight_decay * learning_rate` (decoupled weight decay).
+        clipnorm: float or None. If set, each gradient is clipped to L2 norm at most this.
+        clipvalue: float or None. If set, gradients are clipped to `[-clipvalue, clipvalue]`.
+        global_clipnorm: float or None. If set, all gradients together are clipped to global
+            L2 norm at most this. At most one of the three clipping arguments may be set.
+        loss_scale_factor: float or None. If set, gradients are divided by it first, and
+            `scale_loss` multiplies the loss by it.
+        name: the optimizer's name, the prefix of its variables' paths."""
+
+
+def _value(x):
+    return x.value if isinstance(x, ArrayLike) else x
+
+
+class Optimizer:
+    """Base class of the jkeras optimizers.
+
+    A subclass defines `update_rule(learning_rate, iteration)`, the optax transformation that
+    turns (clipped) gradients into updates with the learning rate applied; the base class adds
+    gradient casting, loss-scale, clipping and weight decay around it, and keeps the learning
+    rate and the iteration count in the state (see `transforms.OptimizerState`).
+
+    Args:
+        learning_rate: float, the learning rate.
+        {shared_args}
+
+    Example:
+        >>> opt = jkeras.optimizers.SGD(learning_rate=0.1)
+        >>> v = jkeras.Variable([1.0, 2.0])
+        >>> _ = opt.apply_gradients([(jnp.array([1.0, 1.0]), v)])
+        >>> v.numpy()
+        array([0.9, 1.9], dtype=float32)
+    """
+
+    # Names of optax state fields, as the Keras names of the slot variables built from them.
+    slot_names: ClassVar[dict] = {
+        "trace": "momentum",
+        "nu": "velocity",
+        "sum_of_squares": "accumulator",
+    }
+
+    def __init__(
+        self,
+        learning_rate,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
+        cls_name = self.__class__.__name__
+        if "lr" in kwargs:
+            warnings.warn(
+                f"{cls_name}: the `lr` argument is deprecated, use `learning_rate` instead.",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            learning_rate = kwargs.pop("lr")
+        if kwargs.pop("decay", None) is not None:
+            warnings.warn("Argument `decay` is no longer supported and will be ignored.")
+        if kwargs:
+            raise ValueError(f"{cls_name}: argument(s) not recognized: {kwargs}")
+        if use_ema:
+            raise NotImplementedError(f"{cls_name}: `use_ema=True` is not supported by jkeras.")
+        if gradient_accumulation_steps:
+            raise NotImplementedError(
+                f"{cls_name}: `gradient_accumulation_steps` is not supported by jkeras; wrap the "
+                "transformation in `optax.MultiSteps` instead."
+            )
+        clip_args = {
+            "clipnorm": clipnorm,
+            "clipvalue": clipvalue,
+            "global_clipnorm": global_clipnorm,
+        }
+        if sum(a is not None for a in clip_args.values()) > 1:
+            raise ValueError(
+                "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
+                f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                f"global_clipnorm={global_clipnorm}"
+            )
+        learning_rate = self._check_learning_rate(learning_rate)
+
+        self.name = name or naming.auto_name(naming.to_snake_case(cls_name))
+        self.weight_decay = weight_decay
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.use_ema = False
+        self.ema_momentum = ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = loss_scale_factor
+        self.gradient_accumulation_steps = None
+        self.built = False
+        with naming.name_scope(self.name):
+            self._iterations = Variable(0, dtype="int32", trainable=False, name="iteration")
+            self._learning_rate = Variable(
+                learning_rate, dtype=jkeras_config.floatx(), trainable=False, name="learning_rate"
+            )
+        self._variables = [self._iterations, self._learning_rate]
+        self._trainable_variables = []
+        self._slot_param_index = [None, None]
+        self._state_treedef = None
+        self._weight_decay_mask = None
+        self._exclude_ids = set()
+        self._exclude_pattern = None
+        self.transformation = transforms.inject_learning_rate_and_iteration(
+            self._make_update, lambda: self._learning_rate.value
+        )
+
+    # ----------------------------------------------------------------------------- pure core
+
+    def update_rule(self, learning_rate, iteration):
+        """The optax transformation from gradients to updates, learning rate applied.
+
+        Args:
+            learning_rate: float32 scalar array, read from the state.
+            iteration: int32 scalar array, the number of updates already applied.
+        """
+        raise NotImplementedError(f"{self.__class__.__name__} must define `update_rule`.")
+
+    def _make_update(self, learning_rate, iteration):
+        parts = [transforms.cast_to_params_dtype()]
+        if self.loss_scale_factor is not None:
+            parts.append(optax.scale(1.0 / self.loss_scale_factor))
+        # Keras clips only for a positive threshold.
+        if self.clipnorm and self.clipnorm > 0:
+            parts.append(transforms.clip_by_norm(self.clipnorm))
+        elif self.global_clipnorm and self.global_clipnorm > 0:
+            parts.append(optax.clip_by_global_norm(self.global_clipnorm))
+        elif self.clipvalue and self.clipvalue > 0:
+            parts.append(optax.clip(self.clipvalue))
+        parts.append(self.update_rule(learning_rate, iteration))
+        if self.weight_decay:
+            # Keras decays the variable by `variable * wd * lr` outside the update rule (so never
+            # through momentum): the same as adding `-lr * wd * params` to the final updates.
+            parts.append(
+                optax.add_decayed_weights(
+                    -learning_rate * self.weight_decay, mask=self._weight_decay_mask
+                )
+            )
+        return optax.chain(*parts)
+
+    def init(self, params):
+        """The initial optimizer state (an `OptimizerState`) for a params pytree."""
+        return self.transformation.init(params)
+
+    def update(self, grads, opt_state, params):
+        """One pure step: returns `(new_params, new_opt_state)`."""
+        updates, opt_state = self.transformation.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state
+
+    # --------------------------------------------------------------------------- Keras facade
+
+    @property
+    def variables(self):
+        """The optimizer's state as non-trainable `Variable`s, `[iteration, learning_rate, ...]`."""
+        return self._variables[:]
+
+    @property
+    def iterations(self):
+        """The `Variable` counting the updates applied."""
+        return self._iterations
+
+    @property
+    def learning_rate(self):
+        """The current learning rate, a float read from the optimizer's state."""
+        return float(self._learning_rate.value)
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self._learning_rate.assign(self._check_learning_rate(value))
+
+    def _check_learning_rate(self, value):
+        value = _value(value)
+        if isinstance(value, bool) or not isinstance(value, (numbers.Real, jax.Array)):
+            raise ValueError(  # noqa: TRY004 (Keras raises ValueError here)
+                f"{self.__class__.__name__}: argument `learning_rate` should be a float. "
+                f"Received instead: learning_rate={value!r}"
+            )
+        return value
+
+    def build(self, var_list):
+        """Create the optimizer state for `var_list` as `Variable`s (no-op if already built)."""
+        if self.built:
+            return
+        var_list = list(var_list)
+        self._trainable_variables = var_list
+        mask = [self._use_weight_decay(v) for v in var_list]
+        # Only a real exclusion needs a mask; without one `update` accepts any params pytree.
+        self._weight_decay_mask = None if all(mask) else mask
+        state = self.init([v.value for v in var_list])
+        leaves_with_path, self._state_treedef = jax.tree_util.tree_flatten_with_path(state)
+        variables, slot_index = [self._iterations, self._learning_rate], [None, None]
+        with naming.name_scope(self.name):
+            for path, leaf in leaves_with_path[2:]:
+                name, index = self._slot_name(path, var_list)
+                variables.append(Variable(leaf, trainable=False, name=name))
+                slot_index.append(index)
+        self._variables, self._slot_param_index = variables, slot_index
+        self.built = True
+
+    def _slot_name(self, path, var_list):
+        """`kernel_momentum` for field `trace` of param 0 named `kernel`; also the param index."""
+        fields = [i for i, k in enumerate(path) if isinstance(k, jax.tree_util.GetAttrKey)]
+        field = path[fields[-1]].name if fields else "slot"
+        field = self.slot_names.get(field, field)
+        rest = path[fields[-1] + 1 :] if fields else path
+        if len(rest) == 1 and isinstance(rest[0], jax.tree_util.SequenceKey):
+            index = rest[0].idx
+            variable = var_list[index]
+            prefix = getattr(variable, "path", getattr(variable, "name", "variable"))
+            return f"{prefix.replace('/', '_')}_{field}", index
+        return field, None
+
+    def apply_gradients(self, grads_and_vars):
+        """Apply `(gradient, variable)` pairs; returns the `iterations` variable."""
+        grads, trainable_variables = zip(*grads_and_vars)
+        self.apply(grads, trainable_variables)
+        return self._iterations
+
+    def apply(self, grads, trainable_variables=None):
+        """Update variables with gradients, building the optimizer on first use.
+
+        Args:
+            grads: gradients, one per variable; `None` leaves that variable (and its slots)
+                unchanged, with a warning.
+            trainable_variables: the variables, needed on the first call; by default those
+                the optimizer was built with.
+        """
+        grads = list(grads)
+        if not grads:
+            return
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError(
+                    "When passing `grads` without `variables`, the optimizer must already be "
+                    "built on a list of variables. Call `optimizer.build(trainable_variables)` "
+                    "first."
+                )
+            if len(grads) != len(self._trainable_variables):
+                raise ValueError(
+                    f"{self.__class__.__name__}: expected one gradient per trainable variable "
+                    f"({len(self._trainable_variables)}), received {len(grads)} gradients."
+                )
+            full_grads = grads
+        else:
+            trainable_variables = list(trainable_variables)
+            if not self.built:
+                self.build(trainable_variables)
+            positions = {id(v): i for i, v in enumerate(self._trainable_variables)}
+            full_grads = [None] * len(self._trainable_variables)
+            for grad, variable in zip(grads, trainable_variables):
+                if id(variable) not in positions:
+                    raise ValueError(
+                        f"Unknown variable: {variable}. This optimizer can only be called for "
+                        "the variables it was originally built with. When working with a new "
+                        "set of variables, you should recreate a new optimizer instance."
+                    )
+                full_grads[positions[id(variable)]] = grad
+        new_params, new_values = self._apply_values(
+            [v.value for v in self._variables],
+            full_grads,
+            [v.value for v in self._trainable_variables],
+        )
+        for variable, value in zip(self._trainable_variables, new_params):
+            variable.assign(value)
+        for variable, value in zip(self._variables, new_values):
+            variable.assign(value)
+
+    def stateless_apply(self, optimizer_variables, grads, trainable_variables):
+        """Pure, jittable `apply` over values (the Keras 3 JAX API).
+
+        Args:
+            optimizer_variables: arrays, one per `self.variables`, in that order.
+            grads: gradients, one per trainable variable (`None` leaves it unchanged).
+            trainable_variables: arrays, one per variable the optimizer was built with.
+
+        Returns:
+            `(new_trainable_variables, new_optimizer_variables)`, two lists of arrays.
+        """
+        cls_name = self.__class__.__name__
+        if not self.built:
+            raise ValueError(
+                f"To call `stateless_apply`, {cls_name} must be built (i.e. its variables must "
+                "have been created). You can build it via `optimizer.build(trainable_variables)`."
+            )
+        if len(optimizer_variables) != len(self._variables):
+            raise ValueError(
+                f"Argument `optimizer_variables` must be a list of tensors corresponding 1:1 to "
+                f"{cls_name}().variables. Received list with length "
+                f"{len(optimizer_variables)}, but expected {len(self._variables)} variables."
+            )
+        if len(trainable_variables) != len(self._trainable_variables):
+            raise ValueError(
+                "Argument `trainable_variables` must be a list of tensors corresponding 1:1 to "
+                f"the trainable variables list that {cls_name} was built with. Received "
+                f"len(trainable_variables) == {len(trainable_variables)} whereas the optimizer "
+                f"was built with {len(self._trainable_variables)} variables."
+            )
+        if len(grads) != len(self._trainable_variables):
+            raise ValueError(
+                f"Argument `grads` must have one gradient per trainable variable of {cls_name} "
+                f"({len(self._trainable_variables)}); received {len(grads)}."
+            )
+        return self._apply_values(list(optimizer_variables), list(grads), list(trainable_variables))
+
+    def _apply_values(self, optimizer_values, grads, params):
+        """The step over value lists, shared by `apply` and `stateless_apply`."""
+        optimizer_values = [jnp.asarray(_value(v)) for v in optimizer_values]
+        params = [jnp.asarray(_value(p)) for p in params]
+        missing = [i for i, g in enumerate(grads) if g is None]
+        if len(missing) == len(grads):
+            raise ValueError("No gradients provided for any variable.")
+        if missing:
+            paths = [getattr(self._trainable_variables[i], "path", str(i)) for i in missing]
+            warnings.warn(f"Gradients do not exist for variables {paths} when minimizing the loss.")
+        grads = [
+            jnp.zeros_like(p) if g is None else jnp.asarray(_value(g))
+            for g, p in zip(grads, params)
+        ]
+        state = jax.tree_util.tree_unflatten(self._state_treedef, optimizer_values)
+        new_params, new_state = self.update(grads, state, params)
+        new_values = jax.tree.leaves(new_state)
+        if missing:
+            # Variables without a gradient keep their values and their slots, as in Keras.
+            new_params = [params[i] if i in missing else p for i, p in enumerate(new_params)]
+            new_values = [
+                old if index in missing else new
+                for old, new, index in zip(optimizer_values, new_values, self._slot_param_index)
+            ]
+        for i, variable in enumerate(self._trainable_variables):
+            constraint = getattr(variable, "constraint", None)
+            if constraint is not None and i not in missing:
+                new_params[i] = constraint(new_params[i])
+        return list(new_params), new_values
+
+    # -------------------------------------------------------------------------- weight decay
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """Exclude variables from weight decay (call before the optimizer is built).
+
+        Args:
+            var_list: variables to exclude.
+            var_names: strings; a variable whose name contains any of them is excluded.
+        """
+        if self.built:
+            raise ValueError(
+                "`exclude_from_weight_decay()` can only be configured before the optimizer is "
+                "built."
+            )
+        self._exclude_ids = {id(v) for v in var_list or ()}
+        self._exclude_pattern = re.compile("|".join(set(var_names))) if var_names else None
+
+    def _use_weight_decay(self, variable):
+        if id(variable) in self._exclude_ids:
+            return False
+        name = getattr(variable, "name", "")
+        return not (self._exclude_pattern is not None and self._exclude_pattern.search(name))
+
+    # ------------------------------------------------------------------------ Keras utilities
+
+    def scale_loss(self, loss):
+        """Multiply the loss by `loss_scale_factor` (if set) before taking gradients."""
+        return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor
+
+    def finalize_variable_values(self, var_list):
+        """A no-op: jkeras optimizers keep no moving average of the weights."""
+
+    def save_own_variables(self, store):
+        """Write the optimizer variables into `store` under keys "0", "1", ..."""
+        for i, variable in enumerate(self._variables):
+            store[str(i)] = variable.numpy()
+
+    def load_own_variables(self, store):
+        """Read the optimizer variables written by `save_own_variables`."""
+        if len(store.keys()) != len(self._variables):
+            warnings.warn(
+                f"Skipping variable loading for optimizer '{self.name}', because it has "
+                f"{len(self._variables)} variables whereas the saved optimizer has "
+                f"{len(store.keys())} variables.",
+                stacklevel=2,
+            )
+            return
+        for i, variable in enumerate(self._variables):
+            variable.assign(store[str(i)])
+
+    def get_config(self):
+        """The constructor arguments, with Keras's keys."""
+        return {
+            "name": self.name,
+            "learning_rate": self.learning_rate,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
+        }
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A new optimizer (without state) from `get_config()`'s output."""
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{self.__class__.__name__} name={self.name}, learning_rate={self.learning_rate}>"
+
+
+Optimizer.__doc__ = Optimizer.__doc__.replace("{shared_args}", _SHARED_ARGS)

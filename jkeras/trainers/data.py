@@ -1,0 +1,124 @@
+"""Host-side checks and device placement of in-memory training data.
+
+The trainer keeps a whole in-memory dataset on the device once per `fit` and has each jitted
+step gather its batch by index, so no per-batch host slicing or transfer happens.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jkeras.core.variable import Variable
+
+
+def to_numpy_structure(data, argument):
+    """Convert nested lists/tuples/dicts of array-likes to numpy arrays, validating them.
+
+    Raises:
+        TypeError: for non-numeric data (strings, objects) or ragged nested lists.
+    """
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        return {k: to_numpy_structure(v, f"{argument}['{k}']") for k, v in data.items()}
+    if isinstance(data, (list, tuple)) and data and all(_is_array(d) for d in data):
+        return [to_numpy_structure(d, f"{argument}[{i}]") for i, d in enumerate(data)]
+    if isinstance(data, Variable):
+        data = data.value
+    if isinstance(data, jax.Array):
+        return data
+    try:
+        array = np.asarray(data)
+    except ValueError as error:
+        raise TypeError(
+            f"`{argument}` must be a numeric array (or a list/dict of arrays); it looks ragged "
+            f"(sequences of different lengths): {error}"
+        ) from None
+    if array.dtype == object or not (
+        np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_
+    ):
+        raise TypeError(
+            f"`{argument}` must hold numbers; received an array of dtype {array.dtype}"
+            + (" (ragged or mixed-type data)" if array.dtype == object else "")
+            + "."
+        )
+    return array
+
+
+def _is_array(x):
+    return isinstance(x, (np.ndarray, jax.Array, Variable, dict)) or (
+        isinstance(x, (list, tuple)) and x and isinstance(x[0], (np.ndarray, jax.Array))
+    )
+
+
+def num_samples(x, y=None, sample_weight=None):
+    """The common first-dimension size of every array; ValueError (Keras's text) if they differ."""
+    sizes = {}
+    for name, data in (("x", x), ("y", y), ("sample_weight", sample_weight)):
+        if data is not None:
+            sizes[name] = sorted({int(leaf.shape[0]) for leaf in jax.tree_util.tree_leaves(data)
+                                  if np.ndim(leaf) > 0})
+            if any(np.ndim(leaf) == 0 for leaf in jax.tree_util.tree_leaves(data)):
+                raise ValueError(f"`{name}` must be an array with a batch dimension, got a scalar.")
+    all_sizes = {s for values in sizes.values() for s in values}
+    if len(all_sizes) > 1:
+        detail = "\n".join(
+            f"'{name}' sizes: {', '.join(map(str, values))}" for name, values in sizes.items()
+        )
+        raise ValueError(
+            "Data cardinality is ambiguous. Make sure all arrays contain the same number of "
+            f"samples.\n{detail}"
+        )
+    if not all_sizes:
+        raise ValueError("Expected `x` to be an array with at least one sample.")
+    return all_sizes.pop()
+
+
+def split_validation(arrays, validation_split):
+    """Keras's rule: the *last* `validation_split` fraction (before shuffling) validates."""
+    if not 0.0 <= validation_split < 1.0:
+        raise ValueError(
+            f"`validation_split` must be in [0, 1). Received: validation_split={validation_split}"
+        )
+    n = num_samples(*arrays)
+    split_at = int(n * (1.0 - validation_split))
+    if split_at == 0 or split_at == n:
+        raise ValueError(
+            f"Training data contains {n} samples, which is not sufficient to split it into a "
+            f"validation and training set as specified by `validation_split={validation_split}`."
+        )
+    head = jax.tree_util.tree_map(lambda a: a[:split_at], arrays)
+    tail = jax.tree_util.tree_map(lambda a: a[split_at:], arrays)
+    return head, tail
+
+
+def check_batch_size(batch_size):
+    if batch_size is None:
+        return 32
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise TypeError(f"`batch_size` must be a positive integer. Received: {batch_size!r}")
+    if batch_size <= 0:
+        raise ValueError(f"`batch_size` must be a positive integer. Received: {batch_size}")
+    return int(batch_size)
+
+
+def to_device(structure):
+    """Put a structure of host arrays on the default device (float64 inputs become float32)."""
+
+    def put(a):
+        a = np.asarray(a) if not isinstance(a, jax.Array) else a
+        if a.dtype == np.float64:
+            a = a.astype(np.float32)
+        return jax.device_put(a)
+
+    return jax.tree_util.tree_map(put, structure)
+
+
+def gather(structure, indices):
+    """Rows `indices` of every array in a structure (runs inside the jitted step)."""
+    return jax.tree_util.tree_map(lambda a: jnp.take(a, indices, axis=0), structure)
+
+
+def batch_starts(n, batch_size):
+    """`[(start, size), ...]` covering n samples; only the last batch may be smaller."""
+    return [(start, min(batch_size, n - start)) for start in range(0, n, batch_size)]

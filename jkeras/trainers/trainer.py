@@ -1,0 +1,534 @@
+"""`compile`/`fit`/`evaluate`/`predict` over one jitted pure step.
+
+The training state is the tuple Keras 3's JAX trainer uses:
+`(trainable_variables, non_trainable_variables, optimizer_variables, metrics_variables)`, each a
+list of arrays (the RNG is the seed generators' states, inside the non-trainable list). It is
+read from the objects once at the start of each epoch, threaded through
+`jax.jit(step, donate_argnums=0)` for every batch, and written back into the objects at the end
+of the epoch, or before a user callback's batch hook runs.
+
+The in-memory dataset is put on the device once per call; each step gathers its batch from it
+by index, so the host does no per-batch slicing. Only the last, smaller batch of an epoch has
+another shape: one extra compilation in total, never one per epoch.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jkeras import optimizers as optimizers_module
+from jkeras.callbacks.callback import CallbackList
+from jkeras.callbacks.history import History
+from jkeras.callbacks.progbar_logger import ProgbarLogger
+from jkeras.core.stateless_scope import StatelessScope
+from jkeras.metrics import Mean
+from jkeras.random.seed_generator import make_default_seed
+from jkeras.trainers import data as data_module
+from jkeras.trainers.compile_utils import CompiledLoss, CompiledMetrics
+
+
+class Trainer:
+    """Mixin giving `Model` the Keras training API."""
+
+    def _init_trainer(self):
+        self.compiled = False
+        self.optimizer = None
+        self.history = None
+        self.stop_training = False
+        self._untracked_compile = None
+        self._untracked_in_fit = False
+        self._untracked_jit = {}
+        self._untracked_trace_counts = {"train": 0, "test": 0, "predict": 0}
+        self._loss_tracker = Mean(name="loss")
+
+    # ---------------------------------------------------------------------- compile
+
+    def compile(
+        self,
+        optimizer="rmsprop",
+        loss=None,
+        loss_weights=None,
+        metrics=None,
+        weighted_metrics=None,
+        run_eagerly=False,
+        steps_per_execution=1,
+        jit_compile=True,
+        auto_scale_loss=True,
+    ):
+        """Configure training.
+
+        Args:
+            optimizer: name (`"rmsprop"`, `"adam"`, ...) or `jkeras.optimizers.Optimizer`.
+            loss: name, `Loss` instance or `(y_true, y_pred) -> per-sample loss` function.
+            loss_weights: scalar weight of the loss.
+            metrics: list of metric names, `Metric`s or functions; `"accuracy"` picks the
+                variant that fits the targets' shape (Keras's rule).
+            run_eagerly: run the steps without `jax.jit` (for debugging).
+            jit_compile: compile the steps with XLA (default); False is the same as
+                `run_eagerly=True`.
+        """
+        if weighted_metrics:
+            raise NotImplementedError("`weighted_metrics` is not supported yet.")
+        if steps_per_execution != 1:
+            raise NotImplementedError("`steps_per_execution` other than 1 is not supported yet.")
+        self.optimizer = optimizers_module.get(optimizer)
+        self._compile_loss = CompiledLoss(loss, loss_weights) if loss is not None else None
+        self._compile_metrics = CompiledMetrics(metrics)
+        self.run_eagerly = bool(run_eagerly) or not jit_compile
+        self.jit_compile = not self.run_eagerly
+        self.compiled = True
+        self.loss = loss
+        self._untracked_jit = {}
+
+    def _assert_compiled(self):
+        if not getattr(self, "compiled", False):
+            raise ValueError("You must call `compile()` before using the model.")
+
+    # ----------------------------------------------------------------------- metrics
+
+    @property
+    def metrics(self):
+        """The loss tracker followed by the compiled metrics (once built by the first batch)."""
+        result = [self._loss_tracker]
+        if getattr(self, "compiled", False) and self._compile_metrics.built:
+            result += self._compile_metrics.metrics
+        return result
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    @property
+    def metrics_variables(self):
+        return [v for m in self.metrics for v in m.variables]
+
+    def reset_metrics(self):
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The total loss: the compiled loss plus the model's added losses."""
+        del x, training
+        losses = []
+        if self._compile_loss is not None:
+            losses.append(self._compile_loss(y, y_pred, sample_weight))
+        losses += [jnp.sum(loss) for loss in self.losses]
+        if not losses:
+            return jnp.zeros(())
+        return losses[0] if len(losses) == 1 else sum(losses)
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics and return every metric's current result."""
+        del x
+        if not self._compile_metrics.built:
+            self._compile_metrics.build(y, y_pred)
+        for metric in self._compile_metrics.metrics:
+            metric.update_state(y, y_pred, sample_weight=sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    # ------------------------------------------------------------------- pure steps
+
+    def compute_loss_and_updates(
+        self, trainable_variables, non_trainable_variables, metrics_variables, x, y,
+        sample_weight, training=False,
+    ):
+        """Pure forward pass and loss, for `jax.value_and_grad` (Keras 3's JAX name)."""
+        y_pred, non_trainable_variables, losses = self.stateless_call(
+            trainable_variables, non_trainable_variables, x, return_losses=True,
+            training=training,
+        )
+        mapping = list(zip(self.metrics_variables, metrics_variables))
+        mapping += list(zip(self.trainable_variables, trainable_variables))
+        with StatelessScope(mapping) as scope:
+            loss = self.compute_loss(x, y, y_pred, sample_weight, training=training)
+            loss = loss + sum(jnp.sum(extra) for extra in losses)
+        metrics_variables = [scope.value_of(v) for v in self.metrics_variables]
+        return loss, (y_pred, non_trainable_variables, metrics_variables)
+
+    def _update_metrics_variables(self, metrics_variables, loss, x, y, y_pred, sample_weight):
+        with StatelessScope(list(zip(self.metrics_variables, metrics_variables))) as scope:
+            batch_size = jax.tree_util.tree_leaves(x)[0].shape[0]
+            self._loss_tracker.update_state(loss, sample_weight=batch_size)
+            logs = self.compute_metrics(x, y, y_pred, sample_weight)
+        return logs, [scope.value_of(v) for v in self.metrics_variables]
+
+    def train_step(self, state, data):
+        """One pure training step: `(state, (x, y, sample_weight)) -> (logs, new_state)`.
+
+        `state` is `(trainable, non_trainable, optimizer, metrics)` variable values. Override it
+        in the JAX style of Keras 3 to customize training; it runs inside `jax.jit`.
+        """
+        trainable, non_trainable, optimizer_variables, metrics_variables = state
+        x, y, sample_weight = data
+        grad_fn = jax.value_and_grad(self.compute_loss_and_updates, has_aux=True)
+        (loss, (y_pred, non_trainable, metrics_variables)), grads = grad_fn(
+            trainable, non_trainable, metrics_variables, x, y, sample_weight, training=True
+        )
+        trainable, optimizer_variables = self.optimizer.stateless_apply(
+            optimizer_variables, grads, trainable
+        )
+        logs, metrics_variables = self._update_metrics_variables(
+            metrics_variables, loss, x, y, y_pred, sample_weight
+        )
+        return logs, (trainable, non_trainable, optimizer_variables, metrics_variables)
+
+    def test_step(self, state, data):
+        """One pure evaluation step: `(state, data) -> (logs, new_state)`,
+        `state = (trainable, non_trainable, metrics)`."""
+        trainable, non_trainable, metrics_variables = state
+        x, y, sample_weight = data
+        loss, (y_pred, non_trainable, metrics_variables) = self.compute_loss_and_updates(
+            trainable, non_trainable, metrics_variables, x, y, sample_weight, training=False
+        )
+        logs, metrics_variables = self._update_metrics_variables(
+            metrics_variables, loss, x, y, y_pred, sample_weight
+        )
+        return logs, (trainable, non_trainable, metrics_variables)
+
+    def predict_step(self, state, data):
+        """One pure prediction step: `(state, x) -> (outputs, new_non_trainable)`."""
+        trainable, non_trainable = state
+        return self.stateless_call(trainable, non_trainable, data, training=False)
+
+    def _step_function(self, kind, batch_size):
+        """The jitted `(state, dataset, order, start) -> (logs_or_outputs, state)` for one
+        batch of `batch_size` rows `order[start:start + batch_size]`."""
+        key = (kind, batch_size)
+        if key in self._untracked_jit:
+            return self._untracked_jit[key]
+        step = {"train": self.train_step, "test": self.test_step,
+                "predict": self.predict_step}[kind]
+        counts = self._untracked_trace_counts
+
+        def one_batch(state, dataset, order, start):
+            counts[kind] += 1  # runs only while tracing: counts compilations
+            indices = jax.lax.dynamic_slice_in_dim(order, start, batch_size)
+            return step(state, data_module.gather(dataset, indices))
+
+        if not self.run_eagerly:
+            # Prediction returns no trainable variables, so its state must not be donated.
+            one_batch = jax.jit(one_batch, donate_argnums=() if kind == "predict" else 0)
+        self._untracked_jit[key] = one_batch
+        return one_batch
+
+    # ------------------------------------------------------------------ state sync
+
+    def _read_state(self, kind):
+        values = lambda variables: [v.value for v in variables]  # noqa: E731
+        trainable = values(self.trainable_variables)
+        non_trainable = values(self.non_trainable_variables)
+        if kind == "predict":
+            return (trainable, non_trainable)
+        metrics = values(self.metrics_variables)
+        if kind == "test":
+            return (trainable, non_trainable, metrics)
+        return (trainable, non_trainable, values(self.optimizer.variables), metrics)
+
+    def _write_state(self, state, kind):
+        groups = {
+            "train": (self.trainable_variables, self.non_trainable_variables,
+                      self.optimizer.variables, self.metrics_variables),
+            "test": (self.trainable_variables, self.non_trainable_variables,
+                     self.metrics_variables),
+            "predict": (self.trainable_variables, self.non_trainable_variables),
+        }[kind]
+        for variables, values in zip(groups, state):
+            for variable, value in zip(variables, values):
+                variable._value = value
+
+    def _prepare(self, x, y, sample_weight, kind):
+        """Validate, build the model and its metrics, and put the data on the device."""
+        x = data_module.to_numpy_structure(x, "x")
+        y = data_module.to_numpy_structure(y, "y")
+        sample_weight = data_module.to_numpy_structure(sample_weight, "sample_weight")
+        if kind != "predict" and y is None and self._compile_loss is not None:
+            raise ValueError(f"`y` is required by `{kind}` when the model has a compiled loss.")
+        n = data_module.num_samples(x, y, sample_weight)
+        self._build_for(x)
+        if kind != "predict":
+            self._check_sparse_labels(x, y)
+        if kind == "train" and not self.optimizer.built:
+            self.optimizer.build(self.trainable_variables)
+        if kind != "predict" and not self._compile_metrics.built:
+            # Metric variables must exist before the first step reads the state.
+            spec = self.compute_output_spec(_input_spec(x))
+            y_spec = jax.ShapeDtypeStruct(np.shape(y), getattr(y, "dtype", np.float32))
+            self._compile_metrics.build(y_spec, spec)
+        dataset = x if kind == "predict" else (x, y, sample_weight)
+        return data_module.to_device(dataset), n
+
+    def _build_for(self, x):
+        leaves = jax.tree_util.tree_leaves(x)
+        if not self.built:
+            self.build(_input_spec(x).shape if len(leaves) == 1 else None)
+        elif len(leaves) == 1 and hasattr(self, "_build_shapes"):
+            expected = self._build_shapes[0]
+            received = (None,) + tuple(np.shape(leaves[0])[1:])
+            compatible = len(expected) == len(received) and all(
+                e is None or e == r for e, r in zip(expected[1:], received[1:])
+            )
+            if not compatible:
+                raise ValueError(
+                    f"Input of model '{self.name}' is incompatible with the model: expected "
+                    f"shape {expected}, but received input with shape "
+                    f"{tuple(np.shape(leaves[0]))}."
+                )
+
+    def _check_sparse_labels(self, x, y):
+        """Sparse labels must lie in [0, num_classes): checked on the host for numpy labels."""
+        if self._compile_loss is None or not self._compile_loss.is_sparse_categorical:
+            return
+        if not isinstance(y, np.ndarray) or y.size == 0:
+            return
+        num_classes = self.compute_output_spec(_input_spec(x)).shape[-1]
+        labels = y[y != self._compile_loss.loss.ignore_class] if getattr(
+            self._compile_loss.loss, "ignore_class", None) is not None else y
+        if labels.size and (labels.min() < 0 or labels.max() >= num_classes
+                            or np.any(labels != np.floor(labels))):
+            raise ValueError(
+                f"Labels for sparse_categorical_crossentropy must be integers in [0, "
+                f"{num_classes}) (the model outputs {num_classes} classes). Received labels "
+                f"from {labels.min()} to {labels.max()}."
+            )
+
+    # --------------------------------------------------------------------------- fit
+
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch=0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        validation_batch_size=None,
+        validation_freq=1,
+    ):
+        """Train the model for `epochs` passes over `(x, y)`; return a `History`.
+
+        Args:
+            x, y: numpy/JAX arrays (or lists of numbers) with the same first dimension.
+            batch_size: samples per gradient step (default 32).
+            epochs: index of the last epoch (training runs `initial_epoch..epochs-1`).
+            verbose: "auto"/1 live progress bar, 2 one line per epoch, 0 silent.
+            callbacks: list of `jkeras.callbacks.Callback`.
+            validation_split: fraction of the data, taken from the end, held out to validate.
+            validation_data: `(x_val, y_val)` or `(x_val, y_val, sample_weight_val)`.
+            shuffle: reshuffle the training data before each epoch.
+            sample_weight: per-sample loss weights.
+            initial_epoch: epoch at which to start (to resume training).
+
+        Returns:
+            `History`; `history.history` maps "loss", each metric and their "val_" twins to
+            per-epoch floats.
+        """
+        self._assert_compiled()
+        for unsupported, value in (("class_weight", class_weight),
+                                   ("steps_per_epoch", steps_per_epoch),
+                                   ("validation_steps", validation_steps)):
+            if value is not None:
+                raise NotImplementedError(f"`{unsupported}` is not supported yet.")
+        batch_size = data_module.check_batch_size(batch_size)
+        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"`epochs` must be a non-negative integer. Received: {epochs!r}")
+        if initial_epoch > epochs:
+            raise ValueError(
+                f"`initial_epoch` ({initial_epoch}) must not exceed `epochs` ({epochs}): "
+                "`epochs` is the index of the last epoch, not a number of further epochs."
+            )
+        verbose = _verbose(verbose)
+        if validation_split and validation_data is None:
+            arrays = tuple(
+                data_module.to_numpy_structure(a, name)
+                for a, name in ((x, "x"), (y, "y"), (sample_weight, "sample_weight"))
+            )
+            (x, y, sample_weight), validation_data = data_module.split_validation(
+                arrays, validation_split
+            )
+        dataset, n = self._prepare(x, y, sample_weight, "train")
+        validation = None
+        if validation_data is not None:
+            validation = _unpack_validation(validation_data)
+            self._prepare(*validation, kind="test")  # validate early, before any epoch runs
+
+        steps = -(-n // batch_size)
+        history = History()
+        internal = [history] + ([ProgbarLogger()] if verbose else [])
+        user_callbacks = list(callbacks or [])
+        callback_list = CallbackList(
+            user_callbacks + internal, model=self,
+            params={"verbose": verbose, "epochs": epochs, "steps": steps},
+            on_sync=lambda: self._write_state(state, "train"),
+        )
+        shuffle_rng = np.random.default_rng(make_default_seed())
+        self.stop_training = False
+        self._untracked_in_fit = True
+        callback_list.on_train_begin()
+        try:
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                callback_list.on_epoch_begin(epoch)
+                state = self._read_state("train")
+                order = np.arange(n, dtype=np.int32)
+                if shuffle:
+                    shuffle_rng.shuffle(order)
+                order = jax.device_put(order)
+                logs = None
+                for step_index, (start, size) in enumerate(
+                    data_module.batch_starts(n, batch_size)
+                ):
+                    callback_list.on_train_batch_begin(step_index)
+                    step = self._step_function("train", size)
+                    logs, state = step(state, dataset, order, np.int32(start))
+                    callback_list.on_train_batch_end(step_index, logs)
+                    if self.stop_training:
+                        break
+                self._write_state(state, "train")
+                epoch_logs = {name: float(value) for name, value in (logs or {}).items()}
+                if validation is not None and (epoch + 1) % validation_freq == 0:
+                    val_x, val_y, val_sample_weight = validation
+                    val_logs = self.evaluate(
+                        val_x, val_y, sample_weight=val_sample_weight,
+                        batch_size=validation_batch_size or batch_size,
+                        verbose=0, return_dict=True, _callbacks=False,
+                    )
+                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                callback_list.on_epoch_end(epoch, epoch_logs)
+                if self.stop_training:
+                    break
+        finally:
+            self._untracked_in_fit = False
+        callback_list.on_train_end(epoch_logs if epochs > initial_epoch else None)
+        self.history = history
+        return history
+
+    # ---------------------------------------------------------------------- evaluate
+
+    def evaluate(
+        self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
+        callbacks=None, return_dict=False, _callbacks=True,
+    ):
+        """Loss and metrics of the model on `(x, y)`.
+
+        Returns:
+            The loss as a float if there are no metrics, else `[loss, *metrics]`; a dict name →
+            value with `return_dict=True`.
+        """
+        self._assert_compiled()
+        if steps is not None:
+            raise NotImplementedError("`steps` is not supported yet.")
+        batch_size = data_module.check_batch_size(batch_size)
+        verbose = _verbose(verbose)
+        dataset, n = self._prepare(x, y, sample_weight, "test")
+        num_steps = -(-n // batch_size)
+        callback_list = CallbackList(
+            list(callbacks or []) + ([ProgbarLogger()] if verbose and _callbacks else []),
+            model=self, params={"verbose": verbose, "epochs": 1, "steps": num_steps},
+            on_sync=lambda: self._write_state(state, "test"),
+        )
+        self.reset_metrics()
+        state = self._read_state("test")
+        order = jax.device_put(np.arange(n, dtype=np.int32))
+        callback_list.on_test_begin()
+        logs = {}
+        for step_index, (start, size) in enumerate(data_module.batch_starts(n, batch_size)):
+            callback_list.on_test_batch_begin(step_index)
+            logs, state = self._step_function("test", size)(state, dataset, order, np.int32(start))
+            callback_list.on_test_batch_end(step_index, logs)
+        self._write_state(state, "test")
+        logs = {name: float(value) for name, value in logs.items()}
+        callback_list.on_test_end(logs)
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names if name in logs]
+        return values[0] if len(values) == 1 else values
+
+    # ----------------------------------------------------------------------- predict
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The model's outputs for `x`, batch by batch, as numpy arrays."""
+        if steps is not None:
+            raise NotImplementedError("`steps` is not supported yet.")
+        batch_size = data_module.check_batch_size(batch_size)
+        verbose = _verbose(verbose)
+        dataset, n = self._prepare(x, None, None, "predict")
+        num_steps = -(-n // batch_size)
+        callback_list = CallbackList(
+            list(callbacks or []) + ([ProgbarLogger()] if verbose else []),
+            model=self, params={"verbose": verbose, "epochs": 1, "steps": num_steps},
+        )
+        state = self._read_state("predict")
+        trainable = state[0]
+        order = jax.device_put(np.arange(n, dtype=np.int32))
+        callback_list.on_predict_begin()
+        outputs = []
+        for step_index, (start, size) in enumerate(data_module.batch_starts(n, batch_size)):
+            callback_list.on_predict_batch_begin(step_index)
+            step = self._step_function("predict", size)
+            batch_outputs, non_trainable = step(state, dataset, order, np.int32(start))
+            state = (trainable, non_trainable)
+            outputs.append(batch_outputs)
+            callback_list.on_predict_batch_end(step_index, {"outputs": batch_outputs})
+        callback_list.on_predict_end()
+        return jax.tree_util.tree_map(
+            lambda *parts: np.concatenate([np.asarray(p) for p in parts]), *outputs
+        )
+
+    # ------------------------------------------------------------- single batches
+
+    def train_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """One gradient step on one batch; returns the batch's loss and metrics."""
+        history = self.fit(x, y, batch_size=len(jax.tree_util.tree_leaves(x)[0]), epochs=1,
+                           verbose=0, shuffle=False, sample_weight=sample_weight)
+        logs = {k: v[-1] for k, v in history.history.items()}
+        return logs if return_dict else _as_list(logs, self.metrics_names)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        return self.evaluate(x, y, batch_size=len(jax.tree_util.tree_leaves(x)[0]),
+                             sample_weight=sample_weight, verbose=0, return_dict=return_dict)
+
+    def predict_on_batch(self, x):
+        return self.predict(x, batch_size=len(jax.tree_util.tree_leaves(x)[0]), verbose=0)
+
+
+def _input_spec(x):
+    from jkeras.core.keras_tensor import KerasTensor
+
+    leaf = jax.tree_util.tree_leaves(x)[0]
+    dtype = str(getattr(leaf, "dtype", "float32"))
+    dtype = "float32" if dtype == "float64" else dtype
+    return KerasTensor((None,) + tuple(np.shape(leaf)[1:]), dtype)
+
+
+def _verbose(verbose):
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"`verbose` must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
+    return verbose
+
+
+def _unpack_validation(validation_data):
+    if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
+        raise ValueError(
+            "`validation_data` must be a tuple `(x_val, y_val)` or `(x_val, y_val, "
+            f"val_sample_weight)`. Received: {type(validation_data).__name__}"
+        )
+    x, y, *rest = validation_data
+    return x, y, (rest[0] if rest else None)
+
+
+def _as_list(logs, names):
+    values = [logs[name] for name in names if name in logs]
+    return values[0] if len(values) == 1 else values
