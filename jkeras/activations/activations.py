@@ -118,9 +118,7 @@ def softsign(x):
 def soft_shrink(x, threshold=0.5):
     """`x - threshold` above `threshold`, `x + threshold` below `-threshold`, else 0."""
     x = _as_float(x)
-    return jnp.where(
-        x > threshold, x - threshold, jnp.where(x < -threshold, x + threshold, 0.0)
-    )
+    return jnp.where(x > threshold, x - threshold, jnp.where(x < -threshold, x + threshold, 0.0))
 
 
 def sparse_plus(x):

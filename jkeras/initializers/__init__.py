@@ -83,9 +83,7 @@ def serialize(initializer):
         "registered_name": None}`, the dict Keras 3 writes, so configs move between the two.
     """
     if not hasattr(initializer, "get_config"):
-        raise ValueError(
-            f"Cannot serialize initializer {initializer!r}: it has no `get_config()`."
-        )
+        raise ValueError(f"Cannot serialize initializer {initializer!r}: it has no `get_config()`.")
     cls = type(initializer)
     builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
     return {

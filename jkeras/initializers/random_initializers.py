@@ -18,6 +18,7 @@ Seeds. `seed` may be an int, a `jkeras.random.SeedGenerator` or None; the key is
 
 import math
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -335,15 +336,22 @@ class Orthogonal(RandomInitializer):
         # QR is not implemented for half precision: factorize in float32 and cast the result.
         work_dtype = "float32" if dtype in ("float16", "bfloat16") else dtype
         a = random.normal(flat_shape, dtype=work_dtype, seed=self.seed)
-        q, r = jnp.linalg.qr(a)
-        # Sign correction makes Q uniformly distributed (Haar measure).
-        q = q * jnp.sign(jnp.diag(r))
+        q = _orthogonalize(a, self.gain)
         if num_rows < num_cols:
             q = q.T
-        return (self.gain * q.reshape(tuple(shape))).astype(dtype)
+        return q.reshape(tuple(shape)).astype(dtype)
 
     def get_config(self):
         return {**super().get_config(), "gain": self.gain}
 
 
 OrthogonalInitializer = Orthogonal
+
+
+@jax.jit
+def _orthogonalize(a, gain):
+    """`gain` times the Q of `a`'s QR decomposition, sign-corrected (one compiled program)."""
+    q, r = jnp.linalg.qr(a)
+    # Multiplying by sign(diag(R)) makes Q uniformly distributed (Haar measure).
+    q = q * jnp.sign(jnp.diag(r))
+    return gain * q

@@ -73,9 +73,7 @@ def deserialize_function(fn):
     if isinstance(fn, str):
         obj = ALL_OBJECTS_DICT.get(fn)
         if obj is None or not inspect.isfunction(obj):
-            raise ValueError(
-                f"Unknown loss function: {fn!r}. Valid names: {sorted(_FUNCTIONS)}"
-            )
+            raise ValueError(f"Unknown loss function: {fn!r}. Valid names: {sorted(_FUNCTIONS)}")
         return obj
     return fn
 
@@ -135,8 +133,7 @@ def get(identifier):
         obj = ALL_OBJECTS_DICT.get(identifier) if identifier in _GET_NAMES else None
         if obj is None:
             raise ValueError(
-                f"Could not interpret loss identifier: {identifier!r}. "
-                f"Valid names: {_GET_NAMES}"
+                f"Could not interpret loss identifier: {identifier!r}. Valid names: {_GET_NAMES}"
             )
     else:
         obj = identifier
@@ -192,24 +189,24 @@ def get_loss(identifier, y_true_shape=None, y_pred_shape=None):
 
 
 __all__ = [
-    "Loss",
-    "LossFunctionWrapper",
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
-    "SparseCategoricalCrossentropy",
-    "MeanSquaredError",
+    "Loss",
+    "LossFunctionWrapper",
     "MeanAbsoluteError",
+    "MeanSquaredError",
+    "SparseCategoricalCrossentropy",
     "binary_crossentropy",
     "categorical_crossentropy",
-    "sparse_categorical_crossentropy",
-    "mean_squared_error",
-    "mean_absolute_error",
+    "deserialize",
     "get",
     "get_loss",
-    "serialize",
-    "deserialize",
     "is_binary_or_sparse_categorical",
+    "mean_absolute_error",
+    "mean_squared_error",
     "reduce_values",
     "reduce_weighted_values",
+    "serialize",
+    "sparse_categorical_crossentropy",
     "squeeze_or_expand_to_same_rank",
 ]

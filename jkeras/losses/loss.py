@@ -170,7 +170,10 @@ class Loss:
         y_true = as_array(y_true, self.dtype)
         losses, mask = self._call_with_mask(y_true, y_pred)
         return reduce_weighted_values(
-            losses, sample_weight=sample_weight, mask=mask, reduction=self.reduction,
+            losses,
+            sample_weight=sample_weight,
+            mask=mask,
+            reduction=self.reduction,
             dtype=self.dtype,
         )
 

@@ -101,7 +101,9 @@ def mean_absolute_error(y_true, y_pred):
 
 def _check_axis(axis):
     if isinstance(axis, bool):
-        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
+        raise ValueError(  # noqa: TRY004 (Keras raises ValueError here)
+            f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}"
+        )
 
 
 def categorical_crossentropy_from_targets(target, output, from_logits=False, axis=-1):
@@ -168,7 +170,9 @@ def sparse_categorical_crossentropy_from_targets(target, output, from_logits=Fal
     if target.ndim == output.ndim and target.shape[-1] == 1:
         target = jnp.squeeze(target, axis=-1)
     if output.ndim < 1:
-        raise ValueError(f"Argument `output` must be at least rank 1. Received: output.shape={output.shape}")
+        raise ValueError(
+            f"Argument `output` must be at least rank 1. Received: output.shape={output.shape}"
+        )
     if target.shape != output.shape[:-1]:
         raise ValueError(
             "Arguments `target` and `output` must have the same shape up until the last "
@@ -332,8 +336,13 @@ class BinaryCrossentropy(LossFunctionWrapper):
         dtype=None,
     ):
         super().__init__(
-            binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
-            from_logits=from_logits, label_smoothing=label_smoothing, axis=axis,
+            binary_crossentropy,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
         )
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
@@ -369,8 +378,13 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         dtype=None,
     ):
         super().__init__(
-            categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
-            from_logits=from_logits, label_smoothing=label_smoothing, axis=axis,
+            categorical_crossentropy,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
         )
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
@@ -410,8 +424,13 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         dtype=None,
     ):
         super().__init__(
-            sparse_categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
-            from_logits=from_logits, ignore_class=ignore_class, axis=axis,
+            sparse_categorical_crossentropy,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            from_logits=from_logits,
+            ignore_class=ignore_class,
+            axis=axis,
         )
         self.from_logits = from_logits
         self.ignore_class = ignore_class

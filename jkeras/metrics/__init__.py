@@ -90,8 +90,9 @@ _FUNCTIONS = {
 }
 # Names `get` accepts; the abstract bases and wrappers are only reachable through configs.
 _GET_NAMES = sorted(
-    k for k in ALL_OBJECTS_DICT if k not in ("Metric", "metric", "MeanMetricWrapper",
-                                             "mean_metric_wrapper")
+    k
+    for k in ALL_OBJECTS_DICT
+    if k not in ("Metric", "metric", "MeanMetricWrapper", "mean_metric_wrapper")
 )
 
 
@@ -115,7 +116,7 @@ def deserialize_function(fn):
 def serialize(metric):
     """A metric as `{"class_name": ..., "config": ...}`."""
     if not isinstance(metric, Metric):
-        raise ValueError(f"Cannot serialize {metric!r}: expected a Metric instance.")
+        raise TypeError(f"Cannot serialize {metric!r}: expected a Metric instance.")
     return {"class_name": type(metric).__name__, "config": metric.get_config()}
 
 
@@ -162,8 +163,7 @@ def get(identifier):
         obj = ALL_OBJECTS_DICT.get(identifier) if identifier in _GET_NAMES else None
         if obj is None:
             raise ValueError(
-                f"Could not interpret metric identifier: {identifier!r}. "
-                f"Valid names: {_GET_NAMES}"
+                f"Could not interpret metric identifier: {identifier!r}. Valid names: {_GET_NAMES}"
             )
         return obj()
     if inspect.isclass(identifier) and issubclass(identifier, Metric):
@@ -240,36 +240,36 @@ def get_metric(identifier, y_true_shape=None, y_pred_shape=None):
 
 
 __all__ = [
-    "Metric",
-    "Mean",
-    "Sum",
-    "MeanMetricWrapper",
-    "MeanSquaredError",
-    "MeanAbsoluteError",
-    "RootMeanSquaredError",
-    "BinaryCrossentropy",
-    "CategoricalCrossentropy",
-    "SparseCategoricalCrossentropy",
     "Accuracy",
     "BinaryAccuracy",
+    "BinaryCrossentropy",
     "CategoricalAccuracy",
+    "CategoricalCrossentropy",
+    "Mean",
+    "MeanAbsoluteError",
+    "MeanMetricWrapper",
+    "MeanSquaredError",
+    "Metric",
+    "RootMeanSquaredError",
     "SparseCategoricalAccuracy",
-    "TopKCategoricalAccuracy",
+    "SparseCategoricalCrossentropy",
     "SparseTopKCategoricalAccuracy",
+    "Sum",
+    "TopKCategoricalAccuracy",
     "accuracy",
     "binary_accuracy",
-    "categorical_accuracy",
-    "sparse_categorical_accuracy",
-    "top_k_categorical_accuracy",
-    "sparse_top_k_categorical_accuracy",
     "binary_crossentropy",
+    "categorical_accuracy",
     "categorical_crossentropy",
-    "sparse_categorical_crossentropy",
-    "mean_squared_error",
-    "mean_absolute_error",
+    "deserialize",
     "get",
     "get_metric",
+    "mean_absolute_error",
+    "mean_squared_error",
     "resolve_accuracy",
     "serialize",
-    "deserialize",
+    "sparse_categorical_accuracy",
+    "sparse_categorical_crossentropy",
+    "sparse_top_k_categorical_accuracy",
+    "top_k_categorical_accuracy",
 ]

@@ -215,7 +215,10 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
         self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None, from_sorted_ids=False
     ):
         super().__init__(
-            fn=sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k,
+            fn=sparse_top_k_categorical_accuracy,
+            name=name,
+            dtype=dtype,
+            k=k,
             from_sorted_ids=from_sorted_ids,
         )
         self.k = k

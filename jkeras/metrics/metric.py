@@ -15,9 +15,9 @@ from jkeras.losses.loss import compute_dtype
 
 
 def _initial_value(initializer, shape, dtype):
-    if initializer is None or initializer == "zeros":
+    if initializer is None or (isinstance(initializer, str) and initializer == "zeros"):
         return jnp.zeros(shape, dtype)
-    if initializer == "ones":
+    if isinstance(initializer, str) and initializer == "ones":
         return jnp.ones(shape, dtype)
     if isinstance(initializer, (int, float)):
         return jnp.full(shape, initializer, dtype)
@@ -69,8 +69,10 @@ class Metric:
         if name not in ("_variables", "_metrics") and "_metrics" in self.__dict__:
             items = value if isinstance(value, (list, tuple)) else [value]
             for item in items:
-                if isinstance(item, Metric) and item is not self and not any(
-                    item is m for m in self._metrics
+                if (
+                    isinstance(item, Metric)
+                    and item is not self
+                    and not any(item is m for m in self._metrics)
                 ):
                     self._metrics.append(item)
         super().__setattr__(name, value)

@@ -18,9 +18,14 @@ class BinaryCrossentropy(MeanMetricWrapper):
         label_smoothing: in `[0, 1]`; squeezes labels towards 0.5.
     """
 
-    def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False, label_smoothing=0):
+    def __init__(
+        self, name="binary_crossentropy", dtype=None, from_logits=False, label_smoothing=0
+    ):
         super().__init__(
-            binary_crossentropy, name, dtype=dtype, from_logits=from_logits,
+            binary_crossentropy,
+            name,
+            dtype=dtype,
+            from_logits=from_logits,
             label_smoothing=label_smoothing,
         )
         self.from_logits = from_logits
@@ -29,7 +34,9 @@ class BinaryCrossentropy(MeanMetricWrapper):
 
     def get_config(self):
         return {
-            "name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
+            "name": self.name,
+            "dtype": self.dtype,
+            "from_logits": self.from_logits,
             "label_smoothing": self.label_smoothing,
         }
 
@@ -46,12 +53,20 @@ class CategoricalCrossentropy(MeanMetricWrapper):
     """
 
     def __init__(
-        self, name="categorical_crossentropy", dtype=None, from_logits=False, label_smoothing=0,
+        self,
+        name="categorical_crossentropy",
+        dtype=None,
+        from_logits=False,
+        label_smoothing=0,
         axis=-1,
     ):
         super().__init__(
-            categorical_crossentropy, name, dtype=dtype, from_logits=from_logits,
-            label_smoothing=label_smoothing, axis=axis,
+            categorical_crossentropy,
+            name,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
         )
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
@@ -60,8 +75,11 @@ class CategoricalCrossentropy(MeanMetricWrapper):
 
     def get_config(self):
         return {
-            "name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing, "axis": self.axis,
+            "name": self.name,
+            "dtype": self.dtype,
+            "from_logits": self.from_logits,
+            "label_smoothing": self.label_smoothing,
+            "axis": self.axis,
         }
 
 
@@ -78,12 +96,20 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
     """
 
     def __init__(
-        self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False,
-        ignore_class=None, axis=-1,
+        self,
+        name="sparse_categorical_crossentropy",
+        dtype=None,
+        from_logits=False,
+        ignore_class=None,
+        axis=-1,
     ):
         super().__init__(
-            sparse_categorical_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
-            ignore_class=ignore_class, axis=axis,
+            sparse_categorical_crossentropy,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            ignore_class=ignore_class,
+            axis=axis,
         )
         self.from_logits = from_logits
         self.ignore_class = ignore_class
@@ -92,6 +118,9 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
 
     def get_config(self):
         return {
-            "name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
-            "ignore_class": self.ignore_class, "axis": self.axis,
+            "name": self.name,
+            "dtype": self.dtype,
+            "from_logits": self.from_logits,
+            "ignore_class": self.ignore_class,
+            "axis": self.axis,
         }

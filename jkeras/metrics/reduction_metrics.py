@@ -51,7 +51,9 @@ class Sum(Metric):
 
     def __init__(self, name="sum", dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.total = self.add_variable(shape=(), initializer="zeros", dtype=self.dtype, name="total")
+        self.total = self.add_variable(
+            shape=(), initializer="zeros", dtype=self.dtype, name="total"
+        )
 
     def update_state(self, values, sample_weight=None):
         values, _ = reduce_to_samplewise_values(
@@ -85,8 +87,12 @@ class Mean(Metric):
 
     def __init__(self, name="mean", dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.total = self.add_variable(shape=(), initializer="zeros", dtype=self.dtype, name="total")
-        self.count = self.add_variable(shape=(), initializer="zeros", dtype=self.dtype, name="count")
+        self.total = self.add_variable(
+            shape=(), initializer="zeros", dtype=self.dtype, name="total"
+        )
+        self.count = self.add_variable(
+            shape=(), initializer="zeros", dtype=self.dtype, name="count"
+        )
 
     def update_state(self, values, sample_weight=None):
         values, sample_weight = reduce_to_samplewise_values(

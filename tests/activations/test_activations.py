@@ -5,19 +5,18 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import jax
+import jax.numpy as jnp
+import keras
+import numpy as np
+import pytest
 
-from jkeras import activations  # noqa: E402
+from jkeras import activations
 
 RNG = np.random.default_rng(0)
 # Covers negatives, zero, the piecewise break points (±1, ±3, 6) and saturation.
-X = np.concatenate(
-    [RNG.normal(0.0, 3.0, size=(4, 50)).ravel(), [-6.0, -3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, 6.0, 8.0]]
-).astype("float32").reshape(6, 35)
+BREAKS = [-6.0, -3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, 6.0, 8.0]
+X = np.concatenate([RNG.normal(0.0, 3.0, size=200), BREAKS]).astype("float32").reshape(6, 35)
 X64 = X.astype("float64")
 
 
@@ -126,12 +125,19 @@ CASES = [
 IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for name, kw, _ in CASES]
 
 
+def _run_compiled(fn, *args):
+    """`jax.jit(fn)(*args)`, compiled without XLA's backend optimisations (half the compile
+    time on a small CPU; the numerics the tests check do not change)."""
+    options = {"xla_backend_optimization_level": 0, "xla_llvm_disable_expensive_passes": True}
+    return jax.jit(fn).lower(*args).compile(compiler_options=options)(*args)
+
+
 def _input_for(name):
     # glu needs an even size along the split axis.
     return X[:, :34] if name == "glu" else X
 
 
-# One compiled program per library for all cases keeps the suite fast (each jit costs ~0.1 s).
+# One compiled program for all cases keeps the suite fast: XLA compiles are the cost here.
 @pytest.fixture(scope="module")
 def jitted_outputs():
     inputs = [_input_for(name) for name, _, _ in CASES]
@@ -140,12 +146,12 @@ def jitted_outputs():
         return [getattr(module, name)(x, **kw) for (name, kw, _), x in zip(CASES, xs)]
 
     # Both libraries in one program: XLA merges their identical subcomputations.
-    return jax.jit(lambda xs: (run(activations, xs), run(keras.activations, xs)))(inputs)
+    return _run_compiled(lambda xs: (run(activations, xs), run(keras.activations, xs)), inputs)
 
 
 @pytest.mark.parametrize("index", range(len(CASES)), ids=IDS)
 def test_matches_numpy_formula(index, jitted_outputs):
-    name, kwargs, reference = CASES[index]
+    name, _, reference = CASES[index]
     expected = reference(_input_for(name).astype("float64"))
     out = jitted_outputs[0][index]
     assert out.shape == expected.shape
@@ -153,10 +159,13 @@ def test_matches_numpy_formula(index, jitted_outputs):
     np.testing.assert_allclose(out, expected, rtol=2e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("index", range(len(CASES)), ids=IDS)
+# Keras 3.15's sparsemax is wrong on these inputs (keras issue 23425); test_sparsemax_* below
+# compare it where Keras is right.
+KERAS_COMPARABLE = [i for i, case in enumerate(CASES) if case[0] != "sparsemax"]
+
+
+@pytest.mark.parametrize("index", KERAS_COMPARABLE, ids=[IDS[i] for i in KERAS_COMPARABLE])
 def test_matches_keras(index, jitted_outputs):
-    if CASES[index][0] == "sparsemax":
-        pytest.skip("Keras 3.15's sparsemax is wrong here; see test_sparsemax_* below")
     ours, theirs = jitted_outputs[0][index], jitted_outputs[1][index]
     np.testing.assert_allclose(ours, np.asarray(theirs), rtol=1e-6, atol=1e-6)
 
@@ -185,9 +194,7 @@ def test_gelu_default_is_exact_as_in_keras(jitted_outputs):
     import inspect
 
     assert inspect.signature(activations.gelu).parameters["approximate"].default is False
-    exact, approximate = (
-        jitted_outputs[0][i] for i, case in enumerate(CASES) if case[0] == "gelu"
-    )
+    exact, approximate = (jitted_outputs[0][i] for i, case in enumerate(CASES) if case[0] == "gelu")
     assert not np.allclose(exact, approximate, rtol=1e-6, atol=1e-7)
 
 
@@ -195,7 +202,6 @@ def test_sparsemax_is_a_projection_onto_the_simplex_and_matches_keras_where_kera
     paper = np.array([[0.0, 0.5, 1.0]], "float32")
     separated = np.linspace(1.0, 12.0, 12, dtype="float32").reshape(2, 6) * 3.0
 
-    @jax.jit
     def run():
         return (
             activations.sparsemax(paper),
@@ -204,7 +210,7 @@ def test_sparsemax_is_a_projection_onto_the_simplex_and_matches_keras_where_kera
             keras.activations.sparsemax(separated),
         )
 
-    on_paper, on_columns, ours, theirs = run()
+    on_paper, on_columns, ours, theirs = _run_compiled(run)
     # The paper's worked case: logits [0, 0.5, 1] -> [0, 0.25, 0.75] (Keras 3.15: [0, 0, 0.25]).
     np.testing.assert_allclose(on_paper, [[0.0, 0.25, 0.75]], atol=1e-7)
     assert (np.asarray(on_columns) >= 0).all()
@@ -245,6 +251,10 @@ DERIVATIVES = {
 }
 
 
+def _summed(fn):
+    return lambda u: jnp.sum(fn(u))
+
+
 def test_jitted_grad_matches_analytic_derivative():
     x = X.ravel()
     x = x[np.min(np.abs(x[:, None] - np.array([0.0, -3.0, 3.0])), axis=1) > 1e-3]  # no kinks
@@ -253,10 +263,7 @@ def test_jitted_grad_matches_analytic_derivative():
 
     @jax.jit
     def grads(v, z):
-        out = {
-            name: jax.grad(lambda u, f=getattr(activations, name): jnp.sum(f(u)))(v)
-            for name in DERIVATIVES
-        }
+        out = {name: jax.grad(_summed(getattr(activations, name)))(v) for name in DERIVATIVES}
         # Cross-entropy through log_softmax: the gradient is softmax(z) - onehot.
         cross_entropy = jax.grad(lambda w: -jnp.sum(onehot * activations.log_softmax(w)))(z)
         return out, cross_entropy

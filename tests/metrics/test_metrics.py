@@ -4,13 +4,13 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import jax
+import jax.numpy as jnp
+import keras
+import numpy as np
+import pytest
 
-from jkeras import losses, metrics  # noqa: E402
+from jkeras import losses, metrics
 
 B, C = 8, 5
 
@@ -40,12 +40,12 @@ def _batch(kind, rng):
     if kind == "binary_flat":
         return rng.integers(0, 2, size=(B,)), rng.uniform(size=(B, 1)).astype("float32")
     if kind == "binary_multi":
-        return rng.integers(0, 2, size=(B, 3)), rng.uniform(size=(B, 3)).astype("float32")
+        return rng.integers(0, 2, size=(B, C)), rng.uniform(size=(B, C)).astype("float32")
     if kind == "exact":
         y = rng.integers(0, 3, size=(B, 2))
         return y, np.where(rng.uniform(size=(B, 2)) < 0.5, y, 7).astype("float32")
     if kind == "regression":
-        return rng.normal(size=(B, 3)).astype("float32"), rng.normal(size=(B, 3)).astype("float32")
+        return rng.normal(size=(B, C)).astype("float32"), rng.normal(size=(B, C)).astype("float32")
     raise ValueError(kind)
 
 
@@ -81,16 +81,24 @@ CASES = [
     ("bce", "BinaryCrossentropy", {}, "binary_multi"),
     ("cce", "CategoricalCrossentropy", {"label_smoothing": 0.1}, "onehot"),
     ("scce", "SparseCategoricalCrossentropy", {}, "sparse_col"),
-    ("scce_logits_ignore", "SparseCategoricalCrossentropy",
-     {"from_logits": True, "ignore_class": 1}, "sparse_seq"),
+    (
+        "scce_logits_ignore",
+        "SparseCategoricalCrossentropy",
+        {"from_logits": True, "ignore_class": 1},
+        "sparse_seq",
+    ),
 ]
 
 
-def _weight_kinds(batch_kind):
+# Metrics whose per-sample values keep the label shape also take weights of that shape.
+ELEMENTWISE = {"binary_accuracy_multi", "sparse_categorical_accuracy_seq", "scce_logits_ignore"}
+
+
+def _weight_kinds(case_id):
+    if case_id == "scce_logits_ignore":  # Keras, too, cannot mix (batch,) weights with the mask
+        return [None, "column", "full"]
     kinds = [None, "per_sample", "column"]
-    if batch_kind in ("sparse_seq", "binary_multi", "regression"):
-        kinds.append("full")
-    return kinds
+    return kinds + ["full"] if case_id in ELEMENTWISE else kinds
 
 
 def _assert_close(a, b, rtol=1e-6, atol=1e-7):
@@ -103,7 +111,7 @@ def test_metric_matches_keras_over_several_updates(case):
     ours = getattr(metrics, cls_name)(**kwargs)
     theirs = getattr(keras.metrics, cls_name)(**kwargs)
     rng = _rng(len(case[0]))
-    for weight_kind in _weight_kinds(batch_kind) * 2:
+    for weight_kind in _weight_kinds(case[0]) * 2:
         y_true, y_pred = _batch(batch_kind, rng)
         sw = _weight(weight_kind, rng, y_true)
         ours.update_state(y_true, y_pred, sample_weight=sw)
@@ -120,8 +128,16 @@ def test_metric_matches_keras_over_several_updates(case):
 @pytest.mark.parametrize("cls_name", ["Mean", "Sum"])
 @pytest.mark.parametrize(
     "values_shape,weight_shape",
-    [((B,), None), ((B,), (B,)), ((B, 3), (B,)), ((B, 3), (B, 1)), ((B, 3, 2), (B, 3)),
-     ((), None), ((B, 1), (B,)), ((B,), ())],
+    [
+        ((B,), None),
+        ((B,), (B,)),
+        ((B, C), (B,)),
+        ((B, C), (B, 1)),
+        ((B, 3, 2), (B, 3)),
+        ((), None),
+        ((B, 1), (B,)),
+        ((B,), ()),
+    ],
 )
 def test_reduction_metrics_match_keras(cls_name, values_shape, weight_shape):
     rng = _rng(7)
@@ -144,7 +160,9 @@ def test_mean_metric_wrapper_with_custom_function():
     rng = _rng(8)
     for sw in (None, rng.uniform(size=(B,)).astype("float32")):
         y_true, y_pred = _batch("regression", rng)
-        _assert_close(ours(y_true, y_pred, sample_weight=sw), theirs(y_true, y_pred, sample_weight=sw))
+        _assert_close(
+            ours(y_true, y_pred, sample_weight=sw), theirs(y_true, y_pred, sample_weight=sw)
+        )
     assert ours.name == "abs"
 
 
@@ -163,7 +181,9 @@ def test_mean_metric_wrapper_with_custom_function():
 def test_accuracy_functions_match_keras(fn_name, batch_kind, kwargs):
     y_true, y_pred = _batch(batch_kind, _rng(9))
     ours = getattr(metrics, fn_name)(y_true, y_pred, **kwargs)
-    theirs = getattr(keras.metrics, fn_name)(y_true, y_pred, **kwargs)
+    from keras.src.metrics import accuracy_metrics
+
+    theirs = getattr(accuracy_metrics, fn_name)(y_true, y_pred, **kwargs)
     assert ours.shape == theirs.shape
     _assert_close(ours, theirs)
 
@@ -206,7 +226,9 @@ def test_accuracy_against_numpy():
 def test_stateless_api_under_jit_equals_eager(metric_fn, batch_kind):
     eager, pure = metric_fn(), metric_fn()
     rng = _rng(12)
-    batches = [(*_batch(batch_kind, rng), rng.uniform(size=(B,)).astype("float32")) for _ in range(3)]
+    batches = [
+        (*_batch(batch_kind, rng), rng.uniform(size=(B,)).astype("float32")) for _ in range(3)
+    ]
 
     @jax.jit
     def run(state, batches):
@@ -227,26 +249,26 @@ def test_stateless_api_under_jit_equals_eager(metric_fn, batch_kind):
 
 
 class RootMeanSquaredError(metrics.Metric):
-    """The book's custom metric, written against the object API."""
+    """The book's custom metric, written against the object API (jnp in place of keras.ops)."""
 
     def __init__(self, name="rmse", **kwargs):
         super().__init__(name=name, **kwargs)
         self.mse_sum = self.add_weight(name="mse_sum", initializer="zeros")
-        self.total_samples = self.add_weight(name="total_samples", initializer="zeros", dtype="int32")
+        self.total_samples = self.add_weight(name="total_samples", initializer="zeros")
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true = jax.nn.one_hot(y_true, num_classes=y_pred.shape[1])
+        y_true = jax.nn.one_hot(y_true, num_classes=jnp.shape(y_pred)[1])
         mse = jnp.sum(jnp.square(y_true - y_pred))
         self.mse_sum.assign_add(mse)
-        num_samples = y_pred.shape[0]
+        num_samples = jnp.shape(y_pred)[0]
         self.total_samples.assign_add(num_samples)
 
     def result(self):
-        return jnp.sqrt(self.mse_sum / self.total_samples.value.astype("float32"))
+        return jnp.sqrt(self.mse_sum / self.total_samples)
 
     def reset_state(self):
         self.mse_sum.assign(0.0)
-        self.total_samples.assign(0)
+        self.total_samples.assign(0.0)
 
 
 def _numpy_rmse(batches):
@@ -270,11 +292,11 @@ def test_subclassed_metric_eagerly_and_inside_jit():
         return state, metric.stateless_result(state)
 
     state = metric.stateless_reset_state()
-    assert [s.dtype for s in state] == [jnp.float32, jnp.int32]
+    assert [s.dtype for s in state] == [jnp.float32, jnp.float32]
     for y, p in batches:
         state, result = step(state, y, p)
     _assert_close(result, metric.result())
-    assert int(state[1]) == 3 * B
+    assert float(state[1]) == 3 * B
     # A scan over batches works too: the state is a plain list of arrays.
     ys, ps = (jnp.stack(x) for x in zip(*batches))
     final, _ = jax.lax.scan(
@@ -284,7 +306,7 @@ def test_subclassed_metric_eagerly_and_inside_jit():
     )
     _assert_close(metric.stateless_result(final), metric.result())
     metric.reset_state()
-    assert float(metric.mse_sum) == 0.0 and int(metric.total_samples) == 0
+    assert float(metric.mse_sum) == 0.0 and float(metric.total_samples) == 0.0
 
 
 def test_stateless_api_validates_lengths():
@@ -442,3 +464,20 @@ def test_config_matches_keras():
         ours = getattr(metrics, cls_name)(**kwargs).get_config()
         theirs = getattr(keras.metrics, cls_name)(**kwargs).get_config()
         assert ours == theirs, cls_name
+
+
+def test_add_variable_initializers():
+    class M(metrics.Metric):
+        def __init__(self):
+            super().__init__(name="m")
+            self.a = self.add_variable((2,), "ones", name="a")
+            self.b = self.add_variable((2,), 3.0, dtype="int32", name="b")
+            self.c = self.add_variable((2,), np.array([1.0, 2.0]), name="c")
+            self.d = self.add_variable(
+                (2,), lambda shape, dtype: jnp.full(shape, 5, dtype), name="d"
+            )
+
+    m = M()
+    assert [v.dtype for v in m.variables] == ["float32", "int32", "float32", "float32"]
+    _assert_close([v.value for v in m.variables], [[1, 1], [3, 3], [1, 2], [5, 5]])
+    assert m.variables[0].aggregation == "sum"
