@@ -56,7 +56,7 @@ def run_keras(x, y, epochs):
     return _time_keras_like(model, x, y, epochs)
 
 
-def _time_keras_like(model, x, y, epochs, extra=lambda: {}):
+def _time_keras_like(model, x, y, epochs, extra=dict):
     start = time.perf_counter()
     model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
     first_epoch = time.perf_counter() - start

@@ -8,7 +8,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 def readme_commands():
     text = (ROOT / "README.md").read_text()
-    return re.findall(r"```(?:bash|sh)\n(.+?)\n```", text, flags=re.S)[:2]
+    return re.findall(r"```(?:bash|sh)\n(.+?)\n```", text, flags=re.DOTALL)[:2]
 
 
 def test_readme_opens_with_two_commands_and_ci_runs_the_test_one():

@@ -1,10 +1,14 @@
-"""`KerasTensor`: a symbolic tensor (shape and dtype, no value) produced by `jkeras.Input`.
+"""`KerasTensor`: a symbolic tensor (shape and dtype, no value), and the graph nodes behind it.
 
-Calling a layer on KerasTensors returns KerasTensors and records, on each output, the layer and
-the arguments that produced it (`_keras_history`), which is the graph a functional model runs.
+Calling a layer, an operator or a `jkeras.ops` function on KerasTensors returns KerasTensors
+and records a `Node` (the operation, its arguments, its outputs). A functional `Model` replays
+those nodes in order on real arrays.
 """
 
 import jax
+import jax.numpy as jnp
+
+from jkeras.core import naming
 
 
 class KerasTensor:
@@ -16,19 +20,76 @@ class KerasTensor:
         name: optional name (the Input's name).
     """
 
-    def __init__(self, shape, dtype="float32", name=None, history=None):
+    def __init__(self, shape, dtype="float32", name=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = dtype
         self.name = name
-        # (operation, args, kwargs) that produced this tensor; None for an Input.
-        self._keras_history = history
+        # (node, index among the node's flattened outputs); None for a free tensor.
+        self._keras_history = None
 
     @property
     def ndim(self):
         return len(self.shape)
 
+    @property
+    def node(self):
+        return None if self._keras_history is None else self._keras_history[0]
+
     def __repr__(self):
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+    def __hash__(self):
+        return id(self)
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError(
+            "A symbolic KerasTensor has no value: it cannot be converted to a numpy array. "
+            "Symbolic tensors only describe the inputs/outputs of a functional model; call "
+            "the model on real data instead."
+        )
+
+
+class Node:
+    """One recorded call: `operation(*args, **kwargs)` produced `outputs`.
+
+    Attributes:
+        operation: a `Layer`, or an `Operation` wrapping a function.
+        args, kwargs: the call's arguments, KerasTensors included.
+        outputs: the output structure of KerasTensors.
+    """
+
+    def __init__(self, operation, args, kwargs, outputs):
+        self.operation = operation
+        self.args = args
+        self.kwargs = kwargs
+        self.outputs = outputs
+        self.input_tensors = [x for x in flatten(args, kwargs) if isinstance(x, KerasTensor)]
+        for index, tensor in enumerate(flatten(outputs)):
+            tensor._keras_history = (self, index)
+        inbound = getattr(operation, "_inbound_nodes", None)
+        if inbound is not None:
+            inbound.append(self)
+
+    @property
+    def parent_nodes(self):
+        return [t.node for t in self.input_tensors if t.node is not None]
+
+
+class Operation:
+    """A function recorded in a functional graph (e.g. `x + y`, `jkeras.ops.mean(x)`)."""
+
+    def __init__(self, fn, name, operator=None):
+        self.fn = fn
+        self.name = naming.auto_name(name)
+        self.operator = operator  # the KerasTensor method it records, e.g. "__radd__"
+        self._inbound_nodes = []
+
+    def __call__(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+
+def flatten(*structures):
+    return jax.tree_util.tree_leaves(structures, is_leaf=lambda x: isinstance(x, KerasTensor))
 
 
 def is_keras_tensor(x):
@@ -36,4 +97,67 @@ def is_keras_tensor(x):
 
 
 def any_symbolic(*structures):
-    return any(isinstance(leaf, KerasTensor) for leaf in jax.tree_util.tree_leaves(structures))
+    return any(isinstance(leaf, KerasTensor) for leaf in flatten(*structures))
+
+
+def output_spec(fn, args, kwargs, probe_sizes=(2, 3)):
+    """KerasTensors describing `fn(*args, **kwargs)` for KerasTensor arguments, by abstract
+    tracing (no computation). None dimensions are traced with two sizes; output dimensions
+    that change with them are None. Non-tensor arguments are passed through unchanged."""
+    leaves, treedef = jax.tree_util.tree_flatten(
+        (args, kwargs), is_leaf=lambda x: isinstance(x, KerasTensor)
+    )
+    positions = [i for i, leaf in enumerate(leaves) if isinstance(leaf, KerasTensor)]
+
+    def run(tensors):
+        filled = list(leaves)
+        for position, tensor in zip(positions, tensors):
+            filled[position] = tensor
+        call_args, call_kwargs = jax.tree_util.tree_unflatten(treedef, filled)
+        return fn(*call_args, **call_kwargs)
+
+    def trace(size):
+        structs = [
+            jax.ShapeDtypeStruct(
+                tuple(size if d is None else d for d in leaves[i].shape), leaves[i].dtype
+            )
+            for i in positions
+        ]
+        return jax.eval_shape(run, structs)
+
+    unknown = any(None in leaves[i].shape for i in positions)
+    first = trace(probe_sizes[0])
+    second = trace(probe_sizes[1]) if unknown else first
+
+    def merge(a, b):
+        shape = tuple(da if da == db else None for da, db in zip(a.shape, b.shape))
+        return KerasTensor(shape, jnp.dtype(a.dtype).name)
+
+    return jax.tree_util.tree_map(merge, first, second)
+
+
+def symbolic_call(fn, name, args, kwargs, operator=None):
+    """Record `fn(*args, **kwargs)` on KerasTensors as a graph node; return its outputs."""
+    operation = Operation(fn, name, operator)
+    outputs = output_spec(fn, args, kwargs)
+    Node(operation, args, kwargs, outputs)
+    return outputs
+
+
+def _operator(name):
+    op_name = name.strip("_")
+    if op_name.startswith("r") and op_name not in ("rshift",):
+        op_name = op_name[1:]
+
+    def fn(a, *rest):
+        return getattr(jnp.asarray(a), name)(*rest)
+
+    def method(self, *other):
+        return symbolic_call(fn, op_name, (self, *other), {}, operator=name)
+
+    method.__name__ = name
+    return method
+
+
+for _name in ["__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__", "__floordiv__", "__pow__", "__rpow__", "__matmul__", "__rmatmul__", "__neg__", "__abs__", "__getitem__", "__lt__", "__le__", "__gt__", "__ge__"]:
+    setattr(KerasTensor, _name, _operator(_name))

@@ -36,7 +36,8 @@ class ArrayLike:
         return np.asarray(self.value, dtype=dtype)
 
     def numpy(self):
-        return np.asarray(self.value)
+        """A writable numpy copy of the value."""
+        return np.array(self.value)
 
     def __len__(self):
         return len(self.value)
@@ -71,13 +72,9 @@ def _unary(name):
     return op
 
 
-for _name in (
-    "__add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ __truediv__ __rtruediv__ "
-    "__floordiv__ __rfloordiv__ __mod__ __rmod__ __pow__ __rpow__ __matmul__ __rmatmul__ "
-    "__lt__ __le__ __gt__ __ge__ __eq__ __ne__ __and__ __rand__ __or__ __ror__ __xor__ __rxor__"
-).split():
+for _name in ["__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__", "__matmul__", "__rmatmul__", "__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__", "__and__", "__rand__", "__or__", "__ror__", "__xor__", "__rxor__"]:
     setattr(ArrayLike, _name, _binary(_name))
-for _name in "__neg__ __pos__ __abs__ __invert__".split():
+for _name in ["__neg__", "__pos__", "__abs__", "__invert__"]:
     setattr(ArrayLike, _name, _unary(_name))
 ArrayLike.__hash__ = object.__hash__
 
@@ -124,7 +121,9 @@ class Variable(ArrayLike):
             else:
                 value = initializer.value if isinstance(initializer, ArrayLike) else initializer
                 if dtype is None and not hasattr(value, "dtype"):
-                    dtype = config.floatx()
+                    # Python numbers/lists: ints stay int32, floats take floatx (as Keras 3).
+                    kind = np.asarray(value).dtype.kind
+                    dtype = {"i": "int32", "u": "int32", "b": "bool"}.get(kind, config.floatx())
                 value = jnp.asarray(value, dtype=None if dtype is None else standardize_dtype(dtype))
                 self.initializer = None
                 if shape is not None and tuple(shape) != value.shape:
@@ -157,12 +156,24 @@ class Variable(ArrayLike):
 
     def _check(self, value):
         value = value.value if isinstance(value, ArrayLike) else value
-        value = jnp.asarray(value, dtype=self._value.dtype)
+        source = getattr(value, "dtype", None)
+        if source is not None and not (np.issubdtype(source, np.number) or source == bool):
+            raise TypeError(
+                f"Cannot assign a value of dtype {source} to variable '{self.path}' of dtype "
+                f"{self.dtype}: expected numbers."
+            )
+        try:
+            value = jnp.asarray(value, dtype=self._value.dtype)
+        except (TypeError, ValueError) as error:
+            raise TypeError(
+                f"Cannot assign {value!r} to variable '{self.path}' of dtype {self.dtype}: "
+                f"{error}"
+            ) from None
         if value.shape != self._value.shape:
             raise ValueError(
-                f"The shape of the target variable and the shape of the value being "
-                f"assigned must match. Variable '{self.path}' has shape {self.shape}, "
-                f"received value with shape {tuple(value.shape)}."
+                "The shape of the target variable and the shape of the target value in "
+                f"`variable.assign(value)` must match. Variable '{self.path}': "
+                f"variable.shape={self.shape}, Received: value.shape={tuple(value.shape)}."
             )
         return value
 
@@ -222,6 +233,17 @@ class VariableSlice(ArrayLike):
 
     def assign(self, value):
         value = value.value if isinstance(value, ArrayLike) else value
+        target_shape = self.shape
+        try:
+            fits = np.broadcast_shapes(np.shape(value), target_shape) == target_shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(
+                f"Cannot assign a value of shape {np.shape(value)} to the slice "
+                f"{self._index!r} of variable '{self._variable.path}', whose shape is "
+                f"{target_shape}."
+            )
         self._variable.assign(self._variable.value.at[self._index].set(value))
         return self._variable
 

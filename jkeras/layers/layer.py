@@ -18,11 +18,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras.core import naming
-from jkeras.core.keras_tensor import KerasTensor, any_symbolic
+from jkeras.core.keras_tensor import KerasTensor, Node, any_symbolic, output_spec
 from jkeras.core.stateless_scope import StatelessScope
 from jkeras.core.variable import Variable, standardize_dtype
 from jkeras.layers.input_spec import assert_input_compatibility
-from jkeras.random.seed_generator import SeedGenerator
+from jkeras.random.seed_generator import SeedGenerator, draw_key
 
 _context = threading.local()
 
@@ -35,12 +35,12 @@ def _training_context():
     return getattr(_context, "training", None)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _call_arguments(call):
     return set(inspect.signature(call).parameters)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _build_takes_shape(build):
     return len(inspect.signature(build).parameters) > 1
 
@@ -113,6 +113,7 @@ class Layer:
         self.built = False
         self.input_spec = None
         self._own_variables = []
+        self._inbound_nodes = []
         self._input_shape_arg = None
         if kwargs.get("batch_input_shape") is not None:
             self._input_shape_arg = tuple(kwargs["batch_input_shape"])
@@ -245,9 +246,31 @@ class Layer:
             self._maybe_build(args[0])
             assert_input_compatibility(self.input_spec, _shape_of(args[0]), self.name)
         outputs = self.compute_output_spec(*args, **kwargs)
-        for tensor in jax.tree_util.tree_leaves(outputs):
-            tensor._keras_history = (self, args, kwargs)
+        Node(self, args, kwargs, outputs)
         return outputs
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's single call on symbolic tensors."""
+        return self._single_node("input").args[0]
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's single call on symbolic tensors."""
+        return self._single_node("output").outputs
+
+    def _single_node(self, attribute):
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' has never been called on a symbolic tensor and thus has no "
+                f"defined {attribute}."
+            )
+        if len(self._inbound_nodes) > 1:
+            raise AttributeError(
+                f"Layer '{self.name}' has multiple inbound nodes, hence the notion of \"layer "
+                f"{attribute}\" is ill-defined."
+            )
+        return self._inbound_nodes[0]
 
     # -------------------------------------------------------------------------- tracking
 
@@ -514,45 +537,16 @@ def _from_path(layer, variables, values, argument):
     return [(v, values[v.path]) for v in variables]
 
 
-_PROBE_SIZES = (2, 3)
-
-
 def _symbolic_output(layer, args, kwargs):
-    """Run `layer.call` abstractly on KerasTensors; None dims are probed with two sizes."""
+    """Run the layer abstractly on KerasTensors (see `keras_tensor.output_spec`)."""
 
-    def concrete(size):
-        def to_struct(x):
-            if isinstance(x, KerasTensor):
-                shape = tuple(size if d is None else d for d in x.shape)
-                return jax.ShapeDtypeStruct(shape, x.dtype)
-            return x
+    # A fresh concrete key: weights created while tracing (sublayers built lazily inside the
+    # call) draw from it, and no layer's own seed state is consumed by shape inference.
+    with jax.ensure_compile_time_eval():
+        throwaway_key = draw_key(None)
 
-        return jax.tree_util.tree_map(
-            to_struct, (args, kwargs), is_leaf=lambda x: isinstance(x, KerasTensor)
-        )
+    def call(*call_args, **call_kwargs):
+        with StatelessScope(rng=throwaway_key):
+            return layer(*call_args, **call_kwargs)
 
-    def run(structs):
-        call_args, call_kwargs = structs
-        return layer(*call_args, **call_kwargs)
-
-    def trace(size):
-        structs = concrete(size)
-        # Symbolic calls never consume randomness: give them a throwaway key.
-        with StatelessScope(rng=jax.random.key(0)):
-            return jax.eval_shape(run, structs)
-
-    first = trace(_PROBE_SIZES[0])
-    second = trace(_PROBE_SIZES[1]) if any_unknown((args, kwargs)) else first
-
-    def merge(a, b):
-        shape = tuple(da if da == db else None for da, db in zip(a.shape, b.shape))
-        return KerasTensor(shape, standardize_dtype(a.dtype))
-
-    return jax.tree_util.tree_map(merge, first, second)
-
-
-def any_unknown(structure):
-    return any(
-        isinstance(x, KerasTensor) and None in x.shape
-        for x in jax.tree_util.tree_leaves(structure, is_leaf=lambda x: isinstance(x, KerasTensor))
-    )
+    return output_spec(call, args, kwargs)

@@ -1,7 +1,7 @@
 """`Model`: a `Layer` that can be trained (`compile`/`fit`/`evaluate`/`predict`).
 
 Subclass it and write `call` (layers created in `__init__` are tracked and built on the first
-call), or use `Sequential`. The functional form `Model(inputs, outputs)` is not implemented yet.
+call), use `Sequential`, or build a graph with `Model(inputs, outputs)` (see `functional.py`).
 """
 
 from jkeras.core.keras_tensor import KerasTensor
@@ -23,11 +23,18 @@ class Model(Trainer, Layer):
         ...         return inputs
     """
 
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from jkeras.models.functional import Functional
+
+            return Functional.__new__(Functional)
+        return super().__new__(cls)
+
     def __init__(self, *args, **kwargs):
         if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise NotImplementedError(
-                "The functional API `Model(inputs, outputs)` is not implemented yet; use "
-                "`Sequential` or subclass `Model`."
+            raise TypeError(
+                f"{type(self).__name__}.__init__ got `inputs`/`outputs`: a subclassed model "
+                "defines its computation in `call`, not with symbolic tensors."
             )
         Layer.__init__(self, **kwargs)
         self._init_trainer()
@@ -48,6 +55,14 @@ class Model(Trainer, Layer):
         self(KerasTensor(tuple(input_shape)))
         self._build_shapes = (tuple(input_shape), None)
         self.built = True
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        if "input_layers" in config and "layers" in config:
+            from jkeras.models.functional import Functional
+
+            return Functional.from_config(config, custom_objects)
+        return super().from_config(config)
 
     def get_layer(self, name=None, index=None):
         """The sublayer with this `name`, or at position `index` of `self.layers`."""

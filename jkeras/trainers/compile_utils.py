@@ -1,75 +1,185 @@
 """What `compile` turns its arguments into: one loss callable and a list of metric objects.
 
-Metrics named "accuracy"/"acc" are resolved on the first batch, from the target and prediction
-shapes, by Keras's rule (binary, sparse categorical or categorical accuracy).
+Both are built on the first batch (or before the first step), when the structure of the targets
+and predictions is known: for a model with several outputs, losses and metrics given as lists
+follow the outputs' order and dicts are keyed by output name, and logs are named as Keras names
+them (`<output>_loss`, `<output>_<metric>`). Metrics named "accuracy"/"acc" are resolved from the
+target and prediction shapes by Keras's rule.
 """
+
+import jax
 
 from jkeras import losses as losses_module
 from jkeras import metrics as metrics_module
 
 
+def flatten_outputs(structure, output_names, argument):
+    """The per-output arrays of `structure` (one array, a list or a dict by output name)."""
+    if isinstance(structure, dict):
+        missing = [name for name in output_names if name not in structure]
+        if missing:
+            raise ValueError(
+                f"`{argument}` is missing entries for outputs {missing}; the model's outputs are "
+                f"{output_names}, received keys {sorted(structure)}."
+            )
+        return [structure[name] for name in output_names]
+    if isinstance(structure, (list, tuple)):
+        if len(structure) != len(output_names):
+            raise ValueError(
+                f"`{argument}` has {len(structure)} entries but the model has "
+                f"{len(output_names)} outputs ({output_names})."
+            )
+        return list(structure)
+    if len(output_names) != 1:
+        raise ValueError(
+            f"The model has {len(output_names)} outputs ({output_names}): pass `{argument}` as "
+            "a list or a dict keyed by output name."
+        )
+    return [structure]
+
+
+def _per_output(spec, output_names, argument):
+    """Spread a compile argument over the outputs: a list in order, a dict by name, else the
+    same value for every output."""
+    if isinstance(spec, dict):
+        unknown = sorted(set(spec) - set(output_names))
+        if unknown:
+            raise ValueError(
+                f"`{argument}` has keys {unknown} that are not output names; the model's outputs "
+                f"are {output_names}."
+            )
+        return [spec.get(name) for name in output_names]
+    if isinstance(spec, (list, tuple)) and len(output_names) > 1:
+        if len(spec) != len(output_names):
+            raise ValueError(
+                f"`{argument}` has {len(spec)} entries but the model has {len(output_names)} "
+                f"outputs ({output_names})."
+            )
+        return list(spec)
+    if isinstance(spec, (list, tuple)) and len(spec) == 1 and argument != "metrics":
+        return [spec[0]]
+    return [spec] * len(output_names)
+
+
 class CompiledLoss:
-    """The compiled loss: `(y_true, y_pred, sample_weight) -> scalar`."""
+    """`(y_true, y_pred, sample_weight) -> scalar`: the weighted sum of the per-output losses.
+
+    With several outputs, each output's unweighted loss is also tracked by a `Mean` metric
+    named `<output>_loss`, updated inside the (stateless) loss computation.
+    """
 
     def __init__(self, loss, loss_weights=None):
-        if isinstance(loss, (list, tuple, dict)) and not callable(loss):
-            if isinstance(loss, dict) or len(loss) != 1:
-                raise NotImplementedError(
-                    "Several losses (one per output) need a multi-output model, which jkeras "
-                    "does not support yet; pass a single loss."
-                )
-            loss = loss[0]
-        self.loss = losses_module.get(loss)
-        if isinstance(loss_weights, (list, tuple)):
-            loss_weights = loss_weights[0] if len(loss_weights) == 1 else loss_weights
-        if loss_weights is not None and not isinstance(loss_weights, (int, float)):
-            raise ValueError(
-                f"`loss_weights` must be a number (or a one-element list) for a single-output "
-                f"model. Received: loss_weights={loss_weights!r}"
-            )
-        self.loss_weight = 1.0 if loss_weights is None else float(loss_weights)
-
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        if isinstance(self.loss, losses_module.Loss):
-            value = self.loss(y_true, y_pred, sample_weight=sample_weight)
-        else:
-            value = losses_module.LossFunctionWrapper(self.loss)(y_true, y_pred, sample_weight)
-        return value * self.loss_weight if self.loss_weight != 1.0 else value
+        self._loss_spec = loss
+        self._weights_spec = loss_weights
+        self.output_names = None
+        self.losses = None
+        # Validate names and types at compile time, before any data is seen.
+        for identifier in jax.tree_util.tree_leaves(loss):
+            losses_module.get_loss(identifier)
 
     @property
-    def is_sparse_categorical(self):
-        return isinstance(self.loss, losses_module.SparseCategoricalCrossentropy) or (
-            getattr(self.loss, "__name__", None) == "sparse_categorical_crossentropy"
-        )
+    def built(self):
+        return self.losses is not None
+
+    def build(self, output_names):
+        self.output_names = list(output_names)
+        specs = _per_output(self._loss_spec, self.output_names, "loss")
+        weights = _per_output(self._weights_spec, self.output_names, "loss_weights")
+        self.losses, self.weights = [], []
+        for name, spec, weight in zip(self.output_names, specs, weights):
+            if weight is not None and not isinstance(weight, (int, float)):
+                raise ValueError(
+                    f"`loss_weights` for output '{name}' must be a number. Received: {weight!r}"
+                )
+            self.losses.append(None if spec is None else losses_module.get_loss(spec))
+            self.weights.append(1.0 if weight is None else float(weight))
+        multi = len(self.output_names) > 1
+        self.trackers = [
+            metrics_module.Mean(name=f"{name}_loss") if multi and loss is not None else None
+            for name, loss in zip(self.output_names, self.losses)
+        ]
+
+    @property
+    def metrics(self):
+        return [t for t in self.trackers if t is not None] if self.built else []
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        y_true = flatten_outputs(y_true, self.output_names, "y")
+        y_pred = flatten_outputs(y_pred, self.output_names, "the model outputs")
+        total = 0.0
+        for loss, weight, tracker, target, prediction in zip(
+            self.losses, self.weights, self.trackers, y_true, y_pred
+        ):
+            if loss is None:
+                continue
+            value = loss(target, prediction, sample_weight=sample_weight)
+            if tracker is not None:
+                tracker.update_state(value, sample_weight=target.shape[0])
+            total = total + (value * weight if weight != 1.0 else value)
+        return total
+
+    @property
+    def sparse_categorical_losses(self):
+        """`[(output index, loss)]` for sparse categorical crossentropy outputs."""
+        return [
+            (i, loss) for i, loss in enumerate(self.losses or [])
+            if isinstance(loss, losses_module.SparseCategoricalCrossentropy)
+            or getattr(getattr(loss, "fn", None), "__name__", "")
+            == "sparse_categorical_crossentropy"
+        ]
 
 
 class CompiledMetrics:
-    """Holds the user's metric identifiers and the metric objects built from them."""
+    """The user's metric identifiers and, once built, one metric list per output."""
 
     def __init__(self, metrics):
-        if metrics is None:
-            metrics = []
-        if isinstance(metrics, dict):
-            raise NotImplementedError(
-                "Per-output metrics (a dict) need a multi-output model, which jkeras does not "
-                "support yet."
-            )
-        if not isinstance(metrics, (list, tuple)):
-            metrics = [metrics]
-        self.identifiers = list(metrics)
-        self.metrics = None
-        for identifier in self.identifiers:
+        self._spec = [] if metrics is None else metrics
+        self.metrics_per_output = None
+        for identifier in jax.tree_util.tree_leaves(self._spec):
             if not _is_accuracy_alias(identifier):
                 metrics_module.get(identifier)  # fail fast on unknown names, at compile time
 
     @property
     def built(self):
-        return self.metrics is not None
+        return self.metrics_per_output is not None
 
-    def build(self, y_true, y_pred):
-        self.metrics = [
-            _resolve(identifier, y_true, y_pred) for identifier in self.identifiers
-        ]
+    @property
+    def metrics(self):
+        return [m for metrics in self.metrics_per_output or [] for m in metrics]
+
+    def build(self, output_names, y_true, y_pred):
+        """Create the metric objects for per-output targets/predictions (arrays or specs)."""
+        output_names = list(output_names)
+        spec = self._spec
+        if not isinstance(spec, (list, tuple, dict)):
+            spec = [spec]
+        if isinstance(spec, (list, tuple)) and len(output_names) > 1 and not all(
+            isinstance(s, (list, tuple)) or s is None for s in spec
+        ):
+            spec = [list(spec)] * len(output_names)  # a flat list applies to every output
+        per_output = (
+            [spec] if len(output_names) == 1 and not isinstance(spec, dict)
+            else _per_output(spec, output_names, "metrics")
+        )
+        prefix = len(output_names) > 1
+        self.metrics_per_output = []
+        for name, identifiers, target, prediction in zip(output_names, per_output, y_true, y_pred):
+            if identifiers is None:
+                identifiers = []
+            elif not isinstance(identifiers, (list, tuple)):
+                identifiers = [identifiers]
+            built = []
+            for identifier in identifiers:
+                metric = _resolve(identifier, target, prediction)
+                if prefix:
+                    metric.name = f"{name}_{metric.name}"
+                built.append(metric)
+            self.metrics_per_output.append(built)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        for metrics, target, prediction in zip(self.metrics_per_output, y_true, y_pred):
+            for metric in metrics:
+                metric.update_state(target, prediction, sample_weight=sample_weight)
 
 
 def _is_accuracy_alias(identifier):
@@ -78,9 +188,7 @@ def _is_accuracy_alias(identifier):
 
 def _resolve(identifier, y_true, y_pred):
     if _is_accuracy_alias(identifier):
-        metric = metrics_module.resolve_accuracy(y_true.shape, y_pred.shape)
-        metric.name = identifier
-        return metric
+        return metrics_module.resolve_accuracy(y_true.shape, y_pred.shape, name=identifier)
     metric = metrics_module.get(identifier)
     if isinstance(identifier, str):
         metric.name = identifier

@@ -20,11 +20,12 @@ from jkeras import optimizers as optimizers_module
 from jkeras.callbacks.callback import CallbackList
 from jkeras.callbacks.history import History
 from jkeras.callbacks.progbar_logger import ProgbarLogger
+from jkeras.core.keras_tensor import KerasTensor
 from jkeras.core.stateless_scope import StatelessScope
 from jkeras.metrics import Mean
 from jkeras.random.seed_generator import make_default_seed
 from jkeras.trainers import data as data_module
-from jkeras.trainers.compile_utils import CompiledLoss, CompiledMetrics
+from jkeras.trainers.compile_utils import CompiledLoss, CompiledMetrics, flatten_outputs
 
 
 class Trainer:
@@ -40,6 +41,7 @@ class Trainer:
         self._untracked_jit = {}
         self._untracked_trace_counts = {"train": 0, "test": 0, "predict": 0}
         self._loss_tracker = Mean(name="loss")
+        self._untracked_output_spec = None
 
     # ---------------------------------------------------------------------- compile
 
@@ -88,10 +90,12 @@ class Trainer:
 
     @property
     def metrics(self):
-        """The loss tracker followed by the compiled metrics (once built by the first batch)."""
+        """The loss tracker, the compiled metrics, then per-output loss trackers (once built)."""
         result = [self._loss_tracker]
-        if getattr(self, "compiled", False) and self._compile_metrics.built:
+        if getattr(self, "compiled", False):
             result += self._compile_metrics.metrics
+            if self._compile_loss is not None:
+                result += self._compile_loss.metrics
         return result
 
     @property
@@ -120,10 +124,11 @@ class Trainer:
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Update the compiled metrics and return every metric's current result."""
         del x
-        if not self._compile_metrics.built:
-            self._compile_metrics.build(y, y_pred)
-        for metric in self._compile_metrics.metrics:
-            metric.update_state(y, y_pred, sample_weight=sample_weight)
+        names = self._output_names()
+        self._compile_metrics.update_state(
+            flatten_outputs(y, names, "y"), flatten_outputs(y_pred, names, "the model outputs"),
+            sample_weight,
+        )
         return self.get_metrics_result()
 
     def get_metrics_result(self):
@@ -217,7 +222,7 @@ class Trainer:
     # ------------------------------------------------------------------ state sync
 
     def _read_state(self, kind):
-        values = lambda variables: [v.value for v in variables]  # noqa: E731
+        values = lambda variables: [v.value for v in variables]
         trainable = values(self.trainable_variables)
         non_trainable = values(self.non_trainable_variables)
         if kind == "predict":
@@ -249,20 +254,41 @@ class Trainer:
         n = data_module.num_samples(x, y, sample_weight)
         self._build_for(x)
         if kind != "predict":
-            self._check_sparse_labels(x, y)
+            self._build_compiled(x, y)
+            self._check_sparse_labels(y)
         if kind == "train" and not self.optimizer.built:
             self.optimizer.build(self.trainable_variables)
-        if kind != "predict" and not self._compile_metrics.built:
-            # Metric variables must exist before the first step reads the state.
-            spec = self.compute_output_spec(_input_spec(x))
-            y_spec = jax.ShapeDtypeStruct(np.shape(y), getattr(y, "dtype", np.float32))
-            self._compile_metrics.build(y_spec, spec)
         dataset = x if kind == "predict" else (x, y, sample_weight)
         return data_module.to_device(dataset), n
 
+    def _output_names(self):
+        names = getattr(self, "output_names", None)
+        if names is None:
+            spec = self._untracked_output_spec
+            count = len(jax.tree_util.tree_leaves(spec)) if spec is not None else 1
+            names = [self.name] if count == 1 else [f"output_{i}" for i in range(count)]
+        return names
+
+    def _build_compiled(self, x, y):
+        """Create the loss and metric objects (their variables must exist before a step)."""
+        if self._compile_loss is not None and self._compile_loss.built and \
+                self._compile_metrics.built:
+            return
+        spec = self.compute_output_spec(_input_spec(x))
+        self._untracked_output_spec = spec
+        names = self._output_names()
+        predictions = flatten_outputs(spec, names, "the model outputs")
+        targets = flatten_outputs(y, names, "y") if y is not None else predictions
+        if self._compile_loss is not None and not self._compile_loss.built:
+            self._compile_loss.build(names)
+        if not self._compile_metrics.built:
+            self._compile_metrics.build(names, targets, predictions)
+
     def _build_for(self, x):
         leaves = jax.tree_util.tree_leaves(x)
-        if not self.built:
+        if hasattr(self, "_check_input_shapes"):
+            self._check_input_shapes(x)
+        elif not self.built:
             self.build(_input_spec(x).shape if len(leaves) == 1 else None)
         elif len(leaves) == 1 and hasattr(self, "_build_shapes"):
             expected = self._build_shapes[0]
@@ -277,22 +303,28 @@ class Trainer:
                     f"{tuple(np.shape(leaves[0]))}."
                 )
 
-    def _check_sparse_labels(self, x, y):
+    def _check_sparse_labels(self, y):
         """Sparse labels must lie in [0, num_classes): checked on the host for numpy labels."""
-        if self._compile_loss is None or not self._compile_loss.is_sparse_categorical:
+        if self._compile_loss is None or y is None:
             return
-        if not isinstance(y, np.ndarray) or y.size == 0:
-            return
-        num_classes = self.compute_output_spec(_input_spec(x)).shape[-1]
-        labels = y[y != self._compile_loss.loss.ignore_class] if getattr(
-            self._compile_loss.loss, "ignore_class", None) is not None else y
-        if labels.size and (labels.min() < 0 or labels.max() >= num_classes
-                            or np.any(labels != np.floor(labels))):
-            raise ValueError(
-                f"Labels for sparse_categorical_crossentropy must be integers in [0, "
-                f"{num_classes}) (the model outputs {num_classes} classes). Received labels "
-                f"from {labels.min()} to {labels.max()}."
-            )
+        names = self._output_names()
+        targets = flatten_outputs(y, names, "y")
+        predictions = flatten_outputs(self._untracked_output_spec, names, "the model outputs")
+        for index, loss in self._compile_loss.sparse_categorical_losses:
+            labels, num_classes = targets[index], predictions[index].shape[-1]
+            if not isinstance(labels, np.ndarray) or labels.size == 0:
+                continue
+            ignore_class = getattr(loss, "_fn_kwargs", {}).get("ignore_class")
+            if ignore_class is not None:
+                labels = labels[labels != ignore_class]
+            if labels.size and (labels.min() < 0 or labels.max() >= num_classes
+                                or np.any(labels != np.floor(labels))):
+                where = f" for output '{names[index]}'" if len(names) > 1 else ""
+                raise ValueError(
+                    f"Labels{where} for sparse_categorical_crossentropy must be integers in [0, "
+                    f"{num_classes}) (the model outputs {num_classes} classes). Received labels "
+                    f"from {labels.min()} to {labels.max()}."
+                )
 
     # --------------------------------------------------------------------------- fit
 
@@ -503,12 +535,14 @@ class Trainer:
 
 
 def _input_spec(x):
-    from jkeras.core.keras_tensor import KerasTensor
+    """KerasTensors with x's structure, shapes (batch dimension unknown) and dtypes."""
 
-    leaf = jax.tree_util.tree_leaves(x)[0]
-    dtype = str(getattr(leaf, "dtype", "float32"))
-    dtype = "float32" if dtype == "float64" else dtype
-    return KerasTensor((None,) + tuple(np.shape(leaf)[1:]), dtype)
+    def spec(leaf):
+        dtype = str(getattr(leaf, "dtype", "float32"))
+        dtype = {"float64": "float32", "int64": "int32"}.get(dtype, dtype)
+        return KerasTensor((None,) + tuple(np.shape(leaf)[1:]), dtype)
+
+    return jax.tree_util.tree_map(spec, x)
 
 
 def _verbose(verbose):

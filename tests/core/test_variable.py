@@ -37,9 +37,22 @@ def test_slice_assign_like_the_seed():
 
 def test_shape_mismatch_names_variable_and_both_shapes():
     v = jkeras.Variable(np.zeros((2, 2), "float32"), name="weights")
-    with pytest.raises(ValueError, match=r"'weights' has shape \(2, 2\).*shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"'weights'.*variable.shape=\(2, 2\).*value.shape=\(3,\)"):
         v.assign(np.zeros(3))
+    with pytest.raises(ValueError, match=r"shape \(3,\) to the slice .* 'weights'.*\(2,\)"):
+        v[0].assign(np.ones(3))
+    with pytest.raises(TypeError):
+        v.assign(np.array(["a", "b"]))  # an incompatible dtype
     np.testing.assert_array_equal(v.numpy(), np.zeros((2, 2)))
+
+
+def test_python_values_take_keras_dtypes_and_numpy_is_a_writable_copy():
+    assert jkeras.Variable(3).dtype == "int32"
+    assert jkeras.Variable(3.0).dtype == "float32"
+    v = jkeras.Variable([1.0, 2.0])
+    copy = v.numpy()
+    copy[0] = 5.0
+    np.testing.assert_array_equal(v.numpy(), [1.0, 2.0])
 
 
 def test_usable_wherever_an_array_is():

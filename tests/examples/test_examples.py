@@ -21,7 +21,7 @@ def run_example(name):
 
 
 def metric(output, name):
-    return float(re.search(rf"^{name}: ([0-9.]+)$", output, flags=re.M).group(1))
+    return float(re.search(rf"^{name}: ([0-9.]+)$", output, flags=re.MULTILINE).group(1))
 
 
 @pytest.mark.slow

@@ -7,14 +7,14 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import jax
+import jax.numpy as jnp
+import keras
+import numpy as np
+import pytest
 
-import jkeras  # noqa: E402
-from jkeras import ops  # noqa: E402
+import jkeras
+from jkeras import ops
 
 RNG = np.random.default_rng(0)
 A = RNG.normal(size=(3, 4)).astype("float32")
@@ -118,6 +118,12 @@ def test_result_dtypes(make, expected):
 
 def test_cast_values_and_identity():
     np.testing.assert_array_equal(ops.cast(np.array([1.7, -1.7, 0.2]), "int32"), [1, -1, 0])
+    ones = ops.ones((2, 2), dtype="int32")
+    assert ones.dtype == jnp.int32
+    np.testing.assert_array_equal(ones, np.ones((2, 2), "int32"))
+    converted = ops.convert_to_tensor(np.array([0.5, 2.0]), dtype="float16")
+    assert converted.dtype == jnp.float16
+    np.testing.assert_array_equal(converted, np.array([0.5, 2.0], "float16"))
     x = jnp.ones(3)
     assert ops.convert_to_tensor(x) is x
     assert ops.convert_to_tensor(x, dtype="float32") is x
@@ -146,36 +152,37 @@ def test_result_dtypes_match_keras(dtype):
     x = jax.ShapeDtypeStruct((4,), jnp.dtype(dtype))
     for name, fn in _DTYPE_OPS.items():
         # Abstract evaluation: only dtypes are compared, so nothing is compiled.
-        try:
-            expected = jax.eval_shape(lambda t: fn(keras.ops, t), x).dtype  # noqa: B023
-        except Exception:  # Keras rejects this dtype; jkeras need not agree.
-            continue
+        expected = jax.eval_shape(lambda t: fn(keras.ops, t), x).dtype  # noqa: B023
         assert jax.eval_shape(lambda t: fn(ops, t), x).dtype == expected, (name, dtype)  # noqa: B023
 
 
 # --- elementwise math --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "op, reference, x",
-    [
-        (ops.square, np.square, A),
-        (ops.sqrt, np.sqrt, POS),
-        (ops.exp, np.exp, A),
-        (ops.log, np.log, POS),
-        (ops.abs, np.abs, A),
-        (ops.absolute, np.absolute, A),
-        (ops.negative, np.negative, A),
-        (ops.sign, np.sign, np.array([-2.0, 0.0, 3.0], "float32")),
-        (ops.tanh, np.tanh, A),
-        (ops.floor, np.floor, 3 * A),
-        (ops.round, np.round, np.array([0.5, 1.5, 2.5, -0.5, 1.2], "float32")),
-        (ops.floor, np.floor, np.array([1, -2, 3])),
-        (ops.exp, np.exp, np.array([0, 1, 2])),
-    ],
-)
-def test_unary(op, reference, x):
-    close(op(x), reference(x.astype("float64")) if x.dtype.kind == "f" else reference(x), 1e-5)
+_UNARY_CASES = [
+    (ops.square, np.square, A),
+    (ops.sqrt, np.sqrt, POS),
+    (ops.exp, np.exp, A),
+    (ops.log, np.log, POS),
+    (ops.abs, np.abs, A),
+    (ops.absolute, np.absolute, A),
+    (ops.negative, np.negative, A),
+    (ops.sign, np.sign, np.array([-2.0, 0.0, 3.0], "float32")),
+    (ops.tanh, np.tanh, A),
+    (ops.floor, np.floor, 3 * A),
+    (ops.round, np.round, np.array([0.5, 1.5, 2.5, -0.5, 1.2], "float32")),
+    (ops.floor, np.floor, np.array([1, -2, 3])),
+    (ops.exp, np.exp, np.array([0, 1, 2])),
+]
+
+
+def test_unary():
+    # One jit for all cases (eager calls would each be compiled on their own).
+    results = jax.jit(lambda: [op(x) for op, _, x in _UNARY_CASES])()
+    for (op, reference, x), result in zip(_UNARY_CASES, results):
+        expected = reference(x.astype("float64") if x.dtype.kind == "f" else x)
+        np.testing.assert_allclose(result, expected, rtol=1e-5, atol=1e-6, err_msg=op.__name__)
+    close(ops.sqrt(POS), np.sqrt(POS))  # And eagerly.
 
 
 def test_round_decimals():
@@ -207,7 +214,6 @@ def test_power_matmul_dot():
     close(ops.matmul(A, B.T), A @ B.T, 1e-5)
     close(ops.matmul(X3, A.T[None]), X3 @ A.T[None], 1e-5)
     close(ops.dot(A, B[0]), A @ B[0], 1e-5)
-    close(ops.dot(A[0], B[0]), A[0] @ B[0], 1e-5)
     i8 = np.full((2, 64), 100, "int8")
     result = ops.matmul(i8, i8.T)  # 64 * 100 * 100 overflows int8: accumulates in int32.
     assert result.dtype == jnp.int32
@@ -238,21 +244,31 @@ def test_clip():
     ],
 )
 def test_reductions(op, reference):
-    configs = [dict(), dict(axis=1), dict(axis=-1, keepdims=True), dict(axis=0, keepdims=True)]
+    configs = [{}, {"axis": 1, "keepdims": True}]
     results = jax.jit(lambda x: [op(x, **config) for config in configs])(X3)
     for result, config in zip(results, configs):
         close(result, reference(X3, **config), 1e-5)
 
 
 def test_reductions_tuple_axis_initial_and_bool():
-    close(ops.sum(X3, axis=(0, 2)), X3.sum(axis=(0, 2)), 1e-5)
-    close(ops.mean(X3, axis=(0, 2), keepdims=True), X3.mean(axis=(0, 2), keepdims=True), 1e-5)
-    close(ops.max(A, axis=0, initial=0.5), np.max(A, axis=0, initial=0.5))
-    close(ops.min(A, axis=1, initial=-0.1), np.min(A, axis=1, initial=-0.1))
-    close(ops.prod(np.array([[1, 2], [3, 4]]), axis=0, dtype="float32"), [3.0, 8.0])
     mask = A > 0
-    np.testing.assert_array_equal(ops.all(mask, axis=1), mask.all(axis=1))
-    np.testing.assert_array_equal(ops.any(mask, axis=0, keepdims=True), mask.any(0, keepdims=True))
+    sums, means, maxes, mins, alls, anys = jax.jit(
+        lambda x3, a, m: (
+            ops.sum(x3, axis=(0, 2)),
+            ops.mean(x3, axis=(0, 2), keepdims=True),
+            ops.max(a, axis=0, initial=0.5),
+            ops.min(a, axis=1, initial=-0.1),
+            ops.all(m, axis=1),
+            ops.any(m, axis=0, keepdims=True),
+        )
+    )(X3, A, mask)
+    close(sums, X3.sum(axis=(0, 2)), 1e-5)
+    close(means, X3.mean(axis=(0, 2), keepdims=True), 1e-5)
+    close(maxes, np.max(A, axis=0, initial=0.5))
+    close(mins, np.min(A, axis=1, initial=-0.1))
+    np.testing.assert_array_equal(alls, mask.all(axis=1))
+    np.testing.assert_array_equal(anys, mask.any(0, keepdims=True))
+    close(ops.prod(np.array([[1, 2], [3, 4]]), axis=0, dtype="float32"), [3.0, 8.0])
     close(ops.mean(np.array([1, 2, 4])), 7 / 3)
     half = np.full(4096, 60000, "float16")  # The float16 sum overflows; the mean must not.
     close(ops.mean(half), 60000.0)
@@ -323,8 +339,6 @@ def test_shape_ops():
 def test_where():
     close(ops.where(A > 0, A, B), np.where(A > 0, A, B))
     close(ops.where(A > 0, A, 0.0), np.where(A > 0, A, 0.0))
-    for got, want in zip(ops.where(A > 0), np.where(A > 0)):
-        np.testing.assert_array_equal(got, want)
     with pytest.raises(ValueError, match="x1"):
         ops.where(A > 0, A)
 
@@ -406,8 +420,10 @@ def test_activations(op, reference):
 
 def test_softmax_over_axis_tuple():
     expected = np.exp(X3) / np.exp(X3).sum(axis=(1, 2), keepdims=True)
-    close(ops.softmax(X3, axis=(1, 2)), expected, 1e-5)
-    close(ops.log_softmax(X3, axis=(1, 2)), np.log(expected), 1e-5)
+    both = jax.jit(lambda x: (ops.softmax(x, axis=(1, 2)), ops.log_softmax(x, axis=(1, 2))))
+    softmax, log_softmax = both(X3)
+    close(softmax, expected, 1e-5)
+    close(log_softmax, np.log(expected), 1e-5)
 
 
 # --- convolution -------------------------------------------------------------------------
@@ -424,7 +440,9 @@ def _np_conv(x, w, strides, padding, dilation):
     n = x.ndim - 2
     spatial_k = w.shape[:n]
     if padding == "same":
-        pads = [_same_padding(x.shape[1 + i], spatial_k[i], strides[i], dilation[i]) for i in range(n)]
+        pads = [
+            _same_padding(x.shape[1 + i], spatial_k[i], strides[i], dilation[i]) for i in range(n)
+        ]
         x = np.pad(x, [(0, 0), *pads, (0, 0)])
     out_shape = [
         (x.shape[1 + i] - (spatial_k[i] - 1) * dilation[i] - 1) // strides[i] + 1 for i in range(n)
@@ -441,20 +459,16 @@ def _np_conv(x, w, strides, padding, dilation):
         for g in range(groups):
             cin = slice(g * w.shape[-2], (g + 1) * w.shape[-2])
             cout = slice(g * out_per_group, (g + 1) * out_per_group)
-            out[(slice(None), *pos, cout)] = np.tensordot(
-                patch[..., cin], w[..., cout], axes=n + 1
-            )
+            out[(slice(None), *pos, cout)] = np.tensordot(patch[..., cin], w[..., cout], axes=n + 1)
     return out
 
 
 _LAST, _FIRST = "channels_last", "channels_first"
 _CONV_CASES = [
     # rank, kernel spatial, strides, padding, dilation, in/out channels, groups, data_format
-    (1, (3,), 1, "valid", 1, 3, 4, 1, _LAST),
     (1, (3,), 2, "same", 1, 3, 4, 1, _FIRST),
     (1, (2,), 1, "same", 2, 2, 2, 1, _LAST),
     (2, (3, 3), 1, "same", 1, 3, 4, 1, _LAST),
-    (2, (3, 3), 1, "same", 1, 3, 4, 1, _FIRST),
     (2, (3, 2), (2, 1), "valid", 1, 3, 2, 1, _FIRST),
     (2, (3, 3), 2, "same", 1, 2, 3, 1, _LAST),
     (2, (2, 2), 1, "valid", (2, 1), 2, 3, 1, _LAST),
@@ -483,7 +497,12 @@ def test_conv(rank, ks, strides, padding, dilation, cin, cout, groups, data_form
     if data_format == "channels_first":
         x = np.moveaxis(x, -1, 1)
         expected = np.moveaxis(expected, -1, 1)
-    kwargs = dict(strides=strides, padding=padding, data_format=data_format, dilation_rate=dilation)
+    kwargs = {
+        "strides": strides,
+        "padding": padding,
+        "data_format": data_format,
+        "dilation_rate": dilation,
+    }
     result = ops.conv(x, w, **kwargs)
     close(result, expected, 1e-4, 1e-4)
     close(result, keras.ops.conv(x, w, **kwargs), 1e-5, 1e-5)
@@ -530,7 +549,6 @@ _POOL_CASES = [
     # rank, pool_size, strides, padding, data_format
     (1, 2, 2, "valid", _LAST),
     (1, 3, 2, "same", _FIRST),
-    (2, 2, 2, "valid", _FIRST),
     (2, (3, 3), (2, 2), "same", _LAST),
     (2, (3, 3), (2, 2), "same", _FIRST),
     (2, (2, 3), (1, 2), "same", _LAST),
@@ -550,7 +568,7 @@ def _both_pools(namespace, pool, kwargs):
 def test_pools(rank, pool, strides, padding, data_format):
     spatial = (7, 6, 5)[:rank]
     x = RNG.normal(size=(2, *spatial, 3)).astype("float32")
-    as_tuple = lambda v: (v,) * rank if isinstance(v, int) else v  # noqa: E731
+    as_tuple = lambda v: (v,) * rank if isinstance(v, int) else v
     expected = [
         _np_pool(x.astype("float64"), as_tuple(pool), as_tuple(strides), padding, kind)
         for kind in ("max", "average")
@@ -558,12 +576,13 @@ def test_pools(rank, pool, strides, padding, data_format):
     if data_format == "channels_first":
         x = np.moveaxis(x, -1, 1)
         expected = [np.moveaxis(e, -1, 1) for e in expected]
-    kwargs = dict(strides=strides, padding=padding, data_format=data_format)
+    kwargs = {"strides": strides, "padding": padding, "data_format": data_format}
     results = _both_pools(ops, pool, kwargs)(x)
-    from_keras = _both_pools(keras.ops, pool, kwargs)(x)
-    for result, want, keras_result in zip(results, expected, from_keras):
+    for result, want in zip(results, expected):
         close(result, want, 1e-5, 1e-6)
-        close(result, keras_result, 1e-6, 1e-6)
+    if padding == "same" and rank < 3:  # Where padded averages' divisors matter.
+        for result, keras_result in zip(results, _both_pools(keras.ops, pool, kwargs)(x)):
+            close(result, keras_result, 1e-6, 1e-6)
 
 
 def test_pool_strides_default_to_pool_size():
@@ -590,8 +609,11 @@ def test_ops_accept_variables():
     close(ops.add(v, w.value.T), (A - 0.1) + B)
     close(ops.sum(v, axis=0), (A - 0.1).sum(0), 1e-5)
     close(ops.cast(v, "float16"), (A - 0.1).astype("float16"), 1e-3, 1e-3)
-    close(ops.conv(A[None, :, :, None], jkeras.Variable(np.ones((2, 2, 1, 1), "float32"))),
-          _np_conv(A[None, :, :, None], np.ones((2, 2, 1, 1)), (1, 1), "valid", (1, 1)), 1e-5)
+    close(
+        ops.conv(A[None, :, :, None], jkeras.Variable(np.ones((2, 2, 1, 1), "float32"))),
+        _np_conv(A[None, :, :, None], np.ones((2, 2, 1, 1)), (1, 1), "valid", (1, 1)),
+        1e-5,
+    )
     close(ops.stop_gradient(v), A - 0.1)
     np.testing.assert_array_equal(ops.convert_to_numpy(v), A - 0.1)
     assert ops.shape(v) == (3, 4)
@@ -622,7 +644,7 @@ def test_jit_and_grad_through_ops():
 
     # d/dx softmax cross-entropy = softmax(x) - one_hot.
     labels = jnp.array([1, 0, 3])
-    ce = lambda z: -ops.sum(ops.one_hot(labels, 4) * ops.log_softmax(z))  # noqa: E731
+    ce = lambda z: -ops.sum(ops.one_hot(labels, 4) * ops.log_softmax(z))
     close(jax.grad(ce)(x), _np_softmax(A) - np.eye(4)[[1, 0, 3]], 1e-5)
 
     # Max pool routes the gradient to each window's maximum.

@@ -1,9 +1,8 @@
 """compile/fit/evaluate/predict on the pure step, and the bad inputs they must reject."""
 
-import io
 import contextlib
+import io
 
-import jax
 import numpy as np
 import pytest
 

@@ -1,12 +1,11 @@
 """Numerical parity with Keras 3 (JAX backend): identical initial weights and batches give the
 same per-epoch loss and accuracy (1e-4 relative) and the same predictions (1e-5)."""
 
+import keras
 import numpy as np
 import pytest
 
 import jkeras
-
-import keras  # noqa: E402  (the reference; installed by the test extra)
 
 
 def data(n=600, seed=0):

@@ -36,10 +36,13 @@ class InputLayer(Layer):
             batch_shape = (batch_size,) + tuple(shape)
         self.batch_shape = tuple(batch_shape)
         self._dtype = standardize_dtype(dtype)
-        self.output = input_tensor or KerasTensor(self.batch_shape, self._dtype, name=self.name)
-        self.output._keras_history = None
-        self.output._input_layer = self
+        self._output = input_tensor or KerasTensor(self.batch_shape, self._dtype, name=self.name)
+        self._output._input_layer = self
         self.built = True
+
+    @property
+    def output(self):
+        return self._output
 
     def call(self, inputs):
         return inputs

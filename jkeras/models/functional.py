@@ -1,0 +1,203 @@
+"""`Model(inputs, outputs)`: a model defined by the graph of calls between symbolic tensors."""
+
+import jax
+import jax.numpy as jnp
+
+from jkeras.core.keras_tensor import KerasTensor, flatten
+from jkeras.layers.layer import Layer
+from jkeras.models.model import Model
+
+
+class Functional(Model):
+    """A model that replays the layer calls recorded from `inputs` to `outputs`.
+
+    Args:
+        inputs: a `jkeras.Input` tensor, or a list or dict of them.
+        outputs: a symbolic tensor computed from `inputs`, or a list or dict of them.
+        name: the model's name.
+
+    Example:
+        >>> inputs = jkeras.Input(shape=(784,))
+        >>> x = jkeras.layers.Dense(64, activation="relu")(inputs)
+        >>> outputs = jkeras.layers.Dense(10, activation="softmax")(x)
+        >>> model = jkeras.Model(inputs=inputs, outputs=outputs)
+    """
+
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        Model.__init__(self, name=name, trainable=trainable, **kwargs)
+        for argument, structure in (("inputs", inputs), ("outputs", outputs)):
+            for leaf in jax.tree_util.tree_leaves(
+                structure, is_leaf=lambda x: isinstance(x, KerasTensor)
+            ):
+                if not isinstance(leaf, KerasTensor):
+                    raise ValueError(
+                        f"All `{argument}` of a functional Model must be symbolic tensors "
+                        f"created by `jkeras.Input` and layer calls. Received: {leaf!r} "
+                        f"(of type {type(leaf).__name__})"
+                    )
+        self._inputs_struct = _as_list_if_tuple(inputs)
+        self._outputs_struct = _as_list_if_tuple(outputs)
+        self.inputs = flatten(self._inputs_struct)
+        self.outputs = flatten(self._outputs_struct)
+        for tensor in self.inputs:
+            if getattr(tensor, "_input_layer", None) is None:
+                raise ValueError(
+                    f"Model inputs must come from `jkeras.Input`; {tensor!r} was produced by "
+                    f"'{tensor.node.operation.name}'."
+                )
+        self._untracked_nodes = _topological_nodes(self.inputs, self.outputs)
+        layers = [t._input_layer for t in self.inputs]
+        layers += [n.operation for n in self._untracked_nodes if isinstance(n.operation, Layer)]
+        self._graph_layers = _unique(layers)
+        names = [layer.name for layer in self._graph_layers]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(
+                f"The name {duplicates[0]!r} is used {names.count(duplicates[0])} times in the "
+                f"model '{self.name}'. All layer names should be unique."
+            )
+        self.built = True
+
+    @property
+    def layers(self):
+        """Every layer of the graph, InputLayers first, in call order (as Keras lists them)."""
+        return list(self._graph_layers)
+
+    @property
+    def input_names(self):
+        return [t._input_layer.name for t in self.inputs]
+
+    @property
+    def output_names(self):
+        if isinstance(self._outputs_struct, dict):
+            return list(self._outputs_struct)
+        return [t.node.operation.name for t in self.outputs]
+
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def call(self, inputs, training=None):
+        values = {}
+        for tensor, value in zip(self.inputs, self._flatten_inputs(inputs)):
+            value = jnp.asarray(value)
+            if value.dtype != tensor.dtype:
+                value = value.astype(tensor.dtype)
+            values[id(tensor)] = value
+        for node in self._untracked_nodes:
+            args, kwargs = jax.tree_util.tree_map(
+                lambda x: values[id(x)] if isinstance(x, KerasTensor) else x,
+                (node.args, node.kwargs),
+                is_leaf=lambda x: isinstance(x, KerasTensor),
+            )
+            outputs = node.operation(*args, **kwargs)
+            for tensor, value in zip(flatten(node.outputs), jax.tree_util.tree_leaves(outputs)):
+                values[id(tensor)] = value
+        return jax.tree_util.tree_map(
+            lambda t: values[id(t)], self._outputs_struct,
+            is_leaf=lambda x: isinstance(x, KerasTensor),
+        )
+
+    def _flatten_inputs(self, inputs):
+        names = self.input_names
+        if isinstance(inputs, dict):
+            if isinstance(self._inputs_struct, dict):
+                keys = list(self._inputs_struct)
+            else:
+                keys = names
+            missing = [k for k in keys if k not in inputs]
+            if missing:
+                raise ValueError(
+                    f"Model '{self.name}' is missing inputs {missing}; it expects the keys "
+                    f"{keys}, received {sorted(inputs)}."
+                )
+            return [inputs[k] for k in keys]
+        received = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if len(received) != len(self.inputs):
+            raise ValueError(
+                f"Model '{self.name}' expects {len(self.inputs)} input(s) ({names}), but it "
+                f"received {len(received)} input tensors."
+            )
+        return received
+
+    def _check_input_shapes(self, x):
+        for tensor, value in zip(self.inputs, self._flatten_inputs(x)):
+            shape = tuple(getattr(value, "shape", ()))
+            expected = tensor.shape
+            if len(shape) != len(expected) or any(
+                e is not None and e != s for e, s in zip(expected[1:], shape[1:])
+            ):
+                raise ValueError(
+                    f"Input '{tensor._input_layer.name}' of model '{self.name}' is incompatible "
+                    f"with the model: expected shape {expected}, but received input with shape "
+                    f"{shape}."
+                )
+
+    def get_config(self):
+        from jkeras.models.functional_config import functional_config
+
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from jkeras.models.functional_config import functional_from_config
+
+        return functional_from_config(cls, config, custom_objects)
+
+
+def _as_list_if_tuple(structure):
+    return list(structure) if isinstance(structure, tuple) else structure
+
+
+def _unique(items):
+    seen, out = set(), []
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
+    return out
+
+
+def _topological_nodes(inputs, outputs):
+    """The nodes between `inputs` and `outputs`, each after the nodes it depends on.
+
+    Raises:
+        ValueError: when an output needs a tensor that is not computed from the inputs.
+    """
+    input_ids = {id(t) for t in inputs}
+    ordered, done, visiting = [], set(), set()
+
+    def visit_tensor(tensor, consumer):
+        if id(tensor) in input_ids:
+            return
+        node = tensor.node
+        if node is None:
+            name = tensor.name or repr(tensor)
+            raise ValueError(
+                f"Graph disconnected: cannot find a path from the model inputs to tensor "
+                f"{name}, which is used by '{consumer}'. Pass every `jkeras.Input` it depends "
+                "on as a model input."
+            )
+        visit_node(node)
+
+    def visit_node(node):
+        if id(node) in done:
+            return
+        if id(node) in visiting:
+            raise ValueError("The layer graph has a cycle.")
+        visiting.add(id(node))
+        for tensor in node.input_tensors:
+            visit_tensor(tensor, node.operation.name)
+        visiting.discard(id(node))
+        done.add(id(node))
+        ordered.append(node)
+
+    for tensor in outputs:
+        visit_tensor(tensor, "the model outputs")
+    return ordered

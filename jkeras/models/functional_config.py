@@ -1,0 +1,150 @@
+"""Functional model configs in Keras 3's format, and the rebuild from them.
+
+Each layer entry lists its `inbound_nodes`; an argument that is a tensor is written as
+`{"class_name": "__keras_tensor__", "config": {"shape", "dtype", "keras_history":
+[layer_name, node_index, tensor_index]}}`. Operator nodes (`x + y`, ...) are written as
+entries with `"class_name": "__operator__"` and the operator's name.
+"""
+
+import jax
+
+from jkeras.core.keras_tensor import KerasTensor, Operation
+from jkeras.layers.core.input_layer import InputLayer
+from jkeras.layers.layer import Layer
+from jkeras.saving.serialization import deserialize_layer, serialize_layer
+
+
+def _node_key(node):
+    operation = node.operation
+    return operation.name, operation._inbound_nodes.index(node)
+
+
+def _serialize_argument(value):
+    if isinstance(value, KerasTensor):
+        if getattr(value, "_input_layer", None) is not None and value.node is None:
+            history = [value._input_layer.name, 0, 0]
+        else:
+            node, index = value._keras_history
+            history = [*_node_key(node), index]
+        return {"class_name": "__keras_tensor__",
+                "config": {"shape": list(value.shape), "dtype": value.dtype,
+                           "keras_history": history}}
+    if isinstance(value, (list, tuple)):
+        return [_serialize_argument(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _serialize_argument(v) for k, v in value.items()}
+    if isinstance(value, slice):
+        return {"class_name": "__slice__", "config": [value.start, value.stop, value.step]}
+    if value is None or isinstance(value, (int, float, str, bool)):
+        return value
+    raise ValueError(f"Cannot serialize the functional argument {value!r}.")
+
+
+def functional_config(model):
+    entries = []
+    for layer in model.layers:
+        if isinstance(layer, InputLayer):
+            entry = serialize_layer(layer)
+            entry.update(name=layer.name, inbound_nodes=[])
+            entries.append(entry)
+    for node in model._untracked_nodes:
+        operation = node.operation
+        inbound = {"args": _serialize_argument(list(node.args)),
+                   "kwargs": _serialize_argument(dict(node.kwargs))}
+        if isinstance(operation, Operation):
+            if operation.operator is None:
+                raise NotImplementedError(
+                    f"Cannot serialize the operation '{operation.name}' of model '{model.name}': "
+                    "only layers and Python operators on symbolic tensors are serializable."
+                )
+            entries.append({"class_name": "__operator__", "name": operation.name,
+                            "config": {"operator": operation.operator},
+                            "inbound_nodes": [inbound]})
+            continue
+        existing = next((e for e in entries if e.get("name") == operation.name), None)
+        if existing is None:
+            existing = serialize_layer(operation)
+            existing.update(name=operation.name, inbound_nodes=[])
+            entries.append(existing)
+        existing["inbound_nodes"].append(inbound)
+
+    def refs(structure):
+        return jax.tree_util.tree_map(
+            lambda t: _serialize_argument(t)["config"]["keras_history"], structure,
+            is_leaf=lambda x: isinstance(x, KerasTensor),
+        )
+
+    return {"name": model.name, "trainable": model.trainable, "layers": entries,
+            "input_layers": refs(model._inputs_struct),
+            "output_layers": refs(model._outputs_struct)}
+
+
+def functional_from_config(cls, config, custom_objects=None):
+    """Rebuild the graph: create each layer, then replay its inbound nodes in order."""
+    produced = {}  # (name, node_index) -> outputs structure
+
+    def resolve(value):
+        if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+            name, node_index, tensor_index = value["config"]["keras_history"]
+            outputs = produced[(name, node_index)]
+            return jax.tree_util.tree_leaves(
+                outputs, is_leaf=lambda x: isinstance(x, KerasTensor))[tensor_index]
+        if isinstance(value, dict) and value.get("class_name") == "__slice__":
+            return slice(*value["config"])
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        if isinstance(value, dict):
+            return {k: resolve(v) for k, v in value.items()}
+        return value
+
+    pending = []  # (key, callable producing the outputs, node config), in config order
+    for entry in config["layers"]:
+        if entry.get("class_name") == "__operator__":
+            operator = entry["config"]["operator"]
+            pending.append(((entry["name"], 0), _operator_call(operator), entry["inbound_nodes"][0]))
+            continue
+        layer = deserialize_layer(entry, custom_objects)
+        if isinstance(layer, InputLayer):
+            produced[(layer.name, 0)] = layer.output
+            continue
+        for index, node in enumerate(entry["inbound_nodes"]):
+            pending.append(((layer.name, index), layer, node))
+
+    # A shared layer's later calls may need tensors produced further down the list: replay
+    # every node whose inputs exist, until all are done.
+    while pending:
+        remaining = []
+        for key, operation, node in pending:
+            try:
+                args, kwargs = resolve(node["args"]), resolve(node["kwargs"])
+            except KeyError:
+                remaining.append((key, operation, node))
+                continue
+            produced[key] = operation(*args, **kwargs)
+            if not isinstance(operation, Layer):  # an operator: keep its recorded name
+                produced[key].node.operation.name = key[0]
+        if len(remaining) == len(pending):
+            raise ValueError(
+                f"The functional model config is inconsistent: cannot rebuild the nodes "
+                f"{[key for key, _, _ in remaining]} from the model inputs."
+            )
+        pending = remaining
+
+    def lookup(structure):
+        if isinstance(structure, dict):
+            return {k: lookup(v) for k, v in structure.items()}
+        if isinstance(structure, list) and structure and isinstance(structure[0], list):
+            return [lookup(v) for v in structure]
+        name, node_index, tensor_index = structure
+        return jax.tree_util.tree_leaves(
+            produced[(name, node_index)],
+            is_leaf=lambda x: isinstance(x, KerasTensor))[tensor_index]
+
+    return cls(inputs=lookup(config["input_layers"]), outputs=lookup(config["output_layers"]),
+               name=config.get("name"), trainable=config.get("trainable", True))
+
+
+def _operator_call(dunder):
+    if not dunder.startswith("__") or not hasattr(KerasTensor, dunder):
+        raise ValueError(f"Unknown operator '{dunder}' in a functional model config.")
+    return lambda first, *rest: getattr(first, dunder)(*rest)

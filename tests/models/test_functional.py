@@ -1,0 +1,248 @@
+"""The functional API and subclassed models: graphs, shared layers, nesting, multi-output
+training, custom train_step/compute_loss, config round trips and the bad inputs."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jkeras
+from jkeras import layers
+
+
+def test_seed_two_input_model_with_shared_embedding():
+    text_a = jkeras.Input(shape=(None,), dtype="int32", name="text_a")
+    text_b = jkeras.Input(shape=(None,), dtype="int32", name="text_b")
+    shared = layers.Embedding(1000, 128)
+    pooled_a = jkeras.ops.mean(shared(text_a), axis=1) if False else None
+    encoded_a, encoded_b = shared(text_a), shared(text_b)
+    pa = layers.Dense(1, activation="sigmoid", name="prediction_a")(layers.Flatten()(
+        encoded_a[:, :1, :]))
+    pb = layers.Dense(1, activation="sigmoid", name="prediction_b")(layers.Flatten()(
+        encoded_b[:, :1, :]))
+    model = jkeras.Model(inputs=[text_a, text_b], outputs=[pa, pb])
+    assert pooled_a is None
+    assert encoded_a.shape == (None, None, 128)
+    assert len(shared.weights) == 1 and model.count_params() == 1000 * 128 + 2 * 129
+    a = np.random.default_rng(0).integers(0, 1000, size=(4, 7))
+    b = np.random.default_rng(1).integers(0, 1000, size=(4, 5))
+    out_a, out_b = model([a, b])
+    emb = shared.embeddings.numpy()
+    head = model.get_layer("prediction_a")
+    expected = 1 / (1 + np.exp(-(emb[a[:, 0]] @ head.kernel.numpy() + head.bias.numpy())))
+    np.testing.assert_allclose(np.asarray(out_a), expected, rtol=1e-5)
+    assert out_b.shape == (4, 1)
+
+
+def test_residual_and_concatenate_model_trains():
+    inputs = jkeras.Input((8,))
+    x = layers.Dense(16, activation="relu")(inputs)
+    y = layers.Dense(16, activation="relu")(x)
+    x = layers.Add()([x, y])
+    x = layers.Concatenate()([x, inputs])
+    outputs = layers.Dense(1)(x)
+    model = jkeras.Model(inputs, outputs)
+    rng = np.random.default_rng(0)
+    data = rng.normal(size=(256, 8)).astype("float32")
+    target = (data[:, :1] * 2 - data[:, 1:2]).astype("float32")
+    model.compile(jkeras.optimizers.Adam(0.01), "mse")
+    history = model.fit(data, target, epochs=15, batch_size=32, verbose=0)
+    assert history.history["loss"][-1] < 0.1 * history.history["loss"][0]
+
+
+def test_symbolic_arithmetic_and_ops_are_recorded():
+    inputs = jkeras.Input((3,))
+    doubled = 2 * inputs + 1
+    negated = -doubled[:, :2]
+    model = jkeras.Model(inputs, negated)
+    x = np.arange(6, dtype="float32").reshape(2, 3)
+    np.testing.assert_allclose(np.asarray(model(x)), -(2 * x + 1)[:, :2])
+    assert model.layers == [model.layers[0]]  # only the InputLayer: operators are not layers
+
+
+def test_multi_output_dict_losses_converge_and_history_names():
+    rng = np.random.default_rng(0)
+    title = jkeras.Input((6,), name="title")
+    body = jkeras.Input((4,), name="body")
+    features = layers.Concatenate()([layers.Dense(16, activation="relu")(title),
+                                     layers.Dense(16, activation="relu")(body)])
+    priority = layers.Dense(1, name="priority")(features)
+    department = layers.Dense(3, activation="softmax", name="department")(features)
+    model = jkeras.Model(inputs=[title, body], outputs=[priority, department])
+    model.compile(
+        optimizer=jkeras.optimizers.Adam(0.01),
+        loss={"priority": "mse", "department": "sparse_categorical_crossentropy"},
+        loss_weights={"priority": 1.0, "department": 0.5},
+        metrics={"priority": ["mae"], "department": ["accuracy"]},
+    )
+    x_title = rng.normal(size=(512, 6)).astype("float32")
+    x_body = rng.normal(size=(512, 4)).astype("float32")
+    y_priority = x_title[:, :2].sum(1, keepdims=True)
+    y_department = x_body[:, :3].argmax(1).astype("int32")
+    history = model.fit({"title": x_title, "body": x_body},
+                        {"priority": y_priority, "department": y_department},
+                        epochs=30, batch_size=64, verbose=0)
+    h = history.history
+    assert set(h) == {"loss", "priority_loss", "department_loss", "priority_mae",
+                      "department_accuracy"}
+    np.testing.assert_allclose(h["loss"][-1], h["priority_loss"][-1]
+                               + 0.5 * h["department_loss"][-1], rtol=1e-4)
+    assert h["department_accuracy"][-1] > 0.85 and h["priority_loss"][-1] < 0.1
+    results = model.evaluate([x_title, x_body], [y_priority, y_department], verbose=0,
+                             return_dict=True)
+    assert results["department_accuracy"] > 0.85
+    predictions = model.predict({"title": x_title, "body": x_body}, verbose=0)
+    assert [p.shape for p in predictions] == [(512, 1), (512, 3)]
+
+
+def test_list_losses_and_list_of_lists_metrics():
+    a = jkeras.Input((3,))
+    out1 = layers.Dense(1, name="o1")(a)
+    out2 = layers.Dense(2, name="o2")(a)
+    model = jkeras.Model(a, [out1, out2])
+    model.compile("sgd", loss=["mse", "mae"], loss_weights=[2.0, 1.0], metrics=[["mae"], []])
+    x = np.ones((8, 3), "float32")
+    logs = model.evaluate(x, [np.zeros((8, 1)), np.zeros((8, 2))], verbose=0, return_dict=True)
+    prediction = model.predict(x, verbose=0)
+    np.testing.assert_allclose(logs["o1_loss"], np.mean(prediction[0] ** 2), rtol=1e-5)
+    np.testing.assert_allclose(logs["o2_loss"], np.mean(np.abs(prediction[1])), rtol=1e-5)
+    np.testing.assert_allclose(logs["loss"], 2 * logs["o1_loss"] + logs["o2_loss"], rtol=1e-5)
+    np.testing.assert_allclose(logs["o1_mae"], np.mean(np.abs(prediction[0])), rtol=1e-5)
+
+
+def test_nested_models_both_ways_and_feature_extraction():
+    inner_in = jkeras.Input((4,))
+    inner = jkeras.Model(inner_in, layers.Dense(3, name="inner_dense")(inner_in), name="inner")
+
+    class Sub(jkeras.Model):
+        def __init__(self):
+            super().__init__()
+            self.body = inner
+            self.head = layers.Dense(2)
+
+        def call(self, inputs):
+            return self.head(self.body(inputs["features"]))
+
+    sub = Sub()
+    x = {"features": np.ones((5, 4), "float32")}
+    assert sub(x).shape == (5, 2)
+    outer_in = jkeras.Input((4,))
+    outer = jkeras.Model(outer_in, layers.Dense(1)(inner(outer_in)))
+    assert outer(np.ones((2, 4), "float32")).shape == (2, 1)
+    assert len(outer.weights) == 4  # the nested model's weights are shared, not copied
+    features = jkeras.Model(inner.inputs, inner.get_layer("inner_dense").output)
+    np.testing.assert_allclose(np.asarray(features(np.ones((1, 4)))),
+                               np.asarray(inner(np.ones((1, 4)))))
+    # a subclassed model inside a functional one, trained
+    sub_in = jkeras.Input((4,))
+    wrapped = jkeras.Model(sub_in, sub({"features": sub_in}))
+    wrapped.compile("adam", "mse")
+    wrapped.fit(np.ones((8, 4), "float32"), np.zeros((8, 2), "float32"), verbose=0)
+
+
+def test_subclassed_model_tuple_outputs():
+    class TwoHeads(jkeras.Model):
+        def __init__(self):
+            super().__init__()
+            self.a = layers.Dense(1)
+            self.b = layers.Dense(2)
+
+        def call(self, x):
+            return self.a(x), self.b(x)
+
+    model = TwoHeads()
+    first, second = model(np.ones((3, 4), "float32"))
+    assert first.shape == (3, 1) and second.shape == (3, 2)
+
+
+def test_custom_train_step_and_compute_loss_are_honoured():
+    calls = {"compute_loss": 0}
+
+    class Custom(jkeras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(1)
+
+        def call(self, x):
+            return self.dense(x)
+
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            calls["compute_loss"] += 1
+            return jnp.mean(jnp.abs(y_pred - y))  # MAE, whatever compile says
+
+    model = Custom()
+    model.compile("sgd", loss="mse")
+    x = np.ones((4, 2), "float32")
+    y = np.zeros((4, 1), "float32")
+    model(x)
+    prediction = np.asarray(model(x))
+    loss = model.evaluate(x, y, verbose=0)
+    np.testing.assert_allclose(loss, np.mean(np.abs(prediction)), rtol=1e-6)
+    assert calls["compute_loss"] >= 1
+
+    class ScaledStep(jkeras.Sequential):
+        def train_step(self, state, data):
+            trainable, non_trainable, optimizer_variables, metrics_variables = state
+            x, y, _ = data
+
+            def loss_fn(tv):
+                y_pred, _ = self.stateless_call(tv, non_trainable, x, training=True)
+                return jnp.mean((y_pred - y) ** 2)
+
+            loss, grads = jax.value_and_grad(loss_fn)(trainable)
+            grads = [g * 0 for g in grads]  # a custom step that freezes the weights
+            trainable, optimizer_variables = self.optimizer.stateless_apply(
+                optimizer_variables, grads, trainable)
+            return {"loss": loss}, (trainable, non_trainable, optimizer_variables,
+                                    metrics_variables)
+
+    frozen = ScaledStep([jkeras.Input((2,)), layers.Dense(1)])
+    frozen.compile("sgd", "mse")
+    before = frozen.get_weights()
+    history = frozen.fit(x, y + 1, epochs=2, verbose=0)
+    for old, new in zip(before, frozen.get_weights()):
+        np.testing.assert_array_equal(old, new)
+    assert history.history["loss"][0] == pytest.approx(history.history["loss"][1])
+
+
+def test_config_round_trip_rebuilds_identical_graph():
+    a = jkeras.Input((4,), name="a")
+    b = jkeras.Input((3,), name="b")
+    shared = layers.Dense(5, name="shared")
+    x = shared(a)
+    y2 = shared(layers.Dense(4, name="to4")(b))
+    z = layers.Concatenate(name="cat")([x, 2 - layers.Dense(5, name="d2")(b), y2])
+    model = jkeras.Model(inputs={"a": a, "b": b}, outputs={"out": layers.Dense(1, name="out")(z)})
+    clone = jkeras.Model.from_config(model.get_config())
+    assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
+    assert clone.get_config() == model.get_config()
+    clone.set_weights(model.get_weights())
+    data = {"a": np.random.default_rng(0).normal(size=(3, 4)).astype("float32"),
+            "b": np.random.default_rng(1).normal(size=(3, 3)).astype("float32")}
+    np.testing.assert_allclose(np.asarray(clone(data)["out"]), np.asarray(model(data)["out"]),
+                               rtol=1e-6)
+
+
+def test_functional_bad_inputs():
+    a = jkeras.Input((3,), name="a")
+    b = jkeras.Input((3,), name="b")
+    out = layers.Dense(1)(layers.Add()([a, b]))
+    with pytest.raises(ValueError, match="Graph disconnected"):
+        jkeras.Model(a, out)
+    with pytest.raises(ValueError, match="symbolic tensors"):
+        jkeras.Model(a, np.ones((2, 1)))
+    model = jkeras.Model([a, b], out)
+    with pytest.raises(ValueError, match=r"expects 2 input\(s\).*received 1"):
+        model(np.ones((2, 3), "float32"))
+    with pytest.raises(ValueError, match="missing inputs"):
+        model({"a": np.ones((2, 3), "float32")})
+    dense = layers.Dense(2, name="dup")
+    with pytest.raises(ValueError, match="'dup' is used 2 times"):
+        jkeras.Model(a, layers.Dense(2, name="dup")(dense(a)))
+    d5 = layers.Dense(2, name="d5")
+    d5(a)
+    with pytest.raises(ValueError, match=r"'d5'.*expected axis -1 .* value 3.*\(None, 4\)"):
+        d5(jkeras.Input((4,)))
+    model.compile("sgd", "mse")
+    with pytest.raises(ValueError, match=r"Input 'b' of model .* expected shape \(None, 3\)"):
+        model.fit([np.ones((4, 3)), np.ones((4, 5))], np.ones((4, 1)), verbose=0)
