@@ -161,3 +161,17 @@ def _operator(name):
 
 for _name in ["__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__", "__floordiv__", "__pow__", "__rpow__", "__matmul__", "__rmatmul__", "__neg__", "__abs__", "__getitem__", "__lt__", "__le__", "__gt__", "__ge__"]:
     setattr(KerasTensor, _name, _operator(_name))
+
+
+def record_symbolic(fn):
+    """Wrap an op so that, called on KerasTensors, it records a graph node (as Keras 3's ops do
+    in functional models); on arrays it runs unchanged."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if any_symbolic(args, kwargs):
+            return symbolic_call(fn, fn.__name__, args, kwargs)
+        return fn(*args, **kwargs)
+
+    return wrapper

@@ -86,3 +86,29 @@ class Model(Trainer, Layer):
     @property
     def layers(self):
         return self._layers
+
+    def summary(
+        self,
+        line_length=None,
+        positions=None,
+        print_fn=None,
+        expand_nested=False,
+        show_trainable=False,
+        layer_range=None,
+    ):
+        """Print Keras 3's table of the layers, their output shapes and parameter counts.
+
+        See `jkeras.utils.summary_utils.print_summary` for the arguments; `print_fn` receives
+        the whole text in one call.
+        """
+        from jkeras.utils import summary_utils
+
+        summary_utils.print_summary(
+            self,
+            line_length=line_length,
+            positions=positions,
+            print_fn=print_fn,
+            expand_nested=expand_nested,
+            show_trainable=show_trainable,
+            layer_range=layer_range,
+        )

@@ -16,7 +16,8 @@ behaviour); build an updated copy with the `.at` property instead:
 To change a `Variable`'s value, `assign` a new array to it.
 
 Differences from Keras: there are no sparse or ragged tensors (`sparse=True` in `one_hot`
-and `ragged=True` in `convert_to_tensor` raise), and ops take no symbolic `KerasTensor`s.
+and `ragged=True` in `convert_to_tensor` raise). Called on symbolic `KerasTensor`s, an op
+records a node of a functional model.
 """
 
 from jkeras.ops.core import (
@@ -183,3 +184,11 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+# Called on symbolic tensors (functional model construction), an op records a graph node.
+from jkeras.core.keras_tensor import record_symbolic as _record_symbolic  # noqa: E402
+
+for _name in __all__:
+    if _name not in ("convert_to_numpy", "is_tensor", "shape"):
+        globals()[_name] = _record_symbolic(globals()[_name])
+del _name
