@@ -188,7 +188,11 @@ __all__ = [
 # Called on symbolic tensors (functional model construction), an op records a graph node.
 from jkeras.core.keras_tensor import record_symbolic as _record_symbolic  # noqa: E402
 
+import sys as _sys  # noqa: E402
+
 for _name in __all__:
     if _name not in ("convert_to_numpy", "is_tensor", "shape"):
-        globals()[_name] = _record_symbolic(globals()[_name])
-del _name
+        _op = _record_symbolic(globals()[_name])
+        globals()[_name] = _op
+        setattr(_sys.modules[_op.__wrapped__.__module__], _name, _op)  # ops.numpy.x is ops.x
+del _name, _op

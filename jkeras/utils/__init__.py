@@ -1,4 +1,5 @@
-"""`jkeras.utils`: helpers users reach for (`set_random_seed`, `Progbar`)."""
+"""`jkeras.utils`: helpers users reach for (`set_random_seed`, `Progbar`, `plot_model`)."""
 
+from jkeras.utils.model_visualization import model_to_dot, plot_model
 from jkeras.utils.progbar import Progbar
 from jkeras.utils.random_seed import set_random_seed

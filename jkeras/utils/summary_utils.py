@@ -268,8 +268,16 @@ def format_layer_shape(layer):
     elif isinstance(layer, InputLayer):
         shapes = format_shape(layer.output.shape)
     elif getattr(layer, "built", False):
+        # A layer built by an eager call (inside a subclassed model) has no symbolic output;
+        # Keras then uses the shapes it was built with (`_build_shapes_dict`), where recorded.
         try:
-            shapes = _map_shapes(format_shape, layer.output_shape)
+            if hasattr(layer, "output_shape"):
+                shapes = _map_shapes(format_shape, layer.output_shape)
+            elif getattr(layer, "_build_shapes_dict", None):
+                output_shape = layer.compute_output_shape(**layer._build_shapes_dict)
+                shapes = _map_shapes(format_shape, output_shape)
+            else:
+                return "?"
         except (AttributeError, ValueError, NotImplementedError):
             return "?"
     else:
@@ -398,7 +406,7 @@ def summary_text(
         elif not _is_built(layer):
             params = "0 (unbuilt)"
         else:
-            params = f"{layer.count_params():,}"
+            params = f"{count_params(layer.weights):,}"
         row = [name, format_layer_shape(layer), params]
         if not sequential_like:
             row.append(connections(layer))
@@ -642,7 +650,7 @@ def _split_at(text, offsets):
 
 
 def _rstrip_end(text, size):
-    excess = _cell_len(text) - size
+    excess = len(text) - size  # characters, not cells, as rich
     if excess > 0:
         trailing = len(text) - len(text.rstrip())
         text = text[: len(text) - min(trailing, excess)]
@@ -657,6 +665,8 @@ def _truncate(text, width):
 
 def _wrap(text, width, justify):
     """Lines of exactly `width` cells: word-wrapped, `…`-truncated and justified."""
+    if width < 1:
+        return [""]
     lines = []
     for paragraph in text.split("\n"):
         for line in _split_at(paragraph, _divide_line(paragraph, width, fold=False)):
