@@ -144,10 +144,19 @@ def symbolic_call(fn, name, args, kwargs, operator=None):
     return outputs
 
 
+# Keras 3's names for the operations Python operators record (shown by `summary()`).
+_KERAS_OPERATOR_NAMES = {
+    "sub": "subtract", "mul": "multiply", "truediv": "true_divide", "floordiv": "floor_divide",
+    "pow": "power", "neg": "negative", "abs": "absolute", "getitem": "get_item", "lt": "less",
+    "le": "less_equal", "gt": "greater", "ge": "greater_equal",
+}
+
+
 def _operator(name):
     op_name = name.strip("_")
     if op_name.startswith("r") and op_name not in ("rshift",):
         op_name = op_name[1:]
+    op_name = _KERAS_OPERATOR_NAMES.get(op_name, op_name)
 
     def fn(a, *rest):
         return getattr(jnp.asarray(a), name)(*rest)

@@ -114,9 +114,33 @@ def to_device(structure):
     return jax.tree_util.tree_map(put, structure)
 
 
+def to_host_float32(structure):
+    """Numpy arrays as the steps take them (float64 becomes float32); JAX arrays unchanged."""
+
+    def convert(a):
+        if isinstance(a, jax.Array):
+            return a
+        a = np.asarray(a)
+        return a.astype(np.float32) if a.dtype == np.float64 else a
+
+    return jax.tree_util.tree_map(convert, structure)
+
+
+def host_rows(structure, start, size):
+    """Rows `start:start + size` of every array, sliced where the arrays live."""
+    return jax.tree_util.tree_map(lambda a: a[start:start + size], structure)
+
+
 def gather(structure, indices):
     """Rows `indices` of every array in a structure (runs inside the jitted step)."""
     return jax.tree_util.tree_map(lambda a: jnp.take(a, indices, axis=0), structure)
+
+
+def slice_rows(structure, start, size):
+    """Rows `start:start + size` of every array in a structure (inside the jitted step)."""
+    return jax.tree_util.tree_map(
+        lambda a: jax.lax.dynamic_slice_in_dim(a, start, size, axis=0), structure
+    )
 
 
 def batch_starts(n, batch_size):

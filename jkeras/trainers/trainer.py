@@ -199,8 +199,13 @@ class Trainer:
         return self.stateless_call(trainable, non_trainable, data, training=False)
 
     def _step_function(self, kind, batch_size):
-        """The jitted `(state, dataset, order, start) -> (logs_or_outputs, state)` for one
-        batch of `batch_size` rows `order[start:start + batch_size]`."""
+        """The jitted step for batches of `batch_size`.
+
+        Training: `(state, dataset, order, start) -> (logs, state)` on the device-resident
+        dataset's rows `order[start:start + batch_size]` (rows `start:...` when `order` is None).
+        Evaluation and prediction: `(state, batch) -> (logs_or_outputs, state)` on host slices, so
+        their compiled steps do not depend on the dataset's size.
+        """
         key = (kind, batch_size)
         if key in self._untracked_jit:
             return self._untracked_jit[key]
@@ -208,10 +213,19 @@ class Trainer:
                 "predict": self.predict_step}[kind]
         counts = self._untracked_trace_counts
 
-        def one_batch(state, dataset, order, start):
-            counts[kind] += 1  # runs only while tracing: counts compilations
-            indices = jax.lax.dynamic_slice_in_dim(order, start, batch_size)
-            return step(state, data_module.gather(dataset, indices))
+        if kind == "train":
+            def one_batch(state, dataset, order, start):
+                counts[kind] += 1  # runs only while tracing: counts compilations
+                if order is None:  # in dataset order: a contiguous slice
+                    batch = data_module.slice_rows(dataset, start, batch_size)
+                else:
+                    indices = jax.lax.dynamic_slice_in_dim(order, start, batch_size)
+                    batch = data_module.gather(dataset, indices)
+                return step(state, batch)
+        else:
+            def one_batch(state, batch):
+                counts[kind] += 1
+                return step(state, batch)
 
         if not self.run_eagerly:
             # Prediction returns no trainable variables, so its state must not be donated.
@@ -259,7 +273,9 @@ class Trainer:
         if kind == "train" and not self.optimizer.built:
             self.optimizer.build(self.trainable_variables)
         dataset = x if kind == "predict" else (x, y, sample_weight)
-        return data_module.to_device(dataset), n
+        if kind == "train":
+            return data_module.to_device(dataset), n
+        return data_module.to_host_float32(dataset), n
 
     def _output_names(self):
         names = getattr(self, "output_names", None)
@@ -412,10 +428,9 @@ class Trainer:
                 self.reset_metrics()
                 callback_list.on_epoch_begin(epoch)
                 state = self._read_state("train")
-                order = np.arange(n, dtype=np.int32)
+                order = None
                 if shuffle:
-                    shuffle_rng.shuffle(order)
-                order = jax.device_put(order)
+                    order = jax.device_put(shuffle_rng.permutation(n).astype(np.int32))
                 logs = None
                 for step_index, (start, size) in enumerate(
                     data_module.batch_starts(n, batch_size)
@@ -471,12 +486,12 @@ class Trainer:
         )
         self.reset_metrics()
         state = self._read_state("test")
-        order = jax.device_put(np.arange(n, dtype=np.int32))
         callback_list.on_test_begin()
         logs = {}
         for step_index, (start, size) in enumerate(data_module.batch_starts(n, batch_size)):
             callback_list.on_test_batch_begin(step_index)
-            logs, state = self._step_function("test", size)(state, dataset, order, np.int32(start))
+            batch = data_module.host_rows(dataset, start, size)
+            logs, state = self._step_function("test", size)(state, batch)
             callback_list.on_test_batch_end(step_index, logs)
         self._write_state(state, "test")
         logs = {name: float(value) for name, value in logs.items()}
@@ -502,13 +517,12 @@ class Trainer:
         )
         state = self._read_state("predict")
         trainable = state[0]
-        order = jax.device_put(np.arange(n, dtype=np.int32))
         callback_list.on_predict_begin()
         outputs = []
         for step_index, (start, size) in enumerate(data_module.batch_starts(n, batch_size)):
             callback_list.on_predict_batch_begin(step_index)
             step = self._step_function("predict", size)
-            batch_outputs, non_trainable = step(state, dataset, order, np.int32(start))
+            batch_outputs, non_trainable = step(state, data_module.host_rows(dataset, start, size))
             state = (trainable, non_trainable)
             outputs.append(batch_outputs)
             callback_list.on_predict_batch_end(step_index, {"outputs": batch_outputs})

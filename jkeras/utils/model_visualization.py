@@ -6,8 +6,10 @@ Graphviz `dot` program are optional dependencies, imported only when a plot is m
 """
 
 import html
+import itertools
 import os
 import sys
+import warnings
 
 from jkeras.core.keras_tensor import flatten
 from jkeras.utils import summary_utils
@@ -274,7 +276,7 @@ def model_to_dot(
 
     if graph is None:  # Sequential
         if not expand_nested:
-            for source, destination in zip(layers, layers[1:]):
+            for source, destination in itertools.pairwise(layers):
                 _add_edge(pydot, dot, source, destination)
             return dot
         # The first layer's incoming edge is drawn by the enclosing model.
@@ -389,7 +391,22 @@ def plot_model(
     )
     to_file = str(to_file)
     extension = os.path.splitext(to_file)[1][1:] or "png"
-    dot.write(to_file, format=extension)
+    try:
+        dot.write(to_file, format=extension)
+    except OSError:
+        raise
+    except Exception as error:  # pydot reports a crash of `dot` as an AssertionError
+        if splines != "ortho":
+            raise
+        # Right-angled edges crash some Graphviz releases (e.g. 2.43 of Debian/Ubuntu, "maze.c:
+        # chkSgraph" assertion) on some graphs; Keras 3 then fails. Draw polylines instead.
+        warnings.warn(
+            f"Graphviz failed to draw the model with splines='ortho' ({error}). This is a known "
+            "bug of some Graphviz versions; the plot is drawn with splines='polyline' instead.",
+            stacklevel=2,
+        )
+        dot.set("splines", "polyline")
+        dot.write(to_file, format=extension)
     if extension != "pdf" and "IPython" in sys.modules:
         try:
             from IPython import display

@@ -9,6 +9,7 @@ depth, ties in first-traversal order); operator nodes such as `x + y` get their 
 Keras's operation names (`add (Add)`).
 """
 
+import itertools
 import math
 import os
 import re
@@ -325,9 +326,7 @@ def print_summary(
         >>> lines = []
         >>> model.summary(print_fn=lines.append)
     """
-    text = summary_text(
-        model, line_length, positions, expand_nested, show_trainable, layer_range
-    )
+    text = summary_text(model, line_length, positions, expand_nested, show_trainable, layer_range)
     if print_fn is None:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -489,13 +488,14 @@ def get_layer_index_bound_by_layer_name(layers, layer_range=None):
             f"layer_range = {layer_range} of length {len(layer_range)}"
         )
     if not isinstance(layer_range[0], str) or not isinstance(layer_range[1], str):
-        raise ValueError(f"layer_range should contain string type only. Received: {layer_range}")
+        raise ValueError(  # noqa: TRY004 (Keras raises ValueError)
+            f"layer_range should contain string type only. Received: {layer_range}"
+        )
     lower = [i for i, layer in enumerate(layers) if re.match(layer_range[0], layer.name)]
     upper = [i for i, layer in enumerate(layers) if re.match(layer_range[1], layer.name)]
     if not lower or not upper:
         raise ValueError(
-            "Passed layer_names do not match the layer names in the model. "
-            f"Received: {layer_range}"
+            f"Passed layer_names do not match the layer names in the model. Received: {layer_range}"
         )
     if min(lower) > max(upper):
         return [min(upper), max(lower) + 1]
@@ -646,7 +646,7 @@ def _divide_line(text, width, fold):
 
 def _split_at(text, offsets):
     bounds = [0, *offsets, len(text)]
-    return [text[a:b] for a, b in zip(bounds, bounds[1:])]
+    return [text[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def _rstrip_end(text, size):

@@ -4,12 +4,13 @@ import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import keras
+import numpy as np
+import pytest
 
-import jkeras  # noqa: E402
-from jkeras.utils import summary_utils  # noqa: E402
+import jkeras
+from jkeras.core import naming
+from jkeras.utils import summary_utils
 
 
 @pytest.fixture(autouse=True)
@@ -45,15 +46,20 @@ def parse(text):
 
 
 # --------------------------------------------------------------------- reference models
+# Zero initializers: the summary does not look at values, and random ones compile per shape.
+
+
+def dense(lib, units, **kwargs):
+    return lib.layers.Dense(units, kernel_initializer="zeros", **kwargs)
 
 
 def mlp(lib):
     return lib.Sequential(
         [
             lib.Input((32,), name="mlp_input"),
-            lib.layers.Dense(64, activation="relu", name="hidden_1"),
-            lib.layers.Dense(64, activation="relu", name="hidden_2"),
-            lib.layers.Dense(10, activation="softmax", name="logits"),
+            dense(lib, 64, activation="relu", name="hidden_1"),
+            dense(lib, 64, activation="relu", name="hidden_2"),
+            dense(lib, 10, activation="softmax", name="logits"),
         ],
         name="mlp",
     )
@@ -62,10 +68,10 @@ def mlp(lib):
 def with_dropout(lib):
     return lib.Sequential(
         [
-            lib.layers.Dense(64, input_shape=(20,), name="dense_in"),
+            dense(lib, 64, input_shape=(20,), name="dense_in"),
             lib.layers.Dropout(0.5, name="drop"),
             lib.layers.Activation("relu", name="relu"),
-            lib.layers.Dense(10, name="dense_out"),
+            dense(lib, 10, name="dense_out"),
         ],
         name="with_dropout",
     )
@@ -75,32 +81,37 @@ def multi_io(lib):
     layers = lib.layers
     a = lib.Input((8,), name="a")
     b = lib.Input((4,), name="b")
-    shared = layers.Dense(4, name="shared")
+    shared = dense(lib, 4, name="shared")
     x = layers.Concatenate(name="cat")([shared(b), b])
-    y = shared(layers.Dense(4, name="proj")(x))
-    z = layers.Add(name="merge")([y, layers.Dense(4, name="skip")(x)])
+    y = shared(dense(lib, 4, name="proj")(x))
+    z = layers.Add(name="merge")([y, dense(lib, 4, name="skip")(x)])
     z = z + y  # an operator node: Keras lists it as `add (Add)`
-    out_1 = layers.Dense(1, name="out_1")(layers.Concatenate(name="cat_2")([a, z]))
-    out_2 = layers.Dense(2, activation="softmax", name="out_2")(z)
+    out_1 = dense(lib, 1, name="out_1")(layers.Concatenate(name="cat_2")([a, z]))
+    out_2 = dense(lib, 2, activation="softmax", name="out_2")(z)
     return lib.Model([a, b], [out_1, out_2], name="multi_io")
 
 
 def nested(lib):
     inner = lib.Sequential(
-        [lib.Input((8,), name="inner_input"), lib.layers.Dense(4, name="inner_1"),
-         lib.layers.Dense(3, name="inner_2")],
+        [
+            lib.Input((8,), name="inner_input"),
+            dense(lib, 4, name="inner_1"),
+            dense(lib, 3, name="inner_2"),
+        ],
         name="inner",
     )
     branch_input = lib.Input((3,), name="branch_input")
     branch = lib.Model(
         branch_input,
-        [lib.layers.Dense(2, name="branch_a")(branch_input),
-         lib.layers.Dense(8, name="branch_b")(branch_input)],
+        [
+            dense(lib, 2, name="branch_a")(branch_input),
+            dense(lib, 8, name="branch_b")(branch_input),
+        ],
         name="branch",
     )
     inputs = lib.Input((3,), name="outer_input")
     p, q = branch(inputs)
-    outputs = lib.layers.Dense(2, name="head")(inner(q))
+    outputs = dense(lib, 2, name="head")(inner(q))
     outputs = lib.layers.Subtract(name="diff")([outputs, p])
     model = lib.Model(inputs, outputs, name="outer")
     inner.trainable = False
@@ -111,9 +122,9 @@ def embedding(lib):
     return lib.Sequential(
         [
             lib.Input((5,), dtype="int32", name="tokens"),
-            lib.layers.Embedding(100, 8, name="embed"),
+            lib.layers.Embedding(100, 8, embeddings_initializer="zeros", name="embed"),
             lib.layers.Flatten(name="flat"),
-            lib.layers.Dense(1, name="score"),
+            dense(lib, 1, name="score"),
         ],
         name="embedding",
     )
@@ -121,8 +132,7 @@ def embedding(lib):
 
 def unbuilt(lib):
     return lib.Sequential(
-        [lib.layers.Dense(16, name="u1"), lib.layers.Dropout(0.1, name="u2"),
-         lib.layers.Dense(2, name="u3")],
+        [dense(lib, 16, name="u1"), lib.layers.Dropout(0.1, name="u2"), dense(lib, 2, name="u3")],
         name="unbuilt",
     )
 
@@ -139,7 +149,13 @@ REFERENCE_MODELS = [mlp, with_dropout, multi_io, nested, embedding, unbuilt, com
 
 @pytest.fixture(scope="module")
 def model_pairs():
-    return {build.__name__: (build(keras), build(jkeras)) for build in REFERENCE_MODELS}
+    pairs = {}
+    for build in REFERENCE_MODELS:
+        # Operator nodes (`z + y`) are named from global counters: start both from zero.
+        keras.backend.clear_session()
+        naming.reset_names()
+        pairs[build.__name__] = (build(keras), build(jkeras))
+    return pairs
 
 
 # ------------------------------------------------------------------------------- tests
@@ -147,8 +163,15 @@ def model_pairs():
 
 def test_perceptron_reports_7850_params():
     model = jkeras.Sequential(
-        [jkeras.layers.Dense(10, input_shape=(784,), kernel_initializer="zeros",
-                             name="dense_layer", activation="softmax")]
+        [
+            jkeras.layers.Dense(
+                10,
+                input_shape=(784,),
+                kernel_initializer="zeros",
+                name="dense_layer",
+                activation="softmax",
+            )
+        ]
     )
     text = summary_text(model)
     assert text.startswith(f'Model: "{model.name}"\n')
@@ -213,8 +236,8 @@ def test_unbuilt_sequential_shows_question_marks():
 
 def test_operator_rows_and_connections():
     inputs = jkeras.Input((6,), name="x")
-    hidden = jkeras.layers.Dense(6, name="h")(inputs)
-    model = jkeras.Model(inputs, jkeras.layers.Dense(1, name="y")(inputs + hidden), name="ops")
+    hidden = dense(jkeras, 6, name="h")(inputs)
+    model = jkeras.Model(inputs, dense(jkeras, 1, name="y")(inputs + hidden), name="ops")
     rows, _ = parse(summary_text(model))
     assert rows == [
         ["x (InputLayer)", "(None, 6)", "0", "-"],
@@ -238,15 +261,16 @@ def test_subclassed_model_lists_its_layers():
     class TwoLayers(jkeras.Model):
         def __init__(self):
             super().__init__(name="two_layers")
-            self.first = jkeras.layers.Dense(4, name="first")
-            self.second = jkeras.layers.Dense(2, name="second")
+            self.first = dense(jkeras, 4, name="first")
+            self.second = dense(jkeras, 2, name="second")
 
         def call(self, x):
             return self.second(self.first(x))
 
     model = TwoLayers()
     assert parse(summary_text(model))[0] == [
-        ["first (Dense)", "?", "0 (unbuilt)"], ["second (Dense)", "?", "0 (unbuilt)"],
+        ["first (Dense)", "?", "0 (unbuilt)"],
+        ["second (Dense)", "?", "0 (unbuilt)"],
     ]
     model(np.zeros((3, 5), "float32"))
     rows, totals = parse(summary_text(model))
@@ -258,8 +282,9 @@ def test_memory_sizes_follow_dtypes():
     assert summary_utils.readable_memory_size(7850 * 4) == "30.66 KB"
     assert summary_utils.readable_memory_size(0) == "0.00 B"
     assert summary_utils.readable_memory_size(3 * 1024**3) == "3.00 GB"
-    weights = [jkeras.Variable(np.zeros((10, 10)), dtype=dtype)
-               for dtype in ("float16", "int8", "bool")]
+    weights = [
+        jkeras.Variable(np.zeros((10, 10)), dtype=dtype) for dtype in ("float16", "int8", "bool")
+    ]
     assert summary_utils.weight_memory_size(weights) == 100 * 2 + 100 + 100 / 8
     assert summary_utils.weight_memory_size(weights + weights) == 100 * 2 + 100 + 100 / 8
 
@@ -281,7 +306,7 @@ def test_width_follows_terminal_and_line_length(monkeypatch):
 
 
 def test_table_renderer_matches_rich():
-    rich_table = pytest.importorskip("rich.table")
+    import rich.table as rich_table  # installed with keras, the test extra's reference
     import io
     import random
 
@@ -289,8 +314,21 @@ def test_table_renderer_matches_rich():
     import rich.markup
 
     rng = random.Random(0)
-    words = ["dense", "(Dense)", "b[0][0],", "get_item_1[0][0],", "x" * 30, "   └", "(None,",
-             "5)", "", "é", "全角", "ab  cd", "Trainable"]
+    words = [
+        "dense",
+        "(Dense)",
+        "b[0][0],",
+        "get_item_1[0][0],",
+        "x" * 30,
+        "   └",
+        "(None,",
+        "5)",
+        "",
+        "é",
+        "全角",
+        "ab  cd",
+        "Trainable",
+    ]
     for _ in range(150):
         count = rng.randint(1, 5)
         line_length = rng.randint(count * 6 + 2, 130)
@@ -306,9 +344,12 @@ def test_table_renderer_matches_rich():
         header = [cell() for _ in range(count)]
         rows = [[cell() for _ in range(count)] for _ in range(rng.randint(0, 3))]
         table = rich_table.Table(
-            *[rich_table.Column(rich.markup.escape(h), justify=a, width=w)
-              for h, a, w in zip(header, alignment, widths)],
-            width=line_length, show_lines=True,
+            *[
+                rich_table.Column(rich.markup.escape(h), justify=a, width=w)
+                for h, a, w in zip(header, alignment, widths)
+            ],
+            width=line_length,
+            show_lines=True,
         )
         for row in rows:
             table.add_row(*[rich.markup.escape(c) for c in row])
