@@ -8,6 +8,7 @@ from jkeras import (
     activations,
     callbacks,
     config,
+    constraints,
     datasets,
     initializers,
     layers,
@@ -17,6 +18,7 @@ from jkeras import (
     ops,
     optimizers,
     random,
+    regularizers,
     utils,
 )
 from jkeras.core.variable import Variable

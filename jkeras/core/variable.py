@@ -96,6 +96,10 @@ class Variable(ArrayLike):
         4.0
     """
 
+    # Set by `Layer.add_weight`: a penalty added to the loss, a projection after each update.
+    regularizer = None
+    constraint = None
+
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None, **kwargs):
         for unsupported in ("autocast", "aggregation", "synchronization"):
             kwargs.pop(unsupported, None)

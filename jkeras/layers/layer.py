@@ -19,7 +19,8 @@ import numpy as np
 
 from jkeras.core import naming
 from jkeras.core.keras_tensor import KerasTensor, Node, any_symbolic, output_spec
-from jkeras.core.stateless_scope import StatelessScope
+from jkeras import constraints, regularizers
+from jkeras.core.stateless_scope import StatelessScope, current_scope
 from jkeras.core.variable import Variable, standardize_dtype
 from jkeras.layers.input_spec import assert_input_compatibility
 from jkeras.random.seed_generator import SeedGenerator, draw_key
@@ -103,10 +104,6 @@ class Layer:
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: "
                 f"{dict((k, kwargs[k]) for k in sorted(unknown))}"
             )
-        if activity_regularizer is not None:
-            raise NotImplementedError(
-                f"{type(self).__name__}: activity_regularizer is not supported yet."
-            )
         self.name = name or naming.auto_name(naming.to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self._dtype = standardize_dtype(dtype)
@@ -114,6 +111,9 @@ class Layer:
         self.input_spec = None
         self._own_variables = []
         self._inbound_nodes = []
+        self._eager_losses = []
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.supports_masking = getattr(self, "supports_masking", False)
         self._input_shape_arg = None
         if kwargs.get("batch_input_shape") is not None:
             self._input_shape_arg = tuple(kwargs["batch_input_shape"])
@@ -150,10 +150,6 @@ class Layer:
             trainable: whether training updates it (a non-trainable weight is state).
             name: the variable's name; its `path` is `<layer path>/<name>`.
         """
-        if regularizer is not None or constraint is not None:
-            raise NotImplementedError(
-                f"Layer '{self.name}': weight regularizers and constraints are not supported yet."
-            )
         from jkeras import initializers
 
         dtype = standardize_dtype(dtype or self._dtype)
@@ -168,6 +164,8 @@ class Layer:
                 trainable=trainable and self._trainable,
                 name=name,
             )
+        variable.regularizer = regularizers.get(regularizer)
+        variable.constraint = constraints.get(constraint)
         self._own_variables.append(variable)
         return variable
 
@@ -235,11 +233,21 @@ class Layer:
             kwargs.pop("mask")
         previous = _training_context()
         _context.training = training
+        if previous is None and current_scope() is None:
+            self._clear_eager_losses()  # a top-level eager call starts a fresh list
         try:
             with naming.name_scope(self.name):
-                return self.call(*args, **kwargs)
+                outputs = self.call(*args, **kwargs)
         finally:
             _context.training = previous
+        if self.activity_regularizer is not None:
+            for output in jax.tree_util.tree_leaves(outputs):
+                if hasattr(output, "ndim"):
+                    penalty = self.activity_regularizer(output)
+                    if output.ndim > 0:  # Keras normalizes by the batch size
+                        penalty = penalty / output.shape[0]
+                    self.add_loss(penalty)
+        return outputs
 
     def _symbolic_call(self, *args, **kwargs):
         if args:
@@ -356,9 +364,42 @@ class Layer:
         for layer in self._layers:
             layer.trainable = value
 
+    def add_loss(self, loss):
+        """Add a scalar to the training loss (e.g. from `call`). Inside a pure call it is
+        collected by the stateless scope and returned, never stored on the object."""
+        scope = current_scope()
+        if scope is not None:
+            scope.add_loss(loss)
+        else:
+            self._eager_losses.append(loss)
+
+    def _clear_eager_losses(self):
+        self._eager_losses = []
+        for layer in self._layers:
+            layer._clear_eager_losses()
+
     @property
     def losses(self):
-        return []
+        """Weight regularization penalties (from the current values: inside a pure call, the
+        traced ones) plus, outside pure calls, the losses added by the last eager call."""
+        result = []
+        if current_scope() is None:
+            result += self._collect_eager_losses()
+        for variable in self.weights:
+            regularizer = getattr(variable, "regularizer", None)
+            if regularizer is not None:
+                result.append(regularizer(variable.value))
+        return result
+
+    def _collect_eager_losses(self):
+        result = list(self._eager_losses)
+        for layer in self._layers:
+            result += layer._collect_eager_losses()
+        return result
+
+    def compute_mask(self, inputs, previous_mask):
+        """The mask of the outputs, given the inputs' mask: passed through by default."""
+        return previous_mask
 
     def count_params(self):
         """The number of scalars in the layer's weights."""
@@ -481,6 +522,8 @@ class Layer:
     def get_config(self):
         """The constructor arguments that recreate this layer (without its weights)."""
         config_ = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype}
+        if self.activity_regularizer is not None:
+            config_["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         if self._input_shape_arg is not None:
             config_["batch_input_shape"] = self._input_shape_arg
         return config_

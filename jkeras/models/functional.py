@@ -4,7 +4,7 @@ import jax
 import jax.numpy as jnp
 
 from jkeras.core.keras_tensor import KerasTensor, flatten
-from jkeras.layers.layer import Layer
+from jkeras.layers.layer import Layer, _call_arguments
 from jkeras.models.model import Model
 
 
@@ -90,15 +90,26 @@ class Functional(Model):
             if value.dtype != tensor.dtype:
                 value = value.astype(tensor.dtype)
             values[id(tensor)] = value
+        masks = {}  # id(KerasTensor) -> mask of its value, for layers that produce masks
         for node in self._untracked_nodes:
             args, kwargs = jax.tree_util.tree_map(
                 lambda x: values[id(x)] if isinstance(x, KerasTensor) else x,
                 (node.args, node.kwargs),
                 is_leaf=lambda x: isinstance(x, KerasTensor),
             )
+            mask = None
+            if isinstance(node.operation, Layer) and node.args:
+                first = node.args[0]
+                mask = masks.get(id(first)) if isinstance(first, KerasTensor) else None
+                if mask is not None and "mask" not in kwargs and _takes_mask(node.operation):
+                    kwargs = {**kwargs, "mask": mask}
             outputs = node.operation(*args, **kwargs)
+            if isinstance(node.operation, Layer) and args:
+                mask = node.operation.compute_mask(args[0], mask)
             for tensor, value in zip(flatten(node.outputs), jax.tree_util.tree_leaves(outputs)):
                 values[id(tensor)] = value
+                if mask is not None:
+                    masks[id(tensor)] = mask
         return jax.tree_util.tree_map(
             lambda t: values[id(t)], self._outputs_struct,
             is_leaf=lambda x: isinstance(x, KerasTensor),
@@ -201,3 +212,7 @@ def _topological_nodes(inputs, outputs):
     for tensor in outputs:
         visit_tensor(tensor, "the model outputs")
     return ordered
+
+
+def _takes_mask(layer):
+    return "mask" in _call_arguments(type(layer).call)

@@ -2,7 +2,7 @@
 
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.layers.core.input_layer import InputLayer
-from jkeras.layers.layer import Layer
+from jkeras.layers.layer import Layer, _call_arguments
 from jkeras.models.model import Model
 
 
@@ -116,10 +116,13 @@ class Sequential(Model):
             )
         return self._build_shapes
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
         outputs = inputs
         for layer in self.layers:
-            outputs = layer(outputs, training=training)
+            kwargs = {"mask": mask} if mask is not None and _takes_mask(layer) else {}
+            next_outputs = layer(outputs, training=training, **kwargs)
+            mask = layer.compute_mask(outputs, mask)
+            outputs = next_outputs
         return outputs
 
     def compute_output_shape(self, input_shape):
@@ -143,3 +146,7 @@ class Sequential(Model):
 
         layers = [deserialize_layer(c, custom_objects) for c in config_["layers"]]
         return cls(layers=layers, trainable=config_.get("trainable", True), name=config_["name"])
+
+
+def _takes_mask(layer):
+    return "mask" in _call_arguments(type(layer).call)

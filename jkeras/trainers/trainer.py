@@ -175,6 +175,10 @@ class Trainer:
         trainable, optimizer_variables = self.optimizer.stateless_apply(
             optimizer_variables, grads, trainable
         )
+        trainable = [
+            value if variable.constraint is None else variable.constraint(value)
+            for variable, value in zip(self.trainable_variables, trainable)
+        ]
         logs, metrics_variables = self._update_metrics_variables(
             metrics_variables, loss, x, y, y_pred, sample_weight
         )

@@ -2,7 +2,7 @@
 
 import jax.numpy as jnp
 
-from jkeras import activations, initializers
+from jkeras import activations, constraints, initializers, regularizers
 from jkeras.layers.input_spec import InputSpec
 from jkeras.layers.layer import Layer
 
@@ -53,8 +53,10 @@ class Dense(Layer):
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
-        self._regularizers = (kernel_regularizer, bias_regularizer)
-        self._constraints = (kernel_constraint, bias_constraint)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
 
     def build(self, input_shape):
@@ -66,8 +68,8 @@ class Dense(Layer):
         self.kernel = self.add_weight(
             shape=(input_dim, self.units),
             initializer=self.kernel_initializer,
-            regularizer=self._regularizers[0],
-            constraint=self._constraints[0],
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
             name="kernel",
         )
         self.bias = None
@@ -75,8 +77,8 @@ class Dense(Layer):
             self.bias = self.add_weight(
                 shape=(self.units,),
                 initializer=self.bias_initializer,
-                regularizer=self._regularizers[1],
-                constraint=self._constraints[1],
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
                 name="bias",
             )
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
@@ -98,4 +100,12 @@ class Dense(Layer):
             "use_bias": self.use_bias,
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
             "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": _serialize(regularizers, self.kernel_regularizer),
+            "bias_regularizer": _serialize(regularizers, self.bias_regularizer),
+            "kernel_constraint": _serialize(constraints, self.kernel_constraint),
+            "bias_constraint": _serialize(constraints, self.bias_constraint),
         }
+
+
+def _serialize(module, obj):
+    return None if obj is None else module.serialize(obj)

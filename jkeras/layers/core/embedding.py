@@ -13,6 +13,10 @@ class Embedding(Layer):
         input_dim: vocabulary size (largest index + 1).
         output_dim: embedding size.
         embeddings_initializer: default `"uniform"` (uniform in [-0.05, 0.05]).
+        mask_zero: treat index 0 as padding and produce a mask for the layers after it.
+
+    Indices outside [0, input_dim) cannot raise inside compiled code: like Keras 3 on JAX, an
+    index >= input_dim gives a row of NaN, and a negative index counts from the end.
 
     Input shape: integer tensor `(batch, ...)`.
     Output shape: `(batch, ..., output_dim)`.
@@ -21,8 +25,6 @@ class Embedding(Layer):
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  mask_zero=False, **kwargs):
         super().__init__(**kwargs)
-        if mask_zero:
-            raise NotImplementedError(f"Embedding '{self.name}': mask_zero is not supported yet.")
         self.input_dim = int(input_dim)
         self.output_dim = int(output_dim)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
@@ -40,6 +42,12 @@ class Embedding(Layer):
         if not jnp.issubdtype(inputs.dtype, jnp.integer):
             inputs = inputs.astype("int32")
         return jnp.take(self.embeddings.value, inputs, axis=0)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """With `mask_zero=True`, index 0 is padding: the mask is `inputs != 0`."""
+        if not self.mask_zero:
+            return None
+        return jnp.not_equal(inputs, 0)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)

@@ -1,0 +1,126 @@
+"""`jkeras.regularizers`: weight and activity penalties (`l1`, `l2`, `l1_l2`), Keras 3's math.
+
+A regularizer maps an array to a scalar penalty. Layers pass them to `add_weight` and as
+`activity_regularizer`; the trainer adds the penalties to the loss inside the jitted step.
+"""
+
+import jax.numpy as jnp
+
+from jkeras.core.naming import to_snake_case
+
+
+class Regularizer:
+    """Base class: `__call__(x) -> scalar`, `get_config()`, `from_config()`."""
+
+    def __call__(self, x):
+        return jnp.zeros(())
+
+    def get_config(self):
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+class L1L2(Regularizer):
+    """`l1 * sum(|x|) + l2 * sum(x²)`.
+
+    Args:
+        l1: L1 factor (default 0.0).
+        l2: L2 factor (default 0.0).
+    """
+
+    def __init__(self, l1=0.0, l2=0.0):
+        for name, value in (("l1", l1), ("l2", l2)):
+            if not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(
+                    f"Value for argument `{name}` must be a non-negative number. "
+                    f"Received: {name}={value!r}"
+                )
+        self.l1 = float(l1)
+        self.l2 = float(l2)
+
+    def __call__(self, x):
+        x = jnp.asarray(x)
+        penalty = jnp.zeros((), dtype=x.dtype)
+        if self.l1:
+            penalty = penalty + self.l1 * jnp.sum(jnp.abs(x))
+        if self.l2:
+            penalty = penalty + self.l2 * jnp.sum(jnp.square(x))
+        return penalty
+
+    def get_config(self):
+        return {"l1": self.l1, "l2": self.l2}
+
+
+class L1(L1L2):
+    """`l1 * sum(|x|)` (default factor 0.01)."""
+
+    def __init__(self, l1=0.01):
+        super().__init__(l1=l1)
+
+    def get_config(self):
+        return {"l1": self.l1}
+
+
+class L2(L1L2):
+    """`l2 * sum(x²)` (default factor 0.01)."""
+
+    def __init__(self, l2=0.01):
+        super().__init__(l2=l2)
+
+    def get_config(self):
+        return {"l2": self.l2}
+
+
+def l1(l1=0.01):
+    return L1(l1)
+
+
+def l2(l2=0.01):
+    return L2(l2)
+
+
+def l1_l2(l1=0.0, l2=0.0):
+    """Keras 3's `l1_l2` is the `L1L2` class: both factors default to 0.0 (tf.keras 2 used
+    0.01)."""
+    return L1L2(l1=l1, l2=l2)
+
+
+_CLASSES = {"L1": L1, "L2": L2, "L1L2": L1L2, "Regularizer": Regularizer}
+_ALIASES = {"l1": L1, "l2": L2, "l1_l2": L1L2}
+
+
+def serialize(regularizer):
+    return {"module": "keras.regularizers", "class_name": type(regularizer).__name__,
+            "config": regularizer.get_config(), "registered_name": None}
+
+
+def deserialize(config, custom_objects=None):
+    classes = {**_CLASSES, **(custom_objects or {})}
+    name = config["class_name"]
+    if name not in classes:
+        raise ValueError(f"Unknown regularizer: '{name}'. Valid names: {sorted(classes)}")
+    return classes[name].from_config(config.get("config", {}))
+
+
+def get(identifier):
+    """A regularizer from None, a name ("l1", "l2", "l1_l2"), a config dict, or a callable."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        key = identifier if identifier in _ALIASES else to_snake_case(identifier)
+        if identifier in _CLASSES:
+            return _CLASSES[identifier]()
+        if key not in _ALIASES:
+            raise ValueError(
+                f"Could not interpret regularizer identifier: {identifier!r}. Valid names: "
+                f"{sorted(_ALIASES) + sorted(_CLASSES)}"
+            )
+        return _ALIASES[key]()
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
