@@ -17,5 +17,4 @@ from jkeras.layers.merging.merge import (
 )
 from jkeras.layers.regularization.dropout import Dropout
 from jkeras.layers.reshaping.flatten import Flatten
-from jkeras.layers.regularization.dropout import Dropout  # noqa: F811  (anchor below)
 # --- layer exports: append one import line per module above this line ---
