@@ -4,6 +4,7 @@
 import jax.numpy as jnp
 
 from jkeras import config
+from jkeras.core.registry import Registry
 
 
 class Constraint:
@@ -86,33 +87,7 @@ _ALIASES = {"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm,
             "min_max_norm": MinMaxNorm}
 
 
-def serialize(constraint):
-    return {"module": "keras.constraints", "class_name": type(constraint).__name__,
-            "config": constraint.get_config(), "registered_name": None}
-
-
-def deserialize(config_, custom_objects=None):
-    classes = {**_CLASSES, **(custom_objects or {})}
-    name = config_["class_name"]
-    if name not in classes:
-        raise ValueError(f"Unknown constraint: '{name}'. Valid names: {sorted(classes)}")
-    return classes[name].from_config(config_.get("config", {}))
-
-
-def get(identifier):
-    """A constraint from None, a name ("max_norm", ...), a config dict, or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        cls = _ALIASES.get(identifier) or _CLASSES.get(identifier)
-        if cls is None:
-            raise ValueError(
-                f"Could not interpret constraint identifier: {identifier!r}. Valid names: "
-                f"{sorted(_ALIASES) + sorted(_CLASSES)}"
-            )
-        return cls()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier!r}")
+_REGISTRY = Registry("constraint", "keras.constraints", _CLASSES, _ALIASES)
+serialize = _REGISTRY.serialize
+deserialize = _REGISTRY.deserialize
+get = _REGISTRY.get

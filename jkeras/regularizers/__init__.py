@@ -7,6 +7,7 @@ A regularizer maps an array to a scalar penalty. Layers pass them to `add_weight
 import jax.numpy as jnp
 
 from jkeras.core.naming import to_snake_case
+from jkeras.core.registry import Registry
 
 
 class Regularizer:
@@ -92,35 +93,7 @@ _CLASSES = {"L1": L1, "L2": L2, "L1L2": L1L2, "Regularizer": Regularizer}
 _ALIASES = {"l1": L1, "l2": L2, "l1_l2": L1L2}
 
 
-def serialize(regularizer):
-    return {"module": "keras.regularizers", "class_name": type(regularizer).__name__,
-            "config": regularizer.get_config(), "registered_name": None}
-
-
-def deserialize(config, custom_objects=None):
-    classes = {**_CLASSES, **(custom_objects or {})}
-    name = config["class_name"]
-    if name not in classes:
-        raise ValueError(f"Unknown regularizer: '{name}'. Valid names: {sorted(classes)}")
-    return classes[name].from_config(config.get("config", {}))
-
-
-def get(identifier):
-    """A regularizer from None, a name ("l1", "l2", "l1_l2"), a config dict, or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        key = identifier if identifier in _ALIASES else to_snake_case(identifier)
-        if identifier in _CLASSES:
-            return _CLASSES[identifier]()
-        if key not in _ALIASES:
-            raise ValueError(
-                f"Could not interpret regularizer identifier: {identifier!r}. Valid names: "
-                f"{sorted(_ALIASES) + sorted(_CLASSES)}"
-            )
-        return _ALIASES[key]()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
+_REGISTRY = Registry("regularizer", "keras.regularizers", _CLASSES, _ALIASES)
+serialize = _REGISTRY.serialize
+deserialize = _REGISTRY.deserialize
+get = _REGISTRY.get
