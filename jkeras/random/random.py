@@ -11,30 +11,47 @@ from jkeras.core.variable import standardize_dtype
 from jkeras.random.seed_generator import draw_key
 
 
+def _shape(shape, function):
+    """`shape` as a tuple of non-negative ints; ValueError naming `function` otherwise."""
+    try:
+        dims = tuple(int(d) for d in (shape if isinstance(shape, (tuple, list)) else (shape,)))
+    except (TypeError, ValueError):
+        dims = None
+    if dims is None or any(d < 0 for d in dims):
+        raise ValueError(
+            f"jkeras.random.{function}: `shape` must be a tuple of non-negative integers. "
+            f"Received: shape={shape!r}"
+        )
+    return dims
+
+
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Samples from N(mean, stddev²) with the given shape."""
     dtype = standardize_dtype(dtype)
-    return mean + stddev * jax.random.normal(draw_key(seed), tuple(shape), dtype=dtype)
+    shape = _shape(shape, "normal")
+    return mean + stddev * jax.random.normal(draw_key(seed), shape, dtype=dtype)
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """Samples uniformly from [minval, maxval)."""
     dtype = standardize_dtype(dtype)
     return jax.random.uniform(
-        draw_key(seed), tuple(shape), dtype=dtype, minval=minval, maxval=maxval
+        draw_key(seed), _shape(shape, "uniform"), dtype=dtype, minval=minval, maxval=maxval
     )
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Samples from N(mean, stddev²) truncated to two standard deviations around the mean."""
     dtype = standardize_dtype(dtype)
-    sample = jax.random.truncated_normal(draw_key(seed), -2.0, 2.0, tuple(shape), dtype=dtype)
+    shape = _shape(shape, "truncated_normal")
+    sample = jax.random.truncated_normal(draw_key(seed), -2.0, 2.0, shape, dtype=dtype)
     return mean + stddev * sample
 
 
 def randint(shape, minval, maxval, dtype="int32", seed=None):
     """Integers drawn uniformly from [minval, maxval)."""
-    return jax.random.randint(draw_key(seed), tuple(shape), minval, maxval, dtype=dtype)
+    shape = _shape(shape, "randint")
+    return jax.random.randint(draw_key(seed), shape, minval, maxval, dtype=dtype)
 
 
 def shuffle(x, axis=0, seed=None):

@@ -51,6 +51,19 @@ def test_set_random_seed_makes_layers_reproducible():
     np.testing.assert_array_equal(n1, n2)
 
 
-def test_bad_seed_is_rejected():
+def test_bad_seed_and_shape_are_rejected():
     with pytest.raises(ValueError, match="seed"):
         random.normal((2,), seed="abc")
+    for function in (random.normal, random.uniform, random.truncated_normal):
+        with pytest.raises(ValueError, match=r"non-negative integers. Received: shape=\(-1, 2\)"):
+            function((-1, 2), seed=0)
+    with pytest.raises(ValueError, match="randint"):
+        random.randint((2, -3), 0, 5, seed=0)
+
+
+def test_gradient_of_a_non_scalar_needs_a_reduction():
+    import jax.numpy as jnp
+
+    with pytest.raises(TypeError, match="only defined for scalar-output functions"):
+        jax.grad(lambda x: x * 2)(jnp.ones(3))
+    assert float(jax.grad(lambda x: jnp.sum(x * 2))(jnp.ones(3))[0]) == 2.0
