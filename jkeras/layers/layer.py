@@ -180,6 +180,7 @@ class Layer:
             _shape_of, inputs, is_leaf=lambda x: isinstance(x, (KerasTensor, Variable))
         )
         build = type(self).build
+        self._build_shapes_dict = {"input_shape": shape}  # what summary() reports shapes from
         if _build_takes_shape(build):
             self.build(shape)
         else:

@@ -224,3 +224,22 @@ def test_unknown_identifiers_list_valid_names():
         model.compile(optimizer="sgd", loss="mse", metrics=["acuracy"])
     with pytest.raises(ValueError, match="relu"):
         layers.Dense(2, activation="rleu")
+
+
+def test_run_eagerly_matches_the_compiled_step():
+    x, y = blobs(n=64)
+
+    def run(**compile_kwargs):
+        jkeras.utils.set_random_seed(3)
+        model = jkeras.Sequential([layers.Dense(8, activation="relu"), layers.Dropout(0.3),
+                                   layers.Dense(3, activation="softmax")])
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"],
+                      **compile_kwargs)
+        history = model.fit(x, y, epochs=2, batch_size=16, verbose=0).history
+        return history, model.get_weights()
+
+    (compiled, w_compiled), (eager, w_eager) = run(), run(run_eagerly=True)
+    for key in compiled:
+        np.testing.assert_allclose(eager[key], compiled[key], rtol=1e-5)
+    for a, b in zip(w_compiled, w_eager):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
