@@ -23,8 +23,18 @@ class Callback:
     def on_epoch_end(self, epoch, logs=None): ...
     def on_train_begin(self, logs=None): ...
     def on_train_end(self, logs=None): ...
-    def on_train_batch_begin(self, batch, logs=None): ...
-    def on_train_batch_end(self, batch, logs=None): ...
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs)
+
+    def on_batch_begin(self, batch, logs=None):
+        """Keras's older name for `on_train_batch_begin`."""
+
+    def on_batch_end(self, batch, logs=None):
+        """Keras's older name for `on_train_batch_end`."""
+
     def on_test_begin(self, logs=None): ...
     def on_test_end(self, logs=None): ...
     def on_test_batch_begin(self, batch, logs=None): ...
@@ -37,14 +47,16 @@ class Callback:
 
 _BATCH_HOOKS = (
     "on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin", "on_test_batch_end",
-    "on_predict_batch_begin", "on_predict_batch_end",
+    "on_predict_batch_begin", "on_predict_batch_end", "on_batch_begin", "on_batch_end",
 )
 
 
 def overrides_batch_hooks(callback):
-    """Whether `callback` defines any per-batch hook beyond the base class's no-ops."""
+    """Whether `callback` defines any per-batch hook beyond the base class's no-ops (as a
+    method or, like LambdaCallback, as an instance attribute)."""
     return any(
-        getattr(type(callback), hook) is not getattr(Callback, hook) for hook in _BATCH_HOOKS
+        getattr(type(callback), hook) is not getattr(Callback, hook) or hook in vars(callback)
+        for hook in _BATCH_HOOKS
     )
 
 
@@ -96,5 +108,6 @@ def _make_hook(name, batch):
     return hook
 
 
-for _name in [n for n in vars(Callback) if n.startswith("on_")]:
+for _name in [n for n in vars(Callback)
+              if n.startswith("on_") and n not in ("on_batch_begin", "on_batch_end")]:
     setattr(CallbackList, _name, _make_hook(_name, _name in _BATCH_HOOKS))

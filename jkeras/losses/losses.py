@@ -71,6 +71,24 @@ class LossFunctionWrapper(Loss):
         return f"<LossFunctionWrapper({self.fn}, kwargs={self._fn_kwargs})>"
 
 
+class BuiltinLossWrapper(LossFunctionWrapper):
+    """A `LossFunctionWrapper` for a built-in function whose keyword arguments are its config.
+
+    Subclasses pass their function and keyword arguments; each keyword argument becomes an
+    attribute and a config entry (Keras drops some, e.g. `Huber`'s `delta`; we keep them all so
+    that `from_config(get_config())` gives the same loss).
+    """
+
+    def __init__(self, fn, reduction, name, dtype, **kwargs):
+        super().__init__(fn, reduction=reduction, name=name, dtype=dtype, **kwargs)
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+
+    def get_config(self):
+        return {**Loss.get_config(self), **self._fn_kwargs}
+
+
+
 # ---------------------------------------------------------------------------------------------
 # Functions
 
@@ -274,6 +292,106 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     return jnp.mean(binary_crossentropy_from_targets(y_true, y_pred, from_logits), axis=axis)
 
 
+def binary_focal_crossentropy(
+    y_true,
+    y_pred,
+    apply_class_balancing=False,
+    alpha=0.25,
+    gamma=2.0,
+    from_logits=False,
+    label_smoothing=0.0,
+    axis=-1,
+):
+    """Binary crossentropy scaled by the focal factor `(1 - p_t) ** gamma`, averaged over `axis`.
+
+    Args:
+        y_true: labels in `{0, 1}`, shape `(batch, d0, ..., dN)`.
+        y_pred: predicted probabilities (or logits if `from_logits`), same shape.
+        apply_class_balancing: also weigh class 1 by `alpha` and class 0 by `1 - alpha`.
+        alpha: the class-1 weight when `apply_class_balancing`.
+        gamma: the focusing parameter; 0 gives binary crossentropy.
+        from_logits: whether `y_pred` holds logits.
+        label_smoothing: in `[0, 1]`; squeezes labels towards 0.5.
+        axis: the axis averaged over.
+
+    Returns:
+        Per-sample losses, shape `(batch, d0, ..., dN-1)`.
+
+    Reference:
+        [Lin et al., 2018](https://arxiv.org/pdf/1708.02002.pdf)
+    """
+    y_pred = as_array(y_pred)
+    y_true = as_array(y_true, y_pred.dtype)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        y_pred = jax.nn.sigmoid(y_pred)
+    bce = binary_crossentropy_from_targets(y_true, y_pred, from_logits=False)
+    p_t = y_true * y_pred + (1 - y_true) * (1 - y_pred)
+    focal_bce = jnp.power(1.0 - p_t, gamma) * bce
+    if apply_class_balancing:
+        focal_bce = (y_true * alpha + (1 - y_true) * (1 - alpha)) * focal_bce
+    return jnp.mean(focal_bce, axis=axis)
+
+
+def categorical_focal_crossentropy(
+    y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1
+):
+    """Categorical crossentropy with each class term scaled by `alpha * (1 - p) ** gamma`.
+
+    Args:
+        y_true: one-hot labels, shape `(batch, ..., num_classes)`.
+        y_pred: predicted probabilities (or logits if `from_logits`), same shape.
+        alpha: a class-balancing weight, a scalar or one per class.
+        gamma: the focusing parameter; 0 gives `alpha` times categorical crossentropy.
+        from_logits: whether `y_pred` holds logits.
+        label_smoothing: in `[0, 1]`; mixes the labels with the uniform distribution.
+        axis: the class axis.
+
+    Returns:
+        Per-sample losses, shape `y_pred.shape` without `axis`.
+    """
+    _check_axis(axis)
+    y_pred = as_array(y_pred)
+    y_true = as_array(y_true, y_pred.dtype)
+    if y_pred.shape[-1] == 1:
+        warnings.warn(
+            "In loss categorical_focal_crossentropy, expected y_pred.shape to be "
+            "(batch_size, num_classes) with num_classes > 1. Received: y_pred.shape="
+            f"{y_pred.shape}. Consider using 'binary_crossentropy' if you only have 2 classes.",
+            SyntaxWarning,
+            stacklevel=2,
+        )
+    if label_smoothing:
+        num_classes = jnp.asarray(y_true.shape[-1], y_pred.dtype)
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
+    if from_logits:
+        y_pred = jax.nn.softmax(y_pred, axis=axis)
+    output = y_pred / jnp.sum(y_pred, axis=axis, keepdims=True)
+    output = jnp.clip(output, config.epsilon(), 1.0 - config.epsilon())
+    cce = -y_true * jnp.log(output)
+    weighting_factor = jnp.power(1.0 - output, gamma) * jnp.asarray(alpha, output.dtype)
+    return jnp.sum(weighting_factor * cce, axis=axis)
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """Generalized crossentropy `(1 - p ** q) / q`, `p` the probability of the integer label.
+
+    Args:
+        y_true: integer labels, shape `(batch, ...)`.
+        y_pred: predicted probabilities, shape `(batch, ..., num_classes)`.
+        q: in `(0, 1)`; towards 0 it approaches crossentropy, at 1 mean absolute error.
+
+    Reference:
+        [Zhang & Sabuncu, 2018](https://arxiv.org/abs/1805.07836)
+    """
+    y_pred = as_array(y_pred)
+    y_true = as_array(y_true).astype("int32")
+    y_true_one_hot = jax.nn.one_hot(y_true, y_pred.shape[-1], dtype=y_pred.dtype)
+    p = jnp.sum(y_pred * y_true_one_hot, axis=-1)
+    return (1 - jnp.power(p, q)) / q
+
+
 # ---------------------------------------------------------------------------------------------
 # Classes
 
@@ -441,3 +559,104 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         # Keras 3 leaves `axis` out of this config (so it is lost on reload); we keep it.
         config.update(from_logits=self.from_logits, ignore_class=self.ignore_class, axis=self.axis)
         return config
+
+
+class BinaryFocalCrossentropy(BuiltinLossWrapper):
+    """Binary crossentropy that down-weights well-classified examples (focal loss).
+
+    Args:
+        apply_class_balancing: weigh class 1 by `alpha` and class 0 by `1 - alpha`.
+        alpha: the class-1 weight when `apply_class_balancing`. Defaults to 0.25.
+        gamma: the focusing parameter. Defaults to 2.0.
+        from_logits: whether `y_pred` holds logits.
+        label_smoothing: in `[0, 1]`; squeezes labels towards 0.5.
+        axis: the axis the elementwise losses are averaged over.
+        reduction: see `Loss`.
+        name: defaults to `"binary_focal_crossentropy"`.
+        dtype: the computation dtype.
+    """
+
+    def __init__(
+        self,
+        apply_class_balancing=False,
+        alpha=0.25,
+        gamma=2.0,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="binary_focal_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            binary_focal_crossentropy,
+            reduction,
+            name,
+            dtype,
+            apply_class_balancing=apply_class_balancing,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+
+
+class CategoricalFocalCrossentropy(BuiltinLossWrapper):
+    """Categorical crossentropy that down-weights well-classified examples (focal loss).
+
+    Args:
+        alpha: a class-balancing weight, a scalar or one per class. Defaults to 0.25.
+        gamma: the focusing parameter. Defaults to 2.0.
+        from_logits: whether `y_pred` holds logits.
+        label_smoothing: in `[0, 1]`; mixes the labels with the uniform distribution.
+        axis: the class axis.
+        reduction: see `Loss`.
+        name: defaults to `"categorical_focal_crossentropy"`.
+        dtype: the computation dtype.
+    """
+
+    def __init__(
+        self,
+        alpha=0.25,
+        gamma=2.0,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="categorical_focal_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            categorical_focal_crossentropy,
+            reduction,
+            name,
+            dtype,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+
+
+class CategoricalGeneralizedCrossEntropy(BuiltinLossWrapper):
+    """Generalized crossentropy for integer labels, robust to label noise.
+
+    Args:
+        q: in `(0, 1)`. Defaults to 0.5.
+        reduction: see `Loss`.
+        name: defaults to `"categorical_generalized_cross_entropy"`.
+        dtype: the computation dtype.
+    """
+
+    def __init__(
+        self,
+        q=0.5,
+        reduction="sum_over_batch_size",
+        name="categorical_generalized_cross_entropy",
+        dtype=None,
+    ):
+        if not 0 < q < 1:
+            raise ValueError(f"q must be in the interval (0, 1). Received: q={q}")
+        super().__init__(categorical_generalized_cross_entropy, reduction, name, dtype, q=q)

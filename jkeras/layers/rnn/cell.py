@@ -1,0 +1,134 @@
+"""`RecurrentCell`: what `SimpleRNNCell`, `LSTMCell` and `GRUCell` share.
+
+A cell computes one time step, `call(inputs, states, training) -> (output, new_states)`; the
+`RNN` layer scans it over time. This base holds the Keras arguments common to the three cells
+(units, activations, initializers, regularizers, constraints, dropout rates, seed), creates the
+`kernel` / `recurrent_kernel` / `bias` weights with Keras's names and shapes, and serializes the
+arguments back.
+"""
+
+import jax.numpy as jnp
+
+from jkeras import activations, constraints, initializers, regularizers
+from jkeras.layers.layer import Layer
+from jkeras.layers.rnn.dropout_rnn_cell import DropoutRNNCell
+from jkeras.random.seed_generator import SeedGenerator
+
+
+class RecurrentCell(Layer, DropoutRNNCell):
+    """Base class of the built-in cells; `gates` kernel blocks of `units` columns each."""
+
+    gates = 1
+
+    def __init__(
+        self,
+        units,
+        activation="tanh",
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        seed=None,
+        **kwargs,
+    ):
+        if not isinstance(units, int) or units <= 0:
+            raise ValueError(
+                f"Received an invalid value for argument `units` of {type(self).__name__}, "
+                f"expected a positive integer, got {units!r}."
+            )
+        super().__init__(**kwargs)
+        self.units = units
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.dropout = min(1.0, max(0.0, dropout))
+        self.recurrent_dropout = min(1.0, max(0.0, recurrent_dropout))
+        self.seed = seed
+        # Only a cell that draws masks owns a seed state (Keras always creates one).
+        self.seed_generator = (
+            SeedGenerator(seed) if self.dropout > 0 or self.recurrent_dropout > 0 else None
+        )
+        self.state_size = units
+        self.output_size = units
+
+    def build(self, input_shape):
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError(
+                f"Layer '{self.name}' needs a known last input dimension, got {input_shape}."
+            )
+        columns = self.units * self.gates
+        self.kernel = self.add_weight(
+            shape=(input_dim, columns),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+            name="kernel",
+        )
+        self.recurrent_kernel = self.add_weight(
+            shape=(self.units, columns),
+            initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint,
+            name="recurrent_kernel",
+        )
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight(
+                shape=self._bias_shape(),
+                initializer=self._bias_initializer(),
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+                name="bias",
+            )
+
+    def _bias_shape(self):
+        return (self.units * self.gates,)
+
+    def _bias_initializer(self):
+        return self.bias_initializer
+
+    def get_initial_state(self, batch_size=None):
+        """Zeros of shape `(batch_size, size)` for each state."""
+        sizes = self.state_size if isinstance(self.state_size, (list, tuple)) else [self.state_size]
+        return [jnp.zeros((batch_size, size), dtype=self.compute_dtype) for size in sizes]
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": serialize_or_none(regularizers, self.kernel_regularizer),
+            "recurrent_regularizer": serialize_or_none(regularizers, self.recurrent_regularizer),
+            "bias_regularizer": serialize_or_none(regularizers, self.bias_regularizer),
+            "kernel_constraint": serialize_or_none(constraints, self.kernel_constraint),
+            "recurrent_constraint": serialize_or_none(constraints, self.recurrent_constraint),
+            "bias_constraint": serialize_or_none(constraints, self.bias_constraint),
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+            "seed": self.seed,
+        }
+
+
+def serialize_or_none(module, obj):
+    return None if obj is None else module.serialize(obj)
