@@ -1,15 +1,24 @@
 """Keras optimizers as thin shells over optax (`jkeras.optimizers.Adam`, `get`, ...)."""
 
+from jkeras.optimizers import schedules
+from jkeras.optimizers.adadelta import Adadelta
+from jkeras.optimizers.adafactor import Adafactor
 from jkeras.optimizers.adagrad import Adagrad
 from jkeras.optimizers.adam import Adam
+from jkeras.optimizers.adamax import Adamax
 from jkeras.optimizers.adamw import AdamW
 from jkeras.optimizers.base_optimizer import Optimizer
+from jkeras.optimizers.ftrl import Ftrl
+from jkeras.optimizers.lamb import Lamb
+from jkeras.optimizers.lion import Lion
 from jkeras.optimizers.nadam import Nadam
 from jkeras.optimizers.rmsprop import RMSprop
 from jkeras.optimizers.sgd import SGD
 from jkeras.optimizers.transforms import OptimizerState
 
-ALL_OBJECTS = (SGD, RMSprop, Adam, AdamW, Adagrad, Nadam)
+ALL_OBJECTS = (
+    SGD, RMSprop, Adam, AdamW, Adagrad, Nadam, Adadelta, Adamax, Ftrl, Lion, Lamb, Adafactor,
+)
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 
 
@@ -69,14 +78,21 @@ def get(identifier):
 
 __all__ = [
     "SGD",
+    "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",
+    "Adamax",
+    "Ftrl",
+    "Lamb",
+    "Lion",
     "Nadam",
     "Optimizer",
     "OptimizerState",
     "RMSprop",
     "deserialize",
     "get",
+    "schedules",
     "serialize",
 ]

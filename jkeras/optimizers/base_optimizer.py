@@ -17,6 +17,7 @@ import optax
 from jkeras import config as jkeras_config
 from jkeras.core import naming
 from jkeras.core.variable import ArrayLike, Variable
+from jkeras.optimizers import schedules as schedules_module
 from jkeras.optimizers import transforms
 
 _SHARED_ARGS = """weight_decay: float or None. If set, each step first decays every variable by
@@ -25,8 +26,20 @@ _SHARED_ARGS = """weight_decay: float or None. If set, each step first decays ev
         clipvalue: float or None. If set, gradients are clipped to `[-clipvalue, clipvalue]`.
         global_clipnorm: float or None. If set, all gradients together are clipped to global
             L2 norm at most this. At most one of the three clipping arguments may be set.
+        use_ema: bool. If `True`, keep an exponential moving average of the variables
+            (`average` slots); `finalize_variable_values` writes it into the variables.
+            Defaults to `False`.
+        ema_momentum: float in [0, 1], the EMA momentum:
+            `average = ema_momentum * average + (1 - ema_momentum) * variable`.
+            Defaults to `0.99`.
+        ema_overwrite_frequency: int >= 1 or None. With `use_ema`, every this many updates
+            the variables are overwritten with their average. Defaults to `None` (never
+            during training).
         loss_scale_factor: float or None. If set, gradients are divided by it first, and
             `scale_loss` multiplies the loss by it.
+        gradient_accumulation_steps: int >= 2 or None. If set, gradients are summed over this
+            many `apply` calls and the variables are updated with their mean on every
+            this-many-th call; `iterations` counts those updates.
         name: the optimizer's name, the prefix of its variables' paths."""
 
 
@@ -60,6 +73,10 @@ class Optimizer:
         "nu": "velocity",
         "sum_of_squares": "accumulator",
     }
+    # Whether `update_rule` reads the params (Lamb, Ftrl, Adafactor): weight decay must then
+    # be applied to the variable before the rule, as Keras does (`transforms.
+    # decay_variables_first`); for the others, adding it to the updates is the same.
+    update_reads_variables: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -88,13 +105,24 @@ class Optimizer:
             warnings.warn("Argument `decay` is no longer supported and will be ignored.")
         if kwargs:
             raise ValueError(f"{cls_name}: argument(s) not recognized: {kwargs}")
-        if use_ema:
-            raise NotImplementedError(f"{cls_name}: `use_ema=True` is not supported by jkeras.")
-        if gradient_accumulation_steps:
-            raise NotImplementedError(
-                f"{cls_name}: `gradient_accumulation_steps` is not supported by jkeras; wrap the "
-                "transformation in `optax.MultiSteps` instead."
+        if gradient_accumulation_steps and not gradient_accumulation_steps >= 2:
+            raise ValueError(
+                "`gradient_accumulation_steps` must be an integer >= 2. Received: "
+                f"gradient_accumulation_steps={gradient_accumulation_steps}"
             )
+        if use_ema:
+            if ema_momentum > 1 or ema_momentum < 0:
+                raise ValueError(
+                    f"`ema_momentum` must be in the range [0, 1]. Received: "
+                    f"ema_momentum={ema_momentum}"
+                )
+            if ema_overwrite_frequency and (
+                not isinstance(ema_overwrite_frequency, int) or ema_overwrite_frequency < 1
+            ):
+                raise ValueError(
+                    "`ema_overwrite_frequency` must be an integer >= 1 or None. Received: "
+                    f"ema_overwrite_frequency={ema_overwrite_frequency}"
+                )
         clip_args = {
             "clipnorm": clipnorm,
             "clipvalue": clipvalue,
@@ -106,6 +134,9 @@ class Optimizer:
                 f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
                 f"global_clipnorm={global_clipnorm}"
             )
+        schedule = None
+        if isinstance(learning_rate, schedules_module.LearningRateSchedule):
+            schedule, learning_rate = learning_rate, 0.0
         learning_rate = self._check_learning_rate(learning_rate)
 
         self.name = name or naming.auto_name(naming.to_snake_case(cls_name))
@@ -113,26 +144,44 @@ class Optimizer:
         self.clipnorm = clipnorm
         self.clipvalue = clipvalue
         self.global_clipnorm = global_clipnorm
-        self.use_ema = False
+        self.use_ema = use_ema
         self.ema_momentum = ema_momentum
         self.ema_overwrite_frequency = ema_overwrite_frequency
         self.loss_scale_factor = loss_scale_factor
-        self.gradient_accumulation_steps = None
+        self.gradient_accumulation_steps = gradient_accumulation_steps
         self.built = False
         with naming.name_scope(self.name):
             self._iterations = Variable(0, dtype="int32", trainable=False, name="iteration")
             self._learning_rate = Variable(
                 learning_rate, dtype=jkeras_config.floatx(), trainable=False, name="learning_rate"
             )
-        self._variables = [self._iterations, self._learning_rate]
         self._trainable_variables = []
-        self._slot_param_index = [None, None]
         self._state_treedef = None
         self._weight_decay_mask = None
         self._exclude_ids = set()
         self._exclude_pattern = None
-        self.transformation = transforms.inject_learning_rate_and_iteration(
-            self._make_update, lambda: self._learning_rate.value
+        self._set_schedule(schedule)
+
+    def _set_schedule(self, schedule):
+        """Use `schedule` (or the `learning_rate` variable if None) and rebuild the transformation.
+
+        With a schedule the state holds no learning rate, so, as in Keras, `variables` has no
+        `learning_rate` entry.
+        """
+        self._schedule = schedule
+        self._variables = [self._iterations] + ([] if schedule else [self._learning_rate])
+        self._slot_param_index = [None] * len(self._variables)
+        self._slot_fields = [None] * len(self._variables)
+        self.transformation = self._transformation_for(schedule)
+
+    def _transformation_for(self, schedule):
+        return transforms.inject_learning_rate_and_iteration(
+            self._make_update,
+            lambda: self._learning_rate.value,
+            schedule=schedule,
+            gradient_accumulation_steps=self.gradient_accumulation_steps,
+            ema_momentum=self.ema_momentum if self.use_ema else None,
+            ema_overwrite_frequency=self.ema_overwrite_frequency,
         )
 
     # ----------------------------------------------------------------------------- pure core
@@ -157,6 +206,15 @@ class Optimizer:
             parts.append(optax.clip_by_global_norm(self.global_clipnorm))
         elif self.clipvalue and self.clipvalue > 0:
             parts.append(optax.clip(self.clipvalue))
+        if self.weight_decay and self.update_reads_variables:
+            parts.append(
+                transforms.decay_variables_first(
+                    self.update_rule(learning_rate, iteration),
+                    learning_rate * self.weight_decay,
+                    mask=self._weight_decay_mask,
+                )
+            )
+            return optax.chain(*parts)
         parts.append(self.update_rule(learning_rate, iteration))
         if self.weight_decay:
             # Keras decays the variable by `variable * wd * lr` outside the update rule (so never
@@ -186,24 +244,55 @@ class Optimizer:
 
     @property
     def iterations(self):
-        """The `Variable` counting the updates applied."""
+        """The `Variable` counting the updates applied.
+
+        With `gradient_accumulation_steps`, as in Keras, the number of updates applied (an
+        array: the variable, which counts `apply` calls, divided by the steps).
+        """
+        if self.gradient_accumulation_steps:
+            return self._iterations.value // self.gradient_accumulation_steps
         return self._iterations
 
     @property
     def learning_rate(self):
-        """The current learning rate, a float read from the optimizer's state."""
+        """The current learning rate, a float read from the optimizer's state.
+
+        With a `LearningRateSchedule`, its value at the current iteration (as in Keras).
+        """
+        if self._schedule is not None:
+            return float(self._schedule(self._iterations.value))
         return float(self._learning_rate.value)
 
     @learning_rate.setter
     def learning_rate(self, value):
+        if isinstance(value, schedules_module.LearningRateSchedule):
+            if self.built and self._schedule is None:
+                raise ValueError(
+                    f"{self.__class__.__name__}: a `LearningRateSchedule` can replace a float "
+                    "`learning_rate` only before the optimizer is built (its state would lose "
+                    "the `learning_rate` variable). Create the optimizer with the schedule."
+                )
+            if self.built:
+                self._schedule = value
+                self.transformation = self._transformation_for(value)
+            else:
+                self._set_schedule(value)
+            return
+        if self._schedule is not None:
+            raise TypeError(
+                "This optimizer was created with a `LearningRateSchedule` object as its "
+                "`learning_rate` constructor argument, hence its learning rate is not "
+                "settable. If you need the learning rate to be settable, you should "
+                "instantiate the optimizer with a float `learning_rate` argument."
+            )
         self._learning_rate.assign(self._check_learning_rate(value))
 
     def _check_learning_rate(self, value):
         value = _value(value)
         if isinstance(value, bool) or not isinstance(value, (numbers.Real, jax.Array)):
             raise ValueError(  # noqa: TRY004 (Keras raises ValueError here)
-                f"{self.__class__.__name__}: argument `learning_rate` should be a float. "
-                f"Received instead: learning_rate={value!r}"
+                f"{self.__class__.__name__}: argument `learning_rate` should be a float or an "
+                f"instance of LearningRateSchedule. Received instead: learning_rate={value!r}"
             )
         return value
 
@@ -218,17 +307,22 @@ class Optimizer:
         self._weight_decay_mask = None if all(mask) else mask
         state = self.init([v.value for v in var_list])
         leaves_with_path, self._state_treedef = jax.tree_util.tree_flatten_with_path(state)
-        variables, slot_index = [self._iterations, self._learning_rate], [None, None]
+        n_fixed = len(self._variables)  # iteration (and learning_rate): created in __init__
+        variables, slot_index = list(self._variables), [None] * n_fixed
+        slot_fields = [None] * n_fixed
         with naming.name_scope(self.name):
-            for path, leaf in leaves_with_path[2:]:
-                name, index = self._slot_name(path, var_list)
+            for path, leaf in leaves_with_path[n_fixed:]:
+                name, index, field = self._slot_name(path, var_list)
                 variables.append(Variable(leaf, trainable=False, name=name))
                 slot_index.append(index)
+                slot_fields.append(field)
         self._variables, self._slot_param_index = variables, slot_index
+        self._slot_fields = slot_fields
         self.built = True
 
     def _slot_name(self, path, var_list):
-        """`kernel_momentum` for field `trace` of param 0 named `kernel`; also the param index."""
+        """`kernel_momentum` for field `trace` of param 0 named `kernel`; also the param index
+        and the state field."""
         fields = [i for i, k in enumerate(path) if isinstance(k, jax.tree_util.GetAttrKey)]
         field = path[fields[-1]].name if fields else "slot"
         field = self.slot_names.get(field, field)
@@ -237,8 +331,8 @@ class Optimizer:
             index = rest[0].idx
             variable = var_list[index]
             prefix = getattr(variable, "path", getattr(variable, "name", "variable"))
-            return f"{prefix.replace('/', '_')}_{field}", index
-        return field, None
+            return f"{prefix.replace('/', '_')}_{field}", index, field
+        return field, None, field
 
     def apply_gradients(self, grads_and_vars):
         """Apply `(gradient, variable)` pairs; returns the `iterations` variable."""
@@ -352,9 +446,12 @@ class Optimizer:
         if missing:
             # Variables without a gradient keep their values and their slots, as in Keras.
             new_params = [params[i] if i in missing else p for i, p in enumerate(new_params)]
+            # (Keras still moves the average of such a variable towards its unchanged value.)
             new_values = [
-                old if index in missing else new
-                for old, new, index in zip(optimizer_values, new_values, self._slot_param_index)
+                old if index in missing and field != "average" else new
+                for old, new, index, field in zip(
+                    optimizer_values, new_values, self._slot_param_index, self._slot_fields
+                )
             ]
         for i, variable in enumerate(self._trainable_variables):
             constraint = getattr(variable, "constraint", None)
@@ -392,7 +489,25 @@ class Optimizer:
         return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor
 
     def finalize_variable_values(self, var_list):
-        """A no-op: jkeras optimizers keep no moving average of the weights."""
+        """With `use_ema`, overwrite the variables with their moving averages (else a no-op).
+
+        Keras calls this at the end of `fit`.
+
+        Args:
+            var_list: the variables the optimizer was built with, in that order.
+        """
+        if not self.use_ema:
+            return
+        averages = [v for v, f in zip(self._variables, self._slot_fields) if f == "average"]
+        var_list = list(var_list)
+        if len(var_list) != len(averages):
+            raise ValueError(
+                f"The length of model variables ({len(var_list)}) to override does not match "
+                f"the length of model variables stored in the optimizer ({len(averages)}). "
+                "Please check if the optimizer was called on your model."
+            )
+        for variable, average in zip(var_list, averages):
+            variable.assign(average.value)
 
     def save_own_variables(self, store):
         """Write the optimizer variables into `store` under keys "0", "1", ..."""
@@ -414,9 +529,12 @@ class Optimizer:
 
     def get_config(self):
         """The constructor arguments, with Keras's keys."""
+        learning_rate = self.learning_rate
+        if self._schedule is not None:
+            learning_rate = schedules_module.serialize(self._schedule)
         return {
             "name": self.name,
-            "learning_rate": self.learning_rate,
+            "learning_rate": learning_rate,
             "weight_decay": self.weight_decay,
             "clipnorm": self.clipnorm,
             "global_clipnorm": self.global_clipnorm,
@@ -431,6 +549,11 @@ class Optimizer:
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """A new optimizer (without state) from `get_config()`'s output."""
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = schedules_module.deserialize(
+                config["learning_rate"], custom_objects=custom_objects
+            )
         return cls(**config)
 
     def __repr__(self):

@@ -14,23 +14,34 @@ import optax
 
 
 class OptimizerState(NamedTuple):
-    """The state of every jkeras optimizer.
+    """The state of every jkeras optimizer, in the order of Keras's `optimizer.variables`.
 
     Attributes:
-        iteration: int32 scalar, the number of updates applied (Keras's `optimizer.iterations`).
-        learning_rate: float32 scalar. A state leaf rather than a constant so that changing it
-            needs no recompilation of a jitted step.
+        iteration: int32 scalar, the number of `apply` calls (Keras's `optimizer._iterations`;
+            with gradient accumulation, `optimizer.iterations` is this divided by the steps).
+        learning_rate: float32 scalar, or None when a `LearningRateSchedule` computes the rate
+            from `iteration`. A state leaf rather than a constant so that changing it needs no
+            recompilation of a jitted step.
+        average: with `use_ema`, the moving averages of the params (else None).
+        gradient_accumulator: with `gradient_accumulation_steps`, the gradients summed since
+            the last update (else None).
         inner_state: the state of the optax chain that computes the update.
     """
 
     iteration: jax.Array
-    learning_rate: jax.Array
-    inner_state: Any
+    learning_rate: Any
+    average: Any = None
+    gradient_accumulator: Any = None
+    inner_state: Any = None
 
 
 def inject_learning_rate_and_iteration(
     make_update: Callable[[jax.Array, jax.Array], optax.GradientTransformation],
     learning_rate,
+    schedule: Callable[[jax.Array], jax.Array] | None = None,
+    gradient_accumulation_steps: int | None = None,
+    ema_momentum: float | None = None,
+    ema_overwrite_frequency: int | None = None,
 ) -> optax.GradientTransformation:
     """Keep the learning rate and the iteration count in the state and pass both to the update.
 
@@ -39,31 +50,154 @@ def inject_learning_rate_and_iteration(
     the inner transformations read that counter instead of each keeping a count of its own.
     The dtypes of the inner state are kept across updates, so a jitted step never retraces.
 
+    Around the update it does what Keras's JAX optimizer (`backend/jax/optimizer.py`) does,
+    with selects instead of branches so that it stays one traceable function:
+
+    - gradient accumulation: every `gradient_accumulation_steps`-th call applies the mean of the
+      accumulated gradients; the other calls only add to the accumulator (`optax.MultiSteps`
+      keeps a different state and does not expose Keras's counters, hence this wrapper);
+    - EMA: after each call `average = m * average + (1 - m) * params` (`m = 0` on the first
+      update), and every `ema_overwrite_frequency` updates the params are set to the average.
+
     Args:
         make_update: `(learning_rate, iteration) -> GradientTransformation`; called with arrays.
         learning_rate: the initial learning rate, or a zero-argument callable returning it
-            (read by each `init`).
+            (read by each `init`); ignored when `schedule` is given.
+        schedule: optional `step -> learning rate`, evaluated at the raw iteration counter
+            inside the update (as Keras does), so the state holds no learning rate.
+        gradient_accumulation_steps: optional int >= 2.
+        ema_momentum: the EMA momentum, or None for no moving average of the params.
+        ema_overwrite_frequency: optional int, how often (in updates) to overwrite the params
+            with their average.
 
     Returns:
         A `GradientTransformation` whose state is an `OptimizerState`.
     """
+    steps = gradient_accumulation_steps
 
     def init_fn(params):
-        value = learning_rate() if callable(learning_rate) else learning_rate
-        lr = jnp.asarray(value, dtype=jnp.float32)
         iteration = jnp.zeros([], jnp.int32)
-        return OptimizerState(iteration, lr, make_update(lr, iteration).init(params))
+        lr = None
+        if schedule is None:
+            value = learning_rate() if callable(learning_rate) else learning_rate
+            lr = jnp.asarray(value, dtype=jnp.float32)
+        return OptimizerState(
+            iteration=iteration,
+            learning_rate=lr,
+            average=optax.tree.zeros_like(params) if ema_momentum is not None else None,
+            gradient_accumulator=optax.tree.zeros_like(params) if steps else None,
+            inner_state=make_update(
+                jnp.zeros([], jnp.float32) if lr is None else lr, iteration
+            ).init(params),
+        )
 
-    def update_fn(updates, state, params=None):
-        inner = make_update(state.learning_rate, state.iteration)
-        updates, inner_state = inner.update(updates, state.inner_state, params)
+    def update_fn(grads, state, params=None):
+        # Keras's `optimizer.iterations` (what the update rules read) counts applied updates;
+        # its schedule is evaluated at the raw counter `optimizer._iterations`.
+        iteration = state.iteration // steps if steps else state.iteration
+        if schedule is None:
+            lr = state.learning_rate
+        else:
+            lr = jnp.asarray(schedule(state.iteration), jnp.float32)
+        inner = make_update(lr, iteration)
+        accumulator = None
+        if steps:
+            is_update_step = (state.iteration + 1) % steps == 0
+            summed = jax.tree.map(
+                lambda g, acc: (g + acc).astype(acc.dtype), grads, state.gradient_accumulator
+            )
+            grads = jax.tree.map(
+                lambda s, g: jnp.where(is_update_step, s / steps, g), summed, grads
+            )
+            accumulator = jax.tree.map(
+                lambda s: jnp.where(is_update_step, jnp.zeros_like(s), s), summed
+            )
+        updates, inner_state = inner.update(grads, state.inner_state, params)
         inner_state = jax.tree.map(
             lambda new, old: new.astype(old.dtype), inner_state, state.inner_state
         )
-        iteration = optax.safe_increment(state.iteration)
-        return updates, OptimizerState(iteration, state.learning_rate, inner_state)
+        if steps:
+            # The update is computed on every call and kept only on update steps.
+            updates = jax.tree.map(
+                lambda u: jnp.where(is_update_step, u, jnp.zeros_like(u)), updates
+            )
+            inner_state = jax.tree.map(
+                lambda new, old: jnp.where(is_update_step, new, old),
+                inner_state,
+                state.inner_state,
+            )
+        average = None
+        if ema_momentum is not None:
+            new_params = optax.apply_updates(params, updates)
+            average, updates = _update_moving_average(
+                new_params, params, updates, state.average, iteration, ema_momentum,
+                ema_overwrite_frequency,
+            )
+        return updates, OptimizerState(
+            iteration=optax.safe_increment(state.iteration),
+            learning_rate=state.learning_rate,
+            average=average,
+            gradient_accumulator=accumulator,
+            inner_state=inner_state,
+        )
 
     return optax.GradientTransformation(init_fn, update_fn)
+
+
+def _update_moving_average(
+    new_params, params, updates, average, iteration, ema_momentum, ema_overwrite_frequency
+):
+    """Keras's `_update_model_variables_moving_average` and the periodic overwrite.
+
+    Returns `(new_average, updates)`; on an overwrite step the updates move the params onto the
+    average (`average - params`).
+    """
+
+    def ema(p, avg):
+        momentum = (iteration != 0).astype(p.dtype) * ema_momentum
+        return (momentum * avg + (1 - momentum) * p).astype(avg.dtype)
+
+    average = jax.tree.map(ema, new_params, average)
+    if ema_overwrite_frequency:
+        overwrite = (iteration + 1) % ema_overwrite_frequency == 0
+        updates = jax.tree.map(
+            lambda u, avg, p: jnp.where(overwrite, (avg - p).astype(u.dtype), u),
+            updates,
+            average,
+            params,
+        )
+    return average, updates
+
+
+def decay_variables_first(
+    inner: optax.GradientTransformation, rate: jax.Array, mask=None
+) -> optax.GradientTransformation:
+    """Keras's weight decay for update rules that read the variable (Lamb, Ftrl, Adafactor).
+
+    Keras decays the variable (`variable -= variable * weight_decay * lr`) *before* its
+    `update_step`, which then sees the decayed value (Lamb's trust ratio, Adafactor's RMS
+    scale, Ftrl's closed-form solution). `optax.add_decayed_weights` after the rule would give
+    the rule the undecayed params, so here the rule is run on the decayed params and the
+    decay is added to its updates.
+
+    Args:
+        inner: the update rule.
+        rate: `weight_decay * learning_rate`.
+        mask: optional list of bools, one per param (False: no decay).
+    """
+
+    def update_fn(updates, state, params=None):
+        decay = [True] * len(jax.tree.leaves(params)) if mask is None else mask
+        leaves, treedef = jax.tree.flatten(params)
+        decayed = jax.tree.unflatten(
+            treedef,
+            [p - p * jnp.asarray(rate, p.dtype) if d else p for p, d in zip(leaves, decay)],
+        )
+        updates, state = inner.update(updates, state, decayed)
+        updates = jax.tree.map(lambda u, d, p: u + (d - p), updates, decayed, params)
+        return updates, state
+
+    return optax.GradientTransformation(inner.init, update_fn)
 
 
 def cast_to_params_dtype() -> optax.GradientTransformation:
@@ -198,3 +332,169 @@ def scale_by_keras_nadam(
         return updates, ScaleByKerasNadamState(momentum, velocity, u_product_t)
 
     return optax.GradientTransformation(init_fn, update_fn)
+
+
+class ScaleByKerasAdamaxState(NamedTuple):
+    momentum: Any
+    norm: Any
+
+
+def scale_by_keras_adamax(
+    beta_1: float, beta_2: float, epsilon: float, iteration: jax.Array
+) -> optax.GradientTransformation:
+    """The Adamax direction of Keras, learning rate not applied.
+
+    Keras divides by `(1 - beta_1**t) * (u + epsilon)` with `u = max(beta_2 * u, |g|)`;
+    `optax.scale_by_adamax` puts epsilon inside the max (`max(beta_2 * u, |g| + epsilon)`), which
+    changes the stored norm itself. The moment and norm updates are optax's own, with eps=0.
+
+    Args:
+        beta_1: decay rate of the first moment.
+        beta_2: decay rate of the exponentially weighted infinity norm.
+        epsilon: added to the norm in the denominator.
+        iteration: the number of updates already applied (int32 scalar).
+    """
+
+    def init_fn(params):
+        return ScaleByKerasAdamaxState(
+            momentum=optax.tree.zeros_like(params), norm=optax.tree.zeros_like(params)
+        )
+
+    def update_fn(updates, state, params=None):
+        del params
+        momentum = optax.tree.update_moment(updates, state.momentum, beta_1, 1)
+        norm = optax.tree.update_infinity_moment(updates, state.norm, beta_2, 0.0)
+
+        def direction(m, u):
+            step = (iteration + 1).astype(m.dtype)
+            beta_1_power = jnp.power(jnp.asarray(beta_1, m.dtype), step)
+            return m / ((1 - beta_1_power) * (u + epsilon))
+
+        updates = jax.tree.map(direction, momentum, norm)
+        return updates, ScaleByKerasAdamaxState(momentum, norm)
+
+    return optax.GradientTransformation(init_fn, update_fn)
+
+
+class KerasFtrlState(NamedTuple):
+    accumulator: Any
+    linear: Any
+
+
+def keras_ftrl(
+    learning_rate: jax.Array,
+    learning_rate_power: float,
+    initial_accumulator_value: float,
+    l1: float,
+    l2: float,
+    l2_shrinkage: float,
+    beta: float,
+) -> optax.GradientTransformation:
+    """Keras's FTRL-proximal update (McMahan et al., 2013); optax has no FTRL.
+
+    FTRL solves for the new variable in closed form rather than producing a step, so the
+    update returned is `new_variable - variable`. The learning rate is applied here.
+
+    Args:
+        learning_rate: float32 scalar.
+        learning_rate_power: float <= 0.
+        initial_accumulator_value: float >= 0, the starting value of the accumulators.
+        l1, l2, l2_shrinkage: the regularization strengths.
+        beta: Keras's `beta` (added to the L2 strength as `beta / (2 * lr)`).
+    """
+
+    def init_fn(params):
+        return KerasFtrlState(
+            accumulator=jax.tree.map(
+                lambda p: jnp.full_like(p, initial_accumulator_value), params
+            ),
+            linear=optax.tree.zeros_like(params),
+        )
+
+    def update_fn(updates, state, params=None):
+        if params is None:
+            raise ValueError(optax.NO_PARAMS_MSG)
+
+        def step(g, accum, linear, var):
+            lr = learning_rate.astype(var.dtype)
+            l2_reg = l2 + beta / (2.0 * lr)
+            grad_to_use = g + 2 * l2_shrinkage * var
+            new_accum = accum + jnp.square(g)
+            linear = linear + (
+                grad_to_use
+                - (jnp.power(new_accum, -learning_rate_power) - jnp.power(accum, -learning_rate_power))
+                / lr
+                * var
+            )
+            quadratic = jnp.power(new_accum, -learning_rate_power) / lr + 2 * l2_reg
+            new_var = (jnp.clip(linear, -l1, l1) - linear) / quadratic
+            return new_var - var, new_accum, linear
+
+        out = jax.tree.map(step, updates, state.accumulator, state.linear, params)
+        updates, accumulator, linear = _unzip(out, updates, 3)
+        return updates, KerasFtrlState(accumulator, linear)
+
+    return optax.GradientTransformation(init_fn, update_fn)
+
+
+class ScaleByKerasFactoredRmsState(NamedTuple):
+    r: Any
+    c: Any
+    velocity: Any
+
+
+def scale_by_keras_factored_rms(
+    beta_2_decay: float, epsilon_1: float, iteration: jax.Array
+) -> optax.GradientTransformation:
+    """Adafactor's `g / sqrt(v)` with Keras's factoring (Shazeer & Stern, 2018).
+
+    `optax.scale_by_factored_rms` factors the two *largest* dimensions (and only those of at
+    least `min_dim_size_to_factor`) and keeps its own step count; Keras factors the *last two*
+    dimensions of every variable of rank >= 2, keeps the full `v` as a slot and reads its
+    `iterations`. For rank < 2, `r` and `c` are scalar placeholders, as in Keras.
+
+    Args:
+        beta_2_decay: the decay exponent, `beta_2_t = 1 - t**beta_2_decay`.
+        epsilon_1: added to the squared gradient.
+        iteration: the number of updates already applied (int32 scalar).
+    """
+
+    def init_fn(params):
+        def zeros(p, shape):
+            return jnp.zeros(shape if p.ndim >= 2 else (), p.dtype)
+
+        return ScaleByKerasFactoredRmsState(
+            r=jax.tree.map(lambda p: zeros(p, p.shape[:-1]), params),
+            c=jax.tree.map(lambda p: zeros(p, p.shape[:-2] + p.shape[-1:]), params),
+            velocity=optax.tree.zeros_like(params),
+        )
+
+    def update_fn(updates, state, params=None):
+        del params
+
+        def step(g, r, c, v):
+            t = (iteration + 1).astype(g.dtype)
+            beta_2_t = 1 - jnp.power(t, beta_2_decay)
+            g2 = jnp.square(g) + epsilon_1
+            if g.ndim >= 2:
+                r = beta_2_t * r + (1 - beta_2_t) * jnp.mean(g2, axis=-1)
+                c = beta_2_t * c + (1 - beta_2_t) * jnp.mean(g2, axis=-2)
+                v = jnp.expand_dims(r / jnp.mean(r, axis=-1, keepdims=True), -1) * (
+                    jnp.expand_dims(c, -2)
+                )
+            else:
+                v = beta_2_t * v + (1 - beta_2_t) * g2
+            return g / jnp.sqrt(v), r, c, v
+
+        out = jax.tree.map(step, updates, state.r, state.c, state.velocity)
+        updates, r, c, v = _unzip(out, updates, 4)
+        return updates, ScaleByKerasFactoredRmsState(r, c, v)
+
+    return optax.GradientTransformation(init_fn, update_fn)
+
+
+def _unzip(tree_of_tuples, like, n):
+    """Split a tree (structured like `like`) of n-tuples into n trees."""
+    return jax.tree.transpose(
+        jax.tree.structure(like), jax.tree.structure((0,) * n), tree_of_tuples
+    )

@@ -12,6 +12,9 @@ by index, so the host does no per-batch slicing. Only the last, smaller batch of
 another shape: one extra compilation in total, never one per epoch.
 """
 
+import itertools
+import warnings
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -24,6 +27,7 @@ from jkeras.core.keras_tensor import KerasTensor
 from jkeras.core.stateless_scope import StatelessScope
 from jkeras.metrics import Mean
 from jkeras.random.seed_generator import make_default_seed
+from jkeras.trainers import batch_sources
 from jkeras.trainers import data as data_module
 from jkeras.trainers.compile_utils import CompiledLoss, CompiledMetrics, flatten_outputs
 
@@ -207,8 +211,9 @@ class Trainer:
 
         Training: `(state, dataset, order, start) -> (logs, state)` on the device-resident
         dataset's rows `order[start:start + batch_size]` (rows `start:...` when `order` is None).
-        Evaluation and prediction: `(state, batch) -> (logs_or_outputs, state)` on host slices, so
-        their compiled steps do not depend on the dataset's size.
+        With `batch_size=None` (all evaluation and prediction, and training from generators):
+        `(state, batch) -> (logs_or_outputs, state)` on a batch the host provides, so the
+        compiled step depends only on the batch's shape, never on the dataset's size.
         """
         key = (kind, batch_size)
         if key in self._untracked_jit:
@@ -217,7 +222,7 @@ class Trainer:
                 "predict": self.predict_step}[kind]
         counts = self._untracked_trace_counts
 
-        if kind == "train":
+        if kind == "train" and batch_size is not None:
             def one_batch(state, dataset, order, start):
                 counts[kind] += 1  # runs only while tracing: counts compilations
                 if order is None:  # in dataset order: a contiguous slice
@@ -386,11 +391,6 @@ class Trainer:
             per-epoch floats.
         """
         self._assert_compiled()
-        for unsupported, value in (("class_weight", class_weight),
-                                   ("steps_per_epoch", steps_per_epoch),
-                                   ("validation_steps", validation_steps)):
-            if value is not None:
-                raise NotImplementedError(f"`{unsupported}` is not supported yet.")
         batch_size = data_module.check_batch_size(batch_size)
         if not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"`epochs` must be a non-negative integer. Received: {epochs!r}")
@@ -400,48 +400,54 @@ class Trainer:
                 "`epochs` is the index of the last epoch, not a number of further epochs."
             )
         verbose = _verbose(verbose)
-        if validation_split and validation_data is None:
-            arrays = tuple(
-                data_module.to_numpy_structure(a, name)
-                for a, name in ((x, "x"), (y, "y"), (sample_weight, "sample_weight"))
-            )
-            (x, y, sample_weight), validation_data = data_module.split_validation(
-                arrays, validation_split
-            )
-        dataset, n = self._prepare(x, y, sample_weight, "train")
+        shuffle_rng = np.random.default_rng(make_default_seed())
+        if batch_sources.is_batch_source(x):
+            _reject_y_for_batch_source(y, sample_weight, class_weight)
+            if validation_split:
+                raise ValueError("`validation_split` is only supported for array inputs.")
+            plan = self._source_plan(x, steps_per_epoch, shuffle, shuffle_rng)
+        else:
+            if validation_split and validation_data is None:
+                arrays = tuple(
+                    data_module.to_numpy_structure(a, name)
+                    for a, name in ((x, "x"), (y, "y"), (sample_weight, "sample_weight"))
+                )
+                (x, y, sample_weight), validation_data = data_module.split_validation(
+                    arrays, validation_split
+                )
+            if class_weight is not None:
+                sample_weight = self._class_weights_to_sample_weights(
+                    y, class_weight, sample_weight)
+            plan = self._array_plan(x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
+                                    shuffle_rng)
         validation = None
         if validation_data is not None:
-            validation = _unpack_validation(validation_data)
-            self._prepare(*validation, kind="test")  # validate early, before any epoch runs
+            if batch_sources.is_batch_source(validation_data):
+                validation = (validation_data, None, None)
+            else:
+                validation = _unpack_validation(validation_data)
+                self._prepare(*validation, kind="test")  # validate early, before any epoch
 
-        steps = -(-n // batch_size)
         history = History()
         internal = [history] + ([ProgbarLogger()] if verbose else [])
-        user_callbacks = list(callbacks or [])
         callback_list = CallbackList(
-            user_callbacks + internal, model=self,
-            params={"verbose": verbose, "epochs": epochs, "steps": steps},
+            list(callbacks or []) + internal, model=self,
+            params={"verbose": verbose, "epochs": epochs, "steps": plan.steps},
             on_sync=lambda: self._write_state(state, "train"),
         )
-        shuffle_rng = np.random.default_rng(make_default_seed())
         self.stop_training = False
         self._untracked_in_fit = True
+        epoch_logs = None
         callback_list.on_train_begin()
         try:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 callback_list.on_epoch_begin(epoch)
                 state = self._read_state("train")
-                order = None
-                if shuffle:
-                    order = jax.device_put(shuffle_rng.permutation(n).astype(np.int32))
                 logs = None
-                for step_index, (start, size) in enumerate(
-                    data_module.batch_starts(n, batch_size)
-                ):
+                for step_index, run_step in enumerate(plan.epoch()):
                     callback_list.on_train_batch_begin(step_index)
-                    step = self._step_function("train", size)
-                    logs, state = step(state, dataset, order, np.int32(start))
+                    logs, state = run_step(state)
                     callback_list.on_train_batch_end(step_index, logs)
                     if self.stop_training:
                         break
@@ -451,18 +457,86 @@ class Trainer:
                     val_x, val_y, val_sample_weight = validation
                     val_logs = self.evaluate(
                         val_x, val_y, sample_weight=val_sample_weight,
-                        batch_size=validation_batch_size or batch_size,
+                        batch_size=validation_batch_size or batch_size, steps=validation_steps,
                         verbose=0, return_dict=True, _callbacks=False,
                     )
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 callback_list.on_epoch_end(epoch, epoch_logs)
-                if self.stop_training:
+                if self.stop_training or plan.exhausted:
+                    if plan.exhausted:
+                        warnings.warn(
+                            "Your input ran out of data; interrupting training. Make sure that "
+                            "your dataset or generator can generate at least `steps_per_epoch "
+                            "* epochs` batches.", stacklevel=2)
                     break
         finally:
             self._untracked_in_fit = False
-        callback_list.on_train_end(epoch_logs if epochs > initial_epoch else None)
+        callback_list.on_train_end(epoch_logs)
         self.history = history
         return history
+
+    def _array_plan(self, x, y, sample_weight, batch_size, steps_per_epoch, shuffle, rng):
+        """Epochs over in-memory arrays: the data lives on the device, steps gather batches."""
+        dataset, n = self._prepare(x, y, sample_weight, "train")
+        starts = data_module.batch_starts(n, batch_size)
+        if steps_per_epoch is not None:
+            starts = starts[:steps_per_epoch]
+
+        def epoch():
+            order = jax.device_put(rng.permutation(n).astype(np.int32)) if shuffle else None
+            for start, size in starts:
+                step = self._step_function("train", size)
+                yield lambda state, step=step, start=start: step(
+                    state, dataset, order, np.int32(start))
+
+        return _Plan(epoch, len(starts))
+
+    def _source_plan(self, x, steps_per_epoch, shuffle, rng):
+        """Epochs over a generator/PyDataset: batches are prefetched to the device."""
+        source = batch_sources.BatchSource(x, steps=steps_per_epoch, shuffle=shuffle,
+                                           seed=int(rng.integers(2**31)))
+        step = self._step_function("train", None)
+        plan = _Plan(None, source.steps_per_epoch)
+        # Build the model, optimizer and metrics from the first batch before any state is read.
+        batches = source.epoch()
+        first = next(batches)
+        self._prepare(*first, kind="train")
+        first_epoch = [itertools.chain([first], batches)]
+
+        def epoch():
+            iterator = first_epoch.pop() if first_epoch else source.epoch()
+            for batch in batch_sources.prefetch_to_device(iterator):
+                yield lambda state, batch=batch: step(state, batch)
+            plan.exhausted = source.exhausted
+
+        plan.epoch = epoch
+        return plan
+
+    def _class_weights_to_sample_weights(self, y, class_weight, sample_weight):
+        """Keras's `class_weight`: each sample weighs as its class (times `sample_weight`)."""
+        y = data_module.to_numpy_structure(y, "y")
+        if not isinstance(y, np.ndarray):
+            raise ValueError("`class_weight` is only supported for a single output with array "
+                             "targets.")
+        classes = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y))
+        classes = classes.astype(np.int64)
+        if not isinstance(class_weight, dict) or not class_weight:
+            raise ValueError(f"`class_weight` must be a non-empty dict from class index to "
+                             f"weight. Received: {class_weight!r}")
+        present = set(np.unique(classes).tolist())
+        unknown = sorted(k for k in class_weight if k not in present)
+        if unknown:
+            raise ValueError(
+                f"`class_weight` names classes {unknown} that do not appear in `y` (classes "
+                f"present: {sorted(present)})."
+            )
+        table = np.ones(max(max(present), max(class_weight)) + 1, dtype=np.float32)
+        for index, weight in class_weight.items():
+            table[index] = weight
+        weights = table[classes]
+        if sample_weight is not None:
+            weights = weights * np.asarray(sample_weight, dtype=np.float32)
+        return weights
 
     # ---------------------------------------------------------------------- evaluate
 
@@ -477,12 +551,9 @@ class Trainer:
             value with `return_dict=True`.
         """
         self._assert_compiled()
-        if steps is not None:
-            raise NotImplementedError("`steps` is not supported yet.")
         batch_size = data_module.check_batch_size(batch_size)
         verbose = _verbose(verbose)
-        dataset, n = self._prepare(x, y, sample_weight, "test")
-        num_steps = -(-n // batch_size)
+        batches, num_steps = self._host_batches(x, y, sample_weight, batch_size, steps, "test")
         callback_list = CallbackList(
             list(callbacks or []) + ([ProgbarLogger()] if verbose and _callbacks else []),
             model=self, params={"verbose": verbose, "epochs": 1, "steps": num_steps},
@@ -490,12 +561,12 @@ class Trainer:
         )
         self.reset_metrics()
         state = self._read_state("test")
+        step = self._step_function("test", None)
         callback_list.on_test_begin()
         logs = {}
-        for step_index, (start, size) in enumerate(data_module.batch_starts(n, batch_size)):
+        for step_index, batch in enumerate(batch_sources.prefetch_to_device(batches)):
             callback_list.on_test_batch_begin(step_index)
-            batch = data_module.host_rows(dataset, start, size)
-            logs, state = self._step_function("test", size)(state, batch)
+            logs, state = step(state, batch)
             callback_list.on_test_batch_end(step_index, logs)
         self._write_state(state, "test")
         logs = {name: float(value) for name, value in logs.items()}
@@ -505,28 +576,44 @@ class Trainer:
         values = [logs[name] for name in self.metrics_names if name in logs]
         return values[0] if len(values) == 1 else values
 
+    def _host_batches(self, x, y, sample_weight, batch_size, steps, kind):
+        """`(batches, number of steps or None)`: host batches `(x, y, sample_weight)` from
+        arrays (sliced in order) or from a generator/dataset; the model is built first."""
+        if batch_sources.is_batch_source(x):
+            _reject_y_for_batch_source(y, sample_weight, None)
+            source = batch_sources.BatchSource(x, steps=steps)
+            batches = source.epoch()
+            first = next(batches)
+            self._prepare(*first, kind=kind)
+            return itertools.chain([first], batches), source.steps_per_epoch
+        dataset, n = self._prepare(x, y, sample_weight, kind)
+        if kind == "predict":
+            dataset = (dataset, None, None)
+        starts = data_module.batch_starts(n, batch_size)
+        if steps is not None:
+            starts = starts[:steps]
+        batches = (data_module.host_rows(dataset, start, size) for start, size in starts)
+        return batches, len(starts)
+
     # ----------------------------------------------------------------------- predict
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for `x`, batch by batch, as numpy arrays."""
-        if steps is not None:
-            raise NotImplementedError("`steps` is not supported yet.")
         batch_size = data_module.check_batch_size(batch_size)
         verbose = _verbose(verbose)
-        dataset, n = self._prepare(x, None, None, "predict")
-        num_steps = -(-n // batch_size)
+        batches, num_steps = self._host_batches(x, None, None, batch_size, steps, "predict")
         callback_list = CallbackList(
             list(callbacks or []) + ([ProgbarLogger()] if verbose else []),
             model=self, params={"verbose": verbose, "epochs": 1, "steps": num_steps},
         )
         state = self._read_state("predict")
         trainable = state[0]
+        step = self._step_function("predict", None)
         callback_list.on_predict_begin()
         outputs = []
-        for step_index, (start, size) in enumerate(data_module.batch_starts(n, batch_size)):
+        for step_index, batch in enumerate(batch_sources.prefetch_to_device(batches)):
             callback_list.on_predict_batch_begin(step_index)
-            step = self._step_function("predict", size)
-            batch_outputs, non_trainable = step(state, data_module.host_rows(dataset, start, size))
+            batch_outputs, non_trainable = step(state, batch[0])
             state = (trainable, non_trainable)
             outputs.append(batch_outputs)
             callback_list.on_predict_batch_end(step_index, {"outputs": batch_outputs})
@@ -584,3 +671,22 @@ def _unpack_validation(validation_data):
 def _as_list(logs, names):
     values = [logs[name] for name in names if name in logs]
     return values[0] if len(values) == 1 else values
+
+
+class _Plan:
+    """How one epoch runs: `epoch()` yields `run_step(state) -> (logs, state)` callables."""
+
+    def __init__(self, epoch, steps):
+        self.epoch = epoch
+        self.steps = steps
+        self.exhausted = False
+
+
+def _reject_y_for_batch_source(y, sample_weight, class_weight):
+    for name, value in (("y", y), ("sample_weight", sample_weight),
+                        ("class_weight", class_weight)):
+        if value is not None:
+            raise ValueError(
+                f"`{name}` argument is not supported when using a generator or dataset as "
+                "input: the data must yield `(x, y)` or `(x, y, sample_weight)` batches."
+            )

@@ -3,3 +3,4 @@
 from jkeras.utils.model_visualization import model_to_dot, plot_model
 from jkeras.utils.progbar import Progbar
 from jkeras.utils.random_seed import set_random_seed
+from jkeras.utils.py_dataset import PyDataset

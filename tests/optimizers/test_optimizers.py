@@ -294,7 +294,7 @@ def test_get_other_identifiers():
     opt = optimizers.Adam()
     assert optimizers.get(opt) is opt
     assert optimizers.get(None) is None
-    with pytest.raises(ValueError, match=r"Could not interpret.*'adam', 'adamw'"):
+    with pytest.raises(ValueError, match=r"Could not interpret.*'adam', 'adamax', 'adamw'"):
         optimizers.get("adamax_nonexistent")
     with pytest.raises(ValueError, match="Could not interpret"):
         optimizers.get(42)

@@ -109,14 +109,17 @@ class BaseConvTranspose(BaseConvolution):
 
     def _output_length(self, size, axis):
         left, right = transpose_padding(
-            self.kernel_size[axis], self.strides[axis], self.dilation_rate[axis],
-            self.padding, self._output_padding(axis),
+            self.kernel_size[axis],
+            self.strides[axis],
+            self.dilation_rate[axis],
+            self.padding,
+            self._output_padding(axis),
         )
         extent = (self.kernel_size[axis] - 1) * self.dilation_rate[axis] + 1
         return (size - 1) * self.strides[axis] + 1 + left + right - (extent - 1)
 
     def convolution_op(self, inputs):
-        spatial = "DHW"[-self.rank:]
+        spatial = "DHW"[-self.rank :]
         layout = "N" + spatial + "C" if self.data_format == "channels_last" else "NC" + spatial
         kernel = self.kernel.value
         padding = [

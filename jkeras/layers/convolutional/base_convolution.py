@@ -236,6 +236,7 @@ class BaseConvolution(Layer):
             "dilation_rate": self.dilation_rate,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
+            "activity_regularizer": serialize_or_none(regularizers, self.activity_regularizer),
         }
         for kind in self.weight_kinds:
             config_[f"{kind}_initializer"] = initializers.serialize(

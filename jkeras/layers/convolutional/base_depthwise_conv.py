@@ -8,7 +8,11 @@ def depthwise_conv(inputs, kernel, strides, padding, data_format, dilation_rate)
     """`ops.conv` with a `(*spatial, channels, depth_multiplier)` kernel, one group per channel."""
     kernel = kernel.reshape(kernel.shape[:-2] + (1, kernel.shape[-2] * kernel.shape[-1]))
     return ops.conv(
-        inputs, kernel, strides=strides, padding=padding, data_format=data_format,
+        inputs,
+        kernel,
+        strides=strides,
+        padding=padding,
+        data_format=data_format,
         dilation_rate=dilation_rate,
     )
 
@@ -81,7 +85,11 @@ class BaseDepthwiseConv(BaseConvolution):
 
     def convolution_op(self, inputs):
         return depthwise_conv(
-            inputs, self.kernel.value, self.strides, self.padding, self.data_format,
+            inputs,
+            self.kernel.value,
+            self.strides,
+            self.padding,
+            self.data_format,
             self.dilation_rate,
         )
 

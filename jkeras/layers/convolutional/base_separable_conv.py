@@ -73,11 +73,13 @@ class BaseSeparableConv(BaseConvolution):
 
     def _build_kernels(self, input_channel):
         self.depthwise_kernel = self._add_kernel(
-            "depthwise", (*self.kernel_size, input_channel, self.depth_multiplier),
+            "depthwise",
+            (*self.kernel_size, input_channel, self.depth_multiplier),
             "depthwise_kernel",
         )
         self.pointwise_kernel = self._add_kernel(
-            "pointwise", (1,) * self.rank + (input_channel * self.depth_multiplier, self.filters),
+            "pointwise",
+            (1,) * self.rank + (input_channel * self.depth_multiplier, self.filters),
             "pointwise_kernel",
         )
 
@@ -86,7 +88,11 @@ class BaseSeparableConv(BaseConvolution):
 
     def convolution_op(self, inputs):
         depthwise = depthwise_conv(
-            inputs, self.depthwise_kernel.value, self.strides, self.padding, self.data_format,
+            inputs,
+            self.depthwise_kernel.value,
+            self.strides,
+            self.padding,
+            self.data_format,
             self.dilation_rate,
         )
         return ops.conv(depthwise, self.pointwise_kernel.value, data_format=self.data_format)

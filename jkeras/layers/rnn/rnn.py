@@ -1,0 +1,218 @@
+"""`RNN`: runs a cell over the time axis (one `jax.lax.scan`, see `time_loop.rnn`)."""
+
+import jax.numpy as jnp
+
+from jkeras.layers.input_spec import InputSpec, assert_input_compatibility
+from jkeras.layers.layer import Layer, _call_arguments
+from jkeras.layers.rnn.dropout_rnn_cell import prime_dropout_masks, reset_dropout_masks
+from jkeras.layers.rnn.time_loop import rnn
+
+# Keys of a cell's config that belong to the cell object, not to the layer's arguments.
+_CELL_OWN_KEYS = ("name", "trainable", "dtype", "batch_input_shape", "activity_regularizer")
+
+
+class RNN(Layer):
+    """Base class for recurrent layers: applies `cell` to every time step of a sequence.
+
+    Args:
+        cell: an object with `call(input_t, states[, training]) -> (output_t, new_states)` and
+            a `state_size` (int, or list of ints: one per state); optionally `output_size` and
+            `get_initial_state(batch_size)`. A `jkeras.layers.Layer` cell is built by the layer
+            and its weights become the layer's.
+        return_sequences: return the full output sequence, not only the last output.
+        return_state: also return the final states (`output, *states`).
+        go_backwards: process the sequence backwards and return the reversed sequence.
+        stateful: only False is supported (jkeras keeps no state between batches).
+        unroll: unroll the compiled loop (`jax.lax.scan(unroll=True)`); same numbers.
+        zero_output_for_mask: masked steps output zeros instead of the previous output.
+
+    Call arguments:
+        sequences: `(batch, timesteps, ...)`.
+        initial_state: optional list of initial state arrays (one per state).
+        mask: optional boolean `(batch, timesteps)`; False skips a step (its states and output
+            are carried over from the previous step).
+        training: passed to the cell (dropout).
+
+    Input shape: `(batch, timesteps, features)`.
+
+    Output shape: `(batch, output_size)`, or `(batch, timesteps, output_size)` with
+    `return_sequences`; with `return_state`, followed by one `(batch, size)` per state.
+
+    Example:
+        >>> layer = jkeras.layers.RNN(jkeras.layers.LSTMCell(4), return_sequences=True)
+        >>> layer(np.ones((2, 10, 8))).shape
+        (2, 10, 4)
+    """
+
+    def __init__(
+        self,
+        cell,
+        return_sequences=False,
+        return_state=False,
+        go_backwards=False,
+        stateful=False,
+        unroll=False,
+        zero_output_for_mask=False,
+        **kwargs,
+    ):
+        if isinstance(cell, (list, tuple)):
+            raise ValueError(
+                "Stacked cells (a list passed as `cell`) are not supported by jkeras yet: "
+                f"stack RNN layers instead. Received: cell={cell!r}"
+            )
+        if not callable(getattr(cell, "call", None)):
+            raise ValueError(f"Argument `cell` should have a `call` method. Received: cell={cell}")
+        state_size = getattr(cell, "state_size", None)
+        if not isinstance(state_size, (int, list, tuple)):
+            raise ValueError(
+                "The RNN cell should have a `state_size` attribute (single integer or list of "
+                f"integers, one integer per RNN state). Received: cell={cell}"
+            )
+        super().__init__(**kwargs)
+        if stateful:
+            raise ValueError(
+                f"Layer '{self.name}': `stateful=True` is not supported by jkeras (states are "
+                "not kept between batches). Pass the previous states as `initial_state` "
+                "instead. Received: stateful=True"
+            )
+        self.cell = cell
+        self.return_sequences = return_sequences
+        self.return_state = return_state
+        self.go_backwards = go_backwards
+        self.stateful = False
+        self.unroll = unroll
+        self.zero_output_for_mask = zero_output_for_mask
+        self.supports_masking = True
+        self.input_spec = InputSpec(min_ndim=3)
+        self.states = None
+        self.single_state = isinstance(state_size, int)
+        self.state_size = [state_size] if self.single_state else list(state_size)
+
+    def build(self, sequences_shape, initial_state_shape=None):
+        assert_input_compatibility(self.input_spec, sequences_shape, self.name)
+        if isinstance(self.cell, Layer) and not self.cell.built:
+            self.cell.build((sequences_shape[0],) + tuple(sequences_shape[2:]))
+            self.cell.built = True
+
+    def get_initial_state(self, batch_size):
+        """The states before the first step: the cell's `get_initial_state`, else zeros."""
+        get_initial_state = getattr(self.cell, "get_initial_state", None)
+        if get_initial_state is not None:
+            states = get_initial_state(batch_size=batch_size)
+            return list(states) if isinstance(states, (list, tuple)) else [states]
+        dtype = getattr(self.cell, "compute_dtype", self.compute_dtype)
+        return [jnp.zeros((batch_size, size), dtype=dtype) for size in self.state_size]
+
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        sequences = jnp.asarray(sequences)
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        if initial_state is None:
+            initial_state = self.get_initial_state(sequences.shape[0])
+        elif not isinstance(initial_state, (list, tuple)):
+            initial_state = [initial_state]
+        if len(initial_state) != len(self.state_size):
+            raise ValueError(
+                f"Layer '{self.name}' expects {len(self.state_size)} initial state(s) (its "
+                f"cell's state_size is {self.state_size}), received {len(initial_state)}."
+            )
+        dtype = getattr(self.cell, "compute_dtype", self.compute_dtype)
+        initial_state = [jnp.asarray(s, dtype=dtype) for s in initial_state]
+
+        cell = self.cell
+        call_cell = cell if isinstance(cell, Layer) else cell.call
+        takes_training = "training" in _call_arguments(type(cell).call)
+        cell_kwargs = {"training": training} if takes_training else {}
+
+        def step(input_t, states):
+            output, new_states = call_cell(input_t, list(states), **cell_kwargs)
+            if not isinstance(new_states, (list, tuple)):
+                new_states = [new_states]
+            return output, list(new_states)
+
+        if training:
+            prime_dropout_masks(cell, sequences[:, 0], initial_state[0])
+        try:
+            last_output, outputs, states = rnn(
+                step,
+                sequences,
+                initial_state,
+                mask=mask,
+                go_backwards=self.go_backwards,
+                zero_output_for_mask=self.zero_output_for_mask,
+                unroll=self.unroll,
+            )
+        finally:
+            reset_dropout_masks(cell)
+        output = outputs if self.return_sequences else last_output
+        if self.return_state:
+            return (output, *states)
+        return output
+
+    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
+        batch_size, length = sequences_shape[0], sequences_shape[1]
+        output_size = getattr(self.cell, "output_size", None) or self.state_size[0]
+        if self.return_sequences:
+            output_shape = (batch_size, length, output_size)
+        else:
+            output_shape = (batch_size, output_size)
+        if self.return_state:
+            return (output_shape, *[(batch_size, size) for size in self.state_size])
+        return output_shape
+
+    def compute_mask(self, inputs, previous_mask):
+        """The input mask for the output sequence with `return_sequences`, else None."""
+        if isinstance(previous_mask, (list, tuple)):
+            previous_mask = previous_mask[0]
+        return previous_mask if self.return_sequences else None
+
+    def reset_state(self):
+        """Nothing to reset: jkeras RNN layers are never stateful."""
+
+    reset_states = reset_state
+
+    def get_config(self):
+        from jkeras.saving.serialization import serialize_layer
+
+        return {
+            **super().get_config(),
+            "return_sequences": self.return_sequences,
+            "return_state": self.return_state,
+            "go_backwards": self.go_backwards,
+            "stateful": self.stateful,
+            "unroll": self.unroll,
+            "zero_output_for_mask": self.zero_output_for_mask,
+            "cell": serialize_layer(self.cell),
+        }
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from jkeras.saving.serialization import deserialize_layer
+
+        config = dict(config)
+        cell = deserialize_layer(config.pop("cell"), custom_objects)
+        return cls(cell, **config)
+
+
+class CellLayer(RNN):
+    """An `RNN` over a built-in cell whose arguments are the layer's own (`SimpleRNN`, `LSTM`,
+    `GRU`): the cell's hyperparameters read through the layer, and the config is flat."""
+
+    cell_arguments = ()
+
+    def __getattr__(self, name):
+        # Only reached when normal lookup fails: forward the cell's hyperparameters.
+        if name in type(self).cell_arguments and "cell" in self.__dict__:
+            return getattr(self.__dict__["cell"], name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def get_config(self):
+        config = super().get_config()
+        del config["cell"]
+        cell_config = self.cell.get_config()
+        config.update({k: v for k, v in cell_config.items() if k not in _CELL_OWN_KEYS})
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return cls(**config)

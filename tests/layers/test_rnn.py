@@ -1,0 +1,350 @@
+"""Recurrent layers, their cells and wrappers, and Masking, against Keras 3 (JAX backend).
+
+Every comparison copies Keras's weights with `set_weights` and runs both libraries through one
+jitted `stateless_call` per library, so a test compiles a few programs, not one per call.
+Layers are built with `zeros` initializers and given random weights from numpy: the default
+initializers (orthogonal) would only add compilations here.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import jkeras
+from jkeras import layers
+
+import keras  # the reference
+
+BATCH, STEPS, FEATURES, UNITS = 3, 5, 4, 6
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(BATCH, STEPS, FEATURES)).astype("float32")
+# Padding at the end, at the start, and a hole in the middle; one full row.
+MASK = np.array(
+    [[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [0, 1, 0, 1, 1]], dtype=bool
+)
+ZEROS = dict(
+    kernel_initializer="zeros", recurrent_initializer="zeros", bias_initializer="zeros"
+)
+
+
+def _random_weights(layer, seed):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(scale=0.5, size=w.shape).astype("float32") for w in layer.get_weights()]
+
+
+def _pair(make, seed=1, input_shape=X.shape):
+    """`(keras_layer, jkeras_layer)` from `make(library)`, built, with the same weights."""
+    reference, ours = make(keras), make(jkeras)
+    reference.build(input_shape)
+    ours.build(input_shape)
+    weights = _random_weights(reference, seed)
+    reference.set_weights(weights)
+    ours.set_weights(weights)
+    return reference, ours
+
+
+def _outputs(pairs, x, masks, **kwargs):
+    """Each layer's outputs for `x` (and its mask), per library, from one jitted program."""
+    results = []
+    for side in (0, 1):
+        chosen = [pair[side] for pair in pairs]
+        values = [
+            ([v.value for v in layer.trainable_variables],
+             [v.value for v in layer.non_trainable_variables])
+            for layer in chosen
+        ]
+
+        def run(values, x, masks, chosen=chosen):
+            return [
+                layer.stateless_call(trainable, non_trainable, x, mask=mask, **kwargs)[0]
+                for layer, (trainable, non_trainable), mask in zip(chosen, values, masks)
+            ]
+
+        results.append(jax.jit(run)(values, x, masks))
+    return results
+
+
+def _assert_tree_close(got, expected, atol=1e-5):
+    got_leaves = jax.tree_util.tree_leaves(got)
+    expected_leaves = jax.tree_util.tree_leaves(expected)
+    assert len(got_leaves) == len(expected_leaves)
+    for a, b in zip(got_leaves, expected_leaves):
+        assert np.shape(a) == np.shape(b)
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=atol)
+
+
+CONFIGS = [
+    (dict(), None),
+    (dict(return_sequences=True, return_state=True), MASK),
+    (dict(return_sequences=True, return_state=True, go_backwards=True), MASK),
+    (dict(return_state=True, go_backwards=True), None),
+    (dict(return_state=True), MASK),
+]
+EXTRA = {
+    "SimpleRNN": dict(activation="relu", use_bias=False),
+    "LSTM": dict(unit_forget_bias=False, recurrent_activation="hard_sigmoid"),
+    "GRU": dict(reset_after=False),
+}
+
+
+@pytest.mark.parametrize("name", ["SimpleRNN", "LSTM", "GRU"])
+def test_recurrent_layer_matches_keras(name):
+    pairs, masks = [], []
+    for config, mask in CONFIGS + [(EXTRA[name], MASK)]:
+        pairs.append(_pair(lambda lib, c=config: getattr(lib.layers, name)(UNITS, **ZEROS, **c)))
+        masks.append(mask)
+    expected, got = _outputs(pairs, X, masks)
+    _assert_tree_close(got, expected)
+    # Same weights, names and shapes as Keras (so `set_weights` takes Keras weights as they are).
+    for reference, ours in pairs:
+        assert [v.path for v in ours.weights] == [v.path for v in reference.weights]
+    # A masked step keeps the state: sample 0's last two steps are padding.
+    sequence, *states = got[1]
+    np.testing.assert_allclose(sequence[0, 3], sequence[0, 2])
+    np.testing.assert_allclose(sequence[0, 4], states[0][0])
+
+
+def test_masks_from_embedding_and_masking_layers_match_keras_in_models():
+    tokens = np.array([[3, 1, 4, 0, 0], [5, 9, 2, 6, 5], [0, 0, 7, 1, 8]], "int32")
+    padded = X.copy()
+    padded[0, 3:] = 0.0
+    padded[2, :2] = 0.0
+
+    def embedded(lib):
+        return lib.Sequential([
+            lib.Input((STEPS,), dtype="int32"),
+            lib.layers.Embedding(10, FEATURES, mask_zero=True),
+            lib.layers.LSTM(UNITS, return_sequences=True, **ZEROS),
+            lib.layers.GRU(UNITS, go_backwards=True, **ZEROS),
+        ])
+
+    def masked(lib):
+        inputs = lib.Input((STEPS, FEATURES))
+        hidden = lib.layers.Masking(0.0)(inputs)
+        sequence, state = lib.layers.SimpleRNN(
+            UNITS, return_sequences=True, return_state=True, **ZEROS
+        )(hidden)
+        return lib.Model(inputs, [lib.layers.TimeDistributed(lib.layers.Dense(2))(sequence),
+                                  state])
+
+    for make, x in [(embedded, tokens), (masked, padded)]:
+        reference, ours = make(keras), make(jkeras)
+        weights = _random_weights(reference, 2)
+        reference.set_weights(weights)
+        ours.set_weights(weights)
+        _assert_tree_close(ours(x), reference(x))
+    # Masking: mask and zeroed output as Keras.
+    reference_layer, masking = keras.layers.Masking(0.0), layers.Masking(0.0)
+    np.testing.assert_array_equal(masking.compute_mask(padded), reference_layer.compute_mask(padded))
+    np.testing.assert_array_equal(masking(padded), reference_layer(padded))
+
+
+@pytest.mark.parametrize("inner", ["LSTM", "GRU"])
+def test_bidirectional_all_merge_modes_match_keras(inner):
+    pairs = []
+    for mode in ["concat", "sum", "mul", "ave", None]:
+        pairs.append(_pair(lambda lib, m=mode: lib.layers.Bidirectional(
+            getattr(lib.layers, inner)(UNITS, return_sequences=True, **ZEROS), merge_mode=m
+        )))
+    pairs.append(_pair(lambda lib: lib.layers.Bidirectional(
+        getattr(lib.layers, inner)(UNITS, return_state=True, **ZEROS), merge_mode="concat",
+        backward_layer=getattr(lib.layers, inner)(
+            UNITS, return_state=True, go_backwards=True, activation="relu", **ZEROS),
+    )))
+    masks = [MASK, None, MASK, None, MASK, MASK]
+    expected, got = _outputs(pairs, X, masks)
+    _assert_tree_close(got, expected)
+    reference, ours = pairs[-1]
+    assert [v.path for v in ours.weights] == [v.path for v in reference.weights]
+    assert ours.compute_output_shape(X.shape) == reference.compute_output_shape(X.shape)
+
+
+def test_time_distributed_dense_matches_keras():
+    x = RNG.normal(size=(BATCH, STEPS, 2, FEATURES)).astype("float32")
+    pair = _pair(lambda lib: lib.layers.TimeDistributed(lib.layers.Dense(3, activation="tanh")),
+                 input_shape=x.shape)
+    expected, got = _outputs([pair], x, [None])
+    _assert_tree_close(got, expected)
+    assert pair[1].compute_output_shape((None, 7, 2, 4)) == (None, 7, 2, 3)
+    with pytest.raises(ValueError, match="time_distributed.*at least 3 dimensions"):
+        layers.TimeDistributed(layers.Dense(2))(np.ones((2, 3), "float32"))
+
+
+@pytest.mark.parametrize("name", ["LSTM", "GRU", "SimpleRNN"])
+def test_gradients_match_keras_stateless_call(name):
+    pair = _pair(lambda lib: getattr(lib.layers, name)(
+        UNITS, return_sequences=True, return_state=True, go_backwards=True, **ZEROS))
+    grads = []
+    for layer in pair:
+        trainable = [v.value for v in layer.trainable_variables]
+        non_trainable = [v.value for v in layer.non_trainable_variables]
+
+        def loss(trainable, x, layer=layer, non_trainable=non_trainable):
+            sequence, *states = layer.stateless_call(trainable, non_trainable, x, mask=MASK)[0]
+            return jnp.sum(sequence ** 2) + sum(jnp.sum(jnp.sin(s)) for s in states)
+
+        grads.append(jax.jit(jax.grad(loss, argnums=(0, 1)))(trainable, X))
+    _assert_tree_close(grads[1], grads[0], atol=1e-5)
+
+
+def test_lstm_model_predict_matches_keras_and_fit_lowers_the_loss():
+    rng = np.random.default_rng(3)
+    tokens = rng.integers(1, 10, size=(64, STEPS)).astype("int32")
+    tokens[::3, 3:] = 0  # padded rows
+    y = (tokens[:, :1] > 5).astype("float32")
+
+    def build(lib):
+        model = lib.Sequential([
+            lib.Input((STEPS,), dtype="int32"),
+            lib.layers.Embedding(10, FEATURES, mask_zero=True),
+            lib.layers.LSTM(UNITS),
+            lib.layers.Dense(1, activation="sigmoid"),
+        ])
+        model.compile(optimizer=lib.optimizers.Adam(0.05), loss="binary_crossentropy")
+        return model
+
+    reference, model = build(keras), build(jkeras)
+    model.set_weights(reference.get_weights())
+    np.testing.assert_allclose(
+        model.predict(tokens, verbose=0), reference.predict(tokens, verbose=0), atol=1e-5
+    )
+    history = model.fit(tokens, y, epochs=8, batch_size=32, verbose=0).history["loss"]
+    assert history[-1] < 0.6 * history[0]
+
+
+@pytest.mark.parametrize("name", ["LSTM", "GRU", "SimpleRNN"])
+def test_dropout_applies_in_training_only_and_is_reproducible(name):
+    def make(seed, **kwargs):
+        layer = getattr(layers, name)(UNITS, seed=seed, return_sequences=True, **ZEROS, **kwargs)
+        layer.build(X.shape)
+        layer.set_weights(_random_weights(layer, 4))
+        return layer
+
+    for rates in [dict(dropout=0.5), dict(dropout=0.3, recurrent_dropout=0.4)]:
+        first, second, other = make(7, **rates), make(7, **rates), make(8, **rates)
+        inference = np.asarray(first(X))
+        np.testing.assert_allclose(inference, np.asarray(first(X, training=False)))
+        trained = np.asarray(first(X, training=True))
+        assert not np.allclose(trained, inference)
+        np.testing.assert_allclose(np.asarray(second(X, training=True)), trained)
+        assert not np.allclose(np.asarray(other(X, training=True)), trained)
+        assert not np.allclose(np.asarray(first(X, training=True)), trained)  # state advanced
+
+    # Under jit the seed state is threaded through `stateless_call` (one draw per call).
+    layer = make(7, dropout=0.5, recurrent_dropout=0.5)
+    step = jax.jit(lambda t, n, x: layer.stateless_call(t, n, x, training=True))
+    trainable = [v.value for v in layer.trainable_variables]
+    state = [v.value for v in layer.non_trainable_variables]
+    y1, state1 = step(trainable, state, X)
+    y2, _ = step(trainable, state1, X)
+    y1_again, _ = step(trainable, state, X)
+    np.testing.assert_allclose(y1, y1_again)
+    assert not np.allclose(y1, y2)
+
+
+def test_generic_rnn_wraps_builtin_and_custom_cells():
+    reference, ours = _pair(lambda lib: lib.layers.RNN(
+        lib.layers.GRUCell(UNITS, **ZEROS), return_sequences=True, return_state=True))
+    expected, got = _outputs([(reference, ours)], X, [MASK])
+    _assert_tree_close(got, expected)
+
+    class MinimalRNNCell(jkeras.Layer):  # Keras's docstring example
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.state_size = units
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
+            self.recurrent_kernel = self.add_weight(
+                shape=(self.units, self.units), name="recurrent_kernel")
+
+        def call(self, inputs, states):
+            output = inputs @ self.kernel.value + states[0] @ self.recurrent_kernel.value
+            return output, [output]
+
+    layer = layers.RNN(MinimalRNNCell(3), return_sequences=True)
+    y = layer(X)
+    kernel, recurrent = layer.get_weights()
+    h = np.zeros((BATCH, 3), "float32")
+    for t in range(STEPS):
+        h = X[:, t] @ kernel + h @ recurrent
+    np.testing.assert_allclose(y[:, -1], h, rtol=1e-5, atol=1e-5)
+
+
+def test_time_loop_is_one_scan():
+    layer = layers.LSTM(UNITS, return_sequences=True, **ZEROS)
+    layer.build(X.shape)
+    trainable = [v.value for v in layer.trainable_variables]
+
+    def program(steps):
+        x = jnp.zeros((BATCH, steps, FEATURES))
+        return jax.make_jaxpr(lambda t, x: layer.stateless_call(t, [], x, mask=None)[0])(
+            trainable, x)
+
+    short, long = program(3), program(50)
+    assert "scan" in {eqn.primitive.name for eqn in short.jaxpr.eqns}
+    assert len(short.jaxpr.eqns) == len(long.jaxpr.eqns)
+
+
+def test_configs_round_trip_with_keras_argument_names():
+    regularized = dict(kernel_regularizer="l2", recurrent_constraint="non_neg", dropout=0.1,
+                       recurrent_dropout=0.2, seed=3, activation="relu")
+    cases = [
+        lambda lib: lib.layers.SimpleRNN(5, return_sequences=True, **regularized),
+        lambda lib: lib.layers.LSTM(5, go_backwards=True, unit_forget_bias=False, **regularized),
+        lambda lib: lib.layers.GRU(5, reset_after=False, return_state=True, **regularized),
+        lambda lib: lib.layers.Bidirectional(lib.layers.LSTM(5), merge_mode="ave"),
+        lambda lib: lib.layers.TimeDistributed(lib.layers.Dense(3)),
+        lambda lib: lib.layers.RNN(lib.layers.LSTMCell(4), return_sequences=True),
+        lambda lib: lib.layers.Masking(mask_value=-1.0),
+        lambda lib: lib.layers.LSTMCell(4, recurrent_activation="relu"),
+    ]
+    for make in cases:
+        ours, reference = make(jkeras), make(keras)
+        config = ours.get_config()
+        assert type(ours).from_config(config).get_config() == config
+        assert set(config) <= set(reference.get_config()) | {"seed"}, type(ours).__name__
+    lstm = layers.LSTM(5)
+    assert lstm.units == 5 and lstm.cell.recurrent_initializer.__class__.__name__ == "Orthogonal"
+    assert lstm.get_config()["unit_forget_bias"] is True
+    assert layers.GRU(5).reset_after is True
+    model = jkeras.Sequential([jkeras.Input((STEPS, FEATURES)),
+                               layers.Bidirectional(layers.GRU(3, return_sequences=True)),
+                               layers.TimeDistributed(layers.Dense(2))])
+    clone = jkeras.Sequential.from_config(model.get_config())
+    clone.set_weights(model.get_weights())
+    np.testing.assert_allclose(clone(X), model(X), rtol=1e-6)
+
+
+def test_unit_forget_bias_initializes_forget_gate_to_one():
+    layer = layers.LSTM(3)
+    layer.build((None, 2, 2))
+    np.testing.assert_array_equal(layer.cell.bias.value, [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+    assert layers.GRU(3, **ZEROS).cell.get_config()["reset_after"]
+    gru = layers.GRU(3, **ZEROS)
+    gru.build((None, 2, 2))
+    assert gru.cell.bias.shape == (2, 9)
+
+
+def test_bad_inputs_and_arguments_raise_naming_the_layer():
+    for layer in [layers.LSTM(2, name="my_lstm"), layers.GRU(2, name="my_lstm"),
+                  layers.SimpleRNN(2, name="my_lstm")]:
+        with pytest.raises(ValueError, match="my_lstm.*expected ndim=3, found ndim=2"):
+            layer(np.ones((2, 3), "float32"))
+        assert not layer.built
+    built = layers.LSTM(2, name="my_lstm", **ZEROS)
+    built(X)
+    with pytest.raises(ValueError, match="my_lstm.*expected ndim=3, found ndim=4"):
+        built(np.ones((2, 3, 4, 4), "float32"))
+    with pytest.raises(ValueError, match="stateful=True"):
+        layers.LSTM(2, stateful=True)
+    with pytest.raises(ValueError, match="Invalid merge mode"):
+        layers.Bidirectional(layers.LSTM(2), merge_mode="max")
+    with pytest.raises(ValueError, match="go_backwards"):
+        layers.Bidirectional(layers.LSTM(2), backward_layer=layers.LSTM(2))
+    with pytest.raises(ValueError, match="units"):
+        layers.GRU(0)
+    with pytest.raises(ValueError, match="my_lstm.*initial state"):
+        built(X, initial_state=[np.zeros((BATCH, 2), "float32")])

@@ -1,0 +1,241 @@
+"""The losses beyond MSE/MAE and the plain crossentropies, against Keras 3 (JAX backend).
+
+Values and gradients, with and without sample weights; the functions `get` returns by name;
+config round trips.
+"""
+
+import os
+import zlib
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import jax
+import jax.numpy as jnp
+import keras
+import numpy as np
+import pytest
+
+from jkeras import losses
+
+B, C = 8, 5
+
+
+def _probs(rng, shape):
+    p = rng.uniform(0.01, 1.0, size=shape).astype("float32")
+    return p / p.sum(-1, keepdims=True)
+
+
+def _data(kind, rng):
+    """(y_true, y_pred) for a data kind."""
+    normal = lambda *shape: rng.normal(size=shape).astype("float32")  # noqa: E731
+    if kind == "regression":
+        return normal(B, C), normal(B, C) * 2
+    if kind == "regression_flat_vs_col":
+        return normal(B), normal(B, 1)
+    if kind == "with_zeros":  # MAPE's epsilon, cosine's zero vector
+        y, p = normal(B, C), normal(B, C)
+        y[0, :2] = 0.0
+        y[1] = 0.0
+        return y, p
+    if kind == "positive":
+        return rng.uniform(0, 3, size=(B, C)).astype("float32"), rng.uniform(
+            0.1, 3, size=(B, C)
+        ).astype("float32")
+    if kind == "probs":
+        y = _probs(rng, (B, C))
+        y[0, 0] = 0.0
+        return y, _probs(rng, (B, C))
+    if kind == "binary_scores":
+        return rng.integers(0, 2, size=(B, C)).astype("float32"), normal(B, C) * 2
+    if kind == "signed_scores":
+        return rng.choice([-1.0, 1.0], size=(B, C)).astype("float32"), normal(B, C) * 2
+    if kind == "onehot_scores":
+        return np.eye(C, dtype="float32")[rng.integers(0, C, size=B)], normal(B, C) * 2
+    if kind == "onehot_probs":
+        return np.eye(C, dtype="float32")[rng.integers(0, C, size=B)], _probs(rng, (B, C))
+    if kind == "binary_probs":
+        p = rng.uniform(0.0, 1.0, size=(B, C)).astype("float32")
+        p[0, 0], p[0, 1] = 0.0, 1.0
+        return rng.integers(0, 2, size=(B, C)).astype("float32"), p
+    if kind == "binary_col":
+        return rng.integers(0, 2, size=(B,)), rng.uniform(size=(B, 1)).astype("float32")
+    if kind == "sparse_probs":
+        return rng.integers(0, C, size=(B,)), _probs(rng, (B, C))
+    if kind == "masks":
+        y = rng.integers(0, 2, size=(B, 4, 4, 1)).astype("float32")
+        return y, rng.uniform(size=(B, 4, 4, 1)).astype("float32")
+    raise ValueError(kind)
+
+
+# (id, class name, kwargs, data kind)
+CASES = [
+    ("mape", "MeanAbsolutePercentageError", {}, "with_zeros"),
+    ("mape_flat", "MeanAbsolutePercentageError", {}, "regression_flat_vs_col"),
+    ("msle", "MeanSquaredLogarithmicError", {}, "regression"),
+    ("cosine", "CosineSimilarity", {}, "with_zeros"),
+    ("cosine_axis0", "CosineSimilarity", {"axis": 0}, "regression"),
+    ("huber", "Huber", {}, "regression"),
+    ("huber_delta", "Huber", {"delta": 0.3}, "regression_flat_vs_col"),
+    ("log_cosh", "LogCosh", {}, "regression"),
+    ("kld", "KLDivergence", {}, "probs"),
+    ("poisson", "Poisson", {}, "positive"),
+    ("hinge", "Hinge", {}, "binary_scores"),
+    ("hinge_signed", "Hinge", {}, "signed_scores"),
+    ("squared_hinge", "SquaredHinge", {}, "binary_scores"),
+    ("categorical_hinge", "CategoricalHinge", {}, "onehot_scores"),
+    ("bfce", "BinaryFocalCrossentropy", {}, "binary_probs"),
+    (
+        "bfce_balanced_logits",
+        "BinaryFocalCrossentropy",
+        {"apply_class_balancing": True, "alpha": 0.4, "gamma": 1.5, "from_logits": True},
+        "binary_scores",
+    ),
+    ("bfce_smoothing", "BinaryFocalCrossentropy", {"label_smoothing": 0.2}, "binary_col"),
+    ("cfce", "CategoricalFocalCrossentropy", {}, "onehot_probs"),
+    (
+        "cfce_logits_alpha_list",
+        "CategoricalFocalCrossentropy",
+        {"alpha": [0.1, 0.2, 0.3, 0.2, 0.2], "from_logits": True, "label_smoothing": 0.1},
+        "onehot_scores",
+    ),
+    ("cgce", "CategoricalGeneralizedCrossEntropy", {"q": 0.7}, "sparse_probs"),
+    ("dice", "Dice", {}, "masks"),
+    ("dice_axis", "Dice", {"axis": (1, 2, 3)}, "masks"),
+    ("tversky", "Tversky", {"alpha": 0.3, "beta": 0.7}, "masks"),
+    ("tversky_axis", "Tversky", {"alpha": 0.7, "beta": 0.3, "axis": (1, 2)}, "masks"),
+]
+
+
+def _weight_list(rng, y_pred):
+    shape = (B,) if rng.integers(2) else (B, 1)
+    return [None, rng.uniform(0, 2, size=shape).astype("float32")]
+
+
+def _assert_close(a, b, rtol=1e-5, atol=1e-6):
+    np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
+
+
+def _values_and_gradients(loss, y_true, y_pred, weights):
+    """Per sample weight: the loss and the gradient of its sum w.r.t. `y_pred` (eager: the
+    primitives compile once per shape and are shared by all cases)."""
+    y_pred = jnp.asarray(y_pred, "float32")
+    results = []
+    for sw in weights:
+        grad = jax.grad(lambda q, sw=sw: jnp.sum(loss(y_true, q, sw)))(y_pred)
+        results.append((loss(y_true, y_pred, sw), grad))
+    return results
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_loss_matches_keras_values_and_gradients(case):
+    case_id, cls_name, kwargs, data_kind = case
+    rng = np.random.default_rng(zlib.crc32(case_id.encode()))
+    y_true, y_pred = _data(data_kind, rng)
+    weights = _weight_list(rng, y_pred)
+    if kwargs.get("axis") == 0:  # one loss per feature: per-sample weights do not apply
+        weights = [None, rng.uniform(0, 2, size=(C,)).astype("float32")]
+    reduction = "sum" if case_id.endswith("axis") else "sum_over_batch_size"
+    ours = getattr(losses, cls_name)(reduction=reduction, **kwargs)
+    theirs = getattr(keras.losses, cls_name)(reduction=reduction, **kwargs)
+    expected = _values_and_gradients(theirs, y_true, y_pred, weights)
+    for (value, grad), (value_k, grad_k) in zip(
+        _values_and_gradients(ours, y_true, y_pred, weights), expected
+    ):
+        _assert_close(value, value_k)
+        _assert_close(grad, grad_k)
+    assert ours.name == theirs.name
+
+
+FUNCTION_CASES = [
+    ("mean_absolute_percentage_error", {}, "with_zeros"),
+    ("mean_squared_logarithmic_error", {}, "positive"),
+    ("cosine_similarity", {"axis": -1}, "with_zeros"),
+    ("huber", {"delta": 2.0}, "regression"),
+    ("log_cosh", {}, "regression"),
+    ("kl_divergence", {}, "probs"),
+    ("poisson", {}, "positive"),
+    ("hinge", {}, "binary_scores"),
+    ("squared_hinge", {}, "signed_scores"),
+    ("categorical_hinge", {}, "onehot_scores"),
+    ("binary_focal_crossentropy", {"gamma": 3.0}, "binary_probs"),
+    ("categorical_focal_crossentropy", {"alpha": 0.5}, "onehot_probs"),
+    ("categorical_generalized_cross_entropy", {"q": 0.3}, "sparse_probs"),
+    ("dice", {"axis": (1, 2)}, "masks"),
+    ("tversky", {"alpha": 0.2, "beta": 0.8}, "masks"),
+]
+
+
+@pytest.mark.parametrize("fn_name,kwargs,data_kind", FUNCTION_CASES, ids=[c[0] for c in FUNCTION_CASES])
+def test_loss_functions_match_keras(fn_name, kwargs, data_kind):
+    y_true, y_pred = _data(data_kind, np.random.default_rng(zlib.crc32(fn_name.encode())))
+    _assert_close(
+        getattr(losses, fn_name)(y_true, y_pred, **kwargs),
+        getattr(keras.losses, fn_name)(y_true, y_pred, **kwargs),
+    )
+
+
+def test_reductions_match_keras():
+    rng = np.random.default_rng(3)
+    y_true, y_pred = _data("regression", rng)
+    sw = rng.uniform(0, 2, size=(B,)).astype("float32")
+    for reduction in ["sum", "none", None, "mean", "mean_with_sample_weight"]:
+        for cls_name, kwargs in [("Huber", {"delta": 0.5}), ("LogCosh", {})]:
+            ours = getattr(losses, cls_name)(reduction=reduction, **kwargs)
+            theirs = getattr(keras.losses, cls_name)(reduction=reduction, **kwargs)
+            _assert_close(ours(y_true, y_pred, sw), theirs(y_true, y_pred, sw))
+
+
+def test_losses_are_jittable():
+    y_true, y_pred = _data("binary_probs", np.random.default_rng(4))
+    loss = losses.BinaryFocalCrossentropy(apply_class_balancing=True)
+    _assert_close(jax.jit(loss)(y_true, y_pred), loss(y_true, y_pred))
+    y_true, y_pred = _data("binary_scores", np.random.default_rng(5))
+    # The {0, 1} -> {-1, 1} label conversion is a traced choice, not Python control flow.
+    _assert_close(jax.jit(losses.hinge)(y_true, y_pred), keras.losses.hinge(y_true, y_pred))
+
+
+NAMES = [
+    "MeanAbsolutePercentageError", "mean_absolute_percentage_error", "mape", "MAPE",
+    "MeanSquaredLogarithmicError", "mean_squared_logarithmic_error", "msle", "MSLE",
+    "CosineSimilarity", "cosine_similarity", "Huber", "huber", "LogCosh", "log_cosh",
+    "KLDivergence", "kl_divergence", "kld", "KLD", "Poisson", "poisson",
+    "Hinge", "hinge", "SquaredHinge", "squared_hinge", "CategoricalHinge", "categorical_hinge",
+    "BinaryFocalCrossentropy", "binary_focal_crossentropy",
+    "CategoricalFocalCrossentropy", "categorical_focal_crossentropy",
+    "Dice", "dice", "Tversky", "tversky",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_get_by_name_like_keras(name):
+    ours, theirs = losses.get(name), keras.losses.get(name)
+    if isinstance(theirs, keras.losses.Loss):
+        assert type(ours).__name__ == type(theirs).__name__
+        assert ours.name == theirs.name
+    else:
+        assert ours.__name__ == theirs.__name__
+        assert losses.ALL_OBJECTS_DICT[ours.__name__] is ours
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_config_round_trip(case):
+    case_id, cls_name, kwargs, data_kind = case
+    loss = getattr(losses, cls_name)(reduction="sum", name="l", **kwargs)
+    config = loss.get_config()
+    clone = type(loss).from_config(config)
+    assert clone.get_config() == config
+    via_dict = losses.get(losses.serialize(loss))
+    assert type(via_dict) is type(loss) and via_dict.get_config() == config
+    y_true, y_pred = _data(data_kind, np.random.default_rng(0))
+    _assert_close(clone(y_true, y_pred), loss(y_true, y_pred))
+    # Keras builds the same loss from our config, and its config keys are a subset of ours.
+    theirs = getattr(keras.losses, cls_name).from_config(config)
+    _assert_close(theirs(y_true, y_pred), loss(y_true, y_pred))
+    their_config = theirs.get_config()
+    their_config.pop("dtype", None)
+    assert {k: config[k] for k in their_config} == their_config
+
+
+def test_generalized_crossentropy_validates_q():
+    with pytest.raises(ValueError, match="q must be in the interval"):
+        losses.CategoricalGeneralizedCrossEntropy(q=1.5)

@@ -1,0 +1,234 @@
+"""Adadelta, Adamax, Ftrl, Lion, Lamb and Adafactor, EMA and gradient accumulation, against
+Keras 3 (JAX backend): 20 updates eager and under `jax.jit(stateless_apply)`, slots, config."""
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import jax
+import keras
+import numpy as np
+import pytest
+
+import jkeras
+from jkeras import optimizers
+
+STEPS = 20
+SHAPES = {"kernel": (3, 4), "bias": (4,), "conv": (2, 3, 5)}
+RTOL, ATOL = 1e-5, 1e-7
+
+CASES = [
+    ("Adadelta", {}),
+    ("Adadelta", {"learning_rate": 1.0, "rho": 0.9, "epsilon": 1e-5, "clipnorm": 1.0}),
+    ("Adamax", {}),
+    ("Adamax", {"learning_rate": 0.01, "beta_1": 0.8, "beta_2": 0.99, "weight_decay": 0.1}),
+    ("Ftrl", {}),
+    (
+        "Ftrl",
+        {
+            "learning_rate": 0.1,
+            "learning_rate_power": -0.3,
+            "initial_accumulator_value": 0.5,
+            "l1_regularization_strength": 0.01,
+            "l2_regularization_strength": 0.02,
+            "l2_shrinkage_regularization_strength": 0.03,
+            "beta": 0.1,
+            "weight_decay": 0.1,
+        },
+    ),
+    ("Lion", {}),
+    ("Lion", {"learning_rate": 0.01, "beta_1": 0.8, "beta_2": 0.9, "weight_decay": 0.1}),
+    ("Lamb", {}),
+    ("Lamb", {"learning_rate": 0.01, "weight_decay": 0.1, "global_clipnorm": 1.0,
+              "loss_scale_factor": 4.0}),
+    ("Adafactor", {}),
+    ("Adafactor", {"learning_rate": 0.01, "beta_2_decay": -0.5, "epsilon_2": 0.5,
+                   "clip_threshold": 0.5, "weight_decay": 0.1, "clipvalue": 0.8}),
+]
+CASE_IDS = [f"{name}-{'-'.join(kwargs) or 'defaults'}" for name, kwargs in CASES]
+
+
+def _data(seed=0):
+    rng = np.random.default_rng(seed)
+    init = {k: rng.normal(size=s).astype("float32") for k, s in SHAPES.items()}
+    grads = [
+        {k: rng.normal(size=s).astype("float32") for k, s in SHAPES.items()} for _ in range(STEPS)
+    ]
+    return init, grads
+
+
+def _run(module, var_cls, name, kwargs, init, grads):
+    """`apply_gradients` for each step; returns (optimizer, variables)."""
+    opt = getattr(module, name)(**kwargs) if isinstance(name, str) else name
+    variables = [var_cls(init[k], name=k) for k in SHAPES]
+    for g in grads:
+        opt.apply_gradients(zip([g[k] for k in SHAPES], variables))
+    return opt, variables
+
+
+def _run_stateless_jit(opt, init, grads):
+    variables = [jkeras.Variable(init[k], name=k) for k in SHAPES]
+    opt.build(variables)
+    traces = []
+
+    @jax.jit
+    def step(optimizer_variables, grads, trainable):
+        traces.append(1)
+        return opt.stateless_apply(optimizer_variables, grads, trainable)
+
+    trainable, optimizer_variables = [v.value for v in variables], [v.value for v in opt.variables]
+    for g in grads:
+        trainable, optimizer_variables = step(optimizer_variables, [g[k] for k in SHAPES], trainable)
+    assert len(traces) == 1, "the jitted step retraced"
+    return [np.asarray(t) for t in trainable], optimizer_variables
+
+
+def _assert_close(got, want, **kwargs):
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(np.asarray(g), np.asarray(w), rtol=RTOL, atol=ATOL, **kwargs)
+
+
+def _compare_with_keras(name, kwargs, init, grads, kwargs_factory=None):
+    """Eager and jitted-stateless jkeras runs against Keras: variables, slots, iterations."""
+    make = kwargs_factory or (lambda: kwargs)
+    k_opt, k_vars = _run(keras.optimizers, keras.Variable, name, make(), init, grads)
+    opt, variables = _run(optimizers, jkeras.Variable, name, make(), init, grads)
+    want = [np.asarray(v.value) for v in k_vars]
+    _assert_close([v.value for v in variables], want)
+    jitted, optimizer_variables = _run_stateless_jit(
+        getattr(optimizers, name)(**make()), init, grads
+    )
+    _assert_close(jitted, want)
+    assert not np.allclose(want[0], init["kernel"])
+
+    # Keras's slots by path, with the same values (jkeras may keep extra leaves: optax's
+    # `count`; Keras names Adafactor's factored moments by the bare variable name, so only
+    # names Keras uses once are compared). The order differs: jkeras groups slots by kind.
+    k_names = [v.path.split("/", 1)[1] for v in k_opt.variables]
+    names = [v.path.split("/", 1)[1] for v in opt.variables]
+    unique = [n for n in k_names if k_names.count(n) == 1]
+    assert set(unique) <= set(names)
+    assert names[:2] == k_names[:2]  # iteration, then learning_rate (or a slot)
+    for k_var, k_name in zip(k_opt.variables, k_names):
+        if k_name in unique:
+            var = opt.variables[names.index(k_name)]
+            _assert_close([var.value], [k_var.value], err_msg=k_name)
+    np.testing.assert_array_equal(np.asarray(opt.iterations), np.asarray(k_opt.iterations))
+    for variable, value in zip(opt.variables, optimizer_variables):
+        assert value.dtype == variable.value.dtype
+        _assert_close([value], [variable.value], err_msg=variable.path)
+    return opt, variables, k_opt, k_vars
+
+
+@pytest.mark.parametrize("name,kwargs", CASES, ids=CASE_IDS)
+def test_matches_keras(name, kwargs):
+    init, grads = _data()
+    _compare_with_keras(name, kwargs, init, grads)
+
+
+EMA_ACCUMULATION_CASES = [
+    ("Adam", {"use_ema": True, "ema_momentum": 0.9, "ema_overwrite_frequency": 3}),
+    ("Lamb", {"learning_rate": 0.01, "use_ema": True, "weight_decay": 0.1}),
+    ("SGD", {"momentum": 0.9, "gradient_accumulation_steps": 3, "clipnorm": 1.0}),
+    ("Adafactor", {"learning_rate": 0.01, "gradient_accumulation_steps": 2, "use_ema": True,
+                   "ema_momentum": 0.5, "ema_overwrite_frequency": 4, "weight_decay": 0.1}),
+]
+
+
+@pytest.mark.parametrize(
+    "name,kwargs", EMA_ACCUMULATION_CASES, ids=[n for n, _ in EMA_ACCUMULATION_CASES]
+)
+def test_ema_and_gradient_accumulation_match_keras(name, kwargs):
+    init, grads = _data(1)
+    opt, variables, k_opt, k_vars = _compare_with_keras(name, kwargs, init, grads)
+    assert opt.get_config() == {**k_opt.get_config(), "name": opt.name}
+    slots = [v.path.rsplit("_", 1)[-1] for v in opt.variables]
+    assert ("average" in slots) == bool(kwargs.get("use_ema"))
+    if kwargs.get("gradient_accumulation_steps"):
+        assert int(opt._iterations.value) == STEPS
+        assert int(opt.iterations) == STEPS // kwargs["gradient_accumulation_steps"]
+    # End of fit: the variables take their moving averages.
+    opt.finalize_variable_values(variables)
+    k_opt.finalize_variable_values(k_vars)
+    _assert_close([v.value for v in variables], [v.value for v in k_vars])
+    if kwargs.get("use_ema"):
+        averages = [v.value for v in opt.variables if v.path.endswith("_average")]
+        _assert_close([v.value for v in variables], averages)
+
+
+def test_missing_gradient_still_moves_the_average_like_keras():
+    init, grads = _data(2)
+    results = []
+    for module, var_cls in ((optimizers, jkeras.Variable), (keras.optimizers, keras.Variable)):
+        opt = module.Adamax(learning_rate=0.1, use_ema=True, ema_momentum=0.5)
+        kernel, bias = var_cls(init["kernel"], name="kernel"), var_cls(init["bias"], name="bias")
+        opt.build([kernel, bias])
+        for g in grads[:3]:
+            with pytest.warns(UserWarning):
+                opt.apply_gradients([(g["kernel"], kernel), (None, bias)])
+        results.append([np.asarray(v.value) for v in opt.variables])
+    _assert_close(*results)
+
+
+def test_common_arguments_are_validated_like_keras():
+    for kwargs, match in (
+        ({"gradient_accumulation_steps": 1}, "gradient_accumulation_steps"),
+        ({"use_ema": True, "ema_momentum": 1.5}, "ema_momentum"),
+        ({"use_ema": True, "ema_overwrite_frequency": 0.5}, "ema_overwrite_frequency"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            keras.optimizers.Adam(**kwargs)
+        with pytest.raises(ValueError, match=match):
+            optimizers.Adam(**kwargs)
+    with pytest.raises(ValueError, match="learning_rate_power"):
+        optimizers.Ftrl(learning_rate_power=0.5)
+    with pytest.raises(ValueError, match="l1_regularization_strength"):
+        optimizers.Ftrl(l1_regularization_strength=-1.0)
+    with pytest.raises(ValueError, match="beta_1"):
+        optimizers.Lion(beta_1=0.0)
+    with pytest.raises(ValueError, match="match the length"):
+        opt = optimizers.SGD(use_ema=True)
+        opt.build([jkeras.Variable(np.ones(2, "float32"))])
+        opt.finalize_variable_values([])
+
+
+def test_loss_scale_factor():
+    for module in (optimizers, keras.optimizers):
+        opt = module.Lion(loss_scale_factor=8.0)
+        assert opt.loss_scale_factor == 8.0
+        assert float(opt.scale_loss(2.0)) == 16.0
+        assert opt.get_config()["loss_scale_factor"] == 8.0
+
+
+NEW = ["adadelta", "Adamax", "FTRL", "lion", "lamb", "adafactor"]
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_get_by_name_and_config_match_keras(name):
+    opt, keras_opt = optimizers.get(name), keras.optimizers.get(name)
+    assert type(opt).__name__ == type(keras_opt).__name__
+    config, keras_config = opt.get_config(), keras_opt.get_config()
+    assert config.pop("name") == type(opt).__name__.lower()
+    keras_config.pop("name")
+    assert config == keras_config
+    # Round trips: jkeras <-> jkeras, Keras -> jkeras, jkeras -> Keras.
+    cls = type(opt)
+    custom = cls(learning_rate=0.02, name="custom", use_ema=True, gradient_accumulation_steps=4)
+    custom_config = custom.get_config()
+    assert cls.from_config(custom_config).get_config() == custom_config
+    assert optimizers.deserialize(optimizers.serialize(custom)).get_config() == custom_config
+    assert keras.optimizers.deserialize(optimizers.serialize(custom)).get_config() == custom_config
+    keras_custom = type(keras_opt)(learning_rate=0.03, ema_momentum=0.5)
+    assert (
+        optimizers.deserialize(keras.optimizers.serialize(keras_custom)).get_config()
+        == keras_custom.get_config()
+    )
+
+
+def test_get_errors():
+    with pytest.raises(ValueError, match=r"Could not interpret.*'adafactor'.*'lion'"):
+        optimizers.get("adamaxx")
+    with pytest.raises(ValueError, match="Could not interpret"):
+        optimizers.get(keras.optimizers.Adam)
+    with pytest.raises(ValueError, match="class_name"):
+        optimizers.deserialize({"config": {}})
