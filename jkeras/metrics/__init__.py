@@ -33,36 +33,96 @@ from jkeras.metrics.accuracy_metrics import (
     sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy,
 )
+from jkeras.metrics.confusion_metrics import (
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    PrecisionAtRecall,
+    Recall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    TrueNegatives,
+    TruePositives,
+)
+from jkeras.metrics.f_score_metrics import F1Score, FBetaScore
+from jkeras.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
+from jkeras.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from jkeras.metrics.metric import Metric
 from jkeras.metrics.probabilistic_metrics import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
+    KLDivergence,
+    Poisson,
     SparseCategoricalCrossentropy,
 )
 from jkeras.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
 from jkeras.metrics.regression_metrics import (
+    CosineSimilarity,
+    LogCoshError,
     MeanAbsoluteError,
+    MeanAbsolutePercentageError,
     MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    R2Score,
     RootMeanSquaredError,
+    cosine_similarity,
 )
 
 ALL_OBJECTS = (
+    # Base
     Metric,
     Mean,
     Sum,
     MeanMetricWrapper,
+    # Regression
     MeanSquaredError,
-    MeanAbsoluteError,
     RootMeanSquaredError,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    CosineSimilarity,
+    LogCoshError,
+    R2Score,
+    # Classification
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    PrecisionAtRecall,
+    Recall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    TrueNegatives,
+    TruePositives,
+    # Hinge
+    Hinge,
+    SquaredHinge,
+    CategoricalHinge,
+    # Probabilistic
+    KLDivergence,
+    Poisson,
     BinaryCrossentropy,
     CategoricalCrossentropy,
     SparseCategoricalCrossentropy,
+    # Accuracy
     Accuracy,
     BinaryAccuracy,
     CategoricalAccuracy,
     SparseCategoricalAccuracy,
     TopKCategoricalAccuracy,
     SparseTopKCategoricalAccuracy,
+    # F-Score
+    F1Score,
+    FBetaScore,
+    # IoU
+    IoU,
+    BinaryIoU,
+    MeanIoU,
+    OneHotIoU,
+    OneHotMeanIoU,
 )
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
 ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in ALL_OBJECTS})
@@ -75,6 +135,10 @@ ALL_OBJECTS_DICT.update(
         "MSE": MeanSquaredError,
         "mae": MeanAbsoluteError,
         "MAE": MeanAbsoluteError,
+        "mape": MeanAbsolutePercentageError,
+        "MAPE": MeanAbsolutePercentageError,
+        "msle": MeanSquaredLogarithmicError,
+        "MSLE": MeanSquaredLogarithmicError,
     }
 )
 _FUNCTIONS = {
@@ -86,6 +150,7 @@ _FUNCTIONS = {
         sparse_categorical_accuracy,
         top_k_categorical_accuracy,
         sparse_top_k_categorical_accuracy,
+        cosine_similarity,
     )
 }
 # Names `get` accepts; the abstract bases and wrappers are only reachable through configs.
@@ -240,27 +305,56 @@ def get_metric(identifier, y_true_shape=None, y_pred_shape=None):
 
 
 __all__ = [
+    "AUC",
     "Accuracy",
     "BinaryAccuracy",
     "BinaryCrossentropy",
+    "BinaryIoU",
     "CategoricalAccuracy",
     "CategoricalCrossentropy",
+    "CategoricalHinge",
+    "CosineSimilarity",
+    "F1Score",
+    "FBetaScore",
+    "FalseNegatives",
+    "FalsePositives",
+    "Hinge",
+    "IoU",
+    "KLDivergence",
+    "LogCoshError",
     "Mean",
     "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
+    "MeanIoU",
     "MeanMetricWrapper",
     "MeanSquaredError",
+    "MeanSquaredLogarithmicError",
     "Metric",
+    "OneHotIoU",
+    "OneHotMeanIoU",
+    "Poisson",
+    "Precision",
+    "PrecisionAtRecall",
+    "R2Score",
+    "Recall",
+    "RecallAtPrecision",
     "RootMeanSquaredError",
+    "SensitivityAtSpecificity",
     "SparseCategoricalAccuracy",
     "SparseCategoricalCrossentropy",
     "SparseTopKCategoricalAccuracy",
+    "SpecificityAtSensitivity",
+    "SquaredHinge",
     "Sum",
     "TopKCategoricalAccuracy",
+    "TrueNegatives",
+    "TruePositives",
     "accuracy",
     "binary_accuracy",
     "binary_crossentropy",
     "categorical_accuracy",
     "categorical_crossentropy",
+    "cosine_similarity",
     "deserialize",
     "get",
     "get_metric",

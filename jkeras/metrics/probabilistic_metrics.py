@@ -1,10 +1,12 @@
-"""Crossentropy metrics: running means of the crossentropy loss functions."""
+"""Probabilistic metrics: running means of the crossentropies, KL divergence and Poisson loss."""
 
+from jkeras.losses.classification_losses import kl_divergence, poisson
 from jkeras.losses.losses import (
     binary_crossentropy,
     categorical_crossentropy,
     sparse_categorical_crossentropy,
 )
+from jkeras.metrics.metric import Metric
 from jkeras.metrics.reduction_metrics import MeanMetricWrapper
 
 
@@ -124,3 +126,33 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
             "ignore_class": self.ignore_class,
             "axis": self.axis,
         }
+
+
+class KLDivergence(MeanMetricWrapper):
+    """The running mean of `kl_divergence`.
+
+    Args:
+        name: defaults to `"kl_divergence"`.
+        dtype: the dtype of the accumulators.
+    """
+
+    def __init__(self, name="kl_divergence", dtype=None):
+        super().__init__(fn=kl_divergence, name=name, dtype=dtype)
+
+    def get_config(self):
+        return Metric.get_config(self)
+
+
+class Poisson(MeanMetricWrapper):
+    """The running mean of `poisson`.
+
+    Args:
+        name: defaults to `"poisson"`.
+        dtype: the dtype of the accumulators.
+    """
+
+    def __init__(self, name="poisson", dtype=None):
+        super().__init__(fn=poisson, name=name, dtype=dtype)
+
+    def get_config(self):
+        return Metric.get_config(self)

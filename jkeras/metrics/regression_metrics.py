@@ -2,6 +2,7 @@
 
 import warnings
 
+import jax
 import jax.numpy as jnp
 
 from jkeras.losses.loss import as_array, squeeze_or_expand_to_same_rank
@@ -231,20 +232,21 @@ class R2Score(Metric):
         p = float(self.num_regressors)
         # Keras decides with Python `if`s on the sample count; `where` does it under jit too.
         adjusted = 1.0 - (1.0 - r2_score) * (n - 1.0) / (n - p - 1.0)
-        if not isinstance(n, jnp.ndarray) or not hasattr(n, "aval") or n.aval.is_concrete if hasattr(n.aval, "is_concrete") else False:
-            pass
         try:
-            if p >= float(n) - 1:
-                warnings.warn(
-                    "More independent predictors than datapoints in adjusted R2 score. "
-                    "Falling back to standard R2 score."
-                    if p > float(n) - 1
-                    else "Division by zero in Adjusted R2 score. Falling back to standard R2 "
-                    "score.",
-                    stacklevel=2,
-                )
-        except Exception:  # traced: no warning, the `where` below still falls back
-            pass
+            num_samples = float(n)
+        except jax.errors.ConcretizationTypeError:  # traced: the `where` below still falls back
+            num_samples = None
+        if num_samples is not None and p > num_samples - 1:
+            warnings.warn(
+                "More independent predictors than datapoints in adjusted R2 score. "
+                "Falling back to standard R2 score.",
+                stacklevel=2,
+            )
+        elif num_samples is not None and p == num_samples - 1:
+            warnings.warn(
+                "Division by zero in Adjusted R2 score. Falling back to standard R2 score.",
+                stacklevel=2,
+            )
         return jnp.where(p < n - 1, adjusted, r2_score)
 
     def reset_state(self):

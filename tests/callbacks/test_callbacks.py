@@ -181,3 +181,23 @@ def test_lambda_callback_and_batch_hooks_see_running_logs():
     assert seen[0] == "begin" and [b for b, _ in seen[1:]] == [0, 1, 2, 3]
     with pytest.raises(ValueError, match="unknown hook"):
         callbacks.LambdaCallback(on_epoch_middle=print)
+
+
+def test_tensorboard_event_files_read_back_with_tensorboard(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    x, y = data()
+    model = regression_model()
+    history = model.fit(x, y, epochs=3, batch_size=16, validation_split=0.25, verbose=0,
+                        callbacks=[callbacks.TensorBoard(tmp_path, histogram_freq=1,
+                                                         update_freq="batch")])
+    train = EventAccumulator(str(tmp_path / "train"),
+                             size_guidance={"scalars": 0, "histograms": 0}).Reload()
+    validation = EventAccumulator(str(tmp_path / "validation")).Reload()
+    epoch_loss = [event.value for event in train.Scalars("epoch_loss")]
+    np.testing.assert_allclose(epoch_loss, history.history["loss"], rtol=1e-6)
+    np.testing.assert_allclose([e.value for e in validation.Scalars("epoch_loss")],
+                               history.history["val_loss"], rtol=1e-6)
+    assert [e.value for e in train.Scalars("epoch_learning_rate")] == pytest.approx([0.05] * 3)
+    assert len(train.Scalars("batch_loss")) == 9  # 3 batches of 16 per epoch, 3 epochs
+    assert set(train.Tags()["histograms"]) == {v.path for v in model.weights}
