@@ -164,6 +164,7 @@ class Layer:
                 trainable=trainable and self._trainable,
                 name=name,
             )
+        variable._created_trainable = bool(trainable)
         variable.regularizer = regularizers.get(regularizer)
         variable.constraint = constraints.get(constraint)
         self._own_variables.append(variable)
@@ -361,7 +362,10 @@ class Layer:
         self._trainable = value
         own, _ = self._own_state()
         for variable in own:
-            variable.trainable = value
+            # Only weights created trainable follow the layer (state such as moving statistics
+            # stays non-trainable), as in Keras 3.
+            if getattr(variable, "_created_trainable", variable.trainable):
+                variable.trainable = value
         for layer in self._layers:
             layer.trainable = value
 

@@ -37,6 +37,7 @@ class Trainer:
 
     def _init_trainer(self):
         self.compiled = False
+        self.run_eagerly = False
         self.optimizer = None
         self.history = None
         self.stop_training = False

@@ -183,3 +183,20 @@ def test_activation_flatten_and_config_round_trip():
     assert clone.activation(jnp.array(-1.0)) == 0.0
     with pytest.raises(ValueError, match="Unrecognized keyword arguments"):
         layers.Dense(3, bogus=1)
+
+
+def test_trainable_toggle_keeps_state_non_trainable_and_predict_needs_no_compile():
+    class WithState(jkeras.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+            self.count = self.add_weight(shape=(), initializer="zeros", trainable=False)
+
+        def call(self, x):
+            return x * self.w
+
+    model = jkeras.Sequential([jkeras.Input((3,)), WithState()])
+    model.trainable = False
+    model.trainable = True
+    assert len(model.trainable_weights) == 1 and model.trainable_weights[0].shape == (3,)
+    assert len(model.non_trainable_weights) == 1 and model.non_trainable_weights[0].shape == ()
+    np.testing.assert_array_equal(model.predict(np.ones((2, 3)), verbose=0), np.ones((2, 3)))
