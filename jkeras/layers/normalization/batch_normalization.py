@@ -184,6 +184,15 @@ class BatchNormalization(Layer):
         self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})
         self._reduction_axes = [i for i in range(ndim) if i != self.axis % ndim]
 
+    def _set_trainable(self, value):
+        Layer.trainable.fset(self, value)
+        # The base setter flips every own variable; the statistics must stay state.
+        for name in _STATE_NAMES:
+            if getattr(self, name, None) is not None:
+                getattr(self, name).trainable = False
+
+    trainable = property(Layer.trainable.fget, _set_trainable)
+
     def compute_output_shape(self, input_shape):
         if not -len(input_shape) <= self.axis < len(input_shape):
             raise ValueError(
@@ -294,6 +303,9 @@ class BatchNormalization(Layer):
             "renorm_clipping": self.renorm_clipping,
             "renorm_momentum": self.renorm_momentum,
         }
+
+
+_STATE_NAMES = ("moving_mean", "moving_variance", "moving_stddev", "renorm_mean", "renorm_stddev")
 
 
 def _batch_normalization(x, mean, variance, axis, offset, scale, epsilon):

@@ -122,6 +122,14 @@ class Normalization(Layer):
                 f"broadcast to the kept axes of inputs of shape {self._build_input_shape}."
             ) from None
 
+    def _set_trainable(self, value):
+        Layer.trainable.fset(self, value)
+        # The base setter flips every own variable; the statistics must stay state.
+        for variable in self._own_variables:
+            variable.trainable = False
+
+    trainable = property(Layer.trainable.fget, _set_trainable)
+
     @property
     def mean(self):
         """The mean, broadcastable against the inputs (None before the layer is built)."""
@@ -160,6 +168,11 @@ class Normalization(Layer):
                     "Pass an array or a non-empty iterable of arrays."
                 )
             first = np.asarray(_extract_batch(first))
+            if first.ndim == 0:
+                raise TypeError(
+                    f"adapt() of layer '{self.name}' expects an array or an iterable of "
+                    "batches (arrays); received an iterable of scalars. Pass `np.array(data)`."
+                )
             batches = itertools.chain([first], iterator)
         else:
             raise TypeError(

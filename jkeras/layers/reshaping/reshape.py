@@ -69,7 +69,7 @@ class Reshape(Layer):
     def compute_output_shape(self, input_shape):
         return (input_shape[0],) + self._resolve(tuple(input_shape[1:]))
 
-    def compute_output_spec(self, inputs):
+    def compute_output_spec(self, inputs, **kwargs):
         # From the shape arithmetic, not by tracing: unknown sizes stay None even where a probe
         # size would not divide evenly.
         return KerasTensor(self.compute_output_shape(inputs.shape), inputs.dtype)
