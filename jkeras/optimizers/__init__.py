@@ -17,7 +17,18 @@ from jkeras.optimizers.sgd import SGD
 from jkeras.optimizers.transforms import OptimizerState
 
 ALL_OBJECTS = (
-    SGD, RMSprop, Adam, AdamW, Adagrad, Nadam, Adadelta, Adamax, Ftrl, Lion, Lamb, Adafactor,
+    SGD,
+    RMSprop,
+    Adam,
+    AdamW,
+    Adagrad,
+    Nadam,
+    Adadelta,
+    Adamax,
+    Ftrl,
+    Lion,
+    Lamb,
+    Adafactor,
 )
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
 

@@ -58,9 +58,7 @@ class Ftrl(Optimizer):
             ),
         ):
             if (value < 0.0) if sign == "positive" else (value > 0.0):
-                raise ValueError(
-                    f"`{arg}` needs to be {sign} or zero. Received: {arg}={value}."
-                )
+                raise ValueError(f"`{arg}` needs to be {sign} or zero. Received: {arg}={value}.")
         self.learning_rate_power = learning_rate_power
         self.initial_accumulator_value = initial_accumulator_value
         self.l1_regularization_strength = l1_regularization_strength
@@ -87,9 +85,7 @@ class Ftrl(Optimizer):
                 "initial_accumulator_value": self.initial_accumulator_value,
                 "l1_regularization_strength": self.l1_regularization_strength,
                 "l2_regularization_strength": self.l2_regularization_strength,
-                "l2_shrinkage_regularization_strength": (
-                    self.l2_shrinkage_regularization_strength
-                ),
+                "l2_shrinkage_regularization_strength": (self.l2_shrinkage_regularization_strength),
                 "beta": self.beta,
             }
         )

@@ -130,7 +130,12 @@ def inject_learning_rate_and_iteration(
         if ema_momentum is not None:
             new_params = optax.apply_updates(params, updates)
             average, updates = _update_moving_average(
-                new_params, params, updates, state.average, iteration, ema_momentum,
+                new_params,
+                params,
+                updates,
+                state.average,
+                iteration,
+                ema_momentum,
                 ema_overwrite_frequency,
             )
         return updates, OptimizerState(
@@ -405,9 +410,7 @@ def keras_ftrl(
 
     def init_fn(params):
         return KerasFtrlState(
-            accumulator=jax.tree.map(
-                lambda p: jnp.full_like(p, initial_accumulator_value), params
-            ),
+            accumulator=jax.tree.map(lambda p: jnp.full_like(p, initial_accumulator_value), params),
             linear=optax.tree.zeros_like(params),
         )
 
@@ -422,7 +425,10 @@ def keras_ftrl(
             new_accum = accum + jnp.square(g)
             linear = linear + (
                 grad_to_use
-                - (jnp.power(new_accum, -learning_rate_power) - jnp.power(accum, -learning_rate_power))
+                - (
+                    jnp.power(new_accum, -learning_rate_power)
+                    - jnp.power(accum, -learning_rate_power)
+                )
                 / lr
                 * var
             )

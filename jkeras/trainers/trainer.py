@@ -472,6 +472,8 @@ class Trainer:
                     break
         finally:
             self._untracked_in_fit = False
+        # With `use_ema`, the trained weights become their moving averages (as in Keras).
+        self.optimizer.finalize_variable_values(self.trainable_variables)
         callback_list.on_train_end(epoch_logs)
         self.history = history
         return history

@@ -75,7 +75,11 @@ class ExponentialDecay(LearningRateSchedule):
     """
 
     def __init__(
-        self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+        self,
+        initial_learning_rate,
+        decay_steps,
+        decay_rate,
+        staircase=False,
         name="ExponentialDecay",
     ):
         _check_positive("decay_steps", decay_steps)
@@ -160,8 +164,13 @@ class PolynomialDecay(LearningRateSchedule):
     """
 
     def __init__(
-        self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0,
-        cycle=False, name="PolynomialDecay",
+        self,
+        initial_learning_rate,
+        decay_steps,
+        end_learning_rate=0.0001,
+        power=1.0,
+        cycle=False,
+        name="PolynomialDecay",
     ):
         _check_positive("decay_steps", decay_steps)
         self.initial_learning_rate = initial_learning_rate
@@ -211,7 +220,11 @@ class InverseTimeDecay(LearningRateSchedule):
     """
 
     def __init__(
-        self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+        self,
+        initial_learning_rate,
+        decay_steps,
+        decay_rate,
+        staircase=False,
         name="InverseTimeDecay",
     ):
         _check_positive("decay_steps", decay_steps)
@@ -263,8 +276,13 @@ class CosineDecay(LearningRateSchedule):
     """
 
     def __init__(
-        self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay",
-        warmup_target=None, warmup_steps=0,
+        self,
+        initial_learning_rate,
+        decay_steps,
+        alpha=0.0,
+        name="CosineDecay",
+        warmup_target=None,
+        warmup_steps=0,
     ):
         _check_positive("decay_steps", decay_steps)
         self.initial_learning_rate = initial_learning_rate
@@ -324,7 +342,12 @@ class CosineDecayRestarts(LearningRateSchedule):
     """
 
     def __init__(
-        self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0,
+        self,
+        initial_learning_rate,
+        first_decay_steps,
+        t_mul=2.0,
+        m_mul=1.0,
+        alpha=0.0,
         name="SGDRDecay",
     ):
         _check_positive("first_decay_steps", first_decay_steps)
