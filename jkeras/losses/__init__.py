@@ -9,13 +9,6 @@ Example:
 import inspect
 
 from jkeras.core.naming import to_snake_case
-from jkeras.losses.loss import (
-    Loss,
-    is_binary_or_sparse_categorical,
-    reduce_values,
-    reduce_weighted_values,
-    squeeze_or_expand_to_same_rank,
-)
 from jkeras.losses.classification_losses import (
     CategoricalHinge,
     Dice,
@@ -31,6 +24,13 @@ from jkeras.losses.classification_losses import (
     poisson,
     squared_hinge,
     tversky,
+)
+from jkeras.losses.loss import (
+    Loss,
+    is_binary_or_sparse_categorical,
+    reduce_values,
+    reduce_weighted_values,
+    squeeze_or_expand_to_same_rank,
 )
 from jkeras.losses.losses import (
     BinaryCrossentropy,

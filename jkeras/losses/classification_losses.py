@@ -182,7 +182,12 @@ class Tversky(BuiltinLossWrapper):
     """
 
     def __init__(
-        self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size", name="tversky", axis=None,
+        self,
+        alpha=0.5,
+        beta=0.5,
+        reduction="sum_over_batch_size",
+        name="tversky",
+        axis=None,
         dtype=None,
     ):
         super().__init__(tversky, reduction, name, dtype, alpha=alpha, beta=beta, axis=axis)

@@ -88,7 +88,6 @@ class BuiltinLossWrapper(LossFunctionWrapper):
         return {**Loss.get_config(self), **self._fn_kwargs}
 
 
-
 # ---------------------------------------------------------------------------------------------
 # Functions
 

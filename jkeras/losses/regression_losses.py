@@ -125,7 +125,9 @@ class CosineSimilarity(BuiltinLossWrapper):
         dtype: the computation dtype.
     """
 
-    def __init__(self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity", dtype=None):
+    def __init__(
+        self, axis=-1, reduction="sum_over_batch_size", name="cosine_similarity", dtype=None
+    ):
         super().__init__(cosine_similarity, reduction, name, dtype, axis=axis)
 
 
@@ -154,5 +156,3 @@ class LogCosh(BuiltinLossWrapper):
 
     def __init__(self, reduction="sum_over_batch_size", name="log_cosh", dtype=None):
         super().__init__(log_cosh, reduction, name, dtype)
-
-

@@ -46,6 +46,12 @@ from jkeras.metrics.confusion_metrics import (
     TrueNegatives,
     TruePositives,
 )
+from jkeras.metrics.correlation_metrics import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
 from jkeras.metrics.f_score_metrics import F1Score, FBetaScore
 from jkeras.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
 from jkeras.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
@@ -97,6 +103,9 @@ ALL_OBJECTS = (
     SpecificityAtSensitivity,
     TrueNegatives,
     TruePositives,
+    # Correlation
+    ConcordanceCorrelation,
+    PearsonCorrelation,
     # Hinge
     Hinge,
     SquaredHinge,
@@ -151,6 +160,8 @@ _FUNCTIONS = {
         top_k_categorical_accuracy,
         sparse_top_k_categorical_accuracy,
         cosine_similarity,
+        pearson_correlation,
+        concordance_correlation,
     )
 }
 # Names `get` accepts; the abstract bases and wrappers are only reachable through configs.
@@ -313,6 +324,7 @@ __all__ = [
     "CategoricalAccuracy",
     "CategoricalCrossentropy",
     "CategoricalHinge",
+    "ConcordanceCorrelation",
     "CosineSimilarity",
     "F1Score",
     "FBetaScore",
@@ -332,6 +344,7 @@ __all__ = [
     "Metric",
     "OneHotIoU",
     "OneHotMeanIoU",
+    "PearsonCorrelation",
     "Poisson",
     "Precision",
     "PrecisionAtRecall",
@@ -354,12 +367,14 @@ __all__ = [
     "binary_crossentropy",
     "categorical_accuracy",
     "categorical_crossentropy",
+    "concordance_correlation",
     "cosine_similarity",
     "deserialize",
     "get",
     "get_metric",
     "mean_absolute_error",
     "mean_squared_error",
+    "pearson_correlation",
     "resolve_accuracy",
     "serialize",
     "sparse_categorical_accuracy",

@@ -324,7 +324,11 @@ class PrecisionAtRecall(SensitivitySpecificityBase):
         return self._find_max_under_constraint(rates["recall"], rates["precision"])
 
     def get_config(self):
-        return {**super().get_config(), "num_thresholds": self.num_thresholds, "recall": self.recall}
+        return {
+            **super().get_config(),
+            "num_thresholds": self.num_thresholds,
+            "recall": self.recall,
+        }
 
 
 class RecallAtPrecision(SensitivitySpecificityBase):

@@ -35,12 +35,14 @@ class FBetaScore(Metric):
                 f"{{None, 'micro', 'macro', 'weighted'}}. Received: average={average}"
             )
         if not isinstance(beta, float):
-            raise ValueError(
+            raise ValueError(  # noqa: TRY004 (Keras raises ValueError here)
                 "Invalid `beta` argument value. It should be a Python float. "
                 f"Received: beta={beta} of type '{type(beta)}'"
             )
         if beta <= 0.0:
-            raise ValueError(f"Invalid `beta` argument value. It should be > 0. Received: beta={beta}")
+            raise ValueError(
+                f"Invalid `beta` argument value. It should be > 0. Received: beta={beta}"
+            )
         if threshold is not None:
             if not isinstance(threshold, float):
                 raise ValueError(
@@ -67,7 +69,12 @@ class FBetaScore(Metric):
                 f"y_true.shape={tuple(y_true_shape)}."
             )
         shape = () if self.average == "micro" else (y_pred_shape[-1],)
-        for name in ("true_positives", "false_positives", "false_negatives", "intermediate_weights"):
+        for name in (
+            "true_positives",
+            "false_positives",
+            "false_negatives",
+            "intermediate_weights",
+        ):
             setattr(self, name, self.add_variable(shape=shape, initializer="zeros", name=name))
         self._built = True
 

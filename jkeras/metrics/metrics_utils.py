@@ -8,9 +8,9 @@ step, including its bucketed fast path for evenly spaced thresholds, so counts a
 exactly (a prediction counts as positive when it is strictly above the threshold).
 """
 
-import numpy as np
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from jkeras import config
 from jkeras.losses.loss import as_array, squeeze_or_expand_to_same_rank

@@ -8,24 +8,23 @@ initializers (orthogonal) would only add compilations here.
 
 import jax
 import jax.numpy as jnp
+import keras  # the reference
 import numpy as np
 import pytest
 
 import jkeras
 from jkeras import layers
 
-import keras  # the reference
-
 BATCH, STEPS, FEATURES, UNITS = 3, 5, 4, 6
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(BATCH, STEPS, FEATURES)).astype("float32")
 # Padding at the end, at the start, and a hole in the middle; one full row.
-MASK = np.array(
-    [[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [0, 1, 0, 1, 1]], dtype=bool
-)
-ZEROS = dict(
-    kernel_initializer="zeros", recurrent_initializer="zeros", bias_initializer="zeros"
-)
+MASK = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [0, 1, 0, 1, 1]], dtype=bool)
+ZEROS = {
+    "kernel_initializer": "zeros",
+    "recurrent_initializer": "zeros",
+    "bias_initializer": "zeros",
+}
 
 
 def _random_weights(layer, seed):
@@ -44,20 +43,29 @@ def _pair(make, seed=1, input_shape=X.shape):
     return reference, ours
 
 
-def _outputs(pairs, x, masks, **kwargs):
+def _outputs(pairs, x, masks=None, **kwargs):
     """Each layer's outputs for `x` (and its mask), per library, from one jitted program."""
+    masks = [None] * len(pairs) if masks is None else masks
     results = []
     for side in (0, 1):
         chosen = [pair[side] for pair in pairs]
         values = [
-            ([v.value for v in layer.trainable_variables],
-             [v.value for v in layer.non_trainable_variables])
+            (
+                [v.value for v in layer.trainable_variables],
+                [v.value for v in layer.non_trainable_variables],
+            )
             for layer in chosen
         ]
 
         def run(values, x, masks, chosen=chosen):
             return [
-                layer.stateless_call(trainable, non_trainable, x, mask=mask, **kwargs)[0]
+                layer.stateless_call(
+                    trainable,
+                    non_trainable,
+                    x,
+                    **kwargs,
+                    **({} if mask is None else {"mask": mask}),
+                )[0]
                 for layer, (trainable, non_trainable), mask in zip(chosen, values, masks)
             ]
 
@@ -75,16 +83,16 @@ def _assert_tree_close(got, expected, atol=1e-5):
 
 
 CONFIGS = [
-    (dict(), None),
-    (dict(return_sequences=True, return_state=True), MASK),
-    (dict(return_sequences=True, return_state=True, go_backwards=True), MASK),
-    (dict(return_state=True, go_backwards=True), None),
-    (dict(return_state=True), MASK),
+    ({}, None),
+    ({"return_sequences": True, "return_state": True}, MASK),
+    ({"return_sequences": True, "return_state": True, "go_backwards": True}, MASK),
+    ({"return_state": True, "go_backwards": True}, None),
+    ({"return_state": True}, MASK),
 ]
 EXTRA = {
-    "SimpleRNN": dict(activation="relu", use_bias=False),
-    "LSTM": dict(unit_forget_bias=False, recurrent_activation="hard_sigmoid"),
-    "GRU": dict(reset_after=False),
+    "SimpleRNN": {"activation": "relu", "use_bias": False},
+    "LSTM": {"unit_forget_bias": False, "recurrent_activation": "hard_sigmoid"},
+    "GRU": {"reset_after": False},
 }
 
 
@@ -112,12 +120,14 @@ def test_masks_from_embedding_and_masking_layers_match_keras_in_models():
     padded[2, :2] = 0.0
 
     def embedded(lib):
-        return lib.Sequential([
-            lib.Input((STEPS,), dtype="int32"),
-            lib.layers.Embedding(10, FEATURES, mask_zero=True),
-            lib.layers.LSTM(UNITS, return_sequences=True, **ZEROS),
-            lib.layers.GRU(UNITS, go_backwards=True, **ZEROS),
-        ])
+        return lib.Sequential(
+            [
+                lib.Input((STEPS,), dtype="int32"),
+                lib.layers.Embedding(10, FEATURES, mask_zero=True),
+                lib.layers.LSTM(UNITS, return_sequences=True, **ZEROS),
+                lib.layers.GRU(UNITS, go_backwards=True, **ZEROS),
+            ]
+        )
 
     def masked(lib):
         inputs = lib.Input((STEPS, FEATURES))
@@ -125,45 +135,58 @@ def test_masks_from_embedding_and_masking_layers_match_keras_in_models():
         sequence, state = lib.layers.SimpleRNN(
             UNITS, return_sequences=True, return_state=True, **ZEROS
         )(hidden)
-        return lib.Model(inputs, [lib.layers.TimeDistributed(lib.layers.Dense(2))(sequence),
-                                  state])
+        return lib.Model(inputs, [lib.layers.TimeDistributed(lib.layers.Dense(2))(sequence), state])
 
     for make, x in [(embedded, tokens), (masked, padded)]:
         reference, ours = make(keras), make(jkeras)
         weights = _random_weights(reference, 2)
         reference.set_weights(weights)
         ours.set_weights(weights)
-        _assert_tree_close(ours(x), reference(x))
+        expected, got = _outputs([(reference, ours)], x)
+        _assert_tree_close(got, expected)
     # Masking: mask and zeroed output as Keras.
     reference_layer, masking = keras.layers.Masking(0.0), layers.Masking(0.0)
-    np.testing.assert_array_equal(masking.compute_mask(padded), reference_layer.compute_mask(padded))
+    np.testing.assert_array_equal(
+        masking.compute_mask(padded), reference_layer.compute_mask(padded)
+    )
     np.testing.assert_array_equal(masking(padded), reference_layer(padded))
 
 
-@pytest.mark.parametrize("inner", ["LSTM", "GRU"])
-def test_bidirectional_all_merge_modes_match_keras(inner):
+def test_bidirectional_all_merge_modes_match_keras():
     pairs = []
     for mode in ["concat", "sum", "mul", "ave", None]:
-        pairs.append(_pair(lambda lib, m=mode: lib.layers.Bidirectional(
-            getattr(lib.layers, inner)(UNITS, return_sequences=True, **ZEROS), merge_mode=m
-        )))
-    pairs.append(_pair(lambda lib: lib.layers.Bidirectional(
-        getattr(lib.layers, inner)(UNITS, return_state=True, **ZEROS), merge_mode="concat",
-        backward_layer=getattr(lib.layers, inner)(
-            UNITS, return_state=True, go_backwards=True, activation="relu", **ZEROS),
-    )))
+        pairs.append(
+            _pair(
+                lambda lib, m=mode: lib.layers.Bidirectional(
+                    lib.layers.LSTM(UNITS, return_sequences=True, **ZEROS), merge_mode=m
+                )
+            )
+        )
+    pairs.append(
+        _pair(
+            lambda lib: lib.layers.Bidirectional(
+                lib.layers.GRU(UNITS, return_state=True, **ZEROS),
+                merge_mode="concat",
+                backward_layer=lib.layers.GRU(
+                    UNITS, return_state=True, go_backwards=True, activation="relu", **ZEROS
+                ),
+            )
+        )
+    )
     masks = [MASK, None, MASK, None, MASK, MASK]
     expected, got = _outputs(pairs, X, masks)
     _assert_tree_close(got, expected)
-    reference, ours = pairs[-1]
-    assert [v.path for v in ours.weights] == [v.path for v in reference.weights]
-    assert ours.compute_output_shape(X.shape) == reference.compute_output_shape(X.shape)
+    for reference, ours in pairs[-2:]:
+        assert [v.path for v in ours.weights] == [v.path for v in reference.weights]
+        assert ours.compute_output_shape(X.shape) == reference.compute_output_shape(X.shape)
 
 
 def test_time_distributed_dense_matches_keras():
     x = RNG.normal(size=(BATCH, STEPS, 2, FEATURES)).astype("float32")
-    pair = _pair(lambda lib: lib.layers.TimeDistributed(lib.layers.Dense(3, activation="tanh")),
-                 input_shape=x.shape)
+    pair = _pair(
+        lambda lib: lib.layers.TimeDistributed(lib.layers.Dense(3, activation="tanh")),
+        input_shape=x.shape,
+    )
     expected, got = _outputs([pair], x, [None])
     _assert_tree_close(got, expected)
     assert pair[1].compute_output_shape((None, 7, 2, 4)) == (None, 7, 2, 3)
@@ -171,18 +194,27 @@ def test_time_distributed_dense_matches_keras():
         layers.TimeDistributed(layers.Dense(2))(np.ones((2, 3), "float32"))
 
 
-@pytest.mark.parametrize("name", ["LSTM", "GRU", "SimpleRNN"])
-def test_gradients_match_keras_stateless_call(name):
-    pair = _pair(lambda lib: getattr(lib.layers, name)(
-        UNITS, return_sequences=True, return_state=True, go_backwards=True, **ZEROS))
+def test_gradients_match_keras_stateless_call():
+    pairs = [
+        _pair(
+            lambda lib, n=name: getattr(lib.layers, n)(
+                UNITS, return_sequences=True, return_state=True, go_backwards=True, **ZEROS
+            )
+        )
+        for name in ["LSTM", "GRU"]
+    ]
     grads = []
-    for layer in pair:
-        trainable = [v.value for v in layer.trainable_variables]
-        non_trainable = [v.value for v in layer.non_trainable_variables]
+    for side in (0, 1):
+        chosen = [pair[side] for pair in pairs]
+        trainable = [[v.value for v in layer.trainable_variables] for layer in chosen]
+        non_trainable = [[v.value for v in layer.non_trainable_variables] for layer in chosen]
 
-        def loss(trainable, x, layer=layer, non_trainable=non_trainable):
-            sequence, *states = layer.stateless_call(trainable, non_trainable, x, mask=MASK)[0]
-            return jnp.sum(sequence ** 2) + sum(jnp.sum(jnp.sin(s)) for s in states)
+        def loss(trainable, x, chosen=chosen, non_trainable=non_trainable):
+            total = 0.0
+            for layer, t, n in zip(chosen, trainable, non_trainable):
+                sequence, *states = layer.stateless_call(t, n, x, mask=MASK)[0]
+                total += jnp.sum(sequence**2) + sum(jnp.sum(jnp.sin(s)) for s in states)
+            return total
 
         grads.append(jax.jit(jax.grad(loss, argnums=(0, 1)))(trainable, X))
     _assert_tree_close(grads[1], grads[0], atol=1e-5)
@@ -195,17 +227,21 @@ def test_lstm_model_predict_matches_keras_and_fit_lowers_the_loss():
     y = (tokens[:, :1] > 5).astype("float32")
 
     def build(lib):
-        model = lib.Sequential([
-            lib.Input((STEPS,), dtype="int32"),
-            lib.layers.Embedding(10, FEATURES, mask_zero=True),
-            lib.layers.LSTM(UNITS),
-            lib.layers.Dense(1, activation="sigmoid"),
-        ])
+        model = lib.Sequential(
+            [
+                lib.Input((STEPS,), dtype="int32"),
+                lib.layers.Embedding(10, FEATURES, mask_zero=True),
+                lib.layers.LSTM(UNITS, **ZEROS),
+                lib.layers.Dense(1, activation="sigmoid"),
+            ]
+        )
         model.compile(optimizer=lib.optimizers.Adam(0.05), loss="binary_crossentropy")
         return model
 
     reference, model = build(keras), build(jkeras)
-    model.set_weights(reference.get_weights())
+    weights = _random_weights(reference, 5)
+    reference.set_weights(weights)
+    model.set_weights(weights)
     np.testing.assert_allclose(
         model.predict(tokens, verbose=0), reference.predict(tokens, verbose=0), atol=1e-5
     )
@@ -213,39 +249,60 @@ def test_lstm_model_predict_matches_keras_and_fit_lowers_the_loss():
     assert history[-1] < 0.6 * history[0]
 
 
-@pytest.mark.parametrize("name", ["LSTM", "GRU", "SimpleRNN"])
-def test_dropout_applies_in_training_only_and_is_reproducible(name):
-    def make(seed, **kwargs):
-        layer = getattr(layers, name)(UNITS, seed=seed, return_sequences=True, **ZEROS, **kwargs)
+def test_dropout_applies_in_training_only_and_is_reproducible():
+    # Input dropout alone (one shared mask, Keras's implementation 2), and with recurrent
+    # dropout (a mask per gate, Keras's implementation 1).
+    both = {"dropout": 0.3, "recurrent_dropout": 0.4}
+    cases = [("GRU", {"dropout": 0.5}), ("LSTM", both), ("SimpleRNN", both)]
+
+    def make(name, rates, seed):
+        layer = getattr(layers, name)(UNITS, seed=seed, return_sequences=True, **ZEROS, **rates)
         layer.build(X.shape)
         layer.set_weights(_random_weights(layer, 4))
         return layer
 
-    for rates in [dict(dropout=0.5), dict(dropout=0.3, recurrent_dropout=0.4)]:
-        first, second, other = make(7, **rates), make(7, **rates), make(8, **rates)
-        inference = np.asarray(first(X))
-        np.testing.assert_allclose(inference, np.asarray(first(X, training=False)))
-        trained = np.asarray(first(X, training=True))
-        assert not np.allclose(trained, inference)
-        np.testing.assert_allclose(np.asarray(second(X, training=True)), trained)
-        assert not np.allclose(np.asarray(other(X, training=True)), trained)
-        assert not np.allclose(np.asarray(first(X, training=True)), trained)  # state advanced
+    chosen = [make(name, rates, 7) for name, rates in cases]
+    trainable = [[v.value for v in layer.trainable_variables] for layer in chosen]
+    seeds = {
+        seed: [
+            [v.value for v in make(name, rates, seed).non_trainable_variables]
+            for name, rates in cases
+        ]
+        for seed in (7, 8)
+    }
 
-    # Under jit the seed state is threaded through `stateless_call` (one draw per call).
-    layer = make(7, dropout=0.5, recurrent_dropout=0.5)
-    step = jax.jit(lambda t, n, x: layer.stateless_call(t, n, x, training=True))
-    trainable = [v.value for v in layer.trainable_variables]
-    state = [v.value for v in layer.non_trainable_variables]
-    y1, state1 = step(trainable, state, X)
-    y2, _ = step(trainable, state1, X)
-    y1_again, _ = step(trainable, state, X)
-    np.testing.assert_allclose(y1, y1_again)
-    assert not np.allclose(y1, y2)
+    @jax.jit
+    def run(states):
+        inference = [
+            layer.stateless_call(t, n, X, training=False)[0]
+            for layer, t, n in zip(chosen, trainable, states)
+        ]
+        trained = [
+            layer.stateless_call(t, n, X, training=True)
+            for layer, t, n in zip(chosen, trainable, states)
+        ]
+        return inference, [y for y, _ in trained], [n for _, n in trained]
+
+    inference, trained, advanced = run(seeds[7])
+    _, same_seed, _ = run([[v.value for v in layer.non_trainable_variables] for layer in chosen])
+    _, other_seed, _ = run(seeds[8])
+    _, next_call, _ = run(advanced)
+    for index in range(len(cases)):
+        assert not np.allclose(trained[index], inference[index])
+        np.testing.assert_array_equal(same_seed[index], trained[index])
+        assert not np.allclose(other_seed[index], trained[index])
+        assert not np.allclose(next_call[index], trained[index])  # each call draws new masks
+    # Eagerly, the layer's own seed state supplies the masks and advances.
+    np.testing.assert_allclose(chosen[1](X, training=True), trained[1], rtol=1e-6, atol=1e-6)
+    assert not np.allclose(chosen[1](X, training=True), trained[1])
 
 
 def test_generic_rnn_wraps_builtin_and_custom_cells():
-    reference, ours = _pair(lambda lib: lib.layers.RNN(
-        lib.layers.GRUCell(UNITS, **ZEROS), return_sequences=True, return_state=True))
+    reference, ours = _pair(
+        lambda lib: lib.layers.RNN(
+            lib.layers.GRUCell(UNITS, **ZEROS), return_sequences=True, return_state=True
+        )
+    )
     expected, got = _outputs([(reference, ours)], X, [MASK])
     _assert_tree_close(got, expected)
 
@@ -258,7 +315,8 @@ def test_generic_rnn_wraps_builtin_and_custom_cells():
         def build(self, input_shape):
             self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
             self.recurrent_kernel = self.add_weight(
-                shape=(self.units, self.units), name="recurrent_kernel")
+                shape=(self.units, self.units), name="recurrent_kernel"
+            )
 
         def call(self, inputs, states):
             output = inputs @ self.kernel.value + states[0] @ self.recurrent_kernel.value
@@ -281,7 +339,8 @@ def test_time_loop_is_one_scan():
     def program(steps):
         x = jnp.zeros((BATCH, steps, FEATURES))
         return jax.make_jaxpr(lambda t, x: layer.stateless_call(t, [], x, mask=None)[0])(
-            trainable, x)
+            trainable, x
+        )
 
     short, long = program(3), program(50)
     assert "scan" in {eqn.primitive.name for eqn in short.jaxpr.eqns}
@@ -289,8 +348,14 @@ def test_time_loop_is_one_scan():
 
 
 def test_configs_round_trip_with_keras_argument_names():
-    regularized = dict(kernel_regularizer="l2", recurrent_constraint="non_neg", dropout=0.1,
-                       recurrent_dropout=0.2, seed=3, activation="relu")
+    regularized = {
+        "kernel_regularizer": "l2",
+        "recurrent_constraint": "non_neg",
+        "dropout": 0.1,
+        "recurrent_dropout": 0.2,
+        "seed": 3,
+        "activation": "relu",
+    }
     cases = [
         lambda lib: lib.layers.SimpleRNN(5, return_sequences=True, **regularized),
         lambda lib: lib.layers.LSTM(5, go_backwards=True, unit_forget_bias=False, **regularized),
@@ -310,27 +375,36 @@ def test_configs_round_trip_with_keras_argument_names():
     assert lstm.units == 5 and lstm.cell.recurrent_initializer.__class__.__name__ == "Orthogonal"
     assert lstm.get_config()["unit_forget_bias"] is True
     assert layers.GRU(5).reset_after is True
-    model = jkeras.Sequential([jkeras.Input((STEPS, FEATURES)),
-                               layers.Bidirectional(layers.GRU(3, return_sequences=True)),
-                               layers.TimeDistributed(layers.Dense(2))])
+    model = jkeras.Sequential(
+        [
+            jkeras.Input((STEPS, FEATURES)),
+            layers.Bidirectional(layers.GRU(3, return_sequences=True, **ZEROS)),
+            layers.TimeDistributed(layers.Dense(2, kernel_initializer="zeros")),
+        ]
+    )
     clone = jkeras.Sequential.from_config(model.get_config())
-    clone.set_weights(model.get_weights())
-    np.testing.assert_allclose(clone(X), model(X), rtol=1e-6)
+    assert clone.get_config() == model.get_config()
+    assert [v.shape for v in clone.weights] == [v.shape for v in model.weights]
 
 
-def test_unit_forget_bias_initializes_forget_gate_to_one():
-    layer = layers.LSTM(3)
+def test_initial_weights_shapes_and_regularizers():
+    layer = layers.LSTM(3, kernel_initializer="zeros", recurrent_initializer="zeros")
     layer.build((None, 2, 2))
     np.testing.assert_array_equal(layer.cell.bias.value, [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0])
     assert layers.GRU(3, **ZEROS).cell.get_config()["reset_after"]
-    gru = layers.GRU(3, **ZEROS)
+    gru = layers.GRU(3, **ZEROS, recurrent_regularizer=jkeras.regularizers.l2(0.5))
     gru.build((None, 2, 2))
     assert gru.cell.bias.shape == (2, 9)
+    gru.cell.recurrent_kernel.assign(np.ones((3, 9), "float32"))
+    np.testing.assert_allclose([float(p) for p in gru.losses], [0.5 * 27])
 
 
 def test_bad_inputs_and_arguments_raise_naming_the_layer():
-    for layer in [layers.LSTM(2, name="my_lstm"), layers.GRU(2, name="my_lstm"),
-                  layers.SimpleRNN(2, name="my_lstm")]:
+    for layer in [
+        layers.LSTM(2, name="my_lstm"),
+        layers.GRU(2, name="my_lstm"),
+        layers.SimpleRNN(2, name="my_lstm"),
+    ]:
         with pytest.raises(ValueError, match="my_lstm.*expected ndim=3, found ndim=2"):
             layer(np.ones((2, 3), "float32"))
         assert not layer.built

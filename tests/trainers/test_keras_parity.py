@@ -30,8 +30,10 @@ def build(lib, optimizer):
         lambda lib: lib.optimizers.SGD(learning_rate=0.1, momentum=0.9),
         lambda lib: "rmsprop",
         lambda lib: lib.optimizers.Adam(learning_rate=3e-3),
+        # EMA weights replace the trained ones at the end of fit: predictions show it.
+        lambda lib: lib.optimizers.SGD(learning_rate=0.1, use_ema=True, ema_momentum=0.9),
     ],
-    ids=["sgd", "rmsprop", "adam"],
+    ids=["sgd", "rmsprop", "adam", "sgd-ema"],
 )
 def test_fit_history_and_predictions_match_keras(make_optimizer):
     x, y = data()

@@ -140,7 +140,7 @@ class Attention(Layer):
     def _validate_inputs(self, inputs, mask=None):
         class_name = type(self).__name__
         if not isinstance(inputs, (list, tuple)):
-            raise ValueError(
+            raise ValueError(  # noqa: TRY004 (Keras raises ValueError)
                 f"{class_name} layer '{self.name}' must be called on a list of inputs, namely "
                 f"[query, value] or [query, value, key]. Received: inputs={inputs}."
             )

@@ -174,7 +174,9 @@ class MultiHeadAttention(Layer):
         self._key_dense = Projection(heads_key, name="key", **kwargs())
         self._key_dense.build(key_shape)
         if self._use_gate:
-            self._gate_dense = Projection(heads_value, activation="sigmoid", name="gate", **kwargs())
+            self._gate_dense = Projection(
+                heads_value, activation="sigmoid", name="gate", **kwargs()
+            )
             self._gate_dense.build(query_shape)
         self._value_dense = Projection(heads_value, name="value", **kwargs())
         self._value_dense.build(value_shape)
@@ -190,17 +192,17 @@ class MultiHeadAttention(Layer):
         def clone(initializer):
             return type(initializer).from_config(initializer.get_config())
 
-        return dict(
-            use_bias=self._use_bias,
-            kernel_initializer=clone(self._kernel_initializer),
-            bias_initializer=clone(self._bias_initializer),
-            kernel_regularizer=self._kernel_regularizer,
-            bias_regularizer=self._bias_regularizer,
-            activity_regularizer=self._activity_regularizer,
-            kernel_constraint=self._kernel_constraint,
-            bias_constraint=self._bias_constraint,
-            dtype=self._dtype,
-        )
+        return {
+            "use_bias": self._use_bias,
+            "kernel_initializer": clone(self._kernel_initializer),
+            "bias_initializer": clone(self._bias_initializer),
+            "kernel_regularizer": self._kernel_regularizer,
+            "bias_regularizer": self._bias_regularizer,
+            "activity_regularizer": self._activity_regularizer,
+            "kernel_constraint": self._kernel_constraint,
+            "bias_constraint": self._bias_constraint,
+            "dtype": self._dtype,
+        }
 
     def _build_attention(self, rank):
         """Einsum equations for the scores and the combination, over `attention_axes`."""

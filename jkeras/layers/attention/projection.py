@@ -22,8 +22,8 @@ def projection_equation(free_dims, bound_dims, output_dims):
     """
     letters = string.ascii_lowercase
     free = letters[:free_dims]
-    bound = letters[free_dims:free_dims + bound_dims]
-    out = letters[free_dims + bound_dims:free_dims + bound_dims + output_dims]
+    bound = letters[free_dims : free_dims + bound_dims]
+    out = letters[free_dims + bound_dims : free_dims + bound_dims + output_dims]
     return f"{free}{bound},{bound}{out}->{free}{out}", out, free_dims + output_dims
 
 
@@ -72,7 +72,7 @@ class Projection(Layer):
         )
         self.kernel = self.add_weight(
             name="kernel",
-            shape=tuple(input_shape[-self.bound_dims:]) + self.output_dims,
+            shape=tuple(input_shape[-self.bound_dims :]) + self.output_dims,
             initializer=self.kernel_initializer,
             regularizer=self.kernel_regularizer,
             constraint=self.kernel_constraint,

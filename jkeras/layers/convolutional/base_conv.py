@@ -3,7 +3,12 @@
 import jax.numpy as jnp
 
 from jkeras import ops
+from jkeras.layers.convolutional import conv_vjp
 from jkeras.layers.convolutional.base_convolution import BaseConvolution, check_positive
+
+# Differentiate convolutions with `conv_vjp`'s hand-written VJP (see there and
+# benchmarks/conv_vjp.py) instead of JAX's autodiff; grouped convolutions always use autodiff.
+USE_CUSTOM_VJP = True
 
 
 class BaseConv(BaseConvolution):
@@ -94,13 +99,9 @@ class BaseConv(BaseConvolution):
             widths[1 if self.data_format == "channels_last" else 2] = (left, 0)
             inputs = jnp.pad(inputs, widths)
             padding = "valid"
-        return ops.conv(
-            inputs,
-            self.kernel.value,
-            strides=self.strides,
-            padding=padding,
-            data_format=self.data_format,
-            dilation_rate=self.dilation_rate,
+        convolution = conv_vjp.conv if USE_CUSTOM_VJP else ops.conv
+        return convolution(
+            inputs, self.kernel.value, self.strides, padding, self.data_format, self.dilation_rate
         )
 
     def get_config(self):

@@ -142,8 +142,11 @@ class LayerNormalization(Layer):
             broadcast_shape[axis] = x.shape[axis]
 
         def broadcast(weight):
-            return None if weight is None else jnp.reshape(weight.value.astype(compute_dtype),
-                                                           broadcast_shape)
+            return (
+                None
+                if weight is None
+                else jnp.reshape(weight.value.astype(compute_dtype), broadcast_shape)
+            )
 
         gamma, beta = broadcast(self.gamma), broadcast(self.beta)
         if self.rms_scaling:

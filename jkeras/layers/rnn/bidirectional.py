@@ -52,7 +52,7 @@ class Bidirectional(Layer):
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         if not isinstance(layer, Layer):
-            raise ValueError(
+            raise ValueError(  # noqa: TRY004 (Keras raises ValueError here)
                 "Please initialize `Bidirectional` layer with a `jkeras.layers.Layer` "
                 f"instance. Received: {layer}"
             )
@@ -67,11 +67,11 @@ class Bidirectional(Layer):
                 '{"sum", "mul", "ave", "concat", None}'
             )
         super().__init__(**kwargs)
-        self.forward_layer = _copy(layer, name=f"forward_{_removeprefix(layer.name, 'forward_')}")
+        self.forward_layer = _copy(layer, name=f"forward_{layer.name.removeprefix('forward_')}")
         if backward_layer is None:
             backward_layer = _copy(
                 layer,
-                name=f"backward_{_removeprefix(layer.name, 'backward_')}",
+                name=f"backward_{layer.name.removeprefix('backward_')}",
                 go_backwards=True,
             )
         self.backward_layer = backward_layer
@@ -174,7 +174,3 @@ class Bidirectional(Layer):
 def _copy(layer, **overrides):
     """A fresh, unbuilt layer from `layer`'s config with `overrides` (Keras clones this way)."""
     return type(layer).from_config({**layer.get_config(), **overrides})
-
-
-def _removeprefix(text, prefix):
-    return text[len(prefix):] if text.startswith(prefix) else text

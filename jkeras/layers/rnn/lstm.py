@@ -102,8 +102,11 @@ class LSTMCell(RecurrentCell):
 
         def bias_initializer(shape, dtype=None):
             return jnp.concatenate(
-                [base((units,), dtype=dtype), ones((units,), dtype=dtype),
-                 base((units * 2,), dtype=dtype)]
+                [
+                    base((units,), dtype=dtype),
+                    ones((units,), dtype=dtype),
+                    base((units * 2,), dtype=dtype),
+                ]
             )
 
         return bias_initializer

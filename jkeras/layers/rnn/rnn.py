@@ -56,15 +56,17 @@ class RNN(Layer):
         **kwargs,
     ):
         if isinstance(cell, (list, tuple)):
-            raise ValueError(
+            raise ValueError(  # noqa: TRY004 (Keras raises ValueError here)
                 "Stacked cells (a list passed as `cell`) are not supported by jkeras yet: "
                 f"stack RNN layers instead. Received: cell={cell!r}"
             )
         if not callable(getattr(cell, "call", None)):
-            raise ValueError(f"Argument `cell` should have a `call` method. Received: cell={cell}")
+            raise ValueError(  # noqa: TRY004 (Keras raises ValueError here)
+                f"Argument `cell` should have a `call` method. Received: cell={cell}"
+            )
         state_size = getattr(cell, "state_size", None)
         if not isinstance(state_size, (int, list, tuple)):
-            raise ValueError(
+            raise ValueError(  # noqa: TRY004 (Keras raises ValueError here)
                 "The RNN cell should have a `state_size` attribute (single integer or list of "
                 f"integers, one integer per RNN state). Received: cell={cell}"
             )

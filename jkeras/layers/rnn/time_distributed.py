@@ -34,7 +34,7 @@ class TimeDistributed(Layer):
 
     def __init__(self, layer, **kwargs):
         if not isinstance(layer, Layer):
-            raise ValueError(
+            raise ValueError(  # noqa: TRY004 (Keras raises ValueError here)
                 "Please initialize `TimeDistributed` layer with a `jkeras.layers.Layer` "
                 f"instance. Received: {layer}"
             )
