@@ -270,6 +270,8 @@ def test_mha_errors_name_the_layer():
     with pytest.raises(ValueError, match="'mha_a'.*except the last"):
         layer(normal(2, 3, 4), normal(2, 5, 4), normal(2, 6, 4))
     layer = jkeras.layers.MultiHeadAttention(num_heads=2, key_dim=2, name="mha_b", **FAST)
+    with pytest.raises(ValueError, match="'mha_b' needs known last dimensions"):
+        layer.build((None, 3, None), (None, 5, 4))
     with pytest.raises(ValueError, match="'mha_b'.*rank >= 3"):
         layer(normal(2, 4), normal(2, 4))
     layer(normal(2, 3, 4), normal(2, 5, 4))

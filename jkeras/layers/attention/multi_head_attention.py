@@ -163,6 +163,12 @@ class MultiHeadAttention(Layer):
         value_shape = query_shape if value_shape is None else tuple(value_shape)
         key_shape = value_shape if key_shape is None else tuple(key_shape)
         self._check_shapes(query_shape, value_shape, key_shape)
+        if None in (query_shape[-1], value_shape[-1], key_shape[-1]):
+            raise ValueError(
+                f"Layer '{self.name}' needs known last dimensions of `query`, `value` and `key`. "
+                f"Received: query_shape={query_shape}, value_shape={value_shape}, "
+                f"key_shape={key_shape}"
+            )
         rank = len(query_shape)
         self._input_dims = (query_shape[-1], value_shape[-1], key_shape[-1])
         self._query_rank = rank
