@@ -11,8 +11,8 @@ from jkeras.saving.saving_lib import (
     CorruptFileError,
     clone_model,
     load_model,
+    load_weights,
     model_from_json,
     save_model,
-    load_weights,
     save_weights,
 )

@@ -2,8 +2,10 @@
 
 from jkeras.saving.object_registration import (
     GLOBAL_CUSTOM_NAMES,
-    GLOBAL_CUSTOM_OBJECTS as _CUSTOM_OBJECTS,
     active_custom_objects,
+)
+from jkeras.saving.object_registration import (
+    GLOBAL_CUSTOM_OBJECTS as _CUSTOM_OBJECTS,
 )
 
 
@@ -39,7 +41,7 @@ def deserialize_layer(config, custom_objects=None):
     built-in layers.
     """
     if not isinstance(config, dict):
-        raise ValueError(f"A layer config must be a dict. Received: {config!r}")
+        raise ValueError(f"A layer config must be a dict. Received: {config!r}")  # noqa: TRY004
     classes = {**_builtin_layers(), **_CUSTOM_OBJECTS, **active_custom_objects(custom_objects)}
     name = config.get("class_name")
     registered = config.get("registered_name")
