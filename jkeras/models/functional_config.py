@@ -52,14 +52,17 @@ def functional_config(model):
         inbound = {"args": _serialize_argument(list(node.args)),
                    "kwargs": _serialize_argument(dict(node.kwargs))}
         if isinstance(operation, Operation):
-            if operation.operator is None:
+            if operation.operator is not None:
+                config = {"operator": operation.operator}
+            elif _public_op(operation.fn) is not None:
+                config = {"op": operation.fn.__name__}
+            else:
                 raise NotImplementedError(
                     f"Cannot serialize the operation '{operation.name}' of model '{model.name}': "
-                    "only layers and Python operators on symbolic tensors are serializable."
+                    "only layers, Python operators and jkeras.ops functions are serializable."
                 )
             entries.append({"class_name": "__operator__", "name": operation.name,
-                            "config": {"operator": operation.operator},
-                            "inbound_nodes": [inbound]})
+                            "config": config, "inbound_nodes": [inbound]})
             continue
         existing = next((e for e in entries if e.get("name") == operation.name), None)
         if existing is None:
@@ -100,8 +103,10 @@ def functional_from_config(cls, config, custom_objects=None):
     pending = []  # (key, callable producing the outputs, node config), in config order
     for entry in config["layers"]:
         if entry.get("class_name") == "__operator__":
-            operator = entry["config"]["operator"]
-            pending.append(((entry["name"], 0), _operator_call(operator), entry["inbound_nodes"][0]))
+            config_ = entry["config"]
+            call = (_operator_call(config_["operator"]) if "operator" in config_
+                    else _op_call(config_["op"]))
+            pending.append(((entry["name"], 0), call, entry["inbound_nodes"][0]))
             continue
         layer = deserialize_layer(entry, custom_objects)
         if isinstance(layer, InputLayer):
@@ -148,3 +153,20 @@ def _operator_call(dunder):
     if not dunder.startswith("__") or not hasattr(KerasTensor, dunder):
         raise ValueError(f"Unknown operator '{dunder}' in a functional model config.")
     return lambda first, *rest: getattr(first, dunder)(*rest)
+
+
+def _public_op(fn):
+    """The `jkeras.ops` function that records `fn`, if `fn` is one of them."""
+    from jkeras import ops
+
+    public = getattr(ops, getattr(fn, "__name__", ""), None)
+    return public if getattr(public, "__wrapped__", None) is fn else None
+
+
+def _op_call(name):
+    from jkeras import ops
+
+    function = getattr(ops, name, None)
+    if function is None or not hasattr(function, "__wrapped__"):
+        raise ValueError(f"Unknown jkeras.ops function '{name}' in a functional model config.")
+    return function

@@ -245,3 +245,13 @@ def test_functional_bad_inputs():
     model.compile("sgd", "mse")
     with pytest.raises(ValueError, match=r"Input 'b' of model .* expected shape \(None, 3\)"):
         model.fit([np.ones((4, 3)), np.ones((4, 5))], np.ones((4, 1)), verbose=0)
+
+
+def test_config_round_trip_with_ops_nodes():
+    inputs = jkeras.Input((None,), dtype="int32")
+    pooled = jkeras.ops.mean(layers.Embedding(20, 4)(inputs), axis=1)
+    model = jkeras.Model(inputs, layers.Dense(2)(jkeras.ops.relu(pooled)))
+    clone = jkeras.Model.from_config(model.get_config())
+    clone.set_weights(model.get_weights())
+    ids = np.array([[1, 2, 3], [4, 5, 0]])
+    np.testing.assert_allclose(np.asarray(clone(ids)), np.asarray(model(ids)), rtol=1e-6)
