@@ -19,6 +19,7 @@ from jkeras import (
     optimizers,
     random,
     regularizers,
+    saving,
     utils,
 )
 from jkeras.core.variable import Variable

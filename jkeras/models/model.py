@@ -6,10 +6,11 @@ call), use `Sequential`, or build a graph with `Model(inputs, outputs)` (see `fu
 
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.layers.layer import Layer
+from jkeras.saving.model_saving import ModelSavingMixin
 from jkeras.trainers.trainer import Trainer
 
 
-class Model(Trainer, Layer):
+class Model(ModelSavingMixin, Trainer, Layer):
     """A trainable layer. See `Sequential` for stacks of layers.
 
     Example:
