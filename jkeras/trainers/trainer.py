@@ -47,6 +47,7 @@ class Trainer:
         self._untracked_trace_counts = {"train": 0, "test": 0, "predict": 0}
         self._loss_tracker = Mean(name="loss")
         self._untracked_output_spec = None
+        self._untracked_resume_epoch = None
 
     # ---------------------------------------------------------------------- compile
 
@@ -401,12 +402,14 @@ class Trainer:
                 "`epochs` is the index of the last epoch, not a number of further epochs."
             )
         verbose = _verbose(verbose)
-        shuffle_rng = np.random.default_rng(make_default_seed())
+        # Each epoch's order derives from (seed, epoch), so a run resumed at epoch k (e.g. by
+        # BackupAndRestore, after set_random_seed) shuffles exactly as an uninterrupted one.
+        shuffle_seed = make_default_seed()
         if batch_sources.is_batch_source(x):
             _reject_y_for_batch_source(y, sample_weight, class_weight)
             if validation_split:
                 raise ValueError("`validation_split` is only supported for array inputs.")
-            plan = self._source_plan(x, steps_per_epoch, shuffle, shuffle_rng)
+            plan = self._source_plan(x, steps_per_epoch, shuffle, shuffle_seed)
         else:
             if validation_split and validation_data is None:
                 arrays = tuple(
@@ -420,7 +423,7 @@ class Trainer:
                 sample_weight = self._class_weights_to_sample_weights(
                     y, class_weight, sample_weight)
             plan = self._array_plan(x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
-                                    shuffle_rng)
+                                    shuffle_seed)
         validation = None
         if validation_data is not None:
             if batch_sources.is_batch_source(validation_data):
@@ -440,13 +443,16 @@ class Trainer:
         self._untracked_in_fit = True
         epoch_logs = None
         callback_list.on_train_begin()
+        # A callback (BackupAndRestore) may resume from a later epoch.
+        initial_epoch = max(initial_epoch, self._untracked_resume_epoch or 0)
+        self._untracked_resume_epoch = None
         try:
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 callback_list.on_epoch_begin(epoch)
                 state = self._read_state("train")
                 logs = None
-                for step_index, run_step in enumerate(plan.epoch()):
+                for step_index, run_step in enumerate(plan.epoch(epoch)):
                     callback_list.on_train_batch_begin(step_index)
                     logs, state = run_step(state)
                     callback_list.on_train_batch_end(step_index, logs)
@@ -478,15 +484,18 @@ class Trainer:
         self.history = history
         return history
 
-    def _array_plan(self, x, y, sample_weight, batch_size, steps_per_epoch, shuffle, rng):
+    def _array_plan(self, x, y, sample_weight, batch_size, steps_per_epoch, shuffle, seed):
         """Epochs over in-memory arrays: the data lives on the device, steps gather batches."""
         dataset, n = self._prepare(x, y, sample_weight, "train")
         starts = data_module.batch_starts(n, batch_size)
         if steps_per_epoch is not None:
             starts = starts[:steps_per_epoch]
 
-        def epoch():
-            order = jax.device_put(rng.permutation(n).astype(np.int32)) if shuffle else None
+        def epoch(index):
+            order = None
+            if shuffle:
+                permutation = np.random.default_rng([seed, index]).permutation(n)
+                order = jax.device_put(permutation.astype(np.int32))
             for start, size in starts:
                 step = self._step_function("train", size)
                 yield lambda state, step=step, start=start: step(
@@ -494,10 +503,10 @@ class Trainer:
 
         return _Plan(epoch, len(starts))
 
-    def _source_plan(self, x, steps_per_epoch, shuffle, rng):
+    def _source_plan(self, x, steps_per_epoch, shuffle, seed):
         """Epochs over a generator/PyDataset: batches are prefetched to the device."""
         source = batch_sources.BatchSource(x, steps=steps_per_epoch, shuffle=shuffle,
-                                           seed=int(rng.integers(2**31)))
+                                           seed=seed)
         step = self._step_function("train", None)
         plan = _Plan(None, source.steps_per_epoch)
         # Build the model, optimizer and metrics from the first batch before any state is read.
@@ -506,7 +515,7 @@ class Trainer:
         self._prepare(*first, kind="train")
         first_epoch = [itertools.chain([first], batches)]
 
-        def epoch():
+        def epoch(index):
             iterator = first_epoch.pop() if first_epoch else source.epoch()
             for batch in batch_sources.prefetch_to_device(iterator):
                 yield lambda state, batch=batch: step(state, batch)

@@ -201,3 +201,60 @@ def test_tensorboard_event_files_read_back_with_tensorboard(tmp_path):
     assert [e.value for e in train.Scalars("epoch_learning_rate")] == pytest.approx([0.05] * 3)
     assert len(train.Scalars("batch_loss")) == 9  # 3 batches of 16 per epoch, 3 epochs
     assert set(train.Tags()["histograms"]) == {v.path for v in model.weights}
+
+
+def test_model_checkpoint_templates_best_only_and_weights(tmp_path):
+    x, y = data()
+    model = regression_model()
+    template = str(tmp_path / "ckpt-{epoch:02d}-{val_loss:.2f}.keras")
+    history = model.fit(x, y, epochs=3, validation_split=0.25, verbose=0,
+                        callbacks=[callbacks.ModelCheckpoint(template)])
+    names = sorted(p.name for p in tmp_path.iterdir())
+    expected = [f"ckpt-{e + 1:02d}-{v:.2f}.keras"
+                for e, v in enumerate(history.history["val_loss"])]
+    assert names == sorted(expected)
+    restored = jkeras.models.load_model(tmp_path / expected[-1])
+    np.testing.assert_array_equal(restored.predict(x, verbose=0), model.predict(x, verbose=0))
+
+    best = tmp_path / "best.weights.h5"
+    saved = []
+    model.compile(jkeras.optimizers.SGD(5.0), "mse")  # diverges: only the first epoch is best
+    check = callbacks.ModelCheckpoint(best, monitor="loss", save_best_only=True,
+                                      save_weights_only=True)
+    record = callbacks.LambdaCallback(on_epoch_end=lambda e, logs: saved.append(
+        best.stat().st_mtime_ns))
+    model.fit(x, y, epochs=3, batch_size=64, verbose=0, callbacks=[check, record])
+    assert saved[0] == saved[1] == saved[2]
+    with pytest.raises(ValueError, match=r"must end in `.weights.h5`"):
+        callbacks.ModelCheckpoint(tmp_path / "w.h5", save_weights_only=True)
+    with pytest.raises(ValueError, match=r"must end in `.keras`"):
+        callbacks.ModelCheckpoint(tmp_path / "m.h5")
+
+
+def test_backup_and_restore_resumes_bit_identically(tmp_path):
+    x, y = data(128)
+
+    def run(extra):
+        jkeras.utils.set_random_seed(11)
+        model = regression_model()
+        model.fit(x, y, epochs=6, batch_size=16, verbose=0, callbacks=extra)
+        return model
+
+    uninterrupted = run([])
+
+    class Crash(callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 2:
+                raise RuntimeError("simulated crash")
+
+    backup = callbacks.BackupAndRestore(tmp_path / "backup")
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        run([backup, Crash()])
+    assert (tmp_path / "backup" / "training_metadata.json").exists()
+    epochs_run = []
+    resumed = run([backup, callbacks.LambdaCallback(
+        on_epoch_begin=lambda epoch, logs: epochs_run.append(epoch))])
+    assert epochs_run == [3, 4, 5]
+    for a, b in zip(resumed.get_weights(), uninterrupted.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert not (tmp_path / "backup" / "training_metadata.json").exists()

@@ -1,0 +1,152 @@
+"""Callbacks that write files: `ModelCheckpoint` and `BackupAndRestore`."""
+
+import json
+import os
+import warnings
+
+from jkeras.callbacks.callback import Callback
+from jkeras.callbacks.monitor_callback import MonitorCallback
+
+
+class ModelCheckpoint(MonitorCallback):
+    """Saves the model (`.keras`) or its weights (`.weights.h5`) during training.
+
+    Args:
+        filepath: a path, possibly a template filled from the epoch (1-based, as Keras) and the
+            logs: `"ckpt-{epoch:02d}-{val_loss:.2f}.keras"`; `{batch}` with `save_freq` batches.
+        monitor, mode: what "best" means for `save_best_only`.
+        save_best_only: only save when `monitor` improves.
+        save_weights_only: `save_weights` (path must end in `.weights.h5`) instead of `save`
+            (path must end in `.keras`).
+        save_freq: "epoch", or a number of batches between saves.
+        initial_value_threshold: initial best value for `save_best_only`.
+    """
+
+    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
+                 save_weights_only=False, mode="auto", save_freq="epoch",
+                 initial_value_threshold=None):
+        super().__init__(monitor, mode, initial_value_threshold)
+        self.verbose = verbose
+        self.filepath = os.fspath(filepath)
+        self.save_best_only = save_best_only
+        self.save_weights_only = save_weights_only
+        self.save_freq = save_freq
+        self._batches_since_save = 0
+        self._current_epoch = 0
+        if save_freq != "epoch" and not isinstance(save_freq, int):
+            raise ValueError(
+                f"Unrecognized save_freq: {save_freq}. Expected save_freq are 'epoch' or integer "
+                "values"
+            )
+        if save_weights_only and not self.filepath.endswith(".weights.h5"):
+            raise ValueError(
+                "When using `save_weights_only=True` in `ModelCheckpoint`, the filepath "
+                "provided must end in `.weights.h5` (Keras weights format). Received: "
+                f"filepath={self.filepath}"
+            )
+        if not save_weights_only and not self.filepath.endswith(".keras"):
+            raise ValueError(
+                "The filepath provided must end in `.keras` (Keras model format). Received: "
+                f"filepath={self.filepath}"
+            )
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        self._batches_since_save += 1
+        if self._batches_since_save >= self.save_freq:
+            self._batches_since_save = 0
+            self._save(self._current_epoch, batch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs)
+
+    def _save(self, epoch, batch, logs):
+        logs = {k: float(v) for k, v in (logs or {}).items()}
+        try:
+            fields = {"epoch": epoch + 1, **logs}
+            if batch is not None:
+                fields["batch"] = batch + 1
+            filepath = self.filepath.format(**fields)
+        except KeyError as error:
+            raise KeyError(
+                f'Failed to format this callback filepath: "{self.filepath}". Reason: {error}'
+            ) from None
+        if self.save_best_only:
+            current = logs.get(self.monitor)
+            if current is None:
+                warnings.warn(f"Can save best model only with {self.monitor} available.",
+                              stacklevel=2)
+            elif not self._is_improvement(current, self.best):
+                if self.verbose > 0:
+                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from "
+                          f"{self.best:.5f}")
+                return
+            else:
+                if self.verbose > 0:
+                    best = "None" if self.best is None else f"{self.best:.5f}"
+                    print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
+                          f"{current:.5f}, saving model to {filepath}")
+                self.best = current
+        elif self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+        directory = os.path.dirname(filepath)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        if self.save_weights_only:
+            self.model.save_weights(filepath, overwrite=True)
+        else:
+            self.model.save(filepath, overwrite=True)
+
+
+class BackupAndRestore(Callback):
+    """Backs up the weights (with the optimizer state) and the epoch at the end of every epoch,
+    and, when `fit` starts with a backup present, restores it and resumes at the next epoch.
+    With `set_random_seed` before each run, a resumed run ends with the same weights as an
+    uninterrupted one.
+
+    Args:
+        backup_dir: where the backup lives.
+        save_freq: "epoch" (the only mode implemented).
+        delete_checkpoint: delete the backup when training finishes normally.
+    """
+
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False,
+                 delete_checkpoint=True):
+        super().__init__()
+        if not backup_dir:
+            raise ValueError("Empty `backup_dir` argument passed")
+        if save_freq != "epoch":
+            raise NotImplementedError("BackupAndRestore only supports save_freq='epoch'.")
+        self.backup_dir = os.fspath(backup_dir)
+        self.delete_checkpoint = delete_checkpoint
+        self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
+        self._metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
+
+    def on_train_begin(self, logs=None):
+        if not os.path.exists(self._metadata_path):
+            return
+        with open(self._metadata_path) as file:
+            metadata = json.load(file)
+        self.model.load_weights(self._weights_path)
+        self.model._untracked_resume_epoch = int(metadata["epoch"]) + 1
+
+    def on_epoch_end(self, epoch, logs=None):
+        os.makedirs(self.backup_dir, exist_ok=True)
+        self.model.save_weights(self._weights_path, overwrite=True)
+        temporary = self._metadata_path + ".tmp"
+        with open(temporary, "w") as file:
+            json.dump({"epoch": epoch}, file)
+        os.replace(temporary, self._metadata_path)  # the epoch is recorded only once saved
+
+    def on_train_end(self, logs=None):
+        if self.delete_checkpoint:
+            for path in (self._metadata_path, self._weights_path):
+                if os.path.exists(path):
+                    os.remove(path)
