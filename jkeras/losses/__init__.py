@@ -10,7 +10,9 @@ import inspect
 
 from jkeras.core.naming import to_snake_case
 from jkeras.losses.classification_losses import (
+    CTC,
     CategoricalHinge,
+    Circle,
     Dice,
     Hinge,
     KLDivergence,
@@ -18,6 +20,8 @@ from jkeras.losses.classification_losses import (
     SquaredHinge,
     Tversky,
     categorical_hinge,
+    circle,
+    ctc,
     dice,
     hinge,
     kl_divergence,
@@ -92,6 +96,10 @@ ALL_OBJECTS = (
     # Image segmentation
     Dice,
     Tversky,
+    # Similarity
+    Circle,
+    # Sequence
+    CTC,
     # Functions
     kl_divergence,
     poisson,
@@ -113,6 +121,8 @@ ALL_OBJECTS = (
     categorical_hinge,
     dice,
     tversky,
+    circle,
+    ctc,
 )
 ALL_OBJECTS_DICT = {obj.__name__: obj for obj in ALL_OBJECTS}
 ALL_OBJECTS_DICT.update(
@@ -265,6 +275,7 @@ def get_loss(identifier, y_true_shape=None, y_pred_shape=None):
 
 
 __all__ = [
+    "CTC",
     "BinaryCrossentropy",
     "BinaryFocalCrossentropy",
     "BuiltinLossWrapper",
@@ -272,6 +283,7 @@ __all__ = [
     "CategoricalFocalCrossentropy",
     "CategoricalGeneralizedCrossEntropy",
     "CategoricalHinge",
+    "Circle",
     "CosineSimilarity",
     "Dice",
     "Hinge",
@@ -294,7 +306,9 @@ __all__ = [
     "categorical_focal_crossentropy",
     "categorical_generalized_cross_entropy",
     "categorical_hinge",
+    "circle",
     "cosine_similarity",
+    "ctc",
     "deserialize",
     "dice",
     "get",

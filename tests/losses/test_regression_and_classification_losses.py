@@ -61,6 +61,13 @@ def _data(kind, rng):
         return rng.integers(0, 2, size=(B,)), rng.uniform(size=(B, 1)).astype("float32")
     if kind == "sparse_probs":
         return rng.integers(0, C, size=(B,)), _probs(rng, (B, C))
+    if kind == "embeddings":
+        e = normal(B, 6)
+        return rng.integers(0, 3, size=(B,)), e / np.linalg.norm(e, axis=-1, keepdims=True)
+    if kind == "ctc_seq":  # labels 1.. with blank (0) padding, one label sequence too long
+        y = rng.integers(1, C, size=(B, 5))
+        y[0, 2:], y[1, 4:], y[2, 1:] = 0, 0, 0
+        return y, normal(B, 12, C) * 2
     if kind == "masks":
         y = rng.integers(0, 2, size=(B, 4, 4, 1)).astype("float32")
         return y, rng.uniform(size=(B, 4, 4, 1)).astype("float32")
@@ -103,6 +110,14 @@ CASES = [
     ("dice_axis", "Dice", {"axis": (1, 2, 3)}, "masks"),
     ("tversky", "Tversky", {"alpha": 0.3, "beta": 0.7}, "masks"),
     ("tversky_axis", "Tversky", {"alpha": 0.7, "beta": 0.3, "axis": (1, 2)}, "masks"),
+    ("circle", "Circle", {}, "embeddings"),
+    ("ctc", "CTC", {}, "ctc_seq"),
+    (
+        "circle_kept_diagonal",
+        "Circle",
+        {"gamma": 32.0, "margin": 0.25, "remove_diagonal": False},
+        "embeddings",
+    ),
 ]
 
 
@@ -158,6 +173,8 @@ FUNCTION_CASES = [
     ("categorical_generalized_cross_entropy", {"q": 0.3}, "sparse_probs"),
     ("dice", {"axis": (1, 2)}, "masks"),
     ("tversky", {"alpha": 0.2, "beta": 0.8}, "masks"),
+    ("circle", {"gamma": 40.0}, "embeddings"),
+    ("ctc", {}, "ctc_seq"),
 ]
 
 
@@ -200,7 +217,8 @@ NAMES = [
     "Hinge", "hinge", "SquaredHinge", "squared_hinge", "CategoricalHinge", "categorical_hinge",
     "BinaryFocalCrossentropy", "binary_focal_crossentropy",
     "CategoricalFocalCrossentropy", "categorical_focal_crossentropy",
-    "Dice", "dice", "Tversky", "tversky",
+    "Dice", "dice", "Tversky", "tversky", "Circle", "circle",
+    "CTC", "ctc",
 ]  # fmt: skip
 
 
@@ -215,11 +233,22 @@ def test_get_by_name_like_keras(name):
         assert losses.ALL_OBJECTS_DICT[ours.__name__] is ours
 
 
-def test_every_keras_loss_name_is_known_but_circle_and_ctc():
+def test_every_keras_loss_name_is_known():
     from keras.src.losses import ALL_OBJECTS_DICT as KERAS_OBJECTS
 
-    missing = set(KERAS_OBJECTS) - set(losses.ALL_OBJECTS_DICT)
-    assert missing == {"Circle", "circle", "CTC", "ctc"}
+    assert set(KERAS_OBJECTS) - set(losses.ALL_OBJECTS_DICT) == set()
+
+
+@pytest.mark.parametrize(
+    "y_true_shape,y_pred_shape,match",
+    [((B,), (B, 12, C), "y_true.shape"), ((B, 5), (B, 12), "y_pred.shape")],
+)
+def test_ctc_rejects_wrong_ranks_like_keras(y_true_shape, y_pred_shape, match):
+    y_true, y_pred = np.ones(y_true_shape, "int32"), np.zeros(y_pred_shape, "float32")
+    with pytest.raises(ValueError, match=match):
+        losses.ctc(y_true, y_pred)
+    with pytest.raises(ValueError, match=match):
+        keras.losses.ctc(y_true, y_pred)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
