@@ -6,7 +6,7 @@ import pytest
 
 import jkeras
 
-keras = pytest.importorskip("keras")
+import keras  # noqa: E402  (the reference; installed by the test extra)
 
 
 def _mlp(mod):
@@ -28,8 +28,21 @@ def _functional(mod):
                               mod.layers.Dense(1, name="out2")(h)])
 
 
+def _lstm(mod):
+    return mod.Sequential([
+        mod.Input((5,), dtype="int32"),
+        mod.layers.Embedding(10, 4, mask_zero=True),
+        mod.layers.LSTM(3),
+        mod.layers.Dense(2),
+    ])
+
+
 def _inputs(kind):
     rng = np.random.default_rng(0)
+    if kind == "lstm":
+        ids = rng.integers(1, 10, size=(6, 5)).astype("int32")
+        ids[:, 3:] = 0  # padding, masked
+        return ids
     if kind == "mlp":
         return rng.normal(size=(6, 4)).astype("float32")
     return [rng.normal(size=(6, 4)).astype("float32"), rng.normal(size=(6, 3)).astype("float32")]
@@ -53,7 +66,7 @@ def _assert_close(a, b):
         np.testing.assert_allclose(x, y, atol=1e-6, rtol=1e-6)
 
 
-FACTORIES = {"mlp": _mlp, "functional": _functional}
+FACTORIES = {"mlp": _mlp, "functional": _functional, "lstm": _lstm}
 
 
 @pytest.mark.parametrize("kind", sorted(FACTORIES))
