@@ -386,7 +386,11 @@ class Layer:
     @property
     def losses(self):
         """Weight regularization penalties (from the current values: inside a pure call, the
-        traced ones) plus, outside pure calls, the losses added by the last eager call."""
+        traced ones) plus, outside pure calls, the losses added by the last eager call. While
+        the trainer computes a loss, the losses of its pure forward pass."""
+        override = getattr(self, "_untracked_losses_override", None)
+        if override is not None:
+            return list(override)
         result = []
         if current_scope() is None:
             result += self._collect_eager_losses()
@@ -466,9 +470,12 @@ class Layer:
         )
         with StatelessScope(mapping) as scope:
             outputs = self(*args, **kwargs)
+            # Added losses (activity penalties, add_loss) plus the weight penalties, computed
+            # from the given values: the pure forward pass returns every regularization term.
+            losses = scope.losses + self.losses if return_losses else None
         new_state = [scope.value_of(v) for v in non_trainable]
         if return_losses:
-            return outputs, new_state, scope.losses
+            return outputs, new_state, losses
         return outputs, new_state
 
     def init(self, rng, input_shape=None):

@@ -153,9 +153,13 @@ class Trainer:
         )
         mapping = list(zip(self.metrics_variables, metrics_variables))
         mapping += list(zip(self.trainable_variables, trainable_variables))
-        with StatelessScope(mapping) as scope:
-            loss = self.compute_loss(x, y, y_pred, sample_weight, training=training)
-            loss = loss + sum(jnp.sum(extra) for extra in losses)
+        # `self.losses` inside compute_loss are the forward pass's losses (as in Keras).
+        self._untracked_losses_override = losses
+        try:
+            with StatelessScope(mapping) as scope:
+                loss = self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        finally:
+            self._untracked_losses_override = None
         metrics_variables = [scope.value_of(v) for v in self.metrics_variables]
         return loss, (y_pred, non_trainable_variables, metrics_variables)
 

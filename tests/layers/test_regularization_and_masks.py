@@ -103,3 +103,17 @@ def test_embedding_mask_zero_propagates_through_containers():
     np.testing.assert_array_equal(seen[-1], ids != 0)
     out = layers.Embedding(5, 2)(np.array([[0, 7]]))
     assert np.all(np.isnan(np.asarray(out)[0, 1]))  # documented: out-of-range gives NaN
+
+
+def test_pure_forward_pass_returns_every_penalty():
+    layer = layers.Dense(2, kernel_regularizer=regularizers.l2(0.5),
+                         activity_regularizer=regularizers.l1(0.25))
+    layer.build((None, 3))
+    kernel = np.ones((3, 2), "float32")
+    x = np.ones((4, 3), "float32")
+    outputs, _, losses = layer.stateless_call([kernel, np.zeros(2, "float32")], [], x,
+                                              return_losses=True)
+    assert len(losses) == 2
+    activity = 0.25 * np.abs(np.asarray(outputs)).sum() / 4
+    np.testing.assert_allclose(sorted(float(v) for v in losses),
+                               sorted([activity, 0.5 * 6.0]), rtol=1e-6)

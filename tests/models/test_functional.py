@@ -255,3 +255,13 @@ def test_config_round_trip_with_ops_nodes():
     clone.set_weights(model.get_weights())
     ids = np.array([[1, 2, 3], [4, 5, 0]])
     np.testing.assert_allclose(np.asarray(clone(ids)), np.asarray(model(ids)), rtol=1e-6)
+
+
+def test_incompatible_merge_shapes_name_the_layer():
+    a, b = jkeras.Input((3,)), jkeras.Input((4,))
+    with pytest.raises(ValueError, match=r"'bad_add': inputs have incompatible shapes.*\(None, 3\)"):
+        layers.Add(name="bad_add")([a, b])
+    c = jkeras.Input((2, 5))
+    with pytest.raises(ValueError, match=r"Concatenate.*'cat2'.*matching shapes"):
+        layers.Concatenate(name="cat2")([a, c])
+    assert layers.Concatenate()([a, b]).shape == (None, 7)
