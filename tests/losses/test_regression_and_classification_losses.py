@@ -77,10 +77,8 @@ def _data(kind, rng):
 # (id, class name, kwargs, data kind)
 CASES = [
     ("mape", "MeanAbsolutePercentageError", {}, "with_zeros"),
-    ("mape_flat", "MeanAbsolutePercentageError", {}, "regression_flat_vs_col"),
     ("msle", "MeanSquaredLogarithmicError", {}, "regression"),
     ("cosine", "CosineSimilarity", {}, "with_zeros"),
-    ("cosine_axis0", "CosineSimilarity", {"axis": 0}, "regression"),
     ("huber", "Huber", {}, "regression"),
     ("huber_delta", "Huber", {"delta": 0.3}, "regression_flat_vs_col"),
     ("log_cosh", "LogCosh", {}, "regression"),
@@ -112,12 +110,6 @@ CASES = [
     ("tversky_axis", "Tversky", {"alpha": 0.7, "beta": 0.3, "axis": (1, 2)}, "masks"),
     ("circle", "Circle", {}, "embeddings"),
     ("ctc", "CTC", {}, "ctc_seq"),
-    (
-        "circle_kept_diagonal",
-        "Circle",
-        {"gamma": 32.0, "margin": 0.25, "remove_diagonal": False},
-        "embeddings",
-    ),
 ]
 
 
@@ -130,12 +122,20 @@ def _assert_close(a, b, rtol=1e-5, atol=1e-6):
     np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
 
 
-def _values_and_gradient(loss, y_true, y_pred, weights):
+def _values_and_gradient(loss, y_true, y_pred, weights, jit=False):
     """The loss for each sample weighting, and the gradient of the unweighted loss's sum with
-    respect to `y_pred` (eager: primitives compile once per shape, shared by all cases)."""
-    y_pred = jnp.asarray(y_pred, "float32")
-    grad = jax.grad(lambda q: jnp.sum(loss(y_true, q)))(y_pred)
-    return [loss(y_true, y_pred, sw) for sw in weights], grad
+    respect to `y_pred`.
+
+    Eager by default: primitives compile once per shape and are shared by all cases. `jit`
+    compiles it all at once instead, cheaper for losses with loops (CTC's scan recompiles on
+    every eager call).
+    """
+
+    def run(y_true, y_pred, weights):
+        grad = jax.grad(lambda q: jnp.sum(loss(y_true, q)))(y_pred)
+        return [loss(y_true, y_pred, sw) for sw in weights], grad
+
+    return (jax.jit(run) if jit else run)(y_true, jnp.asarray(y_pred, "float32"), weights)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
@@ -144,36 +144,30 @@ def test_loss_matches_keras_values_and_gradients(case):
     rng = np.random.default_rng(zlib.crc32(case_id.encode()))
     y_true, y_pred = _data(data_kind, rng)
     weights = _weight_list(rng, y_pred)
-    if kwargs.get("axis") == 0:  # one loss per feature: per-sample weights do not apply
-        weights = [None, rng.uniform(0, 2, size=(C,)).astype("float32")]
     reduction = "sum" if case_id.endswith("axis") else "sum_over_batch_size"
     ours = getattr(losses, cls_name)(reduction=reduction, **kwargs)
     theirs = getattr(keras.losses, cls_name)(reduction=reduction, **kwargs)
-    values, grad = _values_and_gradient(ours, y_true, y_pred, weights)
-    values_k, grad_k = _values_and_gradient(theirs, y_true, y_pred, weights)
+    jit = cls_name in ("CTC", "Circle")
+    if cls_name == "CTC":  # one weighting is enough; the function test is unweighted
+        weights = weights[1:]
+    values, grad = _values_and_gradient(ours, y_true, y_pred, weights, jit)
+    values_k, grad_k = _values_and_gradient(theirs, y_true, y_pred, weights, jit)
     for value, value_k in zip(values, values_k):
         _assert_close(value, value_k)
     _assert_close(grad, grad_k)
     assert ours.name == theirs.name
 
 
+# Keyword arguments as the functions take them (the classes pass them through).
 FUNCTION_CASES = [
-    ("mean_absolute_percentage_error", {}, "with_zeros"),
-    ("mean_squared_logarithmic_error", {}, "positive"),
-    ("cosine_similarity", {"axis": -1}, "with_zeros"),
+    ("cosine_similarity", {"axis": 0}, "with_zeros"),
     ("huber", {"delta": 2.0}, "regression"),
-    ("log_cosh", {}, "regression"),
-    ("kl_divergence", {}, "probs"),
-    ("poisson", {}, "positive"),
-    ("hinge", {}, "binary_scores"),
-    ("squared_hinge", {}, "signed_scores"),
-    ("categorical_hinge", {}, "onehot_scores"),
     ("binary_focal_crossentropy", {"gamma": 3.0}, "binary_probs"),
     ("categorical_focal_crossentropy", {"alpha": 0.5}, "onehot_probs"),
     ("categorical_generalized_cross_entropy", {"q": 0.3}, "sparse_probs"),
     ("dice", {"axis": (1, 2)}, "masks"),
     ("tversky", {"alpha": 0.2, "beta": 0.8}, "masks"),
-    ("circle", {"gamma": 40.0}, "embeddings"),
+    ("circle", {"gamma": 40.0, "margin": 0.25, "remove_diagonal": False}, "embeddings"),
     ("ctc", {}, "ctc_seq"),
 ]
 
@@ -253,18 +247,15 @@ def test_ctc_rejects_wrong_ranks_like_keras(y_true_shape, y_pred_shape, match):
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_config_round_trip(case):
-    _, cls_name, kwargs, data_kind = case
+    _, cls_name, kwargs, _ = case
     loss = getattr(losses, cls_name)(reduction="sum", name="l", **kwargs)
     config = loss.get_config()
     clone = type(loss).from_config(config)
     assert clone.get_config() == config
     via_dict = losses.get(losses.serialize(loss))
     assert type(via_dict) is type(loss) and via_dict.get_config() == config
-    y_true, y_pred = _data(data_kind, np.random.default_rng(0))
-    _assert_close(clone(y_true, y_pred), loss(y_true, y_pred))
     # Keras builds the same loss from our config, and its config keys are a subset of ours.
     theirs = getattr(keras.losses, cls_name).from_config(config)
-    _assert_close(theirs(y_true, y_pred), loss(y_true, y_pred))
     their_config = theirs.get_config()
     their_config.pop("dtype", None)
     assert {k: config[k] for k in their_config} == their_config
