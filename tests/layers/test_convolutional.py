@@ -13,7 +13,7 @@ import pytest
 
 import jkeras
 from jkeras import layers
-from jkeras.layers.convolutional import conv_vjp
+from jkeras.layers.convolutional import base_conv, conv_vjp
 
 ZERO_INITS = {
     "Conv": {"kernel_initializer": "zeros"},
@@ -281,13 +281,21 @@ def test_forward_matches_keras_with_copied_weights(case):
         assert ours.compute_output_shape(shape) == tuple(theirs.compute_output_shape(shape))
 
 
-# Conv1D/2D/3D use the hand-written VJP (conv_vjp.py) except when grouped (cases 4 and 12).
 GRADIENT_CASES = [FORWARD_CASES[i] for i in (2, 3, 4, 7, 8, 9, 12, 13, 15, 20, 24, 34)]
+# Conv1D/2D/3D again with the opt-in hand-written VJP (grouped ones fall back to autodiff).
+GRADIENT_PARAMS = [(case, False) for case in GRADIENT_CASES] + [
+    (case, True) for case in GRADIENT_CASES if case[0] in ("Conv1D", "Conv2D", "Conv3D")
+]
 
 
-@pytest.mark.parametrize("case", GRADIENT_CASES, ids=_case_id)
-def test_gradients_match_keras(case):
+@pytest.mark.parametrize(
+    "case, custom_vjp",
+    GRADIENT_PARAMS,
+    ids=[_case_id(c) + ("-custom_vjp" if v else "") for c, v in GRADIENT_PARAMS],
+)
+def test_gradients_match_keras(case, custom_vjp, monkeypatch):
     name, kwargs, input_shape = case
+    monkeypatch.setattr(base_conv, "USE_CUSTOM_VJP", custom_vjp)
     ours, theirs, weights = make_pair(name, kwargs, input_shape, seed=2)
     x = random_input(input_shape, seed=3)
 
@@ -523,3 +531,12 @@ def test_hand_written_conv_vjp_matches_autodiff(case):
     ours, autodiff = jax.jit(lambda: (vjp(conv_vjp.conv), vjp(jkeras.ops.conv)))()
     for a, b in zip(ours, autodiff):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6 * float(np.max(np.abs(b))))
+
+
+def test_forward_mode_autodiff_works_through_conv_layers_by_default():
+    layer = layers.Conv2D(2, 3, **ZERO_INITS["Conv"])
+    layer.build((1, 5, 5, 2))
+    layer.set_weights([random_input(w.shape) for w in layer.weights])
+    x = random_input((1, 5, 5, 2))
+    _, tangent = jax.jvp(layer, (x,), (np.ones_like(x),))
+    assert tangent.shape == (1, 3, 3, 2)

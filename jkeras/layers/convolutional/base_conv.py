@@ -6,9 +6,12 @@ from jkeras import ops
 from jkeras.layers.convolutional import conv_vjp
 from jkeras.layers.convolutional.base_convolution import BaseConvolution, check_positive
 
-# Differentiate convolutions with `conv_vjp`'s hand-written VJP (see there and
-# benchmarks/conv_vjp.py) instead of JAX's autodiff; grouped convolutions always use autodiff.
-USE_CUSTOM_VJP = True
+# Opt-in: differentiate Conv1D/2D/3D with `conv_vjp`'s hand-written VJP instead of JAX's
+# autodiff (grouped convolutions always use autodiff). Measured on the 2-core CPU
+# (benchmarks/conv_vjp.py): ~10x faster train steps inside `lax.scan`, no gain for one jitted
+# step per batch (what `fit` runs), and a `custom_vjp` rules out forward-mode autodiff
+# (`jax.jvp`, `jax.jacfwd`, Hessian-vector products) through the layer. So it is off by default.
+USE_CUSTOM_VJP = False
 
 
 class BaseConv(BaseConvolution):

@@ -7,6 +7,8 @@ adds its weights (`_build_kernels`), its operation (`convolution_op`) and its ch
 (`_output_channels`); a public class (`Conv2D`, ...) only sets `rank` and its docstring.
 """
 
+import numbers
+
 from jkeras import activations, config, constraints, initializers, regularizers
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.layers.input_spec import InputSpec, assert_input_compatibility
@@ -15,11 +17,14 @@ from jkeras.layers.layer import Layer
 
 def standardize_tuple(value, n, name, layer_name, allow_zero=False):
     """`value` (an int or `n` ints) as a tuple of `n` ints; positive unless `allow_zero`."""
-    try:
-        values = (int(value),) * n if isinstance(value, int) else tuple(int(v) for v in value)
-    except (TypeError, ValueError):
-        values = None
-    if values is None or len(values) != n:
+    if isinstance(value, numbers.Integral):
+        values = (value,) * n
+    else:
+        try:
+            values = tuple(value)
+        except TypeError:
+            values = ()
+    if len(values) != n or not all(isinstance(v, numbers.Integral) for v in values):
         raise ValueError(
             f"The `{name}` argument of layer '{layer_name}' must be an int or a tuple of {n} "
             f"integers. Received {name}={value!r}"
@@ -30,7 +35,7 @@ def standardize_tuple(value, n, name, layer_name, allow_zero=False):
             f"The `{name}` argument of layer '{layer_name}' must be {bound} in every dimension. "
             f"Received {name}={value!r}"
         )
-    return values
+    return tuple(int(v) for v in values)
 
 
 def standardize_padding(value, layer_name, allow_causal=False):
@@ -55,7 +60,7 @@ def standardize_data_format(value, layer_name):
 
 
 def check_positive(value, name, layer_name):
-    if value is None or isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
         raise ValueError(
             f"Invalid value for argument `{name}` of layer '{layer_name}'. Expected a strictly "
             f"positive integer. Received {name}={value!r}."
@@ -112,7 +117,7 @@ class BaseConvolution(Layer):
                 f"dilation_rate={self.dilation_rate}"
             )
         self.input_spec = InputSpec(ndim=rank + 2)
-        self.weight_kinds = ()
+        self._weight_kinds = ()
 
     def _set_weight_arguments(self, **by_kind):
         """Store `<kind>_initializer/_regularizer/_constraint` for each weight kind.
@@ -124,7 +129,7 @@ class BaseConvolution(Layer):
             setattr(self, f"{kind}_initializer", initializers.get(initializer))
             setattr(self, f"{kind}_regularizer", regularizers.get(regularizer))
             setattr(self, f"{kind}_constraint", constraints.get(constraint))
-        self.weight_kinds = tuple(by_kind)
+        self._weight_kinds = tuple(by_kind)
 
     # ----------------------------------------------------------------- hooks for families
 
@@ -238,7 +243,7 @@ class BaseConvolution(Layer):
             "use_bias": self.use_bias,
             "activity_regularizer": serialize_or_none(regularizers, self.activity_regularizer),
         }
-        for kind in self.weight_kinds:
+        for kind in self._weight_kinds:
             config_[f"{kind}_initializer"] = initializers.serialize(
                 getattr(self, f"{kind}_initializer")
             )
