@@ -55,7 +55,7 @@ class ArrayLike:
         return iter(self.value)
 
 
-def _binary(name, reflected=False):
+def _binary(name):
     def op(self, other):
         other = other.value if isinstance(other, ArrayLike) else other
         return getattr(jnp.asarray(self.value), name)(other)

@@ -431,7 +431,7 @@ class MeanAbsoluteError(LossFunctionWrapper):
         return Loss.get_config(self)
 
 
-class BinaryCrossentropy(LossFunctionWrapper):
+class BinaryCrossentropy(BuiltinLossWrapper):
     """Crossentropy between binary labels and predicted probabilities (or logits).
 
     Args:
@@ -461,19 +461,9 @@ class BinaryCrossentropy(LossFunctionWrapper):
             label_smoothing=label_smoothing,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update(
-            from_logits=self.from_logits, label_smoothing=self.label_smoothing, axis=self.axis
-        )
-        return config
 
 
-class CategoricalCrossentropy(LossFunctionWrapper):
+class CategoricalCrossentropy(BuiltinLossWrapper):
     """Crossentropy between one-hot labels and predicted class probabilities (or logits).
 
     Args:
@@ -503,19 +493,9 @@ class CategoricalCrossentropy(LossFunctionWrapper):
             label_smoothing=label_smoothing,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-
-    def get_config(self):
-        config = Loss.get_config(self)
-        config.update(
-            from_logits=self.from_logits, label_smoothing=self.label_smoothing, axis=self.axis
-        )
-        return config
 
 
-class SparseCategoricalCrossentropy(LossFunctionWrapper):
+class SparseCategoricalCrossentropy(BuiltinLossWrapper):
     """Crossentropy between integer labels and predicted class probabilities (or logits).
 
     Args:
@@ -549,15 +529,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
             ignore_class=ignore_class,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.ignore_class = ignore_class
-        self.axis = axis
-
-    def get_config(self):
-        config = Loss.get_config(self)
         # Keras 3 leaves `axis` out of this config (so it is lost on reload); we keep it.
-        config.update(from_logits=self.from_logits, ignore_class=self.ignore_class, axis=self.axis)
-        return config
 
 
 class BinaryFocalCrossentropy(BuiltinLossWrapper):
