@@ -20,11 +20,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import optimizers as optimizers_module
-from jkeras.callbacks.callback import CallbackList
+from jkeras.callbacks.callback import CallbackList, overrides_batch_hooks
 from jkeras.callbacks.history import History
 from jkeras.callbacks.progbar_logger import ProgbarLogger
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.core.stateless_scope import StatelessScope
+from jkeras.layers.convolutional import conv_vjp
 from jkeras.metrics import Mean
 from jkeras.random.seed_generator import make_default_seed
 from jkeras.trainers import batch_sources
@@ -48,6 +49,7 @@ class Trainer:
         self._loss_tracker = Mean(name="loss")
         self._untracked_output_spec = None
         self._untracked_resume_epoch = None
+        self.steps_per_execution = 1
 
     # ---------------------------------------------------------------------- compile
 
@@ -72,13 +74,19 @@ class Trainer:
             metrics: list of metric names, `Metric`s or functions; `"accuracy"` picks the
                 variant that fits the targets' shape (Keras's rule).
             run_eagerly: run the steps without `jax.jit` (for debugging).
+            steps_per_execution: training steps fused into one compiled call (a loop on the
+                device over the device-resident dataset), an int >= 1 or `"auto"`. Batch-level
+                callbacks then run once per execution, with the index of its first and last
+                batch and the logs after its last batch. `"auto"` (a jkeras extension) fuses
+                about a twentieth of an epoch per call, or runs one step per call when a user
+                callback has batch-level hooks. Applies to `fit` on in-memory arrays; generator
+                input and evaluate/predict run one step per call.
             jit_compile: compile the steps with XLA (default); False is the same as
                 `run_eagerly=True`.
         """
         if weighted_metrics:
             raise NotImplementedError("`weighted_metrics` is not supported yet.")
-        if steps_per_execution != 1:
-            raise NotImplementedError("`steps_per_execution` other than 1 is not supported yet.")
+        self.steps_per_execution = _check_steps_per_execution(steps_per_execution)
         self.optimizer = optimizers_module.get(optimizer)
         self._compile_loss = CompiledLoss(loss, loss_weights) if loss is not None else None
         self._compile_metrics = CompiledMetrics(metrics)
@@ -212,16 +220,19 @@ class Trainer:
         trainable, non_trainable = state
         return self.stateless_call(trainable, non_trainable, data, training=False)
 
-    def _step_function(self, kind, batch_size):
+    def _step_function(self, kind, batch_size, fused=False):
         """The jitted step for batches of `batch_size`.
 
         Training: `(state, dataset, order, start) -> (logs, state)` on the device-resident
         dataset's rows `order[start:start + batch_size]` (rows `start:...` when `order` is None).
+        With `fused=True`: `(state, dataset, order, start, count) -> (logs, state)` runs `count`
+        consecutive such steps in one device loop (the count is a traced value, so any count
+        reuses the compiled loop) and returns the last step's logs.
         With `batch_size=None` (all evaluation and prediction, and training from generators):
         `(state, batch) -> (logs_or_outputs, state)` on a batch the host provides, so the
         compiled step depends only on the batch's shape, never on the dataset's size.
         """
-        key = (kind, batch_size)
+        key = (kind, batch_size, fused)
         if key in self._untracked_jit:
             return self._untracked_jit[key]
         step = {"train": self.train_step, "test": self.test_step,
@@ -229,14 +240,34 @@ class Trainer:
         counts = self._untracked_trace_counts
 
         if kind == "train" and batch_size is not None:
-            def one_batch(state, dataset, order, start):
-                counts[kind] += 1  # runs only while tracing: counts compilations
+            def step_at(state, dataset, order, start):
                 if order is None:  # in dataset order: a contiguous slice
                     batch = data_module.slice_rows(dataset, start, batch_size)
                 else:
                     indices = jax.lax.dynamic_slice_in_dim(order, start, batch_size)
                     batch = data_module.gather(dataset, indices)
                 return step(state, batch)
+
+            if fused:
+                def one_batch(state, dataset, order, start, count):
+                    counts[kind] += 1  # runs only while tracing: counts compilations
+                    # XLA:CPU lays out autodiff's convolution gradients badly inside loops
+                    # (jax-ml/jax#12868): trace the loop body with the hand-written conv VJP.
+                    with conv_vjp.fused_loop_scope():
+                        logs_spec, _ = jax.eval_shape(step_at, state, dataset, order, start)
+
+                        def body(i, carry):
+                            _, state = carry
+                            return step_at(state, dataset, order, start + i * batch_size)
+
+                        logs = jax.tree_util.tree_map(
+                            lambda s: jnp.zeros(s.shape, s.dtype), logs_spec)
+                        logs, state = jax.lax.fori_loop(0, count, body, (logs, state))
+                    return logs, state
+            else:
+                def one_batch(state, dataset, order, start):
+                    counts[kind] += 1  # runs only while tracing: counts compilations
+                    return step_at(state, dataset, order, start)
         else:
             def one_batch(state, batch):
                 counts[kind] += 1
@@ -427,7 +458,7 @@ class Trainer:
                 sample_weight = self._class_weights_to_sample_weights(
                     y, class_weight, sample_weight)
             plan = self._array_plan(x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
-                                    shuffle_seed)
+                                    shuffle_seed, callbacks)
         validation = None
         if validation_data is not None:
             if batch_sources.is_batch_source(validation_data):
@@ -456,10 +487,10 @@ class Trainer:
                 callback_list.on_epoch_begin(epoch)
                 state = self._read_state("train")
                 logs = None
-                for step_index, run_step in enumerate(plan.epoch(epoch)):
-                    callback_list.on_train_batch_begin(step_index)
+                for first_step, last_step, run_step in plan.epoch(epoch):
+                    callback_list.on_train_batch_begin(first_step)
                     logs, state = run_step(state)
-                    callback_list.on_train_batch_end(step_index, logs)
+                    callback_list.on_train_batch_end(last_step, logs)
                     if self.stop_training:
                         break
                 self._write_state(state, "train")
@@ -488,24 +519,49 @@ class Trainer:
         self.history = history
         return history
 
-    def _array_plan(self, x, y, sample_weight, batch_size, steps_per_epoch, shuffle, seed):
-        """Epochs over in-memory arrays: the data lives on the device, steps gather batches."""
+    def _array_plan(self, x, y, sample_weight, batch_size, steps_per_epoch, shuffle, seed,
+                    callbacks):
+        """Epochs over in-memory arrays: the data lives on the device, steps gather batches.
+
+        Steps are grouped into executions of `steps_per_execution` batches of one size: a
+        group of one runs the single step, a longer group the fused loop."""
         dataset, n = self._prepare(x, y, sample_weight, "train")
         starts = data_module.batch_starts(n, batch_size)
         if steps_per_epoch is not None:
             starts = starts[:steps_per_epoch]
+        per_execution = self._resolve_steps_per_execution(len(starts), callbacks)
+        groups = []  # (index of the first step, start row, batch size, number of steps)
+        for index, (start, size) in enumerate(starts):
+            last = groups[-1] if groups else None
+            if last and last[2] == size and last[3] < per_execution:
+                groups[-1] = last[:3] + (last[3] + 1,)
+            else:
+                groups.append((index, start, size, 1))
 
         def epoch(index):
             order = None
             if shuffle:
                 permutation = np.random.default_rng([seed, index]).permutation(n)
                 order = jax.device_put(permutation.astype(np.int32))
-            for start, size in starts:
-                step = self._step_function("train", size)
-                yield lambda state, step=step, start=start: step(
-                    state, dataset, order, np.int32(start))
+            for first, start, size, count in groups:
+                if count == 1:
+                    step = self._step_function("train", size)
+                    run = lambda state, step=step, start=start: step(
+                        state, dataset, order, np.int32(start))
+                else:
+                    step = self._step_function("train", size, fused=True)
+                    run = lambda state, step=step, start=start, count=count: step(
+                        state, dataset, order, np.int32(start), np.int32(count))
+                yield first, first + count - 1, run
 
         return _Plan(epoch, len(starts))
+
+    def _resolve_steps_per_execution(self, steps, callbacks):
+        if self.steps_per_execution != "auto":
+            return self.steps_per_execution
+        if any(overrides_batch_hooks(c) for c in callbacks or []):
+            return 1
+        return max(1, -(-steps // 20))
 
     def _source_plan(self, x, steps_per_epoch, shuffle, seed):
         """Epochs over a generator/PyDataset: batches are prefetched to the device."""
@@ -521,8 +577,8 @@ class Trainer:
 
         def epoch(index):
             iterator = first_epoch.pop() if first_epoch else source.epoch()
-            for batch in batch_sources.prefetch_to_device(iterator):
-                yield lambda state, batch=batch: step(state, batch)
+            for index, batch in enumerate(batch_sources.prefetch_to_device(iterator)):
+                yield index, index, lambda state, batch=batch: step(state, batch)
             plan.exhausted = source.exhausted
 
         plan.epoch = epoch
@@ -690,12 +746,24 @@ def _as_list(logs, names):
 
 
 class _Plan:
-    """How one epoch runs: `epoch()` yields `run_step(state) -> (logs, state)` callables."""
+    """How one epoch runs: `epoch()` yields `(first batch index, last batch index, run)` with
+    `run(state) -> (logs, state)` running those batches."""
 
     def __init__(self, epoch, steps):
         self.epoch = epoch
         self.steps = steps
         self.exhausted = False
+
+
+def _check_steps_per_execution(value):
+    if value == "auto":
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(
+            "`steps_per_execution` must be a positive integer or 'auto'. Received: "
+            f"steps_per_execution={value!r}"
+        )
+    return int(value)
 
 
 def _reject_y_for_batch_source(y, sample_weight, class_weight):

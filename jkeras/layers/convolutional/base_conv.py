@@ -1,17 +1,25 @@
 """`BaseConv`: the regular convolution family (`Conv1D`, `Conv2D`, `Conv3D`)."""
 
+import jax
 import jax.numpy as jnp
 
 from jkeras import ops
 from jkeras.layers.convolutional import conv_vjp
 from jkeras.layers.convolutional.base_convolution import BaseConvolution, check_positive
 
-# Opt-in: differentiate Conv1D/2D/3D with `conv_vjp`'s hand-written VJP instead of JAX's
+# Whether Conv1D/2D/3D differentiate with `conv_vjp`'s hand-written VJP instead of JAX's
 # autodiff (grouped convolutions always use autodiff). Measured on the 2-core CPU
 # (benchmarks/conv_vjp.py): ~10x faster train steps inside `lax.scan`, no gain for one jitted
-# step per batch (what `fit` runs), and a `custom_vjp` rules out forward-mode autodiff
-# (`jax.jvp`, `jax.jacfwd`, Hessian-vector products) through the layer. So it is off by default.
-USE_CUSTOM_VJP = False
+# step per batch, and a `custom_vjp` rules out forward-mode autodiff (`jax.jvp`, `jax.jacfwd`,
+# Hessian-vector products) through the layer. None (default): only on CPU inside a fused
+# training loop (`conv_vjp.fused_loop_scope`); True/False: always/never.
+USE_CUSTOM_VJP = None
+
+
+def _use_custom_vjp():
+    if USE_CUSTOM_VJP is None:
+        return conv_vjp.in_fused_loop() and jax.default_backend() == "cpu"
+    return USE_CUSTOM_VJP
 
 
 class BaseConv(BaseConvolution):
@@ -102,7 +110,7 @@ class BaseConv(BaseConvolution):
             widths[1 if self.data_format == "channels_last" else 2] = (left, 0)
             inputs = jnp.pad(inputs, widths)
             padding = "valid"
-        convolution = conv_vjp.conv if USE_CUSTOM_VJP else ops.conv
+        convolution = conv_vjp.conv if _use_custom_vjp() else ops.conv
         return convolution(
             inputs, self.kernel.value, self.strides, padding, self.data_format, self.dilation_rate
         )

@@ -14,15 +14,35 @@ gradients are ordinary convolutions over physically transposed operands:
 The results are the same sums in the same order: the gradients are bit-identical to autodiff's
 on the convnet (the benchmark and tests check this). Being a `jax.custom_vjp`, it supports
 reverse-mode autodiff only (no `jax.jvp`); `Conv1D/2D/3D` use it when
-`base_conv.USE_CUSTOM_VJP` is set.
+`base_conv.USE_CUSTOM_VJP` is set, and by default on CPU inside `fused_loop_scope()` — what
+`fit` opens while tracing its fused multi-step loop (`compile(steps_per_execution=K)`).
 """
 
+import contextlib
 import functools
+import threading
 
 import jax
 import jax.numpy as jnp
 
 from jkeras import ops
+
+_loop = threading.local()
+
+
+@contextlib.contextmanager
+def fused_loop_scope():
+    """Mark the code traced inside as the body of a device loop (see the module docstring)."""
+    previous = getattr(_loop, "active", False)
+    _loop.active = True
+    try:
+        yield
+    finally:
+        _loop.active = previous
+
+
+def in_fused_loop():
+    return getattr(_loop, "active", False)
 
 
 def _dimension_numbers(rank, data_format):

@@ -1,0 +1,125 @@
+"""`compile(steps_per_execution=K)`: K training steps fused into one compiled device loop."""
+
+import numpy as np
+import pytest
+
+import jkeras
+from jkeras import layers
+from jkeras.layers.convolutional import base_conv, conv_vjp
+
+
+def blobs(n=200, classes=3, dim=8, seed=0):
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(scale=6.0, size=(classes, dim))
+    y = rng.integers(0, classes, size=n)
+    x = centers[y] + rng.normal(size=(n, dim))
+    return x.astype("float32"), y.astype("int32")
+
+
+def train(steps_per_execution, x, y, model_fn, epochs=2, batch_size=32, callbacks=None,
+          **fit_kwargs):
+    jkeras.utils.set_random_seed(7)
+    model = model_fn()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  steps_per_execution=steps_per_execution)
+    history = model.fit(x, y, epochs=epochs, batch_size=batch_size, verbose=0,
+                        callbacks=callbacks, **fit_kwargs)
+    return model, history
+
+
+def mlp():
+    return jkeras.Sequential([jkeras.Input((8,)), layers.Dense(16, activation="relu"),
+                              layers.Dropout(0.2), layers.Dense(3, activation="softmax")])
+
+
+@pytest.mark.parametrize("steps_per_execution", [3, 100, "auto"])
+def test_fused_training_matches_one_step_per_call(steps_per_execution):
+    x, y = blobs()  # 6 full batches of 32 and one of 8, shuffled, with dropout (RNG state)
+    reference, reference_history = train(1, x, y, mlp)
+    model, history = train(steps_per_execution, x, y, mlp)
+    for a, b in zip(reference.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    for key, values in reference_history.history.items():
+        np.testing.assert_allclose(history.history[key], values, rtol=1e-5)
+
+
+def test_one_compiled_loop_serves_every_group_length():
+    x, y = blobs(n=32 * 7 + 8)  # groups of 3, 3, 1 full batches, then the partial batch
+    model, _ = train(3, x, y, mlp, epochs=3)
+    # The fused loop (any count), the single step (a group of one full batch), the partial batch.
+    assert model._untracked_trace_counts["train"] == 3
+
+
+def test_batch_callbacks_run_once_per_execution_with_the_last_logs():
+    x, y = blobs(n=32 * 7)
+
+    class Recorder(jkeras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.begins, self.ends = [], []
+
+        def on_train_batch_begin(self, batch, logs=None):
+            self.begins.append(batch)
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.ends.append((batch, float(logs["loss"])))
+
+    recorder = Recorder()
+    _, history = train(3, x, y, mlp, epochs=1, callbacks=[recorder], shuffle=False)
+    assert recorder.begins == [0, 3, 6]
+    assert [batch for batch, _ in recorder.ends] == [2, 5, 6]
+    # The logs after the last batch are the epoch's running means: the epoch's logs.
+    assert recorder.ends[-1][1] == pytest.approx(history.history["loss"][0], rel=1e-6)
+
+
+def test_auto_fuses_about_a_twentieth_of_an_epoch_without_batch_callbacks():
+    x, y = blobs(n=32 * 40)
+    model = mlp()
+    model.compile(loss="sparse_categorical_crossentropy", steps_per_execution="auto")
+    assert model._resolve_steps_per_execution(40, None) == 2
+    assert model._resolve_steps_per_execution(469, None) == 24
+    reader = jkeras.callbacks.LambdaCallback(on_batch_end=lambda batch, logs: None)
+    assert model._resolve_steps_per_execution(469, [reader]) == 1
+    # Epoch-level callbacks do not force single steps.
+    assert model._resolve_steps_per_execution(469, [jkeras.callbacks.History()]) == 24
+    model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    assert model._untracked_trace_counts["train"] == 1  # only the fused loop
+
+
+@pytest.mark.parametrize("value", [0, -2, 1.5, "fast", True])
+def test_bad_steps_per_execution_is_rejected(value):
+    model = mlp()
+    with pytest.raises(ValueError, match="`steps_per_execution` must be a positive integer or "
+                                         "'auto'. Received: steps_per_execution="):
+        model.compile(loss="mse", steps_per_execution=value)
+
+
+def convnet():
+    return jkeras.Sequential([
+        jkeras.Input((8, 8, 1)),
+        layers.Conv2D(4, 3, activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(6, 2, padding="same", activation="relu"),
+        layers.Flatten(),
+        layers.Dense(3, activation="softmax"),
+    ])
+
+
+def test_fused_convnet_uses_the_hand_written_vjp_on_cpu_and_trains_the_same(monkeypatch):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(96, 8, 8, 1)).astype("float32")
+    y = rng.integers(0, 3, size=96).astype("int32")
+    seen = []
+    original = conv_vjp.conv
+    monkeypatch.setattr(conv_vjp, "conv", lambda *a, **k: seen.append(1) or original(*a, **k))
+    reference, _ = train(1, x, y, convnet, epochs=1)
+    assert not seen  # one step per call: autodiff's convolution
+    model, _ = train(3, x, y, convnet, epochs=1)
+    assert seen  # the fused loop traced the hand-written VJP
+    for a, b in zip(reference.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    assert not conv_vjp.in_fused_loop()  # the scope was closed after tracing
+    monkeypatch.setattr(base_conv, "USE_CUSTOM_VJP", False)
+    seen.clear()
+    train(3, x, y, convnet, epochs=1)
+    assert not seen  # an explicit False wins
