@@ -319,8 +319,6 @@ class Trainer:
         if kind == "train" and not self.optimizer.built:
             self.optimizer.build(self.trainable_variables)
         dataset = x if kind == "predict" else (x, y, sample_weight)
-        if kind == "train":
-            return data_module.to_device(dataset), n
         return data_module.to_host_float32(dataset), n
 
     def _output_names(self):
@@ -524,11 +522,15 @@ class Trainer:
         """Epochs over in-memory arrays: the data lives on the device, steps gather batches.
 
         Steps are grouped into executions of `steps_per_execution` batches of one size: a
-        group of one runs the single step, a longer group the fused loop."""
+        group of one runs the single step, a longer group the fused loop. A dataset too large
+        for the device's free memory streams instead (`_stream_plan`)."""
         dataset, n = self._prepare(x, y, sample_weight, "train")
         starts = data_module.batch_starts(n, batch_size)
         if steps_per_epoch is not None:
             starts = starts[:steps_per_epoch]
+        if not _fits_on_device(dataset):
+            return self._stream_plan(dataset, n, starts, shuffle, seed)
+        dataset = data_module.to_device(dataset)
         per_execution = self._resolve_steps_per_execution(len(starts), callbacks)
         groups = []  # (index of the first step, start row, batch size, number of steps)
         for index, (start, size) in enumerate(starts):
@@ -553,6 +555,24 @@ class Trainer:
                     run = lambda state, step=step, start=start, count=count: step(
                         state, dataset, order, np.int32(start), np.int32(count))
                 yield first, first + count - 1, run
+
+        return _Plan(epoch, len(starts))
+
+    def _stream_plan(self, dataset, n, starts, shuffle, seed):
+        """Epochs over host arrays, batch by batch: each batch is cut on the host (in the same
+        order as the device-resident path) and transferred by a background thread while the
+        previous step runs (double buffering). One step per call."""
+        step = self._step_function("train", None)
+
+        def epoch(index):
+            order = np.random.default_rng([seed, index]).permutation(n) if shuffle else None
+            batches = (
+                data_module.host_rows(dataset, start, size) if order is None
+                else jax.tree_util.tree_map(lambda a: a[order[start:start + size]], dataset)
+                for start, size in starts
+            )
+            for step_index, batch in enumerate(batch_sources.prefetch_to_device(batches)):
+                yield step_index, step_index, lambda state, batch=batch: step(state, batch)
 
         return _Plan(epoch, len(starts))
 
@@ -709,6 +729,21 @@ class Trainer:
 
     def predict_on_batch(self, x):
         return self.predict(x, batch_size=len(jax.tree_util.tree_leaves(x)[0]), verbose=0)
+
+
+# An in-memory training set stays on the device when it takes at most this fraction of the
+# device's free memory (accelerators report it; on CPU the data is in host memory already).
+DEVICE_DATA_FRACTION = 0.5
+
+
+def _fits_on_device(dataset):
+    stats = jax.local_devices()[0].memory_stats()
+    if not stats or "bytes_limit" not in stats:
+        return True
+    free = stats["bytes_limit"] - stats.get("bytes_in_use", 0)
+    size = sum(np.asarray(leaf).nbytes if not isinstance(leaf, jax.Array) else leaf.nbytes
+               for leaf in jax.tree_util.tree_leaves(dataset))
+    return size <= DEVICE_DATA_FRACTION * free
 
 
 def _input_spec(x):

@@ -1,0 +1,62 @@
+"""Where `fit`'s in-memory data lives: on the device when it fits, else streamed from the host."""
+
+import numpy as np
+import pytest
+
+import jkeras
+from jkeras import layers
+from jkeras.trainers import trainer as trainer_module
+
+
+def data(n=150, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 6)).astype("float32")
+    y = (x[:, :3].sum(axis=1) > 0).astype("int32")
+    return x, y
+
+
+def fit(x, y, shuffle, **fit_kwargs):
+    jkeras.utils.set_random_seed(3)
+    model = jkeras.Sequential([jkeras.Input((6,)), layers.Dense(8, activation="relu"),
+                               layers.Dropout(0.1), layers.Dense(2, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, batch_size=32, epochs=2, shuffle=shuffle, verbose=0, **fit_kwargs)
+    return model, history
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_streamed_training_equals_device_resident_training(shuffle, monkeypatch):
+    x, y = data()
+    resident, resident_history = fit(x, y, shuffle, validation_split=0.2)
+    streamed_plans = []
+    original = trainer_module.Trainer._stream_plan
+
+    def spy(self, *args):
+        streamed_plans.append(args)
+        return original(self, *args)
+
+    monkeypatch.setattr(trainer_module, "_fits_on_device", lambda dataset: False)
+    monkeypatch.setattr(trainer_module.Trainer, "_stream_plan", spy)
+    streamed, streamed_history = fit(x, y, shuffle, validation_split=0.2)
+    assert len(streamed_plans) == 1  # the host-streaming path ran
+    for a, b in zip(resident.get_weights(), streamed.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    for key, values in resident_history.history.items():
+        np.testing.assert_allclose(streamed_history.history[key], values, rtol=1e-6)
+
+
+def test_the_device_budget_follows_the_free_memory(monkeypatch):
+    class Device:
+        def __init__(self, stats):
+            self.stats = stats
+
+        def memory_stats(self):
+            return self.stats
+
+    dataset = (np.zeros((1000, 250), np.float32), np.zeros(1000, np.int32))  # 1,004,000 bytes
+    cases = [(None, True),  # CPU reports nothing: the data is in host memory already
+             ({"bytes_limit": 4_000_000, "bytes_in_use": 1_000_000}, True),
+             ({"bytes_limit": 4_000_000, "bytes_in_use": 2_500_000}, False)]
+    for stats, fits in cases:
+        monkeypatch.setattr(trainer_module.jax, "local_devices", lambda s=stats: [Device(s)])
+        assert trainer_module._fits_on_device(dataset) is fits
