@@ -12,6 +12,7 @@ by index, so the host does no per-batch slicing. Only the last, smaller batch of
 another shape: one extra compilation in total, never one per epoch.
 """
 
+import collections
 import itertools
 import warnings
 
@@ -25,6 +26,7 @@ from jkeras.callbacks.history import History
 from jkeras.callbacks.progbar_logger import ProgbarLogger
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.core.stateless_scope import StatelessScope
+from jkeras.distribution import distribution_lib
 from jkeras.layers.convolutional import conv_vjp
 from jkeras.metrics import Mean
 from jkeras.random.seed_generator import make_default_seed
@@ -230,7 +232,9 @@ class Trainer:
         reuses the compiled loop) and returns the last step's logs.
         With `batch_size=None` (all evaluation and prediction, and training from generators):
         `(state, batch) -> (logs_or_outputs, state)` on a batch the host provides, so the
-        compiled step depends only on the batch's shape, never on the dataset's size.
+        compiled step depends only on the batch's shape, never on the dataset's size; with
+        `fused=True` the batch holds several batches stacked on a new leading axis, run by one
+        `lax.scan` (prediction returns the outputs stacked the same way).
         """
         key = (kind, batch_size, fused)
         if key in self._untracked_jit:
@@ -268,6 +272,22 @@ class Trainer:
                 def one_batch(state, dataset, order, start):
                     counts[kind] += 1  # runs only while tracing: counts compilations
                     return step_at(state, dataset, order, start)
+        elif fused:
+            def one_batch(state, batches):
+                counts[kind] += 1
+
+                def body(state, batch):
+                    if kind == "predict":
+                        outputs, non_trainable = step(state, batch)
+                        return (state[0], non_trainable), outputs
+                    logs, state = step(state, batch)
+                    return state, logs
+
+                with conv_vjp.fused_loop_scope():
+                    state, stacked = jax.lax.scan(body, state, batches)
+                if kind == "predict":
+                    return stacked, state[1]
+                return jax.tree_util.tree_map(lambda value: value[-1], stacked), state
         else:
             def one_batch(state, batch):
                 counts[kind] += 1
@@ -442,7 +462,7 @@ class Trainer:
             _reject_y_for_batch_source(y, sample_weight, class_weight)
             if validation_split:
                 raise ValueError("`validation_split` is only supported for array inputs.")
-            plan = self._source_plan(x, steps_per_epoch, shuffle, shuffle_seed)
+            plan = self._source_plan(x, steps_per_epoch, shuffle, shuffle_seed, callbacks)
         else:
             if validation_split and validation_data is None:
                 arrays = tuple(
@@ -577,17 +597,36 @@ class Trainer:
         return _Plan(epoch, len(starts))
 
     def _resolve_steps_per_execution(self, steps, callbacks):
+        """Steps per compiled call: the compiled setting, with `"auto"` resolved for an epoch
+        of `steps` steps (None: unknown) and these user callbacks."""
         if self.steps_per_execution != "auto":
             return self.steps_per_execution
         if any(overrides_batch_hooks(c) for c in callbacks or []):
             return 1
-        return max(1, -(-steps // 20))
+        return max(1, -(-(steps or 20) // 20))
 
-    def _source_plan(self, x, steps_per_epoch, shuffle, seed):
+    def _executions(self, kind, batches, per_execution):
+        """Run host `batches` in groups: yields `(index of the first batch, number of batches,
+        step, device batch)`; consecutive batches of one shape, up to `per_execution` of them,
+        are stacked on the host and transferred together for the fused step. Under a
+        distribution, whose data layout shards the leading axis, batches run one by one."""
+        if per_execution == 1 or distribution_lib.distribution() is not None:
+            single = self._step_function(kind, None)
+            for index, batch in enumerate(batch_sources.prefetch_to_device(batches)):
+                yield index, 1, single, batch
+            return
+        counts = collections.deque()  # filled by the prefetch thread ahead of the consumer
+        groups = _stacked_groups(batches, per_execution, counts)
+        first = 0
+        for batch in batch_sources.prefetch_to_device(groups):
+            count = counts.popleft()
+            yield first, count, self._step_function(kind, None, fused=count > 1), batch
+            first += count
+
+    def _source_plan(self, x, steps_per_epoch, shuffle, seed, callbacks):
         """Epochs over a generator/PyDataset: batches are prefetched to the device."""
         source = batch_sources.BatchSource(x, steps=steps_per_epoch, shuffle=shuffle,
                                            seed=seed)
-        step = self._step_function("train", None)
         plan = _Plan(None, source.steps_per_epoch)
         # Build the model, optimizer and metrics from the first batch before any state is read.
         batches = source.epoch()
@@ -595,10 +634,13 @@ class Trainer:
         self._prepare(*first, kind="train")
         first_epoch = [itertools.chain([first], batches)]
 
+        per_execution = self._resolve_steps_per_execution(source.steps_per_epoch, callbacks)
+
         def epoch(index):
             iterator = first_epoch.pop() if first_epoch else source.epoch()
-            for index, batch in enumerate(batch_sources.prefetch_to_device(iterator)):
-                yield index, index, lambda state, batch=batch: step(state, batch)
+            for first, count, step, batch in self._executions("train", iterator, per_execution):
+                yield first, first + count - 1, lambda state, step=step, batch=batch: step(
+                    state, batch)
             plan.exhausted = source.exhausted
 
         plan.epoch = epoch
@@ -653,13 +695,13 @@ class Trainer:
         )
         self.reset_metrics()
         state = self._read_state("test")
-        step = self._step_function("test", None)
+        per_execution = self._resolve_steps_per_execution(num_steps, callbacks)
         callback_list.on_test_begin()
         logs = {}
-        for step_index, batch in enumerate(batch_sources.prefetch_to_device(batches)):
-            callback_list.on_test_batch_begin(step_index)
+        for first, count, step, batch in self._executions("test", batches, per_execution):
+            callback_list.on_test_batch_begin(first)
             logs, state = step(state, batch)
-            callback_list.on_test_batch_end(step_index, logs)
+            callback_list.on_test_batch_end(first + count - 1, logs)
         self._write_state(state, "test")
         logs = {name: float(value) for name, value in logs.items()}
         callback_list.on_test_end(logs)
@@ -700,15 +742,18 @@ class Trainer:
         )
         state = self._read_state("predict")
         trainable = state[0]
-        step = self._step_function("predict", None)
+        per_execution = self._resolve_steps_per_execution(num_steps, callbacks)
         callback_list.on_predict_begin()
         outputs = []
-        for step_index, batch in enumerate(batch_sources.prefetch_to_device(batches)):
-            callback_list.on_predict_batch_begin(step_index)
+        for first, count, step, batch in self._executions("predict", batches, per_execution):
+            callback_list.on_predict_batch_begin(first)
             batch_outputs, non_trainable = step(state, batch[0])
+            if count > 1:  # stacked (count, batch, ...): back to (count * batch, ...)
+                batch_outputs = jax.tree_util.tree_map(
+                    lambda o: o.reshape((-1,) + o.shape[2:]), batch_outputs)
             state = (trainable, non_trainable)
             outputs.append(batch_outputs)
-            callback_list.on_predict_batch_end(step_index, {"outputs": batch_outputs})
+            callback_list.on_predict_batch_end(first + count - 1, {"outputs": batch_outputs})
         callback_list.on_predict_end()
         return jax.tree_util.tree_map(
             lambda *parts: np.concatenate([np.asarray(p) for p in parts]), *outputs
@@ -729,6 +774,30 @@ class Trainer:
 
     def predict_on_batch(self, x):
         return self.predict(x, batch_size=len(jax.tree_util.tree_leaves(x)[0]), verbose=0)
+
+
+def _stacked_groups(batches, size, counts):
+    """Consecutive host batches of one shape, up to `size`, stacked on a new leading axis (a
+    lone batch stays as it is); each group's batch count is appended to `counts`."""
+    group, group_shape = [], None
+
+    def stacked():
+        counts.append(len(group))
+        if len(group) == 1:
+            return group[0]
+        stack = lambda *parts: (jnp.stack(parts) if isinstance(parts[0], jax.Array)
+                                else np.stack(parts))
+        return jax.tree_util.tree_map(stack, *group)
+
+    for batch in batches:
+        shape = [np.shape(leaf) for leaf in jax.tree_util.tree_leaves(batch)]
+        if group and (shape != group_shape or len(group) == size):
+            yield stacked()
+            group = []
+        group.append(batch)
+        group_shape = shape
+    if group:
+        yield stacked()
 
 
 # An in-memory training set stays on the device when it takes at most this fraction of the

@@ -123,3 +123,40 @@ def test_fused_convnet_uses_the_hand_written_vjp_on_cpu_and_trains_the_same(monk
     seen.clear()
     train(3, x, y, convnet, epochs=1)
     assert not seen  # an explicit False wins
+
+
+def test_fused_evaluate_and_predict_match_one_step_per_call():
+    x, y = blobs(n=32 * 7 + 5)  # groups of 3, 3, 1 full batches and the partial batch
+    model, _ = train(1, x, y, mlp, epochs=1)
+    reference_logs = model.evaluate(x, y, batch_size=32, verbose=0, return_dict=True)
+    reference_predictions = model.predict(x, batch_size=32, verbose=0)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], steps_per_execution=3)
+    counts = dict(model._untracked_trace_counts)
+    logs = model.evaluate(x, y, batch_size=32, verbose=0, return_dict=True)
+    predictions = model.predict(x, batch_size=32, verbose=0)
+    for key, value in reference_logs.items():
+        assert logs[key] == pytest.approx(value, rel=1e-6)
+    np.testing.assert_allclose(predictions, reference_predictions, rtol=1e-6, atol=1e-7)
+    assert predictions.shape == (len(x), 3)
+    # Each: the scan over 3 batches, the lone full batch, the partial batch.
+    assert model._untracked_trace_counts["test"] - counts["test"] == 3
+    assert model._untracked_trace_counts["predict"] - counts["predict"] == 3
+
+
+def test_fused_training_from_a_generator_matches_one_step_per_call():
+    x, y = blobs(n=32 * 7)
+
+    def batches():
+        for epoch in range(2):
+            for start in range(0, len(x), 32):
+                yield x[start:start + 32], y[start:start + 32]
+
+    results = []
+    for steps_per_execution in (1, 3):
+        model, history = train(steps_per_execution, batches(), None, mlp, epochs=2,
+                               batch_size=None, steps_per_epoch=7)
+        results.append((model.get_weights(), history.history["loss"]))
+    for a, b in zip(results[0][0], results[1][0]):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-5)
