@@ -76,13 +76,13 @@ class Trainer:
             metrics: list of metric names, `Metric`s or functions; `"accuracy"` picks the
                 variant that fits the targets' shape (Keras's rule).
             run_eagerly: run the steps without `jax.jit` (for debugging).
-            steps_per_execution: training steps fused into one compiled call (a loop on the
-                device over the device-resident dataset), an int >= 1 or `"auto"`. Batch-level
-                callbacks then run once per execution, with the index of its first and last
-                batch and the logs after its last batch. `"auto"` (a jkeras extension) fuses
-                about a twentieth of an epoch per call, or runs one step per call when a user
-                callback has batch-level hooks. Applies to `fit` on in-memory arrays; generator
-                input and evaluate/predict run one step per call.
+            steps_per_execution: steps fused into one compiled call, an int >= 1 or `"auto"`:
+                a loop on the device over the device-resident dataset (`fit` on arrays), or a
+                `lax.scan` over that many host batches stacked and transferred together
+                (generators, evaluate, predict). Batch-level callbacks then run once per
+                execution, with the indices of its first and last batch and the logs after its
+                last batch. `"auto"` (a jkeras extension) fuses about a twentieth of an epoch
+                per call, or one step per call when a user callback has batch-level hooks.
             jit_compile: compile the steps with XLA (default); False is the same as
                 `run_eagerly=True`.
         """
