@@ -586,11 +586,14 @@ class Trainer:
 
         def epoch(index):
             order = np.random.default_rng([seed, index]).permutation(n) if shuffle else None
-            batches = (
-                data_module.host_rows(dataset, start, size) if order is None
-                else jax.tree_util.tree_map(lambda a: a[order[start:start + size]], dataset)
-                for start, size in starts
-            )
+
+            def rows(start, size):
+                if order is None:
+                    return data_module.host_rows(dataset, start, size)
+                indices = order[start:start + size]
+                return jax.tree_util.tree_map(lambda a: a[indices], dataset)
+
+            batches = (rows(start, size) for start, size in starts)
             for step_index, batch in enumerate(batch_sources.prefetch_to_device(batches)):
                 yield step_index, step_index, lambda state, batch=batch: step(state, batch)
 
