@@ -9,6 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras.core.variable import Variable
+from jkeras.distribution import placement
 
 
 def to_numpy_structure(data, argument):
@@ -103,13 +104,14 @@ def check_batch_size(batch_size):
 
 
 def to_device(structure):
-    """Put a structure of host arrays on the default device (float64 inputs become float32)."""
+    """Put a structure of host arrays on the device (float64 inputs become float32); under a
+    distribution, replicated on every device of its mesh."""
 
     def put(a):
         a = np.asarray(a) if not isinstance(a, jax.Array) else a
         if a.dtype == np.float64:
             a = a.astype(np.float32)
-        return jax.device_put(a)
+        return placement.put_dataset(a)
 
     return jax.tree_util.tree_map(put, structure)
 
@@ -132,15 +134,19 @@ def host_rows(structure, start, size):
 
 
 def gather(structure, indices):
-    """Rows `indices` of every array in a structure (runs inside the jitted step)."""
-    return jax.tree_util.tree_map(lambda a: jnp.take(a, indices, axis=0), structure)
+    """Rows `indices` of every array in a structure (runs inside the jitted step); under a
+    distribution, laid out as its data (batch dimension split over the batch axis)."""
+    batch = jax.tree_util.tree_map(lambda a: jnp.take(a, indices, axis=0), structure)
+    return placement.constrain_batch(batch)
 
 
 def slice_rows(structure, start, size):
-    """Rows `start:start + size` of every array in a structure (inside the jitted step)."""
-    return jax.tree_util.tree_map(
+    """Rows `start:start + size` of every array in a structure (inside the jitted step),
+    laid out as `gather`'s."""
+    batch = jax.tree_util.tree_map(
         lambda a: jax.lax.dynamic_slice_in_dim(a, start, size, axis=0), structure
     )
+    return placement.constrain_batch(batch)
 
 
 def batch_starts(n, batch_size):

@@ -26,7 +26,7 @@ from jkeras.callbacks.history import History
 from jkeras.callbacks.progbar_logger import ProgbarLogger
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.core.stateless_scope import StatelessScope
-from jkeras.distribution import distribution_lib
+from jkeras.distribution import distribution_lib, placement
 from jkeras.layers.convolutional import conv_vjp
 from jkeras.metrics import Mean
 from jkeras.random.seed_generator import make_default_seed
@@ -239,9 +239,18 @@ class Trainer:
         key = (kind, batch_size, fused)
         if key in self._untracked_jit:
             return self._untracked_jit[key]
-        step = {"train": self.train_step, "test": self.test_step,
-                "predict": self.predict_step}[kind]
+        user_step = {"train": self.train_step, "test": self.test_step,
+                     "predict": self.predict_step}[kind]
+        variables = self._state_variables(kind)
         counts = self._untracked_trace_counts
+
+        def step(state, batch):
+            # Under a distribution, new values keep their variables' layouts (else GSPMD may
+            # pick others, and the next call would compile the step again).
+            outputs, new_state = user_step(state, batch)
+            if kind == "predict":  # the new state is the non-trainable list
+                return outputs, placement.constrain_state((new_state,), variables[1:])[0]
+            return outputs, placement.constrain_state(new_state, variables)
 
         if kind == "train" and batch_size is not None:
             def step_at(state, dataset, order, start):
@@ -312,15 +321,18 @@ class Trainer:
             return (trainable, non_trainable, metrics)
         return (trainable, non_trainable, values(self.optimizer.variables), metrics)
 
+    def _state_variables(self, kind):
+        """The variables behind the state tuple of a `kind` step, group by group."""
+        if kind == "train":
+            return (self.trainable_variables, self.non_trainable_variables,
+                    self.optimizer.variables, self.metrics_variables)
+        if kind == "test":
+            return (self.trainable_variables, self.non_trainable_variables,
+                    self.metrics_variables)
+        return (self.trainable_variables, self.non_trainable_variables)
+
     def _write_state(self, state, kind):
-        groups = {
-            "train": (self.trainable_variables, self.non_trainable_variables,
-                      self.optimizer.variables, self.metrics_variables),
-            "test": (self.trainable_variables, self.non_trainable_variables,
-                     self.metrics_variables),
-            "predict": (self.trainable_variables, self.non_trainable_variables),
-        }[kind]
-        for variables, values in zip(groups, state):
+        for variables, values in zip(self._state_variables(kind), state):
             for variable, value in zip(variables, values):
                 variable._value = value
 
