@@ -40,28 +40,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
+from mnist_convnet import build_model, conv_autodiff, logits
+from mnist_convnet import init_params as init_convnet
+from mnist_convnet import make_data as synthetic_data
 
 from jkeras.layers.convolutional import conv_vjp
 
 BATCH = 128
-
-
-def channels_last(rank):
-    """Dimension numbers of a channels-last convolution with `rank` spatial dimensions."""
-    spatial = "DHW"[-rank:]
-    return ("N" + spatial + "C", spatial + "IO", "N" + spatial + "C")
-
-
-def conv_autodiff(x, kernel, strides, padding, dilation):
-    """Channels-last convolution, differentiated by JAX."""
-    return jax.lax.conv_general_dilated(
-        x,
-        kernel,
-        strides,
-        padding,
-        rhs_dilation=dilation,
-        dimension_numbers=channels_last(x.ndim - 2),
-    )
 
 
 def conv_custom(x, kernel, strides, padding, dilation):
@@ -76,35 +61,12 @@ CONVS = {"autodiff": conv_autodiff, "custom_vjp": conv_custom}
 
 
 def init_params(seed=0):
-    keys = jax.random.split(jax.random.key(seed), 3)
-
-    def glorot(key, shape, fan_in, fan_out):
-        limit = np.sqrt(6 / (fan_in + fan_out))
-        return jax.random.uniform(key, shape, jnp.float32, -limit, limit)
-
-    return {
-        "conv1": glorot(keys[0], (3, 3, 1, 32), 9, 9 * 32),
-        "b1": jnp.zeros(32),
-        "conv2": glorot(keys[1], (3, 3, 32, 64), 9 * 32, 9 * 64),
-        "b2": jnp.zeros(64),
-        "dense": glorot(keys[2], (1600, 10), 1600, 10),
-        "b3": jnp.zeros(10),
-    }
-
-
-def max_pool(x):
-    return jax.lax.reduce_window(x, -jnp.inf, jax.lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")
+    return init_convnet(jax.random.key(seed))
 
 
 def loss_fn(params, x, y, key, conv):
-    h = jax.nn.relu(conv(x, params["conv1"], (1, 1), "VALID", (1, 1)) + params["b1"])
-    h = max_pool(h)
-    h = jax.nn.relu(conv(h, params["conv2"], (1, 1), "VALID", (1, 1)) + params["b2"])
-    h = max_pool(h).reshape(x.shape[0], -1)
-    keep = jax.random.bernoulli(key, 0.5, h.shape)
-    h = jnp.where(keep, h / 0.5, 0.0)
-    logits = h @ params["dense"] + params["b3"]
-    return optax.softmax_cross_entropy(logits, y).mean()
+    """The convnet's training loss (dropout on) with the convolution `conv`."""
+    return optax.softmax_cross_entropy(logits(params, x, key, True, conv), y).mean()
 
 
 def make_step(conv, optimizer):
@@ -115,13 +77,6 @@ def make_step(conv, optimizer):
         return (optax.apply_updates(params, updates), opt_state), loss
 
     return step
-
-
-def synthetic_data(samples, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.random((samples, 28, 28, 1), dtype=np.float32)
-    y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, samples)]
-    return x, y
 
 
 class Clock:
@@ -225,23 +180,11 @@ def check_gradients():
 def run_fit(variant, samples, epochs):
     """In a subprocess: seconds per epoch (after the first) of jkeras's convnet `fit`."""
     import jkeras
-    from jkeras import layers
     from jkeras.layers.convolutional import base_conv
 
     base_conv.USE_CUSTOM_VJP = variant == "custom_vjp"
     x, y = synthetic_data(samples)
-    model = jkeras.Sequential(
-        [
-            jkeras.Input((28, 28, 1)),
-            layers.Conv2D(32, 3, activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Conv2D(64, 3, activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Flatten(),
-            layers.Dropout(0.5),
-            layers.Dense(10, activation="softmax"),
-        ]
-    )
+    model = build_model(jkeras)
     model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
     times = []
     for _ in range(epochs):

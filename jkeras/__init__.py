@@ -10,10 +10,13 @@ from jkeras import (
     config,
     constraints,
     datasets,
+    distribution,
+    export,
     initializers,
     layers,
     losses,
     metrics,
+    mixed_precision,
     models,
     ops,
     optimizers,
@@ -24,6 +27,7 @@ from jkeras import (
 )
 from jkeras.core.variable import Variable
 from jkeras.layers import Input, InputLayer, Layer
+from jkeras.mixed_precision import DTypePolicy
 from jkeras.models import Model, Sequential
 
 __version__ = "0.1.0"

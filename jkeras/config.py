@@ -42,3 +42,17 @@ def set_image_data_format(value):
             f"Received: {value!r}"
         )
     _IMAGE_DATA_FORMAT = value
+
+
+def dtype_policy():
+    """The global dtype policy (`jkeras.mixed_precision.global_policy`)."""
+    from jkeras.mixed_precision import policy
+
+    return policy.global_policy()
+
+
+def set_dtype_policy(policy):
+    """Set the global dtype policy, e.g. `"mixed_bfloat16"` (Keras 3's `keras.config` name)."""
+    from jkeras.mixed_precision import policy as policy_module
+
+    policy_module.set_global_policy(policy)

@@ -9,3 +9,4 @@ from jkeras.callbacks.progbar_logger import ProgbarLogger
 from jkeras.callbacks.simple_callbacks import CSVLogger, LambdaCallback, TerminateOnNaN
 from jkeras.callbacks.tensorboard import TensorBoard
 from jkeras.callbacks.checkpointing import BackupAndRestore, ModelCheckpoint
+from jkeras.callbacks.orbax_checkpoint import OrbaxCheckpoint

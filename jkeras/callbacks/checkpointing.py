@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import warnings
 
 from jkeras.callbacks.callback import Callback
@@ -115,21 +116,43 @@ class BackupAndRestore(Callback):
         backup_dir: where the backup lives.
         save_freq: "epoch" (the only mode implemented).
         delete_checkpoint: delete the backup when training finishes normally.
+        format: `"h5"` (default, Keras 3's files: `latest.weights.h5` and
+            `training_metadata.json`) or `"orbax"` (a jkeras extension: the whole training
+            state, including the RNG seed states and the metric variables, written
+            asynchronously with orbax-checkpoint under `backup_dir/orbax/`; see
+            `jkeras.saving.orbax_checkpoint`).
     """
 
     def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False,
-                 delete_checkpoint=True):
+                 delete_checkpoint=True, format="h5"):
         super().__init__()
         if not backup_dir:
             raise ValueError("Empty `backup_dir` argument passed")
         if save_freq != "epoch":
             raise NotImplementedError("BackupAndRestore only supports save_freq='epoch'.")
+        if format not in ("h5", "orbax"):
+            raise ValueError(
+                f"BackupAndRestore: `format` must be 'h5' or 'orbax'. Received: format={format!r}"
+            )
         self.backup_dir = os.fspath(backup_dir)
         self.delete_checkpoint = delete_checkpoint
+        self.format = format
         self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
         self._metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
+        self._orbax_dir = os.path.join(self.backup_dir, "orbax")
+        self._checkpointer = None
+        if format == "orbax":
+            from jkeras.saving.orbax_checkpoint import OrbaxCheckpointer
+
+            # Only the latest backup is needed; orbax commits a step only once fully written.
+            self._checkpointer = OrbaxCheckpointer(self._orbax_dir, max_to_keep=1)
 
     def on_train_begin(self, logs=None):
+        if self._checkpointer is not None:
+            if self._checkpointer.latest_step() is not None:
+                metadata = self._checkpointer.restore(self.model)
+                self.model._untracked_resume_epoch = int(metadata["epoch"]) + 1
+            return
         if not os.path.exists(self._metadata_path):
             return
         with open(self._metadata_path) as file:
@@ -138,6 +161,9 @@ class BackupAndRestore(Callback):
         self.model._untracked_resume_epoch = int(metadata["epoch"]) + 1
 
     def on_epoch_end(self, epoch, logs=None):
+        if self._checkpointer is not None:
+            self._checkpointer.save(epoch, self.model, metadata={"epoch": epoch})
+            return
         os.makedirs(self.backup_dir, exist_ok=True)
         self.model.save_weights(self._weights_path, overwrite=True)
         temporary = self._metadata_path + ".tmp"
@@ -146,7 +172,17 @@ class BackupAndRestore(Callback):
         os.replace(temporary, self._metadata_path)  # the epoch is recorded only once saved
 
     def on_train_end(self, logs=None):
+        if self._checkpointer is not None:
+            self._checkpointer.wait_until_finished()
+            if self.delete_checkpoint:
+                shutil.rmtree(self._orbax_dir, ignore_errors=True)
+            return
         if self.delete_checkpoint:
             for path in (self._metadata_path, self._weights_path):
                 if os.path.exists(path):
                     os.remove(path)
+
+    def wait_until_finished(self):
+        """Block until the latest backup is written (with `format="orbax"`; a no-op for h5)."""
+        if self._checkpointer is not None:
+            self._checkpointer.wait_until_finished()

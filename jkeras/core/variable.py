@@ -11,7 +11,9 @@ import numpy as np
 
 from jkeras import config
 from jkeras.core import naming
+from jkeras.core.autocast_scope import get_autocast_scope
 from jkeras.core.stateless_scope import _scopes, current_scope
+from jkeras.distribution import placement
 
 
 def standardize_dtype(dtype):
@@ -88,7 +90,12 @@ class Variable(ArrayLike):
         shape: required when `initializer` is callable.
         dtype: dtype name; defaults to the initial value's dtype or `jkeras.config.floatx()`.
         trainable: whether gradient descent should update it.
+        autocast: whether a float variable reads in the compute dtype inside an
+            `AutocastScope` (a mixed precision layer's `call`). Defaults to `True`.
         name: the variable's name; `path` prefixes it with the enclosing layer names.
+        layout: a `jkeras.distribution.TensorLayout` (or `jax.sharding.Sharding`) to place the
+            value with; by default the current distribution's `get_variable_layout` (none:
+            the default device).
 
     Example:
         >>> v = jkeras.Variable(np.zeros((2, 2)))
@@ -99,13 +106,17 @@ class Variable(ArrayLike):
     # Set by `Layer.add_weight`: a penalty added to the loss, a projection after each update.
     regularizer = None
     constraint = None
+    _layout = None  # the distribution layout its value is placed with (see __init__)
+    _autocast = True
 
-    def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None, **kwargs):
-        for unsupported in ("autocast", "aggregation", "synchronization"):
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None,
+                 layout=None, autocast=True, **kwargs):
+        for unsupported in ("aggregation", "synchronization"):
             kwargs.pop(unsupported, None)
         if kwargs:
             raise TypeError(f"Variable() got unexpected keyword arguments: {sorted(kwargs)}")
         self.name = name or "variable"
+        self._autocast = bool(autocast)
         self.path = naming.current_path(self.name)
         self.trainable = bool(trainable)
         if isinstance(initializer, str):
@@ -136,14 +147,26 @@ class Variable(ArrayLike):
                         f"but shape={tuple(shape)} was requested."
                     )
             self._value = jnp.asarray(value, dtype=standardize_dtype(dtype or value.dtype))
+            self._layout = placement.variable_layout(self, layout)
+            if self._layout is not None:
+                self._value = placement.place_variable_value(self._value, self._layout, self.path)
 
     @property
     def value(self):
-        """The current value: the active stateless scope's, else the variable's own."""
+        """The current value: the active stateless scope's, else the variable's own; inside an
+        `AutocastScope`, a float value is cast to the scope's dtype (unless `autocast=False`)."""
+        value = self._stored_value()
+        autocast_scope = get_autocast_scope()
+        if self._autocast and autocast_scope is not None:
+            return autocast_scope.maybe_cast(value)
+        return value
+
+    def _stored_value(self):
+        # The value in the variable's own dtype: the active stateless scope's, else its own.
         for scope in reversed(_scopes()):
-            value = scope.get(self)
-            if value is not None:
-                return value
+            scoped = scope.get(self)
+            if scoped is not None:
+                return scoped
         return self._value
 
     @property
@@ -152,7 +175,18 @@ class Variable(ArrayLike):
 
     @property
     def dtype(self):
+        """The dtype name; inside an `AutocastScope`, the dtype reads give (as Keras)."""
+        autocast_scope = get_autocast_scope()
+        if (
+            self._autocast and autocast_scope is not None and autocast_scope.dtype is not None
+            and jnp.issubdtype(self._value.dtype, jnp.floating)
+        ):
+            return autocast_scope.dtype
         return standardize_dtype(self._value.dtype)
+
+    @property
+    def autocast(self):
+        return self._autocast
 
     @property
     def ndim(self):
@@ -194,14 +228,18 @@ class Variable(ArrayLike):
                     "scope. Inside jax.jit, use `stateless_call`/`apply` and return the new "
                     "state instead of assigning."
                 )
+            if self._layout is not None:
+                value = placement.place_variable_value(value, self._layout, self.path)
             self._value = value
         return self
 
     def assign_add(self, delta):
-        return self.assign(self.value + (delta.value if isinstance(delta, ArrayLike) else delta))
+        delta = delta.value if isinstance(delta, ArrayLike) else delta
+        return self.assign(self._stored_value() + delta)  # in the stored dtype, never autocast
 
     def assign_sub(self, delta):
-        return self.assign(self.value - (delta.value if isinstance(delta, ArrayLike) else delta))
+        delta = delta.value if isinstance(delta, ArrayLike) else delta
+        return self.assign(self._stored_value() - delta)  # in the stored dtype, never autocast
 
     def __getitem__(self, index):
         return VariableSlice(self, index)
@@ -248,7 +286,7 @@ class VariableSlice(ArrayLike):
                 f"{self._index!r} of variable '{self._variable.path}', whose shape is "
                 f"{target_shape}."
             )
-        self._variable.assign(self._variable.value.at[self._index].set(value))
+        self._variable.assign(self._variable._stored_value().at[self._index].set(value))
         return self._variable
 
     def assign_add(self, delta):

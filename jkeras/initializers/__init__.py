@@ -86,8 +86,10 @@ def serialize(initializer):
         raise ValueError(f"Cannot serialize initializer {initializer!r}: it has no `get_config()`.")
     cls = type(initializer)
     builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
+    module = "keras.initializers" if builtin else cls.__module__
     return {
-        "module": "keras.initializers" if builtin else cls.__module__,
+        # Keras 3 exports the base class as `keras.Initializer`.
+        "module": "keras" if cls is Initializer else module,
         "class_name": cls.__name__,
         "config": initializer.get_config(),
         "registered_name": None if builtin else cls.__name__,

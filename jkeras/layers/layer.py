@@ -17,12 +17,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jkeras.core import naming
-from jkeras.core.keras_tensor import KerasTensor, Node, any_symbolic, output_spec
 from jkeras import constraints, regularizers
+from jkeras.core import naming
+from jkeras.core.autocast_scope import AutocastScope, get_autocast_scope, is_float_dtype
+from jkeras.core.keras_tensor import KerasTensor, Node, any_symbolic, output_spec
 from jkeras.core.stateless_scope import StatelessScope, current_scope
 from jkeras.core.variable import Variable, standardize_dtype
 from jkeras.layers.input_spec import assert_input_compatibility
+from jkeras.mixed_precision import policy as dtype_policies
 from jkeras.random.seed_generator import SeedGenerator, draw_key
 
 _context = threading.local()
@@ -60,6 +62,19 @@ def _to_array(x):
     return x
 
 
+def _is_variable(x):
+    return isinstance(x, Variable)
+
+
+def _convert_input(x, autocast, dtype):
+    """Keras's input conversion: numpy to JAX arrays, floating inputs cast to `dtype` when
+    `autocast` (integer and boolean inputs are never cast)."""
+    x = _to_array(x)
+    if autocast and hasattr(x, "astype") and x.dtype != dtype and is_float_dtype(x.dtype):
+        x = x.astype(dtype)
+    return x
+
+
 def _unique_by_id(items):
     seen, out = set(), []
     for item in items:
@@ -78,7 +93,12 @@ class Layer:
     Args:
         trainable: whether the layer's weights are updated by training.
         name: unique name; defaults to the snake-cased class name (`dense`, `dense_1`, ...).
-        dtype: the dtype of the layer's weights (default `jkeras.config.floatx()`).
+        dtype: the layer's dtype policy: a `jkeras.DTypePolicy` or its name (`"float32"`,
+            `"mixed_float16"`, `"mixed_bfloat16"`, any dtype name); default the global policy
+            (`jkeras.mixed_precision.set_global_policy`). Weights are created in its
+            `variable_dtype`; `call` computes in its `compute_dtype`.
+        autocast: whether floating inputs are cast to the compute dtype and, under a mixed
+            policy, float weights read in the compute dtype inside `call` (default True).
         input_shape: for the first layer of a `Sequential` model, the shape of one sample.
 
     Example:
@@ -102,11 +122,12 @@ class Layer:
         if unknown:
             raise ValueError(
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: "
-                f"{dict((k, kwargs[k]) for k in sorted(unknown))}"
+                f"{ {k: kwargs[k] for k in sorted(unknown)} }"
             )
         self.name = name or naming.auto_name(naming.to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self._dtype = standardize_dtype(dtype)
+        self._dtype_policy = dtype_policies.get(dtype)
+        self.autocast = bool(kwargs.get("autocast", True))
         self.built = False
         self.input_spec = None
         self._own_variables = []
@@ -146,13 +167,15 @@ class Layer:
             shape: the variable's shape (default `()`).
             initializer: name, `Initializer` or callable; default `glorot_uniform` for floats and
                 `zeros` otherwise (as Keras).
-            dtype: default the layer's dtype.
+            dtype: default the layer's `variable_dtype`.
             trainable: whether training updates it (a non-trainable weight is state).
+            autocast: whether the weight reads in the compute dtype inside `call` under a
+                mixed policy (False for weights that must stay float32, e.g. statistics).
             name: the variable's name; its `path` is `<layer path>/<name>`.
         """
         from jkeras import initializers
 
-        dtype = standardize_dtype(dtype or self._dtype)
+        dtype = standardize_dtype(dtype or self.variable_dtype)
         if initializer is None:
             initializer = "glorot_uniform" if "float" in dtype else "zeros"
         initializer = initializers.get(initializer)
@@ -162,6 +185,7 @@ class Layer:
                 shape=() if shape is None else tuple(shape),
                 dtype=dtype,
                 trainable=trainable and self._trainable,
+                autocast=autocast,
                 name=name,
             )
         variable._created_trainable = bool(trainable)
@@ -201,12 +225,55 @@ class Layer:
         return _symbolic_output(self, args, kwargs)
 
     @property
-    def compute_dtype(self):
-        return self._dtype
+    def dtype_policy(self):
+        """The layer's `DTypePolicy`."""
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        self._dtype_policy = dtype_policies.get(value)
+
+    @property
+    def _dtype(self):
+        # The policy's name: what layers that forward their dtype to sublayers pass on.
+        return self._dtype_policy.name
+
+    @_dtype.setter
+    def _dtype(self, value):
+        self._dtype_policy = dtype_policies.get(value)
 
     @property
     def dtype(self):
-        return self._dtype
+        """The dtype of the layer's weights (alias of `variable_dtype`, as in Keras)."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def variable_dtype(self):
+        """The dtype of the layer's weights."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def compute_dtype(self):
+        """The dtype the layer computes in: floating inputs are cast to it."""
+        return self._dtype_policy.compute_dtype
+
+    @property
+    def input_dtype(self):
+        """The dtype floating inputs are converted to (the compute dtype)."""
+        return self.compute_dtype
+
+    def _autocast_scope(self):
+        """Keras 3's rule: the `AutocastScope` to run `call` in, or None to keep the current."""
+        current = get_autocast_scope()
+        if current is not None:
+            if not self.autocast or not is_float_dtype(self.compute_dtype):
+                return AutocastScope(None)
+            if current.dtype != self.compute_dtype:
+                return AutocastScope(self.compute_dtype)
+            return None
+        if self.compute_dtype != self.variable_dtype:
+            return AutocastScope(self.compute_dtype)
+        return None
 
     # ---------------------------------------------------------------------------- calling
 
@@ -216,14 +283,20 @@ class Layer:
     def __call__(self, *args, **kwargs):
         if any_symbolic(args, kwargs):
             return self._symbolic_call(*args, **kwargs)
-        args = jax.tree_util.tree_map(
-            _to_array, args, is_leaf=lambda x: isinstance(x, Variable)
-        )
+        training = kwargs.pop("training", None)
+        if getattr(self, "_convert_input_args", True):
+            # As Keras 3: floating arguments are cast to the compute dtype (unless autocast is
+            # off); functional and sequential models leave that to their layers.
+            convert = functools.partial(
+                _convert_input, autocast=self.autocast, dtype=self.input_dtype
+            )
+            args, kwargs = jax.tree_util.tree_map(convert, (args, kwargs), is_leaf=_is_variable)
+        else:
+            args = jax.tree_util.tree_map(_to_array, args, is_leaf=_is_variable)
         if args:
             self._maybe_build(args[0])
             assert_input_compatibility(self.input_spec, _shape_of(args[0]), self.name)
         call_args = _call_arguments(type(self).call)
-        training = kwargs.pop("training", None)
         if training is None:
             training = _training_context()
         if "training" in call_args:
@@ -237,9 +310,14 @@ class Layer:
         _context.training = training
         if previous is None and current_scope() is None:
             self._clear_eager_losses()  # a top-level eager call starts a fresh list
+        autocast_scope = self._autocast_scope()
         try:
             with naming.name_scope(self.name):
-                outputs = self.call(*args, **kwargs)
+                if autocast_scope is None:
+                    outputs = self.call(*args, **kwargs)
+                else:
+                    with autocast_scope:
+                        outputs = self.call(*args, **kwargs)
         finally:
             _context.training = previous
         if self.activity_regularizer is not None:
@@ -533,7 +611,11 @@ class Layer:
 
     def get_config(self):
         """The constructor arguments that recreate this layer (without its weights)."""
-        config_ = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype}
+        config_ = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": dtype_policies.serialize(self._dtype_policy),
+        }
         if self.activity_regularizer is not None:
             config_["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         if self._input_shape_arg is not None:

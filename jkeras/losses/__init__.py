@@ -164,13 +164,23 @@ def deserialize_function(fn):
     return fn
 
 
+def function_config(name):
+    """The dict Keras 3 writes for a built-in function (loss, metric) referenced by `name`."""
+    return {"module": "builtins", "class_name": "function", "config": name,
+            "registered_name": "function"}
+
+
 def serialize(loss):
-    """A loss as `{"class_name": ..., "config": ...}` (`"function"` and a name for functions)."""
+    """A loss as Keras 3 writes it: `{"module", "class_name", "config", "registered_name"}`
+    (`function_config(name)` for a built-in loss function)."""
     if isinstance(loss, Loss):
-        return {"class_name": type(loss).__name__, "config": loss.get_config()}
+        cls = type(loss)
+        return {"module": "keras" if cls is Loss else "keras.losses",
+                "class_name": cls.__name__, "config": loss.get_config(),
+                "registered_name": None}
     name = serialize_function(loss)
     if isinstance(name, str):
-        return {"class_name": "function", "config": name}
+        return function_config(name)
     raise ValueError(f"Cannot serialize loss {loss!r}: it is neither a Loss nor a built-in loss.")
 
 

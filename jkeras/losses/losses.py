@@ -51,10 +51,11 @@ class LossFunctionWrapper(Loss):
         return _call_fn_with_mask(self.fn, y_true, y_pred, self._fn_kwargs)
 
     def get_config(self):
-        from jkeras.losses import serialize_function
+        from jkeras.losses import function_config, serialize_function
 
         config = super().get_config()
-        config["fn"] = serialize_function(self.fn)
+        name = serialize_function(self.fn)
+        config["fn"] = function_config(name) if isinstance(name, str) else name
         config.update(self._fn_kwargs)
         return config
 

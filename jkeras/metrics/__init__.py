@@ -190,10 +190,12 @@ def deserialize_function(fn):
 
 
 def serialize(metric):
-    """A metric as `{"class_name": ..., "config": ...}`."""
+    """A metric as Keras 3 writes it: `{"module", "class_name", "config", "registered_name"}`."""
     if not isinstance(metric, Metric):
         raise TypeError(f"Cannot serialize {metric!r}: expected a Metric instance.")
-    return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    cls = type(metric)
+    return {"module": "keras" if cls is Metric else "keras.metrics",
+            "class_name": cls.__name__, "config": metric.get_config(), "registered_name": None}
 
 
 def deserialize(config, custom_objects=None):

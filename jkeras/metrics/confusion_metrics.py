@@ -552,3 +552,12 @@ class AUC(ConfusionCountsMetric):
         if self._init_from_thresholds:
             config["thresholds"] = self.thresholds[1:-1]
         return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        weights = config.get("label_weights")
+        if isinstance(weights, dict) and weights.get("class_name") == "__tensor__":
+            # `keras.metrics.serialize` writes the weights array as a tensor entry.
+            config["label_weights"] = weights["config"]["value"]
+        return cls(**config)

@@ -154,10 +154,12 @@ class MeanMetricWrapper(Mean):
         return super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self):
-        from jkeras.losses import serialize_function
+        from jkeras.losses import function_config
+        from jkeras.metrics import serialize_function
 
         config = super().get_config()
-        config["fn"] = serialize_function(self._fn)
+        name = serialize_function(self._fn)
+        config["fn"] = function_config(name) if isinstance(name, str) else name
         config.update(self._fn_kwargs)
         return config
 

@@ -23,6 +23,10 @@ class Functional(Model):
         >>> model = jkeras.Model(inputs=inputs, outputs=outputs)
     """
 
+    # Inputs are converted by the layers that consume them (each to its own compute dtype),
+    # never to the model's, as in Keras 3.
+    _convert_input_args = False
+
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
         for argument, structure in (("inputs", inputs), ("outputs", outputs)):

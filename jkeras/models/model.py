@@ -4,6 +4,8 @@ Subclass it and write `call` (layers created in `__init__` are tracked and built
 call), use `Sequential`, or build a graph with `Model(inputs, outputs)` (see `functional.py`).
 """
 
+import jax
+
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.layers.layer import Layer
 from jkeras.saving.model_saving import ModelSavingMixin
@@ -41,8 +43,13 @@ class Model(ModelSavingMixin, Trainer, Layer):
         self._init_trainer()
 
     def _maybe_build(self, inputs):
-        # A subclassed model builds lazily: its sublayers build on the first call.
-        pass
+        # A subclassed model builds lazily: its sublayers build on the first call. The first
+        # input's shapes and dtypes are kept for `export` (Keras records them too).
+        if getattr(self, "_untracked_call_signature", None) is None:
+            self._untracked_call_signature = jax.tree_util.tree_map(
+                lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype) if hasattr(a, "dtype") else a,
+                inputs,
+            )
 
     def __call__(self, *args, **kwargs):
         outputs = super().__call__(*args, **kwargs)

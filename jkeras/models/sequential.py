@@ -23,6 +23,10 @@ class Sequential(Model):
         >>> model.build((None, 784))
     """
 
+    # Inputs are converted by the layers that consume them (each to its own compute dtype),
+    # never to the model's, as in Keras 3.
+    _convert_input_args = False
+
     def __init__(self, layers=None, trainable=True, name=None):
         super().__init__(trainable=trainable, name=name)
         self._stack = []

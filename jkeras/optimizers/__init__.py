@@ -11,6 +11,7 @@ from jkeras.optimizers.base_optimizer import Optimizer
 from jkeras.optimizers.ftrl import Ftrl
 from jkeras.optimizers.lamb import Lamb
 from jkeras.optimizers.lion import Lion
+from jkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from jkeras.optimizers.nadam import Nadam
 from jkeras.optimizers.rmsprop import RMSprop
 from jkeras.optimizers.sgd import SGD
@@ -31,12 +32,15 @@ ALL_OBJECTS = (
     Adafactor,
 )
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
+# A wrapper, not a standalone optimizer: deserializable, but not in ALL_OBJECTS.
+ALL_OBJECTS_DICT["lossscaleoptimizer"] = LossScaleOptimizer
 
 
 def serialize(optimizer):
     """The optimizer's config as a Keras-format dict (`class_name`, `config`, ...)."""
     return {
-        "module": "keras.optimizers",
+        # Keras 3 exports the base class as `keras.Optimizer`.
+        "module": "keras" if type(optimizer) is Optimizer else "keras.optimizers",
         "class_name": optimizer.__class__.__name__,
         "config": optimizer.get_config(),
         "registered_name": None,
@@ -58,6 +62,8 @@ def deserialize(config, custom_objects=None):
     class_name = config["class_name"]
     custom_objects = custom_objects or {}
     cls = custom_objects.get(class_name) or ALL_OBJECTS_DICT.get(str(class_name).lower())
+    if cls is None and class_name == "Optimizer":  # `serialize` of the base class, as Keras
+        cls = Optimizer
     if cls is None:
         raise ValueError(
             f"Could not interpret optimizer identifier: {class_name!r}. Expected one of "
@@ -98,6 +104,7 @@ __all__ = [
     "Ftrl",
     "Lamb",
     "Lion",
+    "LossScaleOptimizer",
     "Nadam",
     "Optimizer",
     "OptimizerState",

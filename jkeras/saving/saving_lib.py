@@ -13,6 +13,7 @@ import io
 import json
 import os
 import tempfile
+import warnings
 import zipfile
 
 from jkeras.saving import weights_io
@@ -113,21 +114,16 @@ def _compile_config(model):
     def loss_entry(loss):
         if loss is None or isinstance(loss, str):
             return loss
-        config = losses.serialize(loss)
-        module = "keras.losses"
-        registered = config["config"] if config["class_name"] == "function" else None
-        return {"module": module, **config, "registered_name": registered}
+        return losses.serialize(loss)
 
     def metric_entry(metric):
         if metric is None or isinstance(metric, str):
             return metric
         if isinstance(metric, metrics.Metric):
-            return {"module": "keras.metrics", **metrics.serialize(metric),
-                    "registered_name": None}
+            return metrics.serialize(metric)
         name = metrics.serialize_function(metric)
         if isinstance(name, str):
-            return {"module": "keras.metrics", "class_name": "function", "config": name,
-                    "registered_name": name}
+            return losses.function_config(name)
         raise ValueError(f"Cannot serialize the compiled metric {metric!r}.")
 
     compile_loss = getattr(model, "_compile_loss", None)
@@ -145,7 +141,9 @@ def _compile_config(model):
 
 
 def _map(fn, structure):
-    if isinstance(structure, dict):
+    """`fn` over the leaves of nested lists/dicts; a serialized object (a dict with
+    `class_name`) is a leaf."""
+    if isinstance(structure, dict) and "class_name" not in structure:
         return {k: _map(fn, v) for k, v in structure.items()}
     if isinstance(structure, (list, tuple)):
         return [_map(fn, v) for v in structure]
@@ -302,15 +300,24 @@ def _to_tuples(shape):
 # ----------------------------------------------------------------------------- .keras files
 
 
-def save_model(model, filepath, overwrite=True):
-    """Write `model` (config, compile config, weights and optimizer state) to a `.keras` zip."""
+def save_model(model, filepath, overwrite=True, include_optimizer=True):
+    """Write `model` (config, compile config, weights and optimizer state) to a `.keras` zip
+    (or, with a warning as in Keras 3, to a legacy `.h5`/`.hdf5` file)."""
     import h5py
 
+    from jkeras.saving import legacy_h5_format
+
     filepath = os.fspath(filepath)
+    if legacy_h5_format.is_legacy_h5(filepath):
+        warnings.warn(legacy_h5_format.SAVE_WARNING, stacklevel=3)
+        legacy_h5_format.save_model_to_hdf5(model, filepath, overwrite, include_optimizer)
+        return
     if not filepath.endswith(".keras"):
         raise ValueError(
-            "Invalid filepath extension for saving. Please add the `.keras` extension for the "
-            f"native Keras format (recommended). Received: filepath={filepath}"
+            "Invalid filepath extension for saving. Please add either a `.keras` extension for "
+            "the native Keras format (recommended) or a `.h5` extension. Use "
+            "`model.export(filepath)` to export a serving function. "
+            f"Received: filepath={filepath}"
         )
     _check_overwrite(filepath, overwrite)
     config_json = json.dumps(serialize_model(model))
@@ -399,11 +406,20 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     Returns:
         The model, with its weights (and, if compiled, its optimizer state).
     """
+    from jkeras.saving import legacy_h5_format
+
     filepath = os.fspath(filepath)
+    if legacy_h5_format.is_legacy_h5(filepath):
+        if not os.path.exists(filepath):
+            raise FileNotFoundError(f"File not found: filepath={filepath}.")
+        return legacy_h5_format.load_model_from_hdf5(
+            filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode
+        )
     if not filepath.endswith(".keras"):
         raise ValueError(
-            f"File format not supported: filepath={filepath}. jkeras loads only the Keras 3 "
-            "format: a `.keras` file (use `load_weights` for `.weights.h5`)."
+            f"File format not supported: filepath={filepath}. jkeras loads the Keras 3 "
+            "format (a `.keras` file; use `load_weights` for `.weights.h5`) and legacy H5 "
+            "files (`.h5` extension)."
         )
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"File not found: filepath={filepath}.")
@@ -438,11 +454,24 @@ def save_weights(model, filepath, overwrite=True):
         weights_io.write(model, h5file)
 
 
-def load_weights(model, filepath, skip_mismatch=False):
-    """Load weights from a `.weights.h5` or `.keras` file; nothing changes on any error."""
+def load_weights(model, filepath, skip_mismatch=False, by_name=None):
+    """Load weights from a `.weights.h5`, `.keras` or legacy `.h5` file; nothing changes on
+    any error. `by_name` (legacy `.h5` files only) matches layers by name, not by order."""
+    from jkeras.saving import legacy_h5_format
+
     filepath = os.fspath(filepath)
+    if by_name is not None and not legacy_h5_format.is_legacy_h5(filepath):
+        raise ValueError(
+            "`by_name` only supports loading legacy '.h5' or '.hdf5' files. "
+            f"Received: {filepath}"
+        )
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"File not found: filepath={filepath}.")
+    if legacy_h5_format.is_legacy_h5(filepath):
+        legacy_h5_format.load_weights_from_hdf5(
+            model, filepath, skip_mismatch=skip_mismatch, by_name=bool(by_name)
+        )
+        return
     if filepath.endswith(".keras"):
         _, _, stored = _read_archive(filepath)
     elif filepath.endswith(".weights.h5"):
@@ -450,7 +479,7 @@ def load_weights(model, filepath, skip_mismatch=False):
     else:
         raise ValueError(
             "File format not supported: filepath=" + filepath + ". jkeras loads weights from "
-            "`.weights.h5` and `.keras` files."
+            "`.weights.h5`, `.keras` and legacy `.h5`/`.hdf5` files."
         )
     weights_io.assign(model, stored, skip_mismatch=skip_mismatch)
 

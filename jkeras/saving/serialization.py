@@ -25,11 +25,14 @@ def serialize_layer(layer):
     """`{"module", "class_name", "config", "registered_name"}` for a layer."""
     cls = type(layer)
     builtin = cls.__module__.startswith("jkeras.layers")
+    module = "keras.layers" if builtin else cls.__module__
     return {
-        "module": "keras.layers" if builtin else cls.__module__,
+        # Keras 3 exports the base class as `keras.Layer`.
+        "module": "keras" if builtin and cls.__name__ == "Layer" else module,
         "class_name": cls.__name__,
         "config": layer.get_config(),
-        "registered_name": GLOBAL_CUSTOM_NAMES.get(cls, cls.__name__),
+        # Keras 3 writes None for its own classes.
+        "registered_name": None if builtin else GLOBAL_CUSTOM_NAMES.get(cls, cls.__name__),
     }
 
 

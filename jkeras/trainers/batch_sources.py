@@ -11,17 +11,30 @@ import itertools
 import queue
 import threading
 import types
+import warnings
 
 import jax
 import numpy as np
 
+from jkeras.distribution import placement
 from jkeras.trainers import data as data_module
 from jkeras.utils.py_dataset import PyDataset
 
 
+def is_tf_dataset(x):
+    """Whether `x` is a `tf.data.Dataset`, judged by its classes' names and modules, so that
+    TensorFlow is never imported unless the caller already has a dataset from it."""
+    return any(
+        parent.__name__ == "DatasetV2" and parent.__module__.startswith("tensorflow.")
+        for parent in type(x).__mro__
+    )
+
+
 def is_batch_source(x):
     """Whether `x` yields batches rather than being an array (or a list/dict of arrays)."""
-    if isinstance(x, (PyDataset, types.GeneratorType)) or hasattr(x, "as_numpy_iterator"):
+    if isinstance(x, (PyDataset, types.GeneratorType)) or is_tf_dataset(x):
+        return True
+    if hasattr(x, "as_numpy_iterator"):
         return True
     if isinstance(x, (np.ndarray, jax.Array, list, tuple, dict, str, bytes)):
         return False
@@ -33,9 +46,14 @@ class BatchSource:
 
     Args:
         source: a generator/iterator (consumed across epochs, as Keras does), an iterable
-            (iterated afresh each epoch), a `PyDataset`, or a tf.data-like object.
-        steps: batches per epoch; None means "until the source is exhausted".
-        shuffle: shuffle a PyDataset's batch order each epoch.
+            (iterated afresh each epoch), a `PyDataset`, or a tf.data-like object. A
+            `tf.data.Dataset` must yield batches (`.batch(...)`) of dense tensors; it is read
+            afresh each epoch, or, with `steps`, continued across epochs and started over once
+            used up (as Keras does).
+        steps: batches per epoch; None means "until the source is exhausted" (a tf.data
+            dataset's cardinality, when known).
+        shuffle: shuffle a PyDataset's batch order each epoch (a tf.data dataset is shuffled
+            by its own `.shuffle(...)`; Keras's warning says so).
     """
 
     def __init__(self, source, steps=None, shuffle=False, seed=None):
@@ -48,6 +66,14 @@ class BatchSource:
         self.exhausted = False
         if isinstance(source, PyDataset) and len(source) == 0:
             raise ValueError("The PyDataset is empty: `len(dataset)` is 0.")
+        self._cardinality = None
+        if is_tf_dataset(source):
+            self._cardinality = _tf_dataset_cardinality(source, steps)
+            if shuffle:
+                warnings.warn(
+                    "`shuffle=True` was passed, but will be ignored since the data `x` was "
+                    "provided as a tf.data.Dataset. The Dataset is expected to already be "
+                    "shuffled (via `.shuffle(buffer_size)`).", stacklevel=4)
 
     @property
     def steps_per_epoch(self):
@@ -55,7 +81,7 @@ class BatchSource:
             return self.steps
         if isinstance(self.source, PyDataset):
             return len(self.source)
-        return None
+        return self._cardinality
 
     def _epoch_iterator(self):
         source = self.source
@@ -74,9 +100,18 @@ class BatchSource:
         """The batches of one epoch, validated and converted (a generator)."""
         if isinstance(self.source, PyDataset):
             self.source.on_epoch_begin()
-        if self._iterator is None or not hasattr(self.source, "__next__"):
+        continued = hasattr(self.source, "__next__") or (
+            is_tf_dataset(self.source) and self.steps is not None)
+        if self._iterator is None or not continued:
             self._iterator = self._epoch_iterator()
         iterator = self._iterator
+        if continued and is_tf_dataset(self.source):
+            # A dataset used up exactly at the end of the last epoch starts over (as in Keras).
+            first = next(iterator, None)
+            if first is None:
+                iterator = self._iterator = self._epoch_iterator()
+            else:
+                iterator = itertools.chain([first], iterator)
         if self.steps is not None:
             iterator = itertools.islice(iterator, self.steps)
         count = 0
@@ -115,16 +150,50 @@ class BatchSource:
         return batch
 
 
+def _tf_dataset_cardinality(dataset, steps):
+    """The number of batches of a `tf.data.Dataset` (None when unknown), after checking that it
+    yields batches of dense tensors and that an infinite one comes with `steps`."""
+    for spec in jax.tree_util.tree_leaves(dataset.element_spec):
+        kind = type(spec).__name__
+        if kind != "TensorSpec":
+            raise ValueError(
+                f"The tf.data.Dataset yields {kind} elements; expected batches of dense "
+                "tensors. Convert ragged or sparse tensors to dense ones first (e.g. with "
+                "`.map(lambda x, y: (x.to_tensor(), y))` or `.padded_batch(...)`)."
+            )
+    shapes = [spec.shape for spec in jax.tree_util.tree_leaves(dataset.element_spec)]
+    leading = {shape[0] for shape in shapes if shape.rank and shape[0] is not None}
+    if any(shape.rank == 0 for shape in shapes) or len(leading) > 1:
+        raise ValueError(
+            "The tf.data.Dataset is not batched: its elements have shapes "
+            f"{[tuple(shape) for shape in shapes]}, where batches of `(x, y)` with a leading "
+            "batch dimension were expected. Call `.batch(batch_size)` on the dataset."
+        )
+    cardinality = int(dataset.cardinality())
+    if cardinality == 0:
+        raise ValueError("The tf.data.Dataset is empty: its cardinality is 0.")
+    if cardinality == -1 and steps is None:  # tf.data.INFINITE_CARDINALITY
+        raise ValueError(
+            "The tf.data.Dataset is infinite (`.repeat()` with no count): pass "
+            "`steps_per_epoch` to `fit` (`validation_steps` for validation data, `steps` to "
+            "`evaluate`/`predict`) to say how many batches make an epoch."
+        )
+    return cardinality if cardinality > 0 else None
+
+
 def prefetch_to_device(batches, size=2):
     """Iterate `batches`, transferring each to the device in a background thread, up to `size`
-    ahead. Exceptions raised by the source are re-raised in the consumer."""
+    ahead. Under a distribution each batch is split over its batch axis (see
+    `jkeras.distribution.placement`). Exceptions raised by the source are re-raised in the
+    consumer."""
     buffer = queue.Queue(maxsize=size)
     done = object()
+    put = placement.batch_putter()  # the distribution current in the caller's thread
 
     def produce():
         try:
             for batch in batches:
-                buffer.put(jax.device_put(batch))
+                buffer.put(put(batch))
         except BaseException as error:  # handed to the consumer
             buffer.put(error)
             return

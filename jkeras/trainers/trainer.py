@@ -81,15 +81,28 @@ class Trainer:
                 `lax.scan` over that many host batches stacked and transferred together
                 (generators, evaluate, predict). Batch-level callbacks then run once per
                 execution, with the indices of its first and last batch and the logs after its
-                last batch. `"auto"` (a jkeras extension) fuses about a twentieth of an epoch
-                per call, or one step per call when a user callback has batch-level hooks.
+                last batch. `"auto"` (a jkeras extension) fuses about a twentieth of a
+                training epoch per call (one step per call when a user callback has batch-level
+                hooks); evaluate and predict then run one step per call.
             jit_compile: compile the steps with XLA (default); False is the same as
                 `run_eagerly=True`.
+            auto_scale_loss: if True (default) and the model's dtype policy is
+                `"mixed_float16"`, wrap the optimizer in a `LossScaleOptimizer`.
         """
         if weighted_metrics:
             raise NotImplementedError("`weighted_metrics` is not supported yet.")
         self.steps_per_execution = _check_steps_per_execution(steps_per_execution)
         self.optimizer = optimizers_module.get(optimizer)
+        if (
+            auto_scale_loss
+            and self.dtype_policy.name == "mixed_float16"
+            and self.optimizer is not None
+            and not isinstance(self.optimizer, optimizers_module.LossScaleOptimizer)
+        ):
+            # As Keras 3: float16 gradients need dynamic loss scaling.
+            self.optimizer = optimizers_module.LossScaleOptimizer(
+                self.optimizer, name="loss_scale_optimizer"
+            )
         self._compile_loss = CompiledLoss(loss, loss_weights) if loss is not None else None
         self._compile_metrics = CompiledMetrics(metrics)
         self.run_eagerly = bool(run_eagerly) or not jit_compile
@@ -154,9 +167,15 @@ class Trainer:
 
     def compute_loss_and_updates(
         self, trainable_variables, non_trainable_variables, metrics_variables, x, y,
-        sample_weight, training=False,
+        sample_weight, training=False, optimizer_variables=None,
     ):
-        """Pure forward pass and loss, for `jax.value_and_grad` (Keras 3's JAX name)."""
+        """Pure forward pass and loss, for `jax.value_and_grad` (Keras 3's JAX name).
+
+        When training, the loss is scaled for differentiation as Keras 3 does
+        (`optimizer.scale_loss`: a `LossScaleOptimizer`'s current scale, from
+        `optimizer_variables`, or `loss_scale_factor`); unlike Keras, the returned value stays
+        the unscaled loss and only its gradients are scaled.
+        """
         y_pred, non_trainable_variables, losses = self.stateless_call(
             trainable_variables, non_trainable_variables, x, return_losses=True,
             training=training,
@@ -171,6 +190,10 @@ class Trainer:
         finally:
             self._untracked_losses_override = None
         metrics_variables = [scope.value_of(v) for v in self.metrics_variables]
+        if training and self.optimizer is not None:
+            loss = optimizers_module.loss_scale_optimizer.scale_loss_gradient(
+                self.optimizer, loss, optimizer_variables
+            )
         return loss, (y_pred, non_trainable_variables, metrics_variables)
 
     def _update_metrics_variables(self, metrics_variables, loss, x, y, y_pred, sample_weight):
@@ -190,7 +213,8 @@ class Trainer:
         x, y, sample_weight = data
         grad_fn = jax.value_and_grad(self.compute_loss_and_updates, has_aux=True)
         (loss, (y_pred, non_trainable, metrics_variables)), grads = grad_fn(
-            trainable, non_trainable, metrics_variables, x, y, sample_weight, training=True
+            trainable, non_trainable, metrics_variables, x, y, sample_weight, training=True,
+            optimizer_variables=optimizer_variables,
         )
         trainable, optimizer_variables = self.optimizer.stateless_apply(
             optimizer_variables, grads, trainable
@@ -611,12 +635,14 @@ class Trainer:
 
         return _Plan(epoch, len(starts))
 
-    def _resolve_steps_per_execution(self, steps, callbacks):
+    def _resolve_steps_per_execution(self, steps, callbacks, kind="train"):
         """Steps per compiled call: the compiled setting, with `"auto"` resolved for an epoch
-        of `steps` steps (None: unknown) and these user callbacks."""
+        of `steps` steps (None: unknown) and these user callbacks. `"auto"` fuses training
+        only: evaluation and prediction would stack host batches, an extra copy that made
+        `predict` slower on CPU (benchmarks/run_all.py)."""
         if self.steps_per_execution != "auto":
             return self.steps_per_execution
-        if any(overrides_batch_hooks(c) for c in callbacks or []):
+        if kind != "train" or any(overrides_batch_hooks(c) for c in callbacks or []):
             return 1
         return max(1, -(-(steps or 20) // 20))
 
@@ -710,7 +736,7 @@ class Trainer:
         )
         self.reset_metrics()
         state = self._read_state("test")
-        per_execution = self._resolve_steps_per_execution(num_steps, callbacks)
+        per_execution = self._resolve_steps_per_execution(num_steps, callbacks, "test")
         callback_list.on_test_begin()
         logs = {}
         for first, count, step, batch in self._executions("test", batches, per_execution):
@@ -757,7 +783,7 @@ class Trainer:
         )
         state = self._read_state("predict")
         trainable = state[0]
-        per_execution = self._resolve_steps_per_execution(num_steps, callbacks)
+        per_execution = self._resolve_steps_per_execution(num_steps, callbacks, "predict")
         callback_list.on_predict_begin()
         outputs = []
         for first, count, step, batch in self._executions("predict", batches, per_execution):

@@ -1,5 +1,6 @@
 """Files move between jkeras and Keras 3 (JAX backend) in both directions: `.weights.h5` and
-`.keras`, for an MLP and a functional multi-output model, predictions equal to 1e-6."""
+`.keras`, for an MLP, a functional multi-output model, an Embedding+LSTM model and a convnet with
+BatchNormalization, predictions equal to 1e-6."""
 
 import numpy as np
 import pytest
@@ -37,8 +38,34 @@ def _lstm(mod):
     ])
 
 
+def _convnet(mod):
+    return mod.Sequential([
+        mod.Input((8, 8, 3)),
+        mod.layers.Conv2D(4, 3, padding="same", activation="relu"),
+        mod.layers.BatchNormalization(),
+        mod.layers.MaxPooling2D(2),
+        mod.layers.Conv2D(5, 3),
+        mod.layers.GlobalAveragePooling2D(),
+        mod.layers.Dropout(0.3),
+        mod.layers.Dense(3),
+    ])
+
+
+def _functional_convnet(mod):
+    image = mod.Input((8, 8, 3), name="image")
+    h = mod.layers.Conv2D(4, 3, padding="same", activation="relu", name="conv_a")(image)
+    h = mod.layers.BatchNormalization(name="bn")(h)
+    h = mod.layers.MaxPooling2D(2, name="pool")(h)
+    h = mod.layers.Conv2D(5, 3, name="conv_b")(h)
+    h = mod.layers.Flatten(name="flatten")(h)
+    h = mod.layers.Dropout(0.3, name="dropout")(h)
+    return mod.Model(image, mod.layers.Dense(3, name="logits")(h))
+
+
 def _inputs(kind):
     rng = np.random.default_rng(0)
+    if kind == "convnet":
+        return rng.normal(size=(6, 8, 8, 3)).astype("float32")
     if kind == "lstm":
         ids = rng.integers(1, 10, size=(6, 5)).astype("int32")
         ids[:, 3:] = 0  # padding, masked
@@ -66,7 +93,7 @@ def _assert_close(a, b):
         np.testing.assert_allclose(x, y, atol=1e-6, rtol=1e-6)
 
 
-FACTORIES = {"mlp": _mlp, "functional": _functional, "lstm": _lstm}
+FACTORIES = {"mlp": _mlp, "functional": _functional, "lstm": _lstm, "convnet": _convnet}
 
 
 @pytest.mark.parametrize("kind", sorted(FACTORIES))
@@ -134,3 +161,23 @@ def test_keras_file_keras_to_jkeras(tmp_path):
     assert isinstance(target.optimizer, jkeras.optimizers.Adam)
     assert target.optimizer.learning_rate == pytest.approx(0.02)
     _assert_close(_optimizer_arrays(target, jkeras_model=True), _optimizer_arrays(source))
+
+
+@pytest.mark.parametrize("factory", [_convnet, _functional_convnet])
+def test_convnet_keras_file_both_directions(tmp_path, factory):
+    x = _inputs("convnet")
+    y = np.random.default_rng(3).normal(size=(6, 3)).astype("float32")
+    source = factory(keras)
+    _randomize(source)
+    source.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    source.fit(x, y, epochs=1, batch_size=3, verbose=0)  # moves BatchNormalization's statistics
+    source.save(tmp_path / "keras.keras")
+    loaded = jkeras.models.load_model(tmp_path / "keras.keras")
+    _assert_close(_outputs(loaded, x), _outputs(source, x))
+    _assert_close(_optimizer_arrays(loaded, jkeras_model=True), _optimizer_arrays(source))
+
+    loaded.fit(x, y, epochs=1, batch_size=3, verbose=0)
+    loaded.save(tmp_path / "jkeras.keras")
+    back = keras.saving.load_model(tmp_path / "jkeras.keras")
+    _assert_close(_outputs(back, x), _outputs(loaded, x))
+    _assert_close(_optimizer_arrays(back), _optimizer_arrays(loaded, jkeras_model=True))

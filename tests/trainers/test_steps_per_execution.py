@@ -82,6 +82,8 @@ def test_auto_fuses_about_a_twentieth_of_an_epoch_without_batch_callbacks():
     assert model._resolve_steps_per_execution(469, [reader]) == 1
     # Epoch-level callbacks do not force single steps.
     assert model._resolve_steps_per_execution(469, [jkeras.callbacks.History()]) == 24
+    assert model._resolve_steps_per_execution(469, None, "predict") == 1
+    assert model._resolve_steps_per_execution(469, None, "test") == 1
     model.fit(x, y, epochs=1, batch_size=32, verbose=0)
     assert model._untracked_trace_counts["train"] == 1  # only the fused loop
 

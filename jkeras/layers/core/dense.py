@@ -40,9 +40,15 @@ class Dense(Layer):
         bias_regularizer=None,
         kernel_constraint=None,
         bias_constraint=None,
+        quantization_config=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if quantization_config is not None:
+            raise ValueError(
+                f"Dense '{self.name}': quantization is not supported; `quantization_config` "
+                f"must be None. Received: quantization_config={quantization_config!r}"
+            )
         if not isinstance(units, int) or units <= 0:
             raise ValueError(
                 f"Received an invalid value for `units` of layer '{self.name}', expected a "
@@ -104,6 +110,7 @@ class Dense(Layer):
             "bias_regularizer": _serialize(regularizers, self.bias_regularizer),
             "kernel_constraint": _serialize(constraints, self.kernel_constraint),
             "bias_constraint": _serialize(constraints, self.bias_constraint),
+            "quantization_config": None,
         }
 
 

@@ -2,7 +2,7 @@
 
 import jax.numpy as jnp
 
-from jkeras import initializers
+from jkeras import constraints, initializers, regularizers
 from jkeras.layers.layer import Layer
 
 
@@ -13,6 +13,8 @@ class Embedding(Layer):
         input_dim: vocabulary size (largest index + 1).
         output_dim: embedding size.
         embeddings_initializer: default `"uniform"` (uniform in [-0.05, 0.05]).
+        embeddings_regularizer: penalty on the embedding matrix.
+        embeddings_constraint: projection applied to the embedding matrix after each update.
         mask_zero: treat index 0 as padding and produce a mask for the layers after it.
 
     Indices outside [0, input_dim) cannot raise inside compiled code: like Keras 3 on JAX, an
@@ -23,17 +25,29 @@ class Embedding(Layer):
     """
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
-                 mask_zero=False, **kwargs):
+                 embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
+                 quantization_config=None, **kwargs):
         super().__init__(**kwargs)
+        if quantization_config is not None:
+            raise ValueError(
+                f"Embedding '{self.name}': quantization is not supported; "
+                "`quantization_config` must be None. Received: "
+                f"quantization_config={quantization_config!r}"
+            )
         self.input_dim = int(input_dim)
         self.output_dim = int(output_dim)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = mask_zero
+        self.autocast = False  # indices are never cast; the output is cast instead (as Keras)
 
     def build(self, input_shape=None):
         self.embeddings = self.add_weight(
             shape=(self.input_dim, self.output_dim),
             initializer=self.embeddings_initializer,
+            regularizer=self.embeddings_regularizer,
+            constraint=self.embeddings_constraint,
             name="embeddings",
         )
 
@@ -41,7 +55,7 @@ class Embedding(Layer):
         inputs = jnp.asarray(inputs)
         if not jnp.issubdtype(inputs.dtype, jnp.integer):
             inputs = inputs.astype("int32")
-        return jnp.take(self.embeddings.value, inputs, axis=0)
+        return jnp.take(self.embeddings.value, inputs, axis=0).astype(self.compute_dtype)
 
     def compute_mask(self, inputs, previous_mask=None):
         """With `mask_zero=True`, index 0 is padding: the mask is `inputs != 0`."""
@@ -58,5 +72,14 @@ class Embedding(Layer):
             "input_dim": self.input_dim,
             "output_dim": self.output_dim,
             "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
+            "embeddings_regularizer": _serialize(regularizers, self.embeddings_regularizer),
+            # Keras 3 writes the activity regularizer even when it is None.
+            "activity_regularizer": _serialize(regularizers, self.activity_regularizer),
+            "embeddings_constraint": _serialize(constraints, self.embeddings_constraint),
             "mask_zero": self.mask_zero,
+            "quantization_config": None,
         }
+
+
+def _serialize(module, obj):
+    return None if obj is None else module.serialize(obj)

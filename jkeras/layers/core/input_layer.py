@@ -17,11 +17,15 @@ class InputLayer(Layer):
 
     def __init__(
         self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
-        input_tensor=None, name=None, **kwargs
+        input_tensor=None, name=None, ragged=None, optional=False, **kwargs
     ):
         super().__init__(name=name, dtype=dtype, **kwargs)
         if sparse:
             raise ValueError(f"InputLayer '{self.name}': sparse inputs are not supported.")
+        if ragged:
+            raise ValueError(f"InputLayer '{self.name}': ragged inputs are not supported.")
+        if optional:
+            raise ValueError(f"InputLayer '{self.name}': optional inputs are not supported.")
         if input_tensor is not None:
             batch_shape = input_tensor.shape
             dtype = input_tensor.dtype
@@ -48,7 +52,8 @@ class InputLayer(Layer):
         return inputs
 
     def get_config(self):
-        return {"batch_shape": self.batch_shape, "dtype": self._dtype, "name": self.name}
+        return {"batch_shape": self.batch_shape, "dtype": self._dtype, "sparse": False,
+                "ragged": False, "name": self.name, "optional": False}
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,

@@ -95,6 +95,11 @@ class Lambda(Layer):
         return config_
 
     def _serialize_function(self, fn):
+        builtin = _builtin_name(fn)
+        if builtin is not None:
+            # Keras 3 writes its own functions as "builtins" and finds them again by name.
+            return {"module": "builtins", "class_name": "function", "config": builtin,
+                    "registered_name": "function"}
         module = getattr(fn, "__module__", None)
         name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
         if module is not None and name is not None and "<" not in name:
@@ -156,6 +161,14 @@ def _deserialize_function(config, custom_objects):
     name = config["config"]
     if name in custom_objects:
         return custom_objects[name]
+    if config.get("module") == "builtins":
+        found = _builtin_functions().get(name)
+        if found is None:
+            raise ValueError(
+                f"Unknown built-in function '{name}' in a Lambda config: pass it in "
+                f"`custom_objects={{'{name}': fn}}`."
+            )
+        return found
     try:
         return _import_attribute(config["module"], name)
     except (ImportError, AttributeError) as error:
@@ -211,3 +224,17 @@ def _to_tuples(structure):
     if _is_shape(structure):
         return tuple(structure)
     return [_to_tuples(v) for v in structure]
+
+
+def _builtin_functions():
+    """Name -> jkeras's functions Keras 3 writes as "builtins": activations, losses, metrics."""
+    from jkeras import activations, losses, metrics
+
+    found = {name: fn for name, fn in activations.ALL_OBJECTS_DICT.items()
+             if inspect.isfunction(fn)}
+    return {**metrics._FUNCTIONS, **losses._FUNCTIONS, **found}
+
+
+def _builtin_name(fn):
+    name = getattr(fn, "__name__", None)
+    return name if name is not None and _builtin_functions().get(name) is fn else None

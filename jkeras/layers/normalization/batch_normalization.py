@@ -139,8 +139,11 @@ class BatchNormalization(Layer):
                 f"shape {tuple(input_shape)}."
             )
         shape = (dim,)
+        # autocast=False: under a mixed policy the weights and statistics are read in float32
+        # (the layer computes in float32 and casts its output, as Keras).
         if self.scale:
             self.gamma = self.add_weight(
+                autocast=False,
                 shape=shape,
                 name="gamma",
                 initializer=self.gamma_initializer,
@@ -149,6 +152,7 @@ class BatchNormalization(Layer):
             )
         if self.center:
             self.beta = self.add_weight(
+                autocast=False,
                 shape=shape,
                 name="beta",
                 initializer=self.beta_initializer,
@@ -156,10 +160,12 @@ class BatchNormalization(Layer):
                 constraint=self.beta_constraint,
             )
         self.moving_mean = self.add_weight(
+            autocast=False,
             shape=shape, name="moving_mean", initializer=self.moving_mean_initializer,
             trainable=False,
         )
         self.moving_variance = self.add_weight(
+            autocast=False,
             shape=shape, name="moving_variance",
             initializer=self.moving_variance_initializer, trainable=False,
         )
@@ -170,14 +176,17 @@ class BatchNormalization(Layer):
                 return jnp.sqrt(variance_initializer(shape, dtype=dtype))
 
             self.moving_stddev = self.add_weight(
+                autocast=False,
                 shape=shape, name="moving_stddev", initializer=moving_stddev_initializer,
                 trainable=False,
             )
             self.renorm_mean = self.add_weight(
+                autocast=False,
                 shape=shape, name="renorm_mean", initializer=self.moving_mean_initializer,
                 trainable=False,
             )
             self.renorm_stddev = self.add_weight(
+                autocast=False,
                 shape=shape, name="renorm_stddev", initializer=moving_stddev_initializer,
                 trainable=False,
             )

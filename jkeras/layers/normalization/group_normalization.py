@@ -56,6 +56,7 @@ class GroupNormalization(Layer):
                 f"Received: groups={groups!r}"
             )
         self.supports_masking = True
+        self.autocast = False  # as Keras: statistics in the input's (at least float32) dtype
         self.groups = groups
         self.axis = axis
         self.epsilon = epsilon
@@ -100,11 +101,13 @@ class GroupNormalization(Layer):
             self.gamma = self.add_weight(
                 shape=(dim,), name="gamma", initializer=self.gamma_initializer,
                 regularizer=self.gamma_regularizer, constraint=self.gamma_constraint,
+                autocast=False,
             )
         if self.center:
             self.beta = self.add_weight(
                 shape=(dim,), name="beta", initializer=self.beta_initializer,
                 regularizer=self.beta_regularizer, constraint=self.beta_constraint,
+                autocast=False,
             )
 
     def call(self, inputs):

@@ -79,6 +79,7 @@ class LayerNormalization(Layer):
         self.beta_constraint = constraints.get(beta_constraint)
         self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
+        self.autocast = False  # as Keras: statistics in the input's (at least float32) dtype
         self.gamma = None
         self.beta = None
 

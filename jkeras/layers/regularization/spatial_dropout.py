@@ -26,6 +26,8 @@ class BaseSpatialDropout(Dropout):
     def get_config(self):
         config_ = super().get_config()
         config_.pop("noise_shape")
+        # Keras 3's spatial dropouts take no `trainable` argument, so it does not write one.
+        config_.pop("trainable")
         return config_
 
 

@@ -213,6 +213,8 @@ class CellLayer(RNN):
         del config["cell"]
         cell_config = self.cell.get_config()
         config.update({k: v for k, v in cell_config.items() if k not in _CELL_OWN_KEYS})
+        # Keras 3 writes the layer's activity regularizer even when it is None.
+        config.setdefault("activity_regularizer", None)
         return config
 
     @classmethod

@@ -1,0 +1,176 @@
+"""`DTypePolicy`: a layer's compute dtype and variable dtype, and the global default policy.
+
+A policy named after a float dtype (`"float32"`) computes and stores in that dtype;
+`"mixed_float16"` and `"mixed_bfloat16"` compute in float16/bfloat16 and keep the variables in
+float32. Every layer holds one (`layer.dtype_policy`); a layer created without `dtype` takes the
+global policy current at its creation (`set_global_policy`). Names, errors and the serialized
+form are Keras 3's.
+"""
+
+import numpy as np
+
+from jkeras import config
+from jkeras.core.variable import standardize_dtype
+
+_MIXED = {"mixed_float16": ("float16", "float32"), "mixed_bfloat16": ("bfloat16", "float32")}
+_global_policy = None
+
+
+def _numeric_dtype_name(dtype):
+    """The name of a boolean or numeric dtype (`"float32"`, `"bfloat16"`, ...), else None."""
+    try:
+        name = standardize_dtype(dtype)
+    except (TypeError, ValueError):
+        return None
+    if name == "bfloat16" or np.dtype(name).kind in "biufc":
+        return name
+    return None
+
+
+class DTypePolicy:
+    """A dtype policy for a layer: the dtype it computes in and the dtype of its variables.
+
+    Args:
+        name: `"mixed_float16"`, `"mixed_bfloat16"`, or a dtype name such as `"float32"`
+            (compute and variable dtype both that dtype). Defaults to the global policy's name.
+
+    Example:
+        >>> jkeras.mixed_precision.set_global_policy("mixed_bfloat16")
+        >>> layer = jkeras.layers.Dense(10)
+        >>> layer.compute_dtype, layer.variable_dtype
+        ('bfloat16', 'float32')
+        >>> jkeras.mixed_precision.set_global_policy("float32")
+    """
+
+    def __init__(self, name=None):
+        if name is None:
+            name = global_policy().name
+        self._name = name
+        self._compute_dtype, self._variable_dtype = self._parse_name(name)
+
+    @staticmethod
+    def _parse_name(name):
+        if not isinstance(name, str):
+            raise TypeError(
+                "'name' must be a string, such as 'mixed_float16'. "
+                f"Received: name={name} (of type {type(name)})"
+            )
+        if name in _MIXED:
+            return _MIXED[name]
+        dtype = _numeric_dtype_name(name)
+        if dtype is None:
+            raise ValueError(
+                f"Cannot convert '{name}' to a mixed precision DTypePolicy. Valid policies "
+                "include 'mixed_float16', 'mixed_bfloat16', and the name of any float dtype "
+                "such as 'float32'."
+            )
+        return dtype, dtype
+
+    @property
+    def name(self):
+        """The policy's name, e.g. `"mixed_float16"`."""
+        return self._name
+
+    @property
+    def compute_dtype(self):
+        """The dtype layers compute in (and output, typically)."""
+        return self._compute_dtype
+
+    @property
+    def variable_dtype(self):
+        """The dtype layers create their variables in."""
+        return self._variable_dtype
+
+    @property
+    def quantization_mode(self):
+        """Always None: jkeras has no quantized policies."""
+        return None
+
+    def get_config(self):
+        return {"name": self._name}
+
+    @classmethod
+    def from_config(cls, config_):
+        return cls(**config_)
+
+    def __eq__(self, other):
+        return isinstance(other, DTypePolicy) and self._name == other._name
+
+    def __hash__(self):
+        return hash(self._name)
+
+    def __repr__(self):
+        return f'<DTypePolicy "{self._name}">'
+
+
+class FloatDTypePolicy(DTypePolicy):
+    """Keras 3's alias of `DTypePolicy` (what older files name it)."""
+
+
+def set_global_policy(policy):
+    """Set the policy of layers created from now on without a `dtype`.
+
+    Args:
+        policy: a policy name (`"mixed_float16"`, `"mixed_bfloat16"`, `"float32"`, ...) or a
+            `DTypePolicy`.
+    """
+    global _global_policy
+    if not isinstance(policy, DTypePolicy):
+        if not isinstance(policy, str):
+            raise ValueError(  # noqa: TRY004 (Keras raises ValueError here)
+                "Invalid `policy` argument. Expected the string name of a policy (such as "
+                f"'mixed_float16') or a `DTypePolicy` instance. Received: policy={policy} "
+                f"(of type {type(policy)})"
+            )
+        policy = DTypePolicy(policy)
+    _global_policy = policy
+
+
+def global_policy():
+    """The global `DTypePolicy` (initially `jkeras.config.floatx()`'s, i.e. `"float32"`)."""
+    if _global_policy is None:
+        return DTypePolicy(config.floatx())
+    return _global_policy
+
+
+def serialize(policy):
+    """A policy's config in Keras 3's form (`{"module": "keras", "class_name": ...}`)."""
+    return {
+        "module": "keras",
+        "class_name": "DTypePolicy",
+        "config": policy.get_config(),
+        "registered_name": None,
+    }
+
+
+def deserialize(config_):
+    """A `DTypePolicy` from `serialize`'s output (also Keras 3's `FloatDTypePolicy` form)."""
+    class_name = config_.get("class_name")
+    if class_name not in ("DTypePolicy", "FloatDTypePolicy") or not isinstance(
+        config_.get("config"), dict
+    ):
+        raise ValueError(
+            "Cannot deserialize a dtype policy: expected a dict with 'class_name' "
+            f"'DTypePolicy' and a 'config' dict. Received: {config_!r}"
+        )
+    return DTypePolicy.from_config(config_["config"])
+
+
+def get(identifier):
+    """A `DTypePolicy` from None (the global policy), a name, a dtype, a config dict or a
+    policy (returned unchanged)."""
+    if identifier is None:
+        return global_policy()
+    if isinstance(identifier, DTypePolicy):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        return DTypePolicy(identifier)
+    name = None if isinstance(identifier, (bool, int, float)) else _numeric_dtype_name(identifier)
+    if name is None:
+        raise ValueError(
+            "Cannot interpret `dtype` argument. Expected a string or an instance of "
+            f"DTypePolicy. Received: dtype={identifier}"
+        )
+    return DTypePolicy(name)
