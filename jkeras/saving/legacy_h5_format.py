@@ -267,32 +267,6 @@ def _open_and_read(filepath, reader):
         ) from error
 
 
-def _check_layer(label, variables, arrays, skip_mismatch):
-    """`[(variable, array)]` for one layer, or [] (with a warning) when skipping."""
-    if len(arrays) != len(variables):
-        problem = (
-            f"Weight count mismatch for {label}. Layer expects {len(variables)} weight(s) "
-            f"{[v.path for v in variables]}. Received {len(arrays)} saved weight(s) with "
-            f"shapes {[tuple(a.shape) for a in arrays]}."
-        )
-    else:
-        problem = None
-        for variable, array in zip(variables, arrays):
-            if tuple(array.shape) != tuple(variable.shape):
-                problem = (
-                    f"Shape mismatch in {label} for weight {variable.path}. Weight expects "
-                    f"shape {tuple(variable.shape)}. Received saved weight with shape "
-                    f"{tuple(array.shape)}."
-                )
-                break
-    if problem is None:
-        return list(zip(variables, arrays))
-    if skip_mismatch:
-        warnings.warn(f"Skipping loading weights: {problem}", stacklevel=4)
-        return []
-    raise ValueError(problem)
-
-
 def plan_weights(model, layers, top_level, skip_mismatch=False, by_name=False):
     """Match stored layers to `model` and check them: `[(variable, array)]` to assign.
 
@@ -309,8 +283,8 @@ def plan_weights(model, layers, top_level, skip_mismatch=False, by_name=False):
             index.setdefault(layer.name, []).append(layer)
         for k, (name, arrays) in enumerate(layers):
             for layer in index.get(name, []):
-                plan += _check_layer(f"layer #{k} (named {layer.name})",
-                                     legacy_weights(layer), arrays, skip_mismatch)
+                plan += weights_io.check_pairs(f"layer #{k} (named {layer.name})",
+                                               legacy_weights(layer), arrays, skip_mismatch)
     else:
         model_side = [layer for layer in model_layers(model) if legacy_weights(layer)]
         file_side = [(name, arrays) for name, arrays in layers if arrays]
@@ -322,11 +296,12 @@ def plan_weights(model, layers, top_level, skip_mismatch=False, by_name=False):
             )
         for k, (layer, (name, arrays)) in enumerate(zip(model_side, file_side)):
             label = f"layer #{k} (named {layer.name} in the current model, {name} in the file)"
-            plan += _check_layer(label, legacy_weights(layer), arrays, skip_mismatch)
+            plan += weights_io.check_pairs(label, legacy_weights(layer), arrays, skip_mismatch)
     if top_level is not None:
         in_layers = {id(v) for layer in model_layers(model) for v in layer.weights}
         variables = [v for v in legacy_weights(model) if id(v) not in in_layers]
-        plan += _check_layer("the top-level model weights", variables, top_level, skip_mismatch)
+        plan += weights_io.check_pairs("the top-level model weights", variables, top_level,
+                                       skip_mismatch)
     return plan
 
 

@@ -302,18 +302,27 @@ def assign(model, stored, skip_mismatch=False):
 
 def _check(path, obj, variables, arrays, skip_mismatch):
     label = f"{type(obj).__name__} '{obj.name}' (at '{path or '<model>'}')"
+    return check_pairs(label, variables, arrays, skip_mismatch)
+
+
+def check_pairs(label, variables, arrays, skip_mismatch):
+    """`[(variable, array)]` for one layer's (or optimizer's) variables and stored arrays, or
+    [] with a warning when they do not match and `skip_mismatch`; else a ValueError naming
+    `label`, the first mismatching variable and both shapes."""
     problem = None
     if len(arrays) != len(variables):
         problem = (
             f"{label} expected {len(variables)} variables, but received {len(arrays)} "
-            f"variables during loading. Expected: {[v.name for v in variables]}"
+            f"variables during loading. Expected: {[v.name for v in variables]}; received "
+            f"shapes {[tuple(a.shape) for a in arrays]}."
         )
     else:
         for variable, array in zip(variables, arrays):
             if tuple(array.shape) != tuple(variable.shape):
                 problem = (
                     f"{label}: shape mismatch for variable '{variable.path}': the model "
-                    f"expects {tuple(variable.shape)}, the file holds {tuple(array.shape)}."
+                    f"expects shape {tuple(variable.shape)}, the file holds shape "
+                    f"{tuple(array.shape)}."
                 )
                 break
     if problem is None:
