@@ -133,7 +133,7 @@ def _compile_config(model):
         "loss": _map(loss_entry, model.loss),
         "loss_weights": loss_weights,
         "metrics": _map(metric_entry, model._compile_metrics._spec) or None,
-        "weighted_metrics": None,
+        "weighted_metrics": _map(metric_entry, model._compile_weighted_metrics._spec) or None,
         "run_eagerly": bool(getattr(model, "run_eagerly", False)),
         "steps_per_execution": 1,
         "jit_compile": bool(getattr(model, "jit_compile", True)),
@@ -175,6 +175,7 @@ def compile_from_config(model, config, custom_objects=None):
         loss=_map(loss_value, config.get("loss")),
         loss_weights=loss_weights,
         metrics=_map(metric_value, config.get("metrics")),
+        weighted_metrics=_map(metric_value, config.get("weighted_metrics")),
         run_eagerly=bool(config.get("run_eagerly", False)),
         jit_compile=bool(config.get("jit_compile", True)),
     )

@@ -130,10 +130,14 @@ class CompiledLoss:
 
 
 class CompiledMetrics:
-    """The user's metric identifiers and, once built, one metric list per output."""
+    """The user's metric identifiers and, once built, one metric list per output.
 
-    def __init__(self, metrics):
+    As in Keras 3, `compile(metrics=...)` metrics ignore sample weights and
+    `weighted_metrics=...` (`weighted=True`) apply them."""
+
+    def __init__(self, metrics, weighted=False):
         self._spec = [] if metrics is None else metrics
+        self.weighted = weighted
         self.metrics_per_output = None
         for identifier in jax.tree_util.tree_leaves(self._spec):
             if not _is_accuracy_alias(identifier):
@@ -147,10 +151,16 @@ class CompiledMetrics:
     def metrics(self):
         return [m for metrics in self.metrics_per_output or [] for m in metrics]
 
-    def build(self, output_names, y_true, y_pred):
-        """Create the metric objects for per-output targets/predictions (arrays or specs)."""
+    def build(self, output_names, y_true, y_pred, taken_names=()):
+        """Create the metric objects for per-output targets/predictions (arrays or specs).
+
+        A weighted metric whose name is in `taken_names` (the unweighted metrics' names) is
+        renamed `weighted_<name>` (with its output's prefix), as Keras 3 names it."""
         output_names = list(output_names)
         spec = self._spec
+        if isinstance(spec, (list, tuple, dict)) and not spec:
+            self.metrics_per_output = [[] for _ in output_names]
+            return
         if not isinstance(spec, (list, tuple, dict)):
             spec = [spec]
         if isinstance(spec, (list, tuple)) and len(output_names) > 1 and not all(
@@ -159,7 +169,8 @@ class CompiledMetrics:
             spec = [list(spec)] * len(output_names)  # a flat list applies to every output
         per_output = (
             [spec] if len(output_names) == 1 and not isinstance(spec, dict)
-            else _per_output(spec, output_names, "metrics")
+            else _per_output(spec, output_names,
+                             "weighted_metrics" if self.weighted else "metrics")
         )
         prefix = len(output_names) > 1
         self.metrics_per_output = []
@@ -171,12 +182,16 @@ class CompiledMetrics:
             built = []
             for identifier in identifiers:
                 metric = _resolve(identifier, target, prediction)
-                if prefix:
-                    metric.name = f"{name}_{metric.name}"
+                full_name = f"{name}_{metric.name}" if prefix else metric.name
+                if full_name in taken_names:
+                    full_name = f"{name}_weighted_{metric.name}" if prefix else \
+                        f"weighted_{metric.name}"
+                metric.name = full_name
                 built.append(metric)
             self.metrics_per_output.append(built)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        sample_weight = sample_weight if self.weighted else None
         for metrics, target, prediction in zip(self.metrics_per_output, y_true, y_pred):
             for metric in metrics:
                 metric.update_state(target, prediction, sample_weight=sample_weight)

@@ -74,7 +74,11 @@ class Trainer:
             loss: name, `Loss` instance or `(y_true, y_pred) -> per-sample loss` function.
             loss_weights: scalar weight of the loss.
             metrics: list of metric names, `Metric`s or functions; `"accuracy"` picks the
-                variant that fits the targets' shape (Keras's rule).
+                variant that fits the targets' shape (Keras's rule). They ignore
+                `sample_weight`/`class_weight`.
+            weighted_metrics: metrics like `metrics`, weighted by `sample_weight` or
+                `class_weight`; one whose name an unweighted metric has is logged as
+                `weighted_<name>`.
             run_eagerly: run the steps without `jax.jit` (for debugging).
             steps_per_execution: steps fused into one compiled call, an int >= 1 or `"auto"`:
                 a loop on the device over the device-resident dataset (`fit` on arrays), or a
@@ -89,8 +93,6 @@ class Trainer:
             auto_scale_loss: if True (default) and the model's dtype policy is
                 `"mixed_float16"`, wrap the optimizer in a `LossScaleOptimizer`.
         """
-        if weighted_metrics:
-            raise NotImplementedError("`weighted_metrics` is not supported yet.")
         self.steps_per_execution = _check_steps_per_execution(steps_per_execution)
         self.optimizer = optimizers_module.get(optimizer)
         if (
@@ -105,6 +107,7 @@ class Trainer:
             )
         self._compile_loss = CompiledLoss(loss, loss_weights) if loss is not None else None
         self._compile_metrics = CompiledMetrics(metrics)
+        self._compile_weighted_metrics = CompiledMetrics(weighted_metrics, weighted=True)
         self.run_eagerly = bool(run_eagerly) or not jit_compile
         self.jit_compile = not self.run_eagerly
         self.compiled = True
@@ -119,10 +122,11 @@ class Trainer:
 
     @property
     def metrics(self):
-        """The loss tracker, the compiled metrics, then per-output loss trackers (once built)."""
+        """The loss tracker, the compiled metrics, the weighted ones, then per-output loss
+        trackers (once built)."""
         result = [self._loss_tracker]
         if getattr(self, "compiled", False):
-            result += self._compile_metrics.metrics
+            result += self._compile_metrics.metrics + self._compile_weighted_metrics.metrics
             if self._compile_loss is not None:
                 result += self._compile_loss.metrics
         return result
@@ -154,10 +158,10 @@ class Trainer:
         """Update the compiled metrics and return every metric's current result."""
         del x
         names = self._output_names()
-        self._compile_metrics.update_state(
-            flatten_outputs(y, names, "y"), flatten_outputs(y_pred, names, "the model outputs"),
-            sample_weight,
-        )
+        targets = flatten_outputs(y, names, "y")
+        predictions = flatten_outputs(y_pred, names, "the model outputs")
+        self._compile_metrics.update_state(targets, predictions, sample_weight)
+        self._compile_weighted_metrics.update_state(targets, predictions, sample_weight)
         return self.get_metrics_result()
 
     def get_metrics_result(self):
@@ -388,7 +392,7 @@ class Trainer:
     def _build_compiled(self, x, y):
         """Create the loss and metric objects (their variables must exist before a step)."""
         if self._compile_loss is not None and self._compile_loss.built and \
-                self._compile_metrics.built:
+                self._compile_metrics.built and self._compile_weighted_metrics.built:
             return
         spec = self.compute_output_spec(_input_spec(x))
         self._untracked_output_spec = spec
@@ -399,6 +403,9 @@ class Trainer:
             self._compile_loss.build(names)
         if not self._compile_metrics.built:
             self._compile_metrics.build(names, targets, predictions)
+        if not self._compile_weighted_metrics.built:
+            taken = {metric.name for metric in self._compile_metrics.metrics}
+            self._compile_weighted_metrics.build(names, targets, predictions, taken)
 
     def _build_for(self, x):
         leaves = jax.tree_util.tree_leaves(x)
