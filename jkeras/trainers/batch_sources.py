@@ -7,6 +7,7 @@ they are float64, and put on the device by a background thread one or two batche
 step, so the step never waits for the host.
 """
 
+import collections
 import itertools
 import queue
 import threading
@@ -181,14 +182,27 @@ def _tf_dataset_cardinality(dataset, steps):
     return cardinality if cardinality > 0 else None
 
 
-def prefetch_to_device(batches, size=2):
-    """Iterate `batches`, transferring each to the device in a background thread, up to `size`
-    ahead. Under a distribution each batch is split over its batch axis (see
-    `jkeras.distribution.placement`). Exceptions raised by the source are re-raised in the
-    consumer."""
+def prefetch_to_device(batches, size=2, thread=True):
+    """Iterate `batches`, transferring each to the device up to `size` ahead. Under a
+    distribution each batch is split over its batch axis (see `jkeras.distribution.placement`).
+
+    With `thread=True` a background thread pulls from `batches` (for sources whose batches take
+    time to produce: generators, PyDatasets, host gathers); exceptions raised by the source are
+    re-raised in the consumer. With `thread=False` (batches sliced from arrays) the transfers
+    are only issued ahead, as Keras 3 does: device transfers are asynchronous, and on a CPU a
+    thread handing batches over costs more than the slicing it would hide."""
+    put = placement.batch_putter()  # the distribution current in the caller's thread
+    if not thread:
+        ahead = collections.deque()
+        for batch in batches:
+            ahead.append(put(batch))
+            if len(ahead) > size:
+                yield ahead.popleft()
+        while ahead:
+            yield ahead.popleft()
+        return
     buffer = queue.Queue(maxsize=size)
     done = object()
-    put = placement.batch_putter()  # the distribution current in the caller's thread
 
     def produce():
         try:

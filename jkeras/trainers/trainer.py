@@ -653,20 +653,22 @@ class Trainer:
             return 1
         return max(1, -(-(steps or 20) // 20))
 
-    def _executions(self, kind, batches, per_execution):
+    def _executions(self, kind, batches, per_execution, from_arrays=False):
         """Run host `batches` in groups: yields `(index of the first batch, number of batches,
         step, device batch)`; consecutive batches of one shape, up to `per_execution` of them,
         are stacked on the host and transferred together for the fused step. Under a
         distribution, whose data layout shards the leading axis, batches run one by one."""
+        thread = not from_arrays
         if per_execution == 1 or distribution_lib.distribution() is not None:
             single = self._step_function(kind, None)
-            for index, batch in enumerate(batch_sources.prefetch_to_device(batches)):
+            for index, batch in enumerate(
+                    batch_sources.prefetch_to_device(batches, thread=thread)):
                 yield index, 1, single, batch
             return
-        counts = collections.deque()  # filled by the prefetch thread ahead of the consumer
+        counts = collections.deque()  # filled by the prefetcher ahead of the consumer
         groups = _stacked_groups(batches, per_execution, counts)
         first = 0
-        for batch in batch_sources.prefetch_to_device(groups):
+        for batch in batch_sources.prefetch_to_device(groups, thread=thread):
             count = counts.popleft()
             yield first, count, self._step_function(kind, None, fused=count > 1), batch
             first += count
@@ -736,6 +738,7 @@ class Trainer:
         batch_size = data_module.check_batch_size(batch_size)
         verbose = _verbose(verbose)
         batches, num_steps = self._host_batches(x, y, sample_weight, batch_size, steps, "test")
+        from_arrays = not batch_sources.is_batch_source(x)
         callback_list = CallbackList(
             list(callbacks or []) + ([ProgbarLogger()] if verbose and _callbacks else []),
             model=self, params={"verbose": verbose, "epochs": 1, "steps": num_steps},
@@ -746,7 +749,8 @@ class Trainer:
         per_execution = self._resolve_steps_per_execution(num_steps, callbacks, "test")
         callback_list.on_test_begin()
         logs = {}
-        for first, count, step, batch in self._executions("test", batches, per_execution):
+        for first, count, step, batch in self._executions("test", batches, per_execution,
+                                                          from_arrays):
             callback_list.on_test_batch_begin(first)
             logs, state = step(state, batch)
             callback_list.on_test_batch_end(first + count - 1, logs)
@@ -784,6 +788,7 @@ class Trainer:
         batch_size = data_module.check_batch_size(batch_size)
         verbose = _verbose(verbose)
         batches, num_steps = self._host_batches(x, None, None, batch_size, steps, "predict")
+        from_arrays = not batch_sources.is_batch_source(x)
         callback_list = CallbackList(
             list(callbacks or []) + ([ProgbarLogger()] if verbose else []),
             model=self, params={"verbose": verbose, "epochs": 1, "steps": num_steps},
@@ -793,7 +798,8 @@ class Trainer:
         per_execution = self._resolve_steps_per_execution(num_steps, callbacks, "predict")
         callback_list.on_predict_begin()
         outputs = []
-        for first, count, step, batch in self._executions("predict", batches, per_execution):
+        for first, count, step, batch in self._executions("predict", batches, per_execution,
+                                                          from_arrays):
             callback_list.on_predict_batch_begin(first)
             batch_outputs, non_trainable = step(state, batch[0])
             if count > 1:  # stacked (count, batch, ...): back to (count * batch, ...)
