@@ -609,7 +609,9 @@ class Trainer:
                 permutation = np.random.default_rng([seed, index]).permutation(n)
                 order = jax.device_put(permutation.astype(np.int32))
             for first, start, size, count in groups:
-                if count == 1:
+                # Under fusion, full batches always take the fused loop (any count reuses its
+                # compilation); a lone last batch of another size takes the single step.
+                if per_execution == 1 or (count == 1 and size != batch_size):
                     step = self._step_function("train", size)
                     run = lambda state, step=step, start=start: step(
                         state, dataset, order, np.int32(start))
