@@ -369,16 +369,8 @@ class Optimizer:
             trainable_variables = list(trainable_variables)
             if not self.built:
                 self.build(trainable_variables)
-            positions = {id(v): i for i, v in enumerate(self._trainable_variables)}
-            full_grads = [None] * len(self._trainable_variables)
-            for grad, variable in zip(grads, trainable_variables):
-                if id(variable) not in positions:
-                    raise ValueError(
-                        f"Unknown variable: {variable}. This optimizer can only be called for "
-                        "the variables it was originally built with. When working with a new "
-                        "set of variables, you should recreate a new optimizer instance."
-                    )
-                full_grads[positions[id(variable)]] = grad
+            full_grads = grads_in_build_order(grads, trainable_variables,
+                                              self._trainable_variables)
         new_params, new_values = self._apply_values(
             [v.value for v in self._variables],
             full_grads,
@@ -561,3 +553,20 @@ class Optimizer:
 
 
 Optimizer.__doc__ = Optimizer.__doc__.replace("{shared_args}", _SHARED_ARGS)
+
+
+def grads_in_build_order(grads, variables, built_for):
+    """`grads` (one per variable of `variables`) as a list aligned with `built_for`, the
+    variables the optimizer was built for (None where no gradient was given); a ValueError
+    (Keras's text) for a variable the optimizer was not built for."""
+    positions = {id(v): i for i, v in enumerate(built_for)}
+    full_grads = [None] * len(built_for)
+    for grad, variable in zip(grads, variables):
+        if id(variable) not in positions:
+            raise ValueError(
+                f"Unknown variable: {variable}. This optimizer can only be called for the "
+                "variables it was originally built with. When working with a new set of "
+                "variables, you should recreate a new optimizer instance."
+            )
+        full_grads[positions[id(variable)]] = grad
+    return full_grads

@@ -15,6 +15,7 @@ import jax.numpy as jnp
 from jkeras.core import naming
 from jkeras.core.stateless_scope import StatelessScope
 from jkeras.core.variable import Variable
+from jkeras.optimizers import base_optimizer
 from jkeras.optimizers.base_optimizer import Optimizer, _value
 
 # Keras 3 writes these base-optimizer arguments (at their defaults) into older configs.
@@ -199,16 +200,7 @@ class LossScaleOptimizer(Optimizer):
         built_for = self._trainable_variables
         if trainable_variables is None:
             trainable_variables = built_for
-        positions = {id(v): i for i, v in enumerate(built_for)}
-        full_grads = [None] * len(built_for)
-        for grad, variable in zip(grads, trainable_variables):
-            if id(variable) not in positions:
-                raise ValueError(
-                    f"Unknown variable: {variable}. This optimizer can only be called for the "
-                    "variables it was originally built with. When working with a new set of "
-                    "variables, you should recreate a new optimizer instance."
-                )
-            full_grads[positions[id(variable)]] = grad
+        full_grads = base_optimizer.grads_in_build_order(grads, trainable_variables, built_for)
         variables = self.variables
         new_params, new_values = self.stateless_apply(
             [v.value for v in variables], full_grads, [v.value for v in built_for]
