@@ -4,6 +4,8 @@ Subclass it and write `call` (layers created in `__init__` are tracked and built
 call), use `Sequential`, or build a graph with `Model(inputs, outputs)` (see `functional.py`).
 """
 
+from types import SimpleNamespace
+
 import jax
 
 from jkeras.core.keras_tensor import KerasTensor
@@ -44,10 +46,14 @@ class Model(ModelSavingMixin, Trainer, Layer):
 
     def _maybe_build(self, inputs):
         # A subclassed model builds lazily: its sublayers build on the first call. The first
-        # input's shapes and dtypes are kept for `export` (Keras records them too).
+        # input's shapes and dtypes are kept for `export` (Keras records them too). Not as
+        # `jax.ShapeDtypeStruct`s: symbolic inputs have unknown (None) sizes, which newer jax
+        # versions reject there.
         if getattr(self, "_untracked_call_signature", None) is None:
             self._untracked_call_signature = jax.tree_util.tree_map(
-                lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype) if hasattr(a, "dtype") else a,
+                lambda a: SimpleNamespace(shape=tuple(a.shape), dtype=a.dtype)
+                if hasattr(a, "dtype")
+                else a,
                 inputs,
             )
 

@@ -30,7 +30,7 @@ from jkeras.distribution import distribution_lib, placement
 from jkeras.layers.convolutional import conv_vjp
 from jkeras.metrics import Mean
 from jkeras.random.seed_generator import make_default_seed
-from jkeras.trainers import batch_sources
+from jkeras.trainers import batch_sources, compile_ahead
 from jkeras.trainers import data as data_module
 from jkeras.trainers.compile_utils import CompiledLoss, CompiledMetrics, flatten_outputs
 
@@ -332,9 +332,29 @@ class Trainer:
 
         if not self.run_eagerly:
             # Prediction returns no trainable variables, so its state must not be donated.
-            one_batch = jax.jit(one_batch, donate_argnums=() if kind == "predict" else 0)
+            one_batch = compile_ahead.CompiledAhead(
+                jax.jit(one_batch, donate_argnums=() if kind == "predict" else 0))
         self._untracked_jit[key] = one_batch
         return one_batch
+
+    def _compile_variants(self, kind, variants):
+        """Compile the `kind` steps a run will call, all at once (`compile_ahead`), when it
+        calls more than one: `variants` lists `(batch size as `_step_function` takes it,
+        fused, arguments after the state)`. Only where `compile_ahead.enabled()` (opt-in), and
+        never when running eagerly or under a distribution (whose layouts the arguments would
+        have to carry)."""
+        if (not compile_ahead.enabled() or self.run_eagerly
+                or distribution_lib.distribution() is not None):
+            return
+        distinct = {}
+        for size, fused, arguments in variants:
+            key = (size, fused, compile_ahead.signature(arguments))
+            distinct.setdefault(key, (size, fused, arguments))
+        if len(distinct) < 2:
+            return
+        state = self._read_state(kind)
+        for size, fused, arguments in distinct.values():
+            self._step_function(kind, size, fused=fused).compile_ahead(state, *arguments)
 
     # ------------------------------------------------------------------ state sync
 
@@ -592,16 +612,16 @@ class Trainer:
         if steps_per_epoch is not None:
             starts = starts[:steps_per_epoch]
         if not _fits_on_device(dataset):
-            return self._stream_plan(dataset, n, starts, shuffle, seed)
+            return self._stream_plan(dataset, n, starts, shuffle, seed, callbacks)
         dataset = data_module.to_device(dataset)
         per_execution = self._resolve_steps_per_execution(len(starts), callbacks)
-        groups = []  # (index of the first step, start row, batch size, number of steps)
-        for index, (start, size) in enumerate(starts):
-            last = groups[-1] if groups else None
-            if last and last[2] == size and last[3] < per_execution:
-                groups[-1] = last[:3] + (last[3] + 1,)
-            else:
-                groups.append((index, start, size, 1))
+        groups = list(_step_groups(starts, per_execution))
+        fused = lambda size, count: not (per_execution == 1 or (count == 1 and size != batch_size))
+        order_spec = jax.ShapeDtypeStruct((n,), jnp.int32) if shuffle else None
+        self._compile_variants("train", [
+            (size, fused(size, count), (dataset, order_spec, np.int32(0))
+             + ((np.int32(1),) if fused(size, count) else ()))
+            for _, _, size, count in groups])
 
         def epoch(index):
             order = None
@@ -611,7 +631,7 @@ class Trainer:
             for first, start, size, count in groups:
                 # Under fusion, full batches always take the fused loop (any count reuses its
                 # compilation); a lone last batch of another size takes the single step.
-                if per_execution == 1 or (count == 1 and size != batch_size):
+                if not fused(size, count):
                     step = self._step_function("train", size)
                     run = lambda state, step=step, start=start: step(
                         state, dataset, order, np.int32(start))
@@ -623,24 +643,52 @@ class Trainer:
 
         return _Plan(epoch, len(starts))
 
-    def _stream_plan(self, dataset, n, starts, shuffle, seed):
-        """Epochs over host arrays, batch by batch: each batch is cut on the host (in the same
-        order as the device-resident path) and transferred by a background thread while the
-        previous step runs (double buffering). One step per call."""
-        step = self._step_function("train", None)
+    def _stream_plan(self, dataset, n, starts, shuffle, seed, callbacks):
+        """Epochs over host arrays, for data kept off the device: each execution's batches
+        are cut on the host (in the same order as the device-resident path) into a window of
+        `steps_per_execution` batches, transferred ahead of the step, and run by the same
+        compiled steps as device-resident data, with the window as their dataset. Windows
+        always hold `steps_per_execution` batches (the rows past the last batch of a short
+        window are never read), so every window shares one compilation."""
+        per_execution = self._resolve_steps_per_execution(len(starts), callbacks)
+        batch_size = starts[0][1]
 
         def epoch(index):
             order = np.random.default_rng([seed, index]).permutation(n) if shuffle else None
+            groups = list(_step_groups(starts, per_execution))
 
-            def rows(start, size):
-                if order is None:
-                    return data_module.host_rows(dataset, start, size)
-                indices = order[start:start + size]
-                return jax.tree_util.tree_map(lambda a: a[indices], dataset)
+            def window(start, size, count):
+                rows = np.arange(start, start + size * count)
+                if order is not None:
+                    rows = order[rows]
+                if count > 1 or per_execution > 1:  # a fused window: pad to its full length
+                    rows = np.concatenate(
+                        [rows, np.zeros(per_execution * size - len(rows), rows.dtype)])
+                return jax.tree_util.tree_map(lambda a: np.take(a, rows, axis=0), dataset)
 
-            batches = (rows(start, size) for start, size in starts)
-            for step_index, batch in enumerate(batch_sources.prefetch_to_device(batches)):
-                yield step_index, step_index, lambda state, batch=batch: step(state, batch)
+            windows = batch_sources.prefetch_to_device(
+                (window(start, size, count) for _, start, size, count in groups),
+                thread=per_execution > 1)
+            in_flight = collections.deque()
+
+            def run(state, step, *args):
+                # Dispatch is asynchronous: without a bound, the host would cut and transfer
+                # every window of the epoch before the device caught up, holding them all.
+                logs, state = step(state, *args)
+                in_flight.append(logs)
+                if len(in_flight) > STREAM_EXECUTIONS_IN_FLIGHT:
+                    jax.block_until_ready(in_flight.popleft())
+                return logs, state
+
+            for (first, _, size, count), rows in zip(groups, windows):
+                if per_execution == 1 or (count == 1 and size != batch_size):
+                    step = self._step_function("train", size)
+                    arguments = (rows, None, np.int32(0))
+                else:
+                    step = self._step_function("train", size, fused=True)
+                    arguments = (rows, None, np.int32(0), np.int32(count))
+                yield first, first + count - 1, lambda state, step=step, arguments=arguments: run(
+                    state, step, *arguments)
 
         return _Plan(epoch, len(starts))
 
@@ -739,7 +787,8 @@ class Trainer:
         self._assert_compiled()
         batch_size = data_module.check_batch_size(batch_size)
         verbose = _verbose(verbose)
-        batches, num_steps = self._host_batches(x, y, sample_weight, batch_size, steps, "test")
+        batches, num_steps, examples = self._host_batches(x, y, sample_weight, batch_size, steps,
+                                                          "test")
         from_arrays = not batch_sources.is_batch_source(x)
         callback_list = CallbackList(
             list(callbacks or []) + ([ProgbarLogger()] if verbose and _callbacks else []),
@@ -749,6 +798,7 @@ class Trainer:
         self.reset_metrics()
         state = self._read_state("test")
         per_execution = self._resolve_steps_per_execution(num_steps, callbacks, "test")
+        self._compile_host_batch_steps("test", examples, per_execution)
         callback_list.on_test_begin()
         logs = {}
         for first, count, step, batch in self._executions("test", batches, per_execution,
@@ -765,15 +815,17 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     def _host_batches(self, x, y, sample_weight, batch_size, steps, kind):
-        """`(batches, number of steps or None)`: host batches `(x, y, sample_weight)` from
-        arrays (sliced in order) or from a generator/dataset; the model is built first."""
+        """`(batches, number of steps or None, examples)`: host batches `(x, y,
+        sample_weight)` from arrays (sliced in order) or from a generator/dataset, the model
+        built first; `examples` holds the first and the last batch from arrays (their two
+        sizes), none from a generator."""
         if batch_sources.is_batch_source(x):
             _reject_y_for_batch_source(y, sample_weight, None)
             source = batch_sources.BatchSource(x, steps=steps)
             batches = source.epoch()
             first = next(batches)
             self._prepare(*first, kind=kind)
-            return itertools.chain([first], batches), source.steps_per_epoch
+            return itertools.chain([first], batches), source.steps_per_epoch, []
         dataset, n = self._prepare(x, y, sample_weight, kind)
         if kind == "predict":
             dataset = (dataset, None, None)
@@ -781,7 +833,14 @@ class Trainer:
         if steps is not None:
             starts = starts[:steps]
         batches = (data_module.host_rows(dataset, start, size) for start, size in starts)
-        return batches, len(starts)
+        examples = [data_module.host_rows(dataset, *starts[i]) for i in (0, -1)] if starts else []
+        return batches, len(starts), examples
+
+    def _compile_host_batch_steps(self, kind, examples, per_execution):
+        """Compile the steps for all batch sizes of an evaluation or prediction at once."""
+        if per_execution == 1:
+            self._compile_variants(kind, [
+                (None, False, (batch[0] if kind == "predict" else batch,)) for batch in examples])
 
     # ----------------------------------------------------------------------- predict
 
@@ -789,7 +848,8 @@ class Trainer:
         """The model's outputs for `x`, batch by batch, as numpy arrays."""
         batch_size = data_module.check_batch_size(batch_size)
         verbose = _verbose(verbose)
-        batches, num_steps = self._host_batches(x, None, None, batch_size, steps, "predict")
+        batches, num_steps, examples = self._host_batches(x, None, None, batch_size, steps,
+                                                          "predict")
         from_arrays = not batch_sources.is_batch_source(x)
         callback_list = CallbackList(
             list(callbacks or []) + ([ProgbarLogger()] if verbose else []),
@@ -798,6 +858,7 @@ class Trainer:
         state = self._read_state("predict")
         trainable = state[0]
         per_execution = self._resolve_steps_per_execution(num_steps, callbacks, "predict")
+        self._compile_host_batch_steps("predict", examples, per_execution)
         callback_list.on_predict_begin()
         outputs = []
         for first, count, step, batch in self._executions("predict", batches, per_execution,
@@ -832,6 +893,20 @@ class Trainer:
         return self.predict(x, batch_size=len(jax.tree_util.tree_leaves(x)[0]), verbose=0)
 
 
+def _step_groups(starts, per_execution):
+    """Executions over `starts` (`[(start row, batch size), ...]`): `(index of the first step,
+    start row, batch size, number of steps)`, consecutive batches of one size, up to
+    `per_execution` of them, per execution."""
+    groups = []
+    for index, (start, size) in enumerate(starts):
+        last = groups[-1] if groups else None
+        if last and last[2] == size and last[3] < per_execution:
+            groups[-1] = last[:3] + (last[3] + 1,)
+        else:
+            groups.append((index, start, size, 1))
+    return groups
+
+
 def _stacked_groups(batches, size, counts):
     """Consecutive host batches of one shape, up to `size`, stacked on a new leading axis (a
     lone batch stays as it is); each group's batch count is appended to `counts`."""
@@ -855,6 +930,9 @@ def _stacked_groups(batches, size, counts):
     if group:
         yield stacked()
 
+
+# Streamed windows in flight (dispatched, not finished) at most; each holds its host rows.
+STREAM_EXECUTIONS_IN_FLIGHT = 2
 
 # An in-memory training set stays on the device when it takes at most this fraction of the
 # device's free memory (accelerators report it; on CPU the data is in host memory already).

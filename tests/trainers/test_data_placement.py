@@ -15,19 +15,25 @@ def data(n=150, seed=0):
     return x, y
 
 
-def fit(x, y, shuffle, **fit_kwargs):
+def fit(x, y, shuffle, steps_per_execution=1, **fit_kwargs):
     jkeras.utils.set_random_seed(3)
     model = jkeras.Sequential([jkeras.Input((6,)), layers.Dense(8, activation="relu"),
                                layers.Dropout(0.1), layers.Dense(2, activation="softmax")])
-    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"],
+                  steps_per_execution=steps_per_execution)
     history = model.fit(x, y, batch_size=32, epochs=2, shuffle=shuffle, verbose=0, **fit_kwargs)
     return model, history
 
 
+@pytest.mark.parametrize("steps_per_execution", [1, 2, "auto"])
 @pytest.mark.parametrize("shuffle", [True, False])
-def test_streamed_training_equals_device_resident_training(shuffle, monkeypatch):
+def test_streamed_training_equals_device_resident_training(shuffle, steps_per_execution,
+                                                           monkeypatch):
+    # 120 training samples in batches of 32: three full batches and one of 24, so fused
+    # windows are full, short (one batch of two) and the last batch runs alone.
     x, y = data()
-    resident, resident_history = fit(x, y, shuffle, validation_split=0.2)
+    options = {"steps_per_execution": steps_per_execution, "validation_split": 0.2}
+    resident, resident_history = fit(x, y, shuffle, **options)
     streamed_plans = []
     original = trainer_module.Trainer._stream_plan
 
@@ -37,8 +43,11 @@ def test_streamed_training_equals_device_resident_training(shuffle, monkeypatch)
 
     monkeypatch.setattr(trainer_module, "_fits_on_device", lambda dataset: False)
     monkeypatch.setattr(trainer_module.Trainer, "_stream_plan", spy)
-    streamed, streamed_history = fit(x, y, shuffle, validation_split=0.2)
+    streamed, streamed_history = fit(x, y, shuffle, **options)
     assert len(streamed_plans) == 1  # the host-streaming path ran
+    # Every window of a fused execution has one shape: one compilation each for the full
+    # and the last batch size, as with device-resident data.
+    assert streamed._untracked_trace_counts["train"] == resident._untracked_trace_counts["train"]
     for a, b in zip(resident.get_weights(), streamed.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
     for key, values in resident_history.history.items():

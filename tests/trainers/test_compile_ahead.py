@@ -1,0 +1,107 @@
+"""Steps compiled ahead: every batch size of a run starts compiling at once, in worker
+threads, and each variant still compiles once (the jitted step finds the executables)."""
+
+import jax
+import numpy as np
+import pytest
+
+import jkeras
+from jkeras import layers
+from jkeras.trainers import compile_ahead
+
+
+def data(n, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 5)).astype("float32")
+    y = (x[:, 0] > 0).astype("int32")
+    return x, y
+
+
+def model(steps_per_execution=1):
+    jkeras.utils.set_random_seed(4)
+    m = jkeras.Sequential([jkeras.Input((5,)), layers.Dense(6, activation="relu"),
+                           layers.Dense(2, activation="softmax")])
+    m.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"],
+              steps_per_execution=steps_per_execution)
+    return m
+
+
+@pytest.fixture(autouse=True)
+def compile_ahead_on_cpu(monkeypatch):
+    """Compiling ahead is opt-in (and off on CPUs otherwise); these tests switch it on."""
+    monkeypatch.setattr(compile_ahead, "ENABLED", True)
+
+
+@pytest.fixture
+def step_compilations():
+    """Names of the trainer's steps XLA compiles while the test runs (jax's monitoring events,
+    from whichever thread compiles)."""
+    names = []
+
+    def listener(event, duration, **metadata):
+        if event == "/jax/core/compile/backend_compile_duration" and "one_batch" in str(
+                metadata.get("fun_name")):
+            names.append(metadata["fun_name"])
+
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    yield names
+    jax.monitoring.unregister_event_duration_listener(listener)
+
+
+# Fused evaluation and prediction stack host batches and compile when reached.
+@pytest.mark.parametrize("steps_per_execution, compiled_ahead", [(1, 6), (3, 2)])
+def test_every_variant_is_compiled_ahead_and_compiles_once(
+        steps_per_execution, compiled_ahead, step_compilations, monkeypatch):
+    x, y = data(100)  # batches of 32: three full and one of 4
+    m = model(steps_per_execution)
+    calls = []
+    original = compile_ahead.CompiledAhead.compile_ahead
+
+    def spy(self, *args):
+        calls.append(self)
+        return original(self, *args)
+
+    monkeypatch.setattr(compile_ahead.CompiledAhead, "compile_ahead", spy)
+    m.fit(x, y, batch_size=32, epochs=2, verbose=0)
+    m.evaluate(x, y, batch_size=32, verbose=0)
+    m.predict(x, batch_size=32, verbose=0)
+    # train: full batches and the last one; test and predict: two batch sizes each.
+    assert len(calls) == compiled_ahead
+    # Each variant compiled once: the calls ran the executables compiled ahead.
+    assert len(step_compilations) == 6
+    assert dict(m._untracked_trace_counts) == {"train": 2, "test": 2, "predict": 2}
+
+
+def test_results_equal_those_of_steps_compiled_when_reached(monkeypatch):
+    x, y = data(100, seed=1)
+    ahead = model()
+    ahead_history = ahead.fit(x, y, batch_size=32, epochs=3, verbose=0).history
+    ahead_eval = ahead.evaluate(x, y, batch_size=32, verbose=0)
+    ahead_predictions = ahead.predict(x, batch_size=32, verbose=0)
+
+    monkeypatch.setattr(compile_ahead, "ENABLED", False)
+    reached = model()
+    reached_history = reached.fit(x, y, batch_size=32, epochs=3, verbose=0).history
+    for key, values in reached_history.items():
+        np.testing.assert_allclose(ahead_history[key], values, rtol=1e-6)
+    np.testing.assert_allclose(ahead_eval, reached.evaluate(x, y, batch_size=32, verbose=0),
+                               rtol=1e-6)
+    np.testing.assert_allclose(ahead_predictions, reached.predict(x, batch_size=32, verbose=0),
+                               rtol=1e-6)
+
+
+def test_calls_wait_for_their_compilation_and_other_arguments_compile_when_called():
+    step = compile_ahead.CompiledAhead(jax.jit(lambda a: a * 2, donate_argnums=()))
+    step.compile_ahead(jax.ShapeDtypeStruct((3,), np.float32))
+    step.compile_ahead(np.zeros((3,), np.float32))  # the same shapes: compiled once
+    assert len(step._pending) == 1
+    np.testing.assert_array_equal(step(np.ones((3,), np.float32)), [2, 2, 2])
+    assert not step._pending
+    np.testing.assert_array_equal(step(np.ones((2,), np.int64)), [2, 2])  # not compiled ahead
+
+
+def test_off_by_default_and_never_on_cpus_when_automatic(monkeypatch):
+    monkeypatch.undo()
+    assert compile_ahead.ENABLED is False and not compile_ahead.enabled()
+    monkeypatch.setattr(compile_ahead, "ENABLED", None)
+    assert compile_ahead.enabled() is (jax.default_backend() != "cpu")
