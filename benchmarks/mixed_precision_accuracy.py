@@ -10,9 +10,10 @@ float32 in points. Issue #8's target: every mixed policy within 0.3 points of fl
 
 Both are built as written for float32 (the final Dense softmax computes in the policy's dtype,
 as in Keras 3; Keras's guide adds a float32 `Activation` for safety, which these models do not
-need to stay within the target). Both compile with `steps_per_execution="auto"`. `mixed_float16` wraps the optimizer in a
-`LossScaleOptimizer` as Keras does. bfloat16 arithmetic is slow on CPUs without native bfloat16
-units; this is meant for accelerators, but runs anywhere.
+need to stay within the target) and compile with `steps_per_execution="auto"`.
+`mixed_float16` wraps the optimizer in a `LossScaleOptimizer` as Keras does. bfloat16
+arithmetic is slow on CPUs without native bfloat16 units; this is meant for accelerators, but
+runs anywhere.
 
 Data: jkeras's dataset lookup (set JKERAS_DATA_DIR to a folder holding `mnist/`).
 
