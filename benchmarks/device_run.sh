@@ -9,7 +9,12 @@
 #   4. benchmarks/mixed_precision_accuracy.py (float32 vs mixed_bfloat16 vs mixed_float16).
 # Results go under $OUT (log.txt, example_runs.txt and one JSON file per stage; 620 s at most).
 # Keras 3 travels as wheels in .whl/ and MNIST in .devdata/mnist/ (both ignored by git, carried
-# by the call); the machine has jax and optax.
+# by the call); the machine has jax and optax. Prepared here with:
+#   printf '/.whl/\n/.devdata/\n' >> .git/info/exclude
+#   mkdir -p .devdata/mnist && cp ../shared/datasets/mnist/* .devdata/mnist/
+#   python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 \
+#     --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 \
+#     -d .whl keras==3.15.1 namex==0.1.0 optree==0.20.0
 #
 # Usage there:   bash benchmarks/device_run.sh
 # Smoke test here (CPU, small sizes):  QUICK=1 OUT=/tmp/out PY=python3.12 bash benchmarks/device_run.sh
