@@ -66,9 +66,6 @@ class CompiledAhead:
         self._pending = {}  # signature -> future of the compilation for it
         self._started = set()
 
-    def lower(self, *args):
-        return self.jitted.lower(*args)
-
     def compile_ahead(self, *args):
         """Start compiling for arguments like `args` (arrays or `jax.ShapeDtypeStruct`s),
         unless that was done already for their shapes and dtypes."""

@@ -332,8 +332,9 @@ class Trainer:
 
         if not self.run_eagerly:
             # Prediction returns no trainable variables, so its state must not be donated.
-            one_batch = compile_ahead.CompiledAhead(
-                jax.jit(one_batch, donate_argnums=() if kind == "predict" else 0))
+            one_batch = jax.jit(one_batch, donate_argnums=() if kind == "predict" else 0)
+            if compile_ahead.enabled():
+                one_batch = compile_ahead.CompiledAhead(one_batch)
         self._untracked_jit[key] = one_batch
         return one_batch
 
@@ -354,7 +355,9 @@ class Trainer:
             return
         state = self._read_state(kind)
         for size, fused, arguments in distinct.values():
-            self._step_function(kind, size, fused=fused).compile_ahead(state, *arguments)
+            step = self._step_function(kind, size, fused=fused)
+            if isinstance(step, compile_ahead.CompiledAhead):  # not if made while it was off
+                step.compile_ahead(state, *arguments)
 
     # ------------------------------------------------------------------ state sync
 

@@ -81,6 +81,18 @@ def _rnn_cell(mod):
     }
 
 
+# Shared by the depthwise and separable convolutions' cases.
+_DEPTHWISE = {
+    "kernel_size": 3,
+    "strides": 2,
+    "padding": "same",
+    "depth_multiplier": 2,
+    "activation": "relu",
+    "use_bias": False,
+    "depthwise_initializer": "he_normal",
+    "depthwise_regularizer": "l2",
+}
+
 # Keyed by module and class `__name__`: the arguments, or a function of the package (jkeras or
 # keras) giving them.
 KWARGS = {
@@ -132,54 +144,12 @@ KWARGS = {
         "kernel_constraint": "non_neg",
         "bias_constraint": mod.constraints.MaxNorm(3.0),
     },
-    "layers.DepthwiseConv1D": lambda mod: {
-        "kernel_size": 3,
-        "strides": 2,
-        "padding": "same",
-        "depth_multiplier": 2,
-        "activation": "relu",
-        "use_bias": False,
-        "depthwise_initializer": "he_normal",
-        "depthwise_regularizer": "l2",
-        "depthwise_constraint": "non_neg",
-    },
-    "layers.DepthwiseConv2D": lambda mod: {
-        "kernel_size": 3,
-        "strides": 2,
-        "padding": "same",
-        "depth_multiplier": 2,
-        "activation": "relu",
-        "use_bias": False,
-        "depthwise_initializer": "he_normal",
-        "depthwise_regularizer": "l2",
-        "depthwise_constraint": "non_neg",
-    },
-    "layers.SeparableConv1D": lambda mod: {
-        "filters": 4,
-        "kernel_size": 3,
-        "strides": 2,
-        "padding": "same",
-        "depth_multiplier": 2,
-        "activation": "relu",
-        "use_bias": False,
-        "depthwise_initializer": "he_normal",
-        "pointwise_initializer": "lecun_normal",
-        "depthwise_regularizer": "l2",
-        "pointwise_constraint": "non_neg",
-    },
-    "layers.SeparableConv2D": lambda mod: {
-        "filters": 4,
-        "kernel_size": 3,
-        "strides": 2,
-        "padding": "same",
-        "depth_multiplier": 2,
-        "activation": "relu",
-        "use_bias": False,
-        "depthwise_initializer": "he_normal",
-        "pointwise_initializer": "lecun_normal",
-        "depthwise_regularizer": "l2",
-        "pointwise_constraint": "non_neg",
-    },
+    "layers.DepthwiseConv1D": {**_DEPTHWISE, "depthwise_constraint": "non_neg"},
+    "layers.DepthwiseConv2D": {**_DEPTHWISE, "depthwise_constraint": "non_neg"},
+    "layers.SeparableConv1D": {**_DEPTHWISE, "filters": 4, "pointwise_initializer": "lecun_normal",
+                              "pointwise_constraint": "non_neg"},
+    "layers.SeparableConv2D": {**_DEPTHWISE, "filters": 4, "pointwise_initializer": "lecun_normal",
+                              "pointwise_constraint": "non_neg"},
     "layers.Dot": {"axes": (1, 2), "normalize": True},
     "layers.Dropout": {"rate": 0.3, "noise_shape": (None, 1), "seed": 5},
     "layers.ELU": {"alpha": 0.5},
