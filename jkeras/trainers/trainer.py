@@ -615,38 +615,30 @@ class Trainer:
         if steps_per_epoch is not None:
             starts = starts[:steps_per_epoch]
         if not _fits_on_device(dataset):
-            return self._stream_plan(dataset, n, starts, shuffle, seed, callbacks)
+            return self._stream_plan(dataset, n, starts, batch_size, shuffle, seed, callbacks)
         dataset = data_module.to_device(dataset)
         per_execution = self._resolve_steps_per_execution(len(starts), callbacks)
-        groups = list(_step_groups(starts, per_execution))
-        fused = lambda size, count: not (per_execution == 1 or (count == 1 and size != batch_size))
+        groups = _step_groups(starts, per_execution, batch_size)
         order_spec = jax.ShapeDtypeStruct((n,), jnp.int32) if shuffle else None
         self._compile_variants("train", [
-            (size, fused(size, count), (dataset, order_spec, np.int32(0))
-             + ((np.int32(1),) if fused(size, count) else ()))
-            for _, _, size, count in groups])
+            (size, fused, (dataset, order_spec, np.int32(0)) + ((np.int32(1),) if fused else ()))
+            for _, _, size, _, fused in groups])
 
         def epoch(index):
             order = None
             if shuffle:
                 permutation = np.random.default_rng([seed, index]).permutation(n)
                 order = jax.device_put(permutation.astype(np.int32))
-            for first, start, size, count in groups:
-                # Under fusion, full batches always take the fused loop (any count reuses its
-                # compilation); a lone last batch of another size takes the single step.
-                if not fused(size, count):
-                    step = self._step_function("train", size)
-                    run = lambda state, step=step, start=start: step(
-                        state, dataset, order, np.int32(start))
-                else:
-                    step = self._step_function("train", size, fused=True)
-                    run = lambda state, step=step, start=start, count=count: step(
-                        state, dataset, order, np.int32(start), np.int32(count))
+            for first, start, size, count, fused in groups:
+                step = self._step_function("train", size, fused=fused)
+                arguments = (np.int32(start),) + ((np.int32(count),) if fused else ())
+                run = lambda state, step=step, arguments=arguments: step(
+                    state, dataset, order, *arguments)
                 yield first, first + count - 1, run
 
         return _Plan(epoch, len(starts))
 
-    def _stream_plan(self, dataset, n, starts, shuffle, seed, callbacks):
+    def _stream_plan(self, dataset, n, starts, batch_size, shuffle, seed, callbacks):
         """Epochs over host arrays, for data kept off the device: each execution's batches
         are cut on the host (in the same order as the device-resident path) into a window of
         `steps_per_execution` batches, transferred ahead of the step, and run by the same
@@ -654,24 +646,22 @@ class Trainer:
         always hold `steps_per_execution` batches (the rows past the last batch of a short
         window are never read), so every window shares one compilation."""
         per_execution = self._resolve_steps_per_execution(len(starts), callbacks)
-        batch_size = starts[0][1]
+        groups = _step_groups(starts, per_execution, batch_size)
 
         def epoch(index):
             order = np.random.default_rng([seed, index]).permutation(n) if shuffle else None
-            groups = list(_step_groups(starts, per_execution))
 
-            def window(start, size, count):
+            def window(start, size, count, fused):
                 rows = np.arange(start, start + size * count)
                 if order is not None:
                     rows = order[rows]
-                if count > 1 or per_execution > 1:  # a fused window: pad to its full length
+                if fused:  # pad to the full window
                     rows = np.concatenate(
                         [rows, np.zeros(per_execution * size - len(rows), rows.dtype)])
                 return jax.tree_util.tree_map(lambda a: np.take(a, rows, axis=0), dataset)
 
             windows = batch_sources.prefetch_to_device(
-                (window(start, size, count) for _, start, size, count in groups),
-                thread=per_execution > 1)
+                (window(*group[1:]) for group in groups), thread=per_execution > 1)
             in_flight = collections.deque()
 
             def run(state, step, *args):
@@ -683,13 +673,9 @@ class Trainer:
                     jax.block_until_ready(in_flight.popleft())
                 return logs, state
 
-            for (first, _, size, count), rows in zip(groups, windows):
-                if per_execution == 1 or (count == 1 and size != batch_size):
-                    step = self._step_function("train", size)
-                    arguments = (rows, None, np.int32(0))
-                else:
-                    step = self._step_function("train", size, fused=True)
-                    arguments = (rows, None, np.int32(0), np.int32(count))
+            for (first, _, size, count, fused), rows in zip(groups, windows):
+                step = self._step_function("train", size, fused=fused)
+                arguments = (rows, None, np.int32(0)) + ((np.int32(count),) if fused else ())
                 yield first, first + count - 1, lambda state, step=step, arguments=arguments: run(
                     state, step, *arguments)
 
@@ -896,10 +882,12 @@ class Trainer:
         return self.predict(x, batch_size=len(jax.tree_util.tree_leaves(x)[0]), verbose=0)
 
 
-def _step_groups(starts, per_execution):
+def _step_groups(starts, per_execution, batch_size):
     """Executions over `starts` (`[(start row, batch size), ...]`): `(index of the first step,
-    start row, batch size, number of steps)`, consecutive batches of one size, up to
-    `per_execution` of them, per execution."""
+    start row, batch size, number of steps, fused)`, consecutive batches of one size, up to
+    `per_execution` of them, per execution. Under fusion, full batches always take the fused
+    loop (any count reuses its compilation); a lone last batch of another size takes the
+    single step."""
     groups = []
     for index, (start, size) in enumerate(starts):
         last = groups[-1] if groups else None
@@ -907,7 +895,9 @@ def _step_groups(starts, per_execution):
             groups[-1] = last[:3] + (last[3] + 1,)
         else:
             groups.append((index, start, size, 1))
-    return groups
+    return [(first, start, size, count,
+             per_execution > 1 and (count > 1 or size == batch_size))
+            for first, start, size, count in groups]
 
 
 def _stacked_groups(batches, size, counts):
