@@ -10,7 +10,8 @@ the same time. jax keeps what `Lowered.compile` produced in its compilation cach
 jitted function finds it: a call whose arguments match a compilation in progress waits for it
 rather than starting the same compilation again.
 
-Off by default: set `jkeras.trainers.compile_ahead.ENABLED = True` to use it. Measured
+Off by default: set `jkeras.trainers.compile_ahead.ENABLED = True` before a model first trains,
+evaluates or predicts (its steps are wrapped when made) to use it. Measured
 (benchmarks/device_run.sh, 2026-11-26): on an H100 it cut the book's MNIST example from
 10.5-11.2 s to 8.8 s end to end, but compilations of convolutions running beside each other
 or beside training steps slowed down badly (the MNIST convnet's first epoch, one step per call:
