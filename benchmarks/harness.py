@@ -22,7 +22,8 @@ Measured per process (`measure`):
   - `first_epoch_s`: one epoch of training, compilation included;
   - `fit_samples_per_s`: `epochs` further epochs;
   - `predict_samples_per_s`: prediction over the data (batch `PREDICT_BATCH_SIZE`) after one
-    warm-up pass;
+    warm-up pass, the best of `PREDICT_REPEATS` passes (one pass is a few seconds at most,
+    where this machine's noise is 10-45%);
   - `peak_rss_mb`: the process's peak resident memory (`ru_maxrss`);
   - `device_peak_mb`: the accelerator's peak allocation (`memory_stats()["peak_bytes_in_use"]`)
     where the device reports it (GPUs, TPUs), else None;
@@ -53,6 +54,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "examples"
 FRAMEWORKS = ("jkeras", "jkeras-auto", "keras3", "jax+optax")
 PREDICT_BATCH_SIZE = 1024
+PREDICT_REPEATS = 3
 SEED = 1337
 
 # ----------------------------------------------------------------------- the pure models
@@ -164,6 +166,16 @@ def import_framework(framework):
     return keras
 
 
+def best_time(run, repeats=PREDICT_REPEATS):
+    """The shortest of `repeats` wall times of `run()` (seconds)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
 def time_keras_like(model, x, y, batch_size, epochs):
     """Timings of `fit` (first epoch, then `epochs` epochs) and `predict` of a compiled model."""
     start = time.perf_counter()
@@ -173,9 +185,8 @@ def time_keras_like(model, x, y, batch_size, epochs):
     model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
     fit_seconds = time.perf_counter() - start
     model.predict(x, batch_size=PREDICT_BATCH_SIZE, verbose=0)  # compiles every batch shape
-    start = time.perf_counter()
-    model.predict(x, batch_size=PREDICT_BATCH_SIZE, verbose=0)
-    predict_seconds = time.perf_counter() - start
+    predict_seconds = best_time(lambda: model.predict(x, batch_size=PREDICT_BATCH_SIZE,
+                                                      verbose=0))
     return {
         "first_epoch_s": first_epoch,
         "fit_samples_per_s": len(x) * epochs / fit_seconds,
@@ -258,9 +269,7 @@ def run_handwritten(bench, x, y, epochs):
         return np.concatenate([np.asarray(o) for o in outputs])
 
     predict_all()  # compiles every batch shape
-    begin = time.perf_counter()
-    predict_all()
-    predict_seconds = time.perf_counter() - begin
+    predict_seconds = best_time(predict_all)
     return {
         "first_epoch_s": first_epoch,
         "fit_samples_per_s": len(x) * epochs / fit_seconds,

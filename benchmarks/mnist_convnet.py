@@ -3,7 +3,7 @@ MaxPooling 2 → Flatten → Dropout 0.5 → Dense 10 softmax; adam, batch 128, 
 crossentropy on one-hot labels) on MNIST-shaped synthetic data.
 
 A model benchmark for `harness.py` (run it through `run_all.py --models convnet`); the pure
-convnet here is also the one `conv_vjp.py` differentiates.
+convnet's parameters (`init_params`) also serve `cpu_conv_pool.py`.
 """
 
 import numpy as np

@@ -1,7 +1,8 @@
 """Neural-network ops with Keras 3's names and semantics (`keras.ops.nn`).
 
 Activations are `jax.nn` functions; `conv` is `jax.lax.conv_general_dilated` and the pools are
-`jax.lax.reduce_window`, with Keras' layouts: kernels are `(*spatial, in_channels,
+`jax.lax.reduce_window` (on CPU, max pooling over windows that tile the input takes its
+gradient from `tiled_pooling`), with Keras' layouts: kernels are `(*spatial, in_channels,
 out_channels)` and `data_format` defaults to `jkeras.config.image_data_format()`
 ("channels_last").
 """
@@ -12,6 +13,7 @@ import jax
 import jax.numpy as jnp
 
 from jkeras import config
+from jkeras.ops import tiled_pooling
 from jkeras.ops.core import convert_to_tensor, standardize_dtype
 
 _t = convert_to_tensor
@@ -192,8 +194,11 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
     return result
 
 
-def _pool(op, inputs, pool_size, strides, padding, data_format, init_value, reducer):
-    """`reducer` over each pooling window: returns the pooled tensor and the window shape."""
+def _pool(op, inputs, pool_size, strides, padding, data_format, init_value, reducer,
+          tiled=None):
+    """`reducer` over each pooling window, or `tiled(inputs, window)` where the windows tile
+    the input (on CPU, see `tiled_pooling`): returns the pooled tensor, the window, the
+    strides and the padding (full-rank)."""
     _check_rank(op, inputs)
     num_spatial_dims = inputs.ndim - 2
     pool_size = _spatial(op, "pool_size", pool_size, num_spatial_dims)
@@ -203,6 +208,8 @@ def _pool(op, inputs, pool_size, strides, padding, data_format, init_value, redu
     else:
         window, strides = (1, 1, *pool_size), (1, 1, *strides)
     padding = _padding(op, padding)
+    if tiled is not None and tiled_pooling.applies(inputs, window, strides, padding):
+        return tiled(inputs, window), window, strides, "VALID"
     pooled = jax.lax.reduce_window(inputs, init_value, reducer, window, strides, padding)
     return pooled, window, strides, padding
 
@@ -230,7 +237,8 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     else:
         init_value = False
     pooled, *_ = _pool(
-        "max_pool", inputs, pool_size, strides, padding, data_format, init_value, jax.lax.max
+        "max_pool", inputs, pool_size, strides, padding, data_format, init_value, jax.lax.max,
+        lambda inputs, window: tiled_pooling.max_pool(inputs, window, init_value),
     )
     return pooled
 

@@ -608,13 +608,14 @@ class Trainer:
         """Epochs over in-memory arrays: the data lives on the device, steps gather batches.
 
         Steps are grouped into executions of `steps_per_execution` batches of one size: a
-        group of one runs the single step, a longer group the fused loop. A dataset too large
-        for the device's free memory streams instead (`_stream_plan`)."""
+        group of one runs the single step, a longer group the fused loop. Numpy data on the
+        CPU backend, or too large for an accelerator's free memory, streams instead
+        (`_stream_plan`, `_keep_on_device`)."""
         dataset, n = self._prepare(x, y, sample_weight, "train")
         starts = data_module.batch_starts(n, batch_size)
         if steps_per_epoch is not None:
             starts = starts[:steps_per_epoch]
-        if not _fits_on_device(dataset):
+        if not _keep_on_device(dataset):
             return self._stream_plan(dataset, n, starts, batch_size, shuffle, seed, callbacks)
         dataset = data_module.to_device(dataset)
         per_execution = self._resolve_steps_per_execution(len(starts), callbacks)
@@ -647,6 +648,12 @@ class Trainer:
         window are never read), so every window shares one compilation."""
         per_execution = self._resolve_steps_per_execution(len(starts), callbacks)
         groups = _step_groups(starts, per_execution, batch_size)
+        window_spec = lambda rows: jax.tree_util.tree_map(
+            lambda a: jax.ShapeDtypeStruct((rows,) + a.shape[1:], a.dtype), dataset)
+        self._compile_variants("train", [
+            (size, fused, (window_spec(per_execution * size if fused else size * count), None,
+                           np.int32(0)) + ((np.int32(1),) if fused else ()))
+            for _, _, size, count, fused in groups])
 
         def epoch(index):
             order = np.random.default_rng([seed, index]).permutation(n) if shuffle else None
@@ -658,10 +665,14 @@ class Trainer:
                 if fused:  # pad to the full window
                     rows = np.concatenate(
                         [rows, np.zeros(per_execution * size - len(rows), rows.dtype)])
-                return jax.tree_util.tree_map(lambda a: np.take(a, rows, axis=0), dataset)
+                return data_module.take_rows(dataset, rows)
 
+            # On CPU the windows are cut on the main thread: a thread would compete with the
+            # step for the cores, and running ahead it held more windows (MNIST convnet: peak
+            # RSS 959 vs 872 MiB, the same speed).
             windows = batch_sources.prefetch_to_device(
-                (window(*group[1:]) for group in groups), thread=per_execution > 1)
+                (window(*group[1:]) for group in groups),
+                thread=per_execution > 1 and jax.default_backend() != "cpu")
             in_flight = collections.deque()
 
             def run(state, step, *args):
@@ -927,18 +938,29 @@ def _stacked_groups(batches, size, counts):
 # Streamed windows in flight (dispatched, not finished) at most; each holds its host rows.
 STREAM_EXECUTIONS_IN_FLIGHT = 2
 
-# An in-memory training set stays on the device when it takes at most this fraction of the
-# device's free memory (accelerators report it; on CPU the data is in host memory already).
+# On an accelerator, an in-memory training set goes to the device when it takes at most this
+# fraction of the device's free memory.
 DEVICE_DATA_FRACTION = 0.5
 
 
-def _fits_on_device(dataset):
-    stats = jax.local_devices()[0].memory_stats()
+def _keep_on_device(dataset):
+    """Whether `fit` puts an in-memory dataset on the device, or streams it from the host.
+
+    Data that is a JAX array already stays. On the CPU backend numpy data streams (unless a
+    distribution spreads it over several devices): the device is host memory, so a device
+    copy would only be a second copy of the dataset (188 MiB for MNIST). On an accelerator it
+    goes to the device when it takes at most `DEVICE_DATA_FRACTION` of the free memory."""
+    leaves = jax.tree_util.tree_leaves(dataset)
+    if any(isinstance(leaf, jax.Array) for leaf in leaves):
+        return True
+    device = jax.local_devices()[0]
+    if device.platform == "cpu":
+        return distribution_lib.distribution() is not None
+    stats = device.memory_stats()
     if not stats or "bytes_limit" not in stats:
         return True
     free = stats["bytes_limit"] - stats.get("bytes_in_use", 0)
-    size = sum(np.asarray(leaf).nbytes if not isinstance(leaf, jax.Array) else leaf.nbytes
-               for leaf in jax.tree_util.tree_leaves(dataset))
+    size = sum(np.asarray(leaf).nbytes for leaf in leaves)
     return size <= DEVICE_DATA_FRACTION * free
 
 

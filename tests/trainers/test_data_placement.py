@@ -1,5 +1,7 @@
 """Where `fit`'s in-memory data lives: on the device when it fits, else streamed from the host."""
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -33,6 +35,7 @@ def test_streamed_training_equals_device_resident_training(shuffle, steps_per_ex
     # windows are full, short (one batch of two) and the last batch runs alone.
     x, y = data()
     options = {"steps_per_execution": steps_per_execution, "validation_split": 0.2}
+    monkeypatch.setattr(trainer_module, "_keep_on_device", lambda dataset: True)
     resident, resident_history = fit(x, y, shuffle, **options)
     streamed_plans = []
     original = trainer_module.Trainer._stream_plan
@@ -41,7 +44,7 @@ def test_streamed_training_equals_device_resident_training(shuffle, steps_per_ex
         streamed_plans.append(args)
         return original(self, *args)
 
-    monkeypatch.setattr(trainer_module, "_fits_on_device", lambda dataset: False)
+    monkeypatch.setattr(trainer_module, "_keep_on_device", lambda dataset: False)
     monkeypatch.setattr(trainer_module.Trainer, "_stream_plan", spy)
     streamed, streamed_history = fit(x, y, shuffle, **options)
     assert len(streamed_plans) == 1  # the host-streaming path ran
@@ -56,16 +59,51 @@ def test_streamed_training_equals_device_resident_training(shuffle, steps_per_ex
 
 def test_the_device_budget_follows_the_free_memory(monkeypatch):
     class Device:
-        def __init__(self, stats):
-            self.stats = stats
+        def __init__(self, platform, stats):
+            self.platform, self.stats = platform, stats
 
         def memory_stats(self):
             return self.stats
 
     dataset = (np.zeros((1000, 250), np.float32), np.zeros(1000, np.int32))  # 1,004,000 bytes
-    cases = [(None, True),  # CPU reports nothing: the data is in host memory already
-             ({"bytes_limit": 4_000_000, "bytes_in_use": 1_000_000}, True),
-             ({"bytes_limit": 4_000_000, "bytes_in_use": 2_500_000}, False)]
-    for stats, fits in cases:
-        monkeypatch.setattr(trainer_module.jax, "local_devices", lambda s=stats: [Device(s)])
-        assert trainer_module._fits_on_device(dataset) is fits
+    cases = [("gpu", {"bytes_limit": 4_000_000, "bytes_in_use": 1_000_000}, True),
+             ("gpu", {"bytes_limit": 4_000_000, "bytes_in_use": 2_500_000}, False),
+             ("gpu", None, True),  # a device that reports nothing
+             ("cpu", None, False)]  # host memory already holds the data: stream it
+    for platform, stats, keep in cases:
+        device = Device(platform, stats)
+        monkeypatch.setattr(trainer_module.jax, "local_devices", lambda d=device: [d])
+        assert trainer_module._keep_on_device(dataset) is keep
+
+
+@pytest.mark.skipif(jax.default_backend() != "cpu", reason="the CPU backend's rule")
+def test_on_cpu_numpy_data_streams_and_jax_arrays_stay(monkeypatch):
+    x, y = data()
+    plans = []
+    original = trainer_module.Trainer._stream_plan
+
+    def spy(self, *args):
+        plans.append(args)
+        return original(self, *args)
+
+    monkeypatch.setattr(trainer_module.Trainer, "_stream_plan", spy)
+    fit(x, y, shuffle=True)
+    assert len(plans) == 1
+    fit(jnp.asarray(x), jnp.asarray(y), shuffle=True)
+    assert len(plans) == 1  # already on the device: no second copy to avoid
+
+
+def test_streamed_windows_are_gathered_into_buffers_the_cpu_uses_in_place():
+    from jkeras.trainers import data as data_module
+
+    rng = np.random.default_rng(1)
+    dataset = {"x": rng.normal(size=(50, 3, 2)).astype("float32"),
+               "y": rng.integers(0, 5, 50).astype("int8"), "empty": np.zeros((50, 0))}
+    rows = rng.permutation(50)[:17]
+    window = data_module.take_rows(dataset, rows)
+    for name, array in dataset.items():
+        np.testing.assert_array_equal(window[name], array[rows])
+        assert window[name].dtype == array.dtype
+    if jax.default_backend() == "cpu":
+        on_device = jax.device_put(window["x"])
+        assert on_device.unsafe_buffer_pointer() == window["x"].ctypes.data  # no copy
