@@ -516,8 +516,12 @@ VJP_CASES = [
 ]
 
 
+@pytest.mark.parametrize("im2col", [True, False], ids=["im2col", "transposed"])
 @pytest.mark.parametrize("case", VJP_CASES, ids=[str(c[:5]) for c in VJP_CASES])
-def test_hand_written_conv_vjp_matches_autodiff(case):
+def test_hand_written_conv_vjp_matches_autodiff(case, im2col, monkeypatch):
+    # Small cases take the im2col matrix product; above IM2COL_MAX_BYTES, the transposed
+    # convolutions.
+    monkeypatch.setattr(conv_vjp, "IM2COL_MAX_BYTES", 2**30 if im2col else 0)
     x_shape, k_shape, strides, padding, data_format, dilation = case
     x, kernel = random_input(x_shape, seed=4), random_input(k_shape, seed=5)
     g = random_input(jkeras.ops.conv(x, kernel, strides, padding, data_format, dilation).shape)
@@ -528,6 +532,7 @@ def test_hand_written_conv_vjp_matches_autodiff(case):
         )
         return (y, *pullback(g))
 
+    assert ("dot_general" in str(jax.make_jaxpr(lambda: vjp(conv_vjp.conv))())) == im2col
     ours, autodiff = jax.jit(lambda: (vjp(conv_vjp.conv), vjp(jkeras.ops.conv)))()
     for a, b in zip(ours, autodiff):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6 * float(np.max(np.abs(b))))
