@@ -426,9 +426,14 @@ class Layer:
 
     @property
     def non_trainable_variables(self):
-        """Non-trainable weights plus seed states: the state `stateless_call` threads through."""
-        trainable = {id(v) for v in self.trainable_variables}
-        return [v for v in self.variables if id(v) not in trainable]
+        """Non-trainable weights plus seed states: the state `stateless_call` threads through.
+
+        The complement of `trainable_variables` within `variables` (seed states are never
+        trainable), from one walk over the layers."""
+        variables = self.variables
+        if not self.trainable:
+            return variables
+        return [v for v in variables if not v.trainable]
 
     @property
     def trainable(self):

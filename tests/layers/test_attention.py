@@ -64,6 +64,25 @@ def test_mha_cross_attention_matches_keras(kwargs):
     assert_close(scores, expected_scores)
     if "value_dim" not in kwargs:  # Keras's fused path fails for value_dim != key_dim on JAX
         assert_close(layer(query, value, key), reference(query, value, key))
+    else:
+        assert_close(layer(query, value, key), expected)
+
+
+def test_mha_output_without_scores_takes_dot_product_attention_and_matches_einsum_path(
+        monkeypatch):
+    calls = []
+    original = jax.nn.dot_product_attention
+    monkeypatch.setattr(jax.nn, "dot_product_attention",
+                        lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs))
+    query, value = normal(*Q), normal(*V, seed=1)
+    _, layer = twin_mha(Q, V, num_heads=2, key_dim=4)
+    explicit, _ = layer(query, value, return_attention_scores=True)
+    assert not calls
+    layer(query, value, attention_mask=np.ones((2, 4, 6), bool))
+    assert not calls
+    fast = layer(query, value)
+    assert len(calls) == 1
+    assert_close(fast, explicit)
 
 
 def test_mha_self_attention_matches_keras_and_builds_on_first_call():
@@ -148,10 +167,13 @@ def test_mha_attention_axes_match_keras(attention_axes):
     assert_close(scores, expected_scores)
 
 
-def test_mha_gradients_match_keras_stateless_call():
+@pytest.mark.parametrize("masked", [True, False], ids=["mask", "no_mask"])
+def test_mha_gradients_match_keras_stateless_call(masked):
+    # Without a mask both libraries take `jax.nn.dot_product_attention`; with one, their
+    # own einsum and softmax.
     query, value = normal(*Q), normal(*V, seed=1)
     reference, layer = twin_mha(Q, V, num_heads=2, key_dim=4)
-    mask = np.tri(4, 6, 1, dtype=bool)[None]
+    mask = np.tri(4, 6, 1, dtype=bool)[None] if masked else None
 
     def loss(lib_layer):
         def f(trainable, q):
