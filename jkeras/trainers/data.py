@@ -138,8 +138,9 @@ _CPU_BUFFER_ALIGNMENT = 64
 
 
 def take_rows(structure, rows):
-    """Rows `rows` (a numpy index array) of every host array, gathered into new arrays aligned
-    for XLA:CPU, so that on the CPU backend putting them on the device copies nothing."""
+    """Rows `rows` (a numpy index array, in bounds: not checked) of every host array, gathered
+    into new arrays aligned for XLA:CPU, so that on the CPU backend putting them on the device
+    copies nothing."""
 
     def take(a):
         shape = (len(rows),) + a.shape[1:]
@@ -147,7 +148,10 @@ def take_rows(structure, rows):
         raw = np.empty(nbytes + _CPU_BUFFER_ALIGNMENT, np.uint8)
         offset = -raw.ctypes.data % _CPU_BUFFER_ALIGNMENT
         out = raw[offset:offset + nbytes].view(a.dtype).reshape(shape)
-        return np.take(a, rows, axis=0, out=out)
+        # `mode="raise"` (the default) buffers the whole gather when given `out` (numpy's
+        # documented behaviour): 5x slower for an MNIST window. Rows come from the trainer's
+        # own ranges and permutations, always in bounds.
+        return np.take(a, rows, axis=0, out=out, mode="clip")
 
     return jax.tree_util.tree_map(take, structure)
 
