@@ -305,7 +305,9 @@ class Optimizer:
         mask = [self._use_weight_decay(v) for v in var_list]
         # Only a real exclusion needs a mask; without one `update` accepts any params pytree.
         self._weight_decay_mask = None if all(mask) else mask
-        state = self.init([v.value for v in var_list])
+        # One compiled program for the whole state: run eagerly, every slot shape would
+        # compile its own `zeros_like` (~0.04 s each on CPU).
+        state = jax.jit(self.init)([v.value for v in var_list])
         leaves_with_path, self._state_treedef = jax.tree_util.tree_flatten_with_path(state)
         n_fixed = len(self._variables)  # iteration (and learning_rate): created in __init__
         variables, slot_index = list(self._variables), [None] * n_fixed

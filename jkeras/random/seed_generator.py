@@ -14,6 +14,7 @@ import numpy as np
 
 from jkeras.core import naming
 from jkeras.core.stateless_scope import current_scope
+from jkeras.core.tracing import tracing
 from jkeras.core.variable import Variable
 
 _global = {"rng": _pyrandom.Random(), "generator": None}
@@ -71,8 +72,7 @@ class SeedGenerator:
         if scope is not None and scope.rng is not None:
             return scope.next_rng_key()
         state = self.state.value
-        tracing = isinstance(jnp.zeros(()), jax.core.Tracer)
-        if tracing and not isinstance(state, jax.core.Tracer):
+        if tracing() and not isinstance(state, jax.core.Tracer):
             raise RuntimeError(
                 f"SeedGenerator '{self.name}' was drawn from inside jax.jit/jax.grad while its "
                 "state is not part of the traced state: it would bake one fixed key into the "

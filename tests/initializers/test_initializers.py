@@ -369,3 +369,31 @@ def test_initializers_trace_under_jit_with_an_explicit_key():
     np.testing.assert_array_equal(a, make(jax.random.key(0))[0])
     limit = math.sqrt(6 / SMALL[0])
     assert np.abs(np.asarray(a_half, dtype="float32")).max() <= limit * 1.01
+
+
+def test_constant_initializers_compile_nothing_eagerly_and_trace_under_jit():
+    compiled = []
+
+    def listener(event, duration, **metadata):
+        if event == "/jax/core/compile/backend_compile_duration":
+            compiled.append(metadata.get("fun_name"))
+
+    initializers.get("zeros")(SMALL)  # warms `tracing()`'s scalar probe
+    jax.monitoring.register_event_duration_secs_listener(listener)
+    try:
+        shapes = [(3, 7), (11,), (2, 5, 13)]  # shapes no other test uses
+        values = [initializers.get(name)(shape, "bfloat16")
+                  for name in ("zeros", "ones") for shape in shapes]
+        values.append(initializers.Constant(np.arange(7.0))((3, 7)))
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listener)
+    assert compiled == []
+    assert [v.dtype for v in values[:6]] == [jnp.bfloat16] * 6
+    np.testing.assert_array_equal(values[4], np.ones((11,)))
+    np.testing.assert_array_equal(values[6], np.tile(np.arange(7.0), (3, 1)))
+    # Under a trace they are traced operations of the input's shape, not baked constants.
+    traced = jax.jit(lambda x: x + initializers.Constant(2.0)(x.shape))(jnp.ones((4, 2)))
+    np.testing.assert_array_equal(traced, np.full((4, 2), 3.0))
+    jaxpr = str(jax.make_jaxpr(lambda x: initializers.Ones()(x.shape, x.dtype) * x)(
+        jnp.ones((4, 2))))
+    assert "broadcast_in_dim" in jaxpr
