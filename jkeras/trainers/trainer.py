@@ -696,10 +696,15 @@ class Trainer:
         """Steps per compiled call: the compiled setting, with `"auto"` resolved for an epoch
         of `steps` steps (None: unknown) and these user callbacks. `"auto"` fuses training
         only: evaluation and prediction would stack host batches, an extra copy that made
-        `predict` slower on CPU (benchmarks/run_all.py)."""
+        `predict` slower on CPU (benchmarks/run_all.py). On the CPU backend a model with a
+        recurrent layer also takes one step per call: its time loop would nest inside the
+        fused loop, whose body XLA:CPU ran 5-10% slower (IMDB LSTM, three benchmark runs),
+        and its ~100 ms steps leave no dispatch time to save."""
         if self.steps_per_execution != "auto":
             return self.steps_per_execution
         if kind != "train" or any(overrides_batch_hooks(c) for c in callbacks or []):
+            return 1
+        if jax.default_backend() == "cpu" and _has_recurrent_layer(self):
             return 1
         return max(1, -(-(steps or 20) // 20))
 
@@ -891,6 +896,19 @@ class Trainer:
 
     def predict_on_batch(self, x):
         return self.predict(x, batch_size=len(jax.tree_util.tree_leaves(x)[0]), verbose=0)
+
+
+def _has_recurrent_layer(layer):
+    """Whether `layer` or any layer below it is a recurrent layer (`jkeras.layers.RNN`)."""
+    from jkeras.layers.rnn.rnn import RNN  # the layers package imports the trainer's models
+
+    pending = [layer]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, RNN):
+            return True
+        pending.extend(current._layers)
+    return False
 
 
 def _step_groups(starts, per_execution, batch_size):

@@ -1,5 +1,6 @@
 """`compile(steps_per_execution=K)`: K training steps fused into one compiled device loop."""
 
+import jax
 import numpy as np
 import pytest
 
@@ -86,6 +87,20 @@ def test_auto_fuses_about_a_twentieth_of_an_epoch_without_batch_callbacks():
     assert model._resolve_steps_per_execution(469, None, "test") == 1
     model.fit(x, y, epochs=1, batch_size=32, verbose=0)
     assert model._untracked_trace_counts["train"] == 1  # only the fused loop
+
+
+def test_auto_takes_single_steps_for_recurrent_models_on_cpu_only(monkeypatch):
+    # A recurrent layer nested anywhere (here inside Bidirectional, inside a sub-model).
+    inner = jkeras.Sequential([jkeras.layers.Bidirectional(jkeras.layers.LSTM(3))])
+    model = jkeras.Sequential([jkeras.Input((5, 2)), inner, jkeras.layers.Dense(1)])
+    model.compile(loss="mse", steps_per_execution="auto")
+    monkeypatch.setattr(jax, "default_backend", lambda: "cpu")
+    assert model._resolve_steps_per_execution(469, None) == 1
+    feedforward = mlp()
+    feedforward.compile(loss="sparse_categorical_crossentropy", steps_per_execution="auto")
+    assert feedforward._resolve_steps_per_execution(469, None) == 24
+    monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
+    assert model._resolve_steps_per_execution(469, None) == 24
 
 
 @pytest.mark.parametrize("value", [0, -2, 1.5, "fast", True])
