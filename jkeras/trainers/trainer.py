@@ -698,7 +698,7 @@ class Trainer:
         only: evaluation and prediction would stack host batches, an extra copy that made
         `predict` slower on CPU (benchmarks/run_all.py). On the CPU backend a model with a
         recurrent layer also takes one step per call: its time loop would nest inside the
-        fused loop, whose body XLA:CPU ran 5-10% slower (IMDB LSTM, three benchmark runs),
+        fused loop, whose body XLA:CPU ran 4-13% slower (IMDB LSTM, three benchmark runs),
         and its ~100 ms steps leave no dispatch time to save."""
         if self.steps_per_execution != "auto":
             return self.steps_per_execution
