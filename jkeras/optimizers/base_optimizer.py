@@ -306,8 +306,12 @@ class Optimizer:
         # Only a real exclusion needs a mask; without one `update` accepts any params pytree.
         self._weight_decay_mask = None if all(mask) else mask
         # One compiled program for the whole state: run eagerly, every slot shape would
-        # compile its own `zeros_like` (~0.04 s each on CPU).
-        state = jax.jit(self.init)([v.value for v in var_list])
+        # compile its own `zeros_like` (~0.04 s each on CPU). Eagerly for values laid out over
+        # several devices, whose slots must keep those layouts (a jit would choose its own).
+        values = [v.value for v in var_list]
+        one_device = all(len(x.sharding.device_set) == 1
+                         for x in values if isinstance(x, jax.Array))
+        state = (jax.jit(self.init) if one_device else self.init)(values)
         leaves_with_path, self._state_treedef = jax.tree_util.tree_flatten_with_path(state)
         n_fixed = len(self._variables)  # iteration (and learning_rate): created in __init__
         variables, slot_index = list(self._variables), [None] * n_fixed
