@@ -32,43 +32,20 @@ def compile_ahead_on_cpu(monkeypatch):
     monkeypatch.setattr(compile_ahead, "ENABLED", True)
 
 
-@pytest.fixture
-def step_compilations():
-    """Names of the trainer's steps XLA compiles while the test runs (jax's monitoring events,
-    from whichever thread compiles)."""
-    names = []
-
-    def listener(event, duration, **metadata):
-        if event == "/jax/core/compile/backend_compile_duration" and "one_batch" in str(
-                metadata.get("fun_name")):
-            names.append(metadata["fun_name"])
-
-    jax.monitoring.register_event_duration_secs_listener(listener)
-    yield names
-    jax.monitoring.unregister_event_duration_listener(listener)
-
-
 # Fused evaluation and prediction stack host batches and compile when reached.
 @pytest.mark.parametrize("steps_per_execution, compiled_ahead", [(1, 6), (3, 2)])
 def test_every_variant_is_compiled_ahead_and_compiles_once(
-        steps_per_execution, compiled_ahead, step_compilations, monkeypatch):
+        steps_per_execution, compiled_ahead, compilations, spy):
     x, y = data(100)  # batches of 32: three full and one of 4
     m = model(steps_per_execution)
-    calls = []
-    original = compile_ahead.CompiledAhead.compile_ahead
-
-    def spy(self, *args):
-        calls.append(self)
-        return original(self, *args)
-
-    monkeypatch.setattr(compile_ahead.CompiledAhead, "compile_ahead", spy)
+    calls = spy(compile_ahead.CompiledAhead, "compile_ahead")
     m.fit(x, y, batch_size=32, epochs=2, verbose=0)
     m.evaluate(x, y, batch_size=32, verbose=0)
     m.predict(x, batch_size=32, verbose=0)
     # train: full batches and the last one; test and predict: two batch sizes each.
     assert len(calls) == compiled_ahead
     # Each variant compiled once: the calls ran the executables compiled ahead.
-    assert len(step_compilations) == 6
+    assert len([name for name in compilations if "one_batch" in name]) == 6
     assert dict(m._untracked_trace_counts) == {"train": 2, "test": 2, "predict": 2}
 
 

@@ -27,23 +27,10 @@ def fit(x, y, shuffle, steps_per_execution=1, **fit_kwargs):
     return model, history
 
 
-def spy_on_stream_plans(monkeypatch):
-    """A list that receives the arguments of every `_stream_plan` call from now on."""
-    plans = []
-    original = trainer_module.Trainer._stream_plan
-
-    def spy(self, *args):
-        plans.append(args)
-        return original(self, *args)
-
-    monkeypatch.setattr(trainer_module.Trainer, "_stream_plan", spy)
-    return plans
-
-
 @pytest.mark.parametrize("steps_per_execution", [1, 2, "auto"])
 @pytest.mark.parametrize("shuffle", [True, False])
 def test_streamed_training_equals_device_resident_training(shuffle, steps_per_execution,
-                                                           monkeypatch):
+                                                           monkeypatch, spy):
     # 120 training samples in batches of 32: three full batches and one of 24, so fused
     # windows are full, short (one batch of two) and the last batch runs alone.
     x, y = data()
@@ -51,7 +38,7 @@ def test_streamed_training_equals_device_resident_training(shuffle, steps_per_ex
     monkeypatch.setattr(trainer_module, "_keep_on_device", lambda dataset: True)
     resident, resident_history = fit(x, y, shuffle, **options)
     monkeypatch.setattr(trainer_module, "_keep_on_device", lambda dataset: False)
-    streamed_plans = spy_on_stream_plans(monkeypatch)
+    streamed_plans = spy(trainer_module.Trainer, "_stream_plan")
     streamed, streamed_history = fit(x, y, shuffle, **options)
     assert len(streamed_plans) == 1  # the host-streaming path ran
     # Every window of a fused execution has one shape: one compilation each for the full
@@ -82,9 +69,9 @@ def test_the_device_budget_follows_the_free_memory(monkeypatch):
         assert trainer_module._keep_on_device(dataset) is keep
 
 
-def test_on_cpu_numpy_data_streams_and_jax_arrays_stay(monkeypatch):
+def test_on_cpu_numpy_data_streams_and_jax_arrays_stay(spy):
     x, y = data()
-    plans = spy_on_stream_plans(monkeypatch)
+    plans = spy(trainer_module.Trainer, "_stream_plan")
     fit(x, y, shuffle=True)
     # On the CPU backend numpy data streams; this small dataset fits on an accelerator.
     streamed = 1 if jax.default_backend() == "cpu" else 0
