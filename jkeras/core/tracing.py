@@ -1,4 +1,7 @@
-"""`tracing()`: whether code runs under a JAX transformation (jit, grad, vmap, eval_shape)."""
+"""`tracing()`: whether code runs under a JAX transformation (jit, grad, vmap, eval_shape);
+`concrete()`: a context that keeps new arrays concrete under one."""
+
+import contextlib
 
 import jax
 import jax.numpy as jnp
@@ -11,3 +14,12 @@ def tracing():
     under a trace, the same arrays should be traced operations (a numpy constant would be baked
     into the compiled program)."""
     return isinstance(jnp.zeros(()), jax.core.Tracer)
+
+
+def concrete():
+    """A context in which new arrays are concrete values, also under a trace.
+
+    Under a trace it is `jax.ensure_compile_time_eval()`; outside one it does nothing, since
+    within that context a jitted function compiles its constant parts as separate programs
+    (and is cached apart from its plain calls)."""
+    return jax.ensure_compile_time_eval() if tracing() else contextlib.nullcontext()

@@ -13,6 +13,7 @@ from jkeras import config
 from jkeras.core import naming
 from jkeras.core.autocast_scope import get_autocast_scope
 from jkeras.core.stateless_scope import _scopes, current_scope
+from jkeras.core.tracing import concrete
 from jkeras.distribution import placement
 
 
@@ -123,7 +124,7 @@ class Variable(ArrayLike):
             from jkeras import initializers
 
             initializer = initializers.get(initializer)
-        with jax.ensure_compile_time_eval():
+        with concrete():
             if callable(initializer) and not isinstance(initializer, (np.ndarray, jax.Array)):
                 if shape is None:
                     raise ValueError(
@@ -139,7 +140,12 @@ class Variable(ArrayLike):
                     # Python numbers/lists: ints stay int32, floats take floatx (as Keras 3).
                     kind = np.asarray(value).dtype.kind
                     dtype = {"i": "int32", "u": "int32", "b": "bool"}.get(kind, config.floatx())
-                value = jnp.asarray(value, dtype=None if dtype is None else standardize_dtype(dtype))
+                if dtype is not None:
+                    dtype = standardize_dtype(dtype)
+                if isinstance(value, (jax.Array, jax.core.Tracer)):
+                    value = jnp.asarray(value, dtype=dtype)
+                else:  # numbers and numpy: transferred, where `jnp.asarray` compiles a program
+                    value = jax.device_put(np.asarray(value, dtype=dtype))
                 self.initializer = None
                 if shape is not None and tuple(shape) != value.shape:
                     raise ValueError(

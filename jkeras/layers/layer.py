@@ -22,6 +22,7 @@ from jkeras.core import naming
 from jkeras.core.autocast_scope import AutocastScope, get_autocast_scope, is_float_dtype
 from jkeras.core.keras_tensor import KerasTensor, Node, any_symbolic, output_spec
 from jkeras.core.stateless_scope import StatelessScope, current_scope
+from jkeras.core.tracing import concrete
 from jkeras.core.variable import Variable, standardize_dtype
 from jkeras.layers.input_spec import assert_input_compatibility
 from jkeras.mixed_precision import policy as dtype_policies
@@ -385,6 +386,12 @@ class Layer:
     def _layers(self):
         return [x for x in self._tracked() if isinstance(x, Layer)]
 
+    def _rows_independent(self, training):
+        """Whether this layer's own computation treats the rows of a batch independently (in
+        training mode when `training`): the trainer then pads a last, smaller batch to the
+        full size (`jkeras.trainers.batch_padding`). Only jkeras's own layers are asked."""
+        return True
+
     def _own_state(self):
         tracked = self._tracked()
         variables = self._own_variables + [x for x in tracked if isinstance(x, Variable)]
@@ -684,7 +691,7 @@ def _symbolic_output(layer, args, kwargs):
 
     # A fresh concrete key: weights created while tracing (sublayers built lazily inside the
     # call) draw from it, and no layer's own seed state is consumed by shape inference.
-    with jax.ensure_compile_time_eval():
+    with concrete():
         throwaway_key = draw_key(None)
 
     def call(*call_args, **call_kwargs):

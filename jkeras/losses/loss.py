@@ -166,9 +166,17 @@ class Loss:
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         """The per-sample losses of `call`, weighted by `sample_weight` and reduced."""
+        return self._reduced_call(y_true, y_pred, sample_weight)
+
+    def _reduced_call(self, y_true, y_pred, sample_weight=None, rows=None):
+        """`__call__`, with only the rows where `rows` (bool `(batch,)`) is true counted, as
+        masked entries are (the trainer's padded batches)."""
         y_pred = as_array(y_pred, self.dtype)
         y_true = as_array(y_true, self.dtype)
         losses, mask = self._call_with_mask(y_true, y_pred)
+        if rows is not None:
+            rows = jnp.broadcast_to(rows.reshape((-1,) + (1,) * (losses.ndim - 1)), losses.shape)
+            mask = rows if mask is None else mask.astype(bool) & rows
         return reduce_weighted_values(
             losses,
             sample_weight=sample_weight,

@@ -15,12 +15,14 @@ from jkeras.losses.loss import compute_dtype
 
 
 def _initial_value(initializer, shape, dtype):
+    from jkeras.initializers.constant_initializers import filled
+
     if initializer is None or (isinstance(initializer, str) and initializer == "zeros"):
-        return jnp.zeros(shape, dtype)
+        return filled(shape, 0, dtype)
     if isinstance(initializer, str) and initializer == "ones":
-        return jnp.ones(shape, dtype)
+        return filled(shape, 1, dtype)
     if isinstance(initializer, (int, float)):
-        return jnp.full(shape, initializer, dtype)
+        return filled(shape, initializer, dtype)
     if isinstance(initializer, str):
         # Resolved lazily: the initializers package sits beside, not below, this one.
         from jkeras import initializers
@@ -57,6 +59,10 @@ class Metric:
     API (`stateless_update_state`, `stateless_result`, `stateless_reset_state`) takes and
     returns the list of variable values instead, in the order of `variables`.
     """
+
+    # Whether the result weighs each row by its sample weight alone, so that zero-weight rows
+    # change nothing (padded batches, `jkeras.trainers.batch_padding`).
+    _rows_independent = True
 
     def __init__(self, dtype=None, name=None):
         self.name = name or naming.auto_name(naming.to_snake_case(type(self).__name__))

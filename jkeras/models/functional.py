@@ -62,6 +62,10 @@ class Functional(Model):
             )
         self.built = True
 
+    def _rows_independent(self, training):
+        # Operations applied to symbolic tensors (not layers) may reduce over rows.
+        return all(isinstance(node.operation, Layer) for node in self._untracked_nodes)
+
     @property
     def layers(self):
         """Every layer of the graph, InputLayers first, in call order (as Keras lists them)."""

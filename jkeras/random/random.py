@@ -4,11 +4,33 @@
 call) or None (the global generator).
 """
 
+import functools
+
 import jax
 import jax.numpy as jnp
 
 from jkeras.core.variable import standardize_dtype
 from jkeras.random.seed_generator import draw_key
+
+# Each distribution with its scaling is one jitted program per shape and dtype: eagerly,
+# `jax.random.uniform` plus a scaling ran as 3-5 programs, each compiled on first use (on a
+# GPU the book's MLP spent ~1 s compiling its initializers' draws). Under a trace they inline.
+_static = functools.partial(jax.jit, static_argnames=("shape", "dtype"))
+
+
+@_static
+def _normal(key, mean, stddev, shape, dtype):
+    return mean + stddev * jax.random.normal(key, shape, dtype=dtype)
+
+
+@_static
+def _uniform(key, minval, maxval, shape, dtype):
+    return jax.random.uniform(key, shape, dtype=dtype, minval=minval, maxval=maxval)
+
+
+@_static
+def _truncated_normal(key, mean, stddev, shape, dtype):
+    return mean + stddev * jax.random.truncated_normal(key, -2.0, 2.0, shape, dtype=dtype)
 
 
 def _shape(shape, function):
@@ -28,24 +50,20 @@ def _shape(shape, function):
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Samples from N(mean, stddev²) with the given shape."""
     dtype = standardize_dtype(dtype)
-    shape = _shape(shape, "normal")
-    return mean + stddev * jax.random.normal(draw_key(seed), shape, dtype=dtype)
+    return _normal(draw_key(seed), mean, stddev, _shape(shape, "normal"), dtype)
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """Samples uniformly from [minval, maxval)."""
     dtype = standardize_dtype(dtype)
-    return jax.random.uniform(
-        draw_key(seed), _shape(shape, "uniform"), dtype=dtype, minval=minval, maxval=maxval
-    )
+    return _uniform(draw_key(seed), minval, maxval, _shape(shape, "uniform"), dtype)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Samples from N(mean, stddev²) truncated to two standard deviations around the mean."""
     dtype = standardize_dtype(dtype)
-    shape = _shape(shape, "truncated_normal")
-    sample = jax.random.truncated_normal(draw_key(seed), -2.0, 2.0, shape, dtype=dtype)
-    return mean + stddev * sample
+    return _truncated_normal(draw_key(seed), mean, stddev, _shape(shape, "truncated_normal"),
+                             dtype)
 
 
 def randint(shape, minval, maxval, dtype="int32", seed=None):

@@ -79,8 +79,9 @@ class SeedGenerator:
                 "compiled function. Call the layer through `stateless_call`/`apply` (passing "
                 "its non-trainable variables, or `rng=`), or pass an explicit JAX key as `seed`."
             )
-        self.state.assign(state + jnp.array([0, 1], dtype="uint32"))
-        return jax.random.fold_in(jax.random.key(state[0]), state[1])
+        new_state, key = _advance(state)
+        self.state.assign(new_state)
+        return key
 
     def get_config(self):
         return {"seed": self._initial_seed}
@@ -88,6 +89,14 @@ class SeedGenerator:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+@jax.jit
+def _advance(state):
+    """`(next state, key)` for a `[seed, counter]` state: one program (eagerly, the same steps
+    ran as six, each compiled on first use)."""
+    return (state + jnp.array([0, 1], dtype="uint32"),
+            jax.random.fold_in(jax.random.key(state[0]), state[1]))
 
 
 def draw_key(seed):

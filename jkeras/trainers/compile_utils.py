@@ -11,6 +11,7 @@ import jax
 
 from jkeras import losses as losses_module
 from jkeras import metrics as metrics_module
+from jkeras.trainers import batch_padding
 
 
 def flatten_outputs(structure, output_names, argument):
@@ -112,9 +113,11 @@ class CompiledLoss:
         ):
             if loss is None:
                 continue
-            value = loss(target, prediction, sample_weight=sample_weight)
+            rows = batch_padding.mask()
+            value = (loss(target, prediction, sample_weight=sample_weight) if rows is None
+                     else loss._reduced_call(target, prediction, sample_weight, rows))
             if tracker is not None:
-                tracker.update_state(value, sample_weight=target.shape[0])
+                tracker.update_state(value, sample_weight=batch_padding.count(target.shape[0]))
             total = total + (value * weight if weight != 1.0 else value)
         return total
 
@@ -191,7 +194,7 @@ class CompiledMetrics:
             self.metrics_per_output.append(built)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        sample_weight = sample_weight if self.weighted else None
+        sample_weight = batch_padding.weights(sample_weight if self.weighted else None)
         for metrics, target, prediction in zip(self.metrics_per_output, y_true, y_pred):
             for metric in metrics:
                 metric.update_state(target, prediction, sample_weight=sample_weight)

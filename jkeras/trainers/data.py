@@ -172,6 +172,10 @@ def slice_rows(structure, start, size):
     return placement.constrain_batch(batch)
 
 
-def batch_starts(n, batch_size):
-    """`[(start, size), ...]` covering n samples; only the last batch may be smaller."""
+def batch_starts(n, batch_size, padded=False):
+    """`[(start, size), ...]` covering n samples; only the last batch may be smaller, unless
+    `padded`: then every batch has the full size (`min(batch_size, n)`), the last one running
+    past the data (`jkeras.trainers.batch_padding`)."""
+    if padded:
+        return [(start, min(batch_size, n)) for start in range(0, n, batch_size)]
     return [(start, min(batch_size, n - start)) for start in range(0, n, batch_size)]

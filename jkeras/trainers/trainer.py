@@ -20,6 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras import config
 from jkeras import optimizers as optimizers_module
 from jkeras.callbacks.callback import CallbackList, overrides_batch_hooks
 from jkeras.callbacks.history import History
@@ -30,7 +31,7 @@ from jkeras.distribution import distribution_lib, placement
 from jkeras.layers.convolutional import conv_vjp
 from jkeras.metrics import Mean
 from jkeras.random.seed_generator import make_default_seed
-from jkeras.trainers import batch_sources, compile_ahead
+from jkeras.trainers import batch_padding, batch_sources, compile_ahead
 from jkeras.trainers import data as data_module
 from jkeras.trainers.compile_utils import CompiledLoss, CompiledMetrics, flatten_outputs
 
@@ -202,7 +203,7 @@ class Trainer:
 
     def _update_metrics_variables(self, metrics_variables, loss, x, y, y_pred, sample_weight):
         with StatelessScope(list(zip(self.metrics_variables, metrics_variables))) as scope:
-            batch_size = jax.tree_util.tree_leaves(x)[0].shape[0]
+            batch_size = batch_padding.count(jax.tree_util.tree_leaves(x)[0].shape[0])
             self._loss_tracker.update_state(loss, sample_weight=batch_size)
             logs = self.compute_metrics(x, y, y_pred, sample_weight)
         return logs, [scope.value_of(v) for v in self.metrics_variables]
@@ -250,21 +251,26 @@ class Trainer:
         trainable, non_trainable = state
         return self.stateless_call(trainable, non_trainable, data, training=False)
 
-    def _step_function(self, kind, batch_size, fused=False):
+    def _step_function(self, kind, batch_size, fused=False, padded=False):
         """The jitted step for batches of `batch_size`.
 
-        Training: `(state, dataset, order, start) -> (logs, state)` on the device-resident
-        dataset's rows `order[start:start + batch_size]` (rows `start:...` when `order` is None).
-        With `fused=True`: `(state, dataset, order, start, count) -> (logs, state)` runs `count`
-        consecutive such steps in one device loop (the count is a traced value, so any count
-        reuses the compiled loop) and returns the last step's logs.
+        Training: `(state, dataset, order, start, end) -> (logs, state)` on the
+        device-resident dataset's rows `order[start:start + batch_size]` (rows `start:...`
+        when `order` is None). With `fused=True`: `(state, dataset, order, start, count, end)
+        -> (logs, state)` runs `count` consecutive such steps in one device loop (the count is
+        a traced value, so any count reuses the compiled loop) and returns the last step's
+        logs.
         With `batch_size=None` (all evaluation and prediction, and training from generators):
         `(state, batch) -> (logs_or_outputs, state)` on a batch the host provides, so the
         compiled step depends only on the batch's shape, never on the dataset's size; with
         `fused=True` the batch holds several batches stacked on a new leading axis, run by one
         `lax.scan` (prediction returns the outputs stacked the same way).
+        With `padded=True` (`jkeras.trainers.batch_padding`) a batch may run past the data:
+        only positions before `end` are data, and the batch repeats the last row to the full
+        size (masked out); a host batch is `(batch, number of valid rows)`. Otherwise `end` is
+        None.
         """
-        key = (kind, batch_size, fused)
+        key = (kind, batch_size, fused, padded)
         if key in self._untracked_jit:
             return self._untracked_jit[key]
         user_step = {"train": self.train_step, "test": self.test_step,
@@ -272,73 +278,92 @@ class Trainer:
         variables = self._state_variables(kind)
         counts = self._untracked_trace_counts
 
-        def step(state, batch):
+        def step(state, batch, rows=None):
             # Under a distribution, new values keep their variables' layouts (else GSPMD may
             # pick others, and the next call would compile the step again).
-            outputs, new_state = user_step(state, batch)
+            with batch_padding.valid_rows(rows):
+                outputs, new_state = user_step(state, batch)
             if kind == "predict":  # the new state is the non-trainable list
                 return outputs, placement.constrain_state((new_state,), variables[1:])[0]
             return outputs, placement.constrain_state(new_state, variables)
 
         if kind == "train" and batch_size is not None:
-            def step_at(state, dataset, order, start):
-                if order is None:  # in dataset order: a contiguous slice
-                    batch = data_module.slice_rows(dataset, start, batch_size)
-                else:
-                    indices = jax.lax.dynamic_slice_in_dim(order, start, batch_size)
+            def step_at(state, dataset, order, start, end):
+                rows_of = dataset if order is None else order
+                length = jax.tree_util.tree_leaves(rows_of)[0].shape[0]
+                positions = start + jnp.arange(batch_size)
+                if not padded or length % batch_size == 0:  # every batch lies in the rows
+                    if order is None:  # in dataset order: a contiguous slice
+                        batch = data_module.slice_rows(dataset, start, batch_size)
+                    else:
+                        indices = jax.lax.dynamic_slice_in_dim(order, start, batch_size)
+                        batch = data_module.gather(dataset, indices)
+                else:  # the data rows first, then the last row repeated (as host batches)
+                    indices = jnp.minimum(positions, length - 1)
+                    if order is not None:
+                        indices = jnp.take(order, indices)
                     batch = data_module.gather(dataset, indices)
-                return step(state, batch)
+                return step(state, batch, positions < end if padded else None)
 
             if fused:
-                def one_batch(state, dataset, order, start, count):
+                def one_batch(state, dataset, order, start, count, end):
                     counts[kind] += 1  # runs only while tracing: counts compilations
                     # XLA:CPU lays out autodiff's convolution gradients badly inside loops
                     # (jax-ml/jax#12868): trace the loop body with the hand-written conv VJP.
                     with conv_vjp.fused_loop_scope():
-                        logs_spec, _ = jax.eval_shape(step_at, state, dataset, order, start)
+                        logs_spec, _ = jax.eval_shape(step_at, state, dataset, order, start, end)
 
                         def body(i, carry):
                             _, state = carry
-                            return step_at(state, dataset, order, start + i * batch_size)
+                            return step_at(state, dataset, order, start + i * batch_size, end)
 
                         logs = jax.tree_util.tree_map(
                             lambda s: jnp.zeros(s.shape, s.dtype), logs_spec)
                         logs, state = jax.lax.fori_loop(0, count, body, (logs, state))
                     return logs, state
             else:
-                def one_batch(state, dataset, order, start):
+                def one_batch(state, dataset, order, start, end):
                     counts[kind] += 1  # runs only while tracing: counts compilations
-                    return step_at(state, dataset, order, start)
-        elif fused:
-            def one_batch(state, batches):
-                counts[kind] += 1
-
-                def body(state, batch):
-                    if kind == "predict":
-                        outputs, non_trainable = step(state, batch)
-                        return (state[0], non_trainable), outputs
-                    logs, state = step(state, batch)
-                    return state, logs
-
-                with conv_vjp.fused_loop_scope():
-                    state, stacked = jax.lax.scan(body, state, batches)
-                if kind == "predict":
-                    return stacked, state[1]
-                return jax.tree_util.tree_map(lambda value: value[-1], stacked), state
+                    return step_at(state, dataset, order, start, end)
         else:
-            def one_batch(state, batch):
-                counts[kind] += 1
-                return step(state, batch)
+            def host_step(state, batch):
+                if not padded:
+                    return step(state, batch)
+                batch, valid = batch
+                size = jax.tree_util.tree_leaves(batch)[0].shape[0]
+                return step(state, batch, jnp.arange(size) < valid)
+
+            if fused:
+                def one_batch(state, batches):
+                    counts[kind] += 1
+
+                    def body(state, batch):
+                        if kind == "predict":
+                            outputs, non_trainable = host_step(state, batch)
+                            return (state[0], non_trainable), outputs
+                        logs, state = host_step(state, batch)
+                        return state, logs
+
+                    with conv_vjp.fused_loop_scope():
+                        state, stacked = jax.lax.scan(body, state, batches)
+                    if kind == "predict":
+                        return stacked, state[1]
+                    return jax.tree_util.tree_map(lambda value: value[-1], stacked), state
+            else:
+                def one_batch(state, batch):
+                    counts[kind] += 1
+                    return host_step(state, batch)
 
         if not self.run_eagerly:
             # Prediction returns no trainable variables, so its state must not be donated.
-            one_batch = jax.jit(one_batch, donate_argnums=() if kind == "predict" else 0)
+            one_batch = jax.jit(one_batch, donate_argnums=() if kind == "predict" else 0,
+                                compiler_options=config.step_compiler_options() or None)
             if compile_ahead.enabled():
                 one_batch = compile_ahead.CompiledAhead(one_batch)
         self._untracked_jit[key] = one_batch
         return one_batch
 
-    def _compile_variants(self, kind, variants):
+    def _compile_variants(self, kind, variants, padded=False):
         """Compile the `kind` steps a run will call, all at once (`compile_ahead`), when it
         calls more than one: `variants` lists `(batch size as `_step_function` takes it,
         fused, arguments after the state)`. Only where `compile_ahead.enabled()` (opt-in), and
@@ -355,7 +380,7 @@ class Trainer:
             return
         state = self._read_state(kind)
         for size, fused, arguments in distinct.values():
-            step = self._step_function(kind, size, fused=fused)
+            step = self._step_function(kind, size, fused=fused, padded=padded)
             if isinstance(step, compile_ahead.CompiledAhead):  # not if made while it was off
                 step.compile_ahead(state, *arguments)
 
@@ -386,6 +411,14 @@ class Trainer:
         for variables, values in zip(self._state_variables(kind), state):
             for variable, value in zip(variables, values):
                 variable._value = value
+
+    def _pads_batches(self, kind):
+        """Whether `kind` steps on arrays pad a last, smaller batch to the full size, so that
+        one compiled step serves every batch (`jkeras.trainers.batch_padding`): where the
+        result is exact, and not when running eagerly (nothing compiles) or under a
+        distribution."""
+        return (not self.run_eagerly and distribution_lib.distribution() is None
+                and batch_padding.row_independent(self, kind, Trainer))
 
     def _prepare(self, x, y, sample_weight, kind):
         """Validate, build the model and its metrics, and put the data on the device."""
@@ -612,18 +645,22 @@ class Trainer:
         CPU backend, or too large for an accelerator's free memory, streams instead
         (`_stream_plan`, `_keep_on_device`)."""
         dataset, n = self._prepare(x, y, sample_weight, "train")
-        starts = data_module.batch_starts(n, batch_size)
+        padded = self._pads_batches("train")
+        starts = data_module.batch_starts(n, batch_size, padded)
         if steps_per_epoch is not None:
             starts = starts[:steps_per_epoch]
         if not _keep_on_device(dataset):
-            return self._stream_plan(dataset, n, starts, batch_size, shuffle, seed, callbacks)
+            return self._stream_plan(dataset, n, starts, batch_size, shuffle, seed, callbacks,
+                                     padded)
         dataset = data_module.to_device(dataset)
         per_execution = self._resolve_steps_per_execution(len(starts), callbacks)
         groups = _step_groups(starts, per_execution, batch_size)
         order_spec = jax.ShapeDtypeStruct((n,), jnp.int32) if shuffle else None
+        end = jax.device_put(np.int32(n)) if padded else None
         self._compile_variants("train", [
-            (size, fused, (dataset, order_spec, np.int32(0)) + ((np.int32(1),) if fused else ()))
-            for _, _, size, _, fused in groups])
+            (size, fused, (dataset, order_spec, np.int32(0))
+             + ((np.int32(1),) if fused else ()) + (end,))
+            for _, _, size, _, fused in groups], padded)
 
         def epoch(index):
             order = None
@@ -631,40 +668,42 @@ class Trainer:
                 permutation = np.random.default_rng([seed, index]).permutation(n)
                 order = jax.device_put(permutation.astype(np.int32))
             for first, start, size, count, fused in groups:
-                step = self._step_function("train", size, fused=fused)
-                arguments = (np.int32(start),) + ((np.int32(count),) if fused else ())
+                step = self._step_function("train", size, fused=fused, padded=padded)
+                arguments = (np.int32(start),) + ((np.int32(count),) if fused else ()) + (end,)
                 run = lambda state, step=step, arguments=arguments: step(
                     state, dataset, order, *arguments)
                 yield first, first + count - 1, run
 
         return _Plan(epoch, len(starts))
 
-    def _stream_plan(self, dataset, n, starts, batch_size, shuffle, seed, callbacks):
+    def _stream_plan(self, dataset, n, starts, batch_size, shuffle, seed, callbacks, padded):
         """Epochs over host arrays, for data kept off the device: each execution's batches
         are cut on the host (in the same order as the device-resident path) into a window of
         `steps_per_execution` batches, transferred ahead of the step, and run by the same
         compiled steps as device-resident data, with the window as their dataset. Windows
         always hold `steps_per_execution` batches (the rows past the last batch of a short
-        window are never read), so every window shares one compilation."""
+        window are never read), so every window shares one compilation; with `padded`, a
+        last, smaller batch is padded to the full size too."""
         per_execution = self._resolve_steps_per_execution(len(starts), callbacks)
         groups = _step_groups(starts, per_execution, batch_size)
         window_spec = lambda rows: jax.tree_util.tree_map(
             lambda a: jax.ShapeDtypeStruct((rows,) + a.shape[1:], a.dtype), dataset)
         self._compile_variants("train", [
             (size, fused, (window_spec(per_execution * size if fused else size * count), None,
-                           np.int32(0)) + ((np.int32(1),) if fused else ()))
-            for _, _, size, count, fused in groups])
+                           np.int32(0)) + ((np.int32(1),) if fused else ())
+             + ((np.int32(size * count),) if padded else (None,)))
+            for _, _, size, count, fused in groups], padded)
 
         def epoch(index):
             order = np.random.default_rng([seed, index]).permutation(n) if shuffle else None
 
             def window(start, size, count, fused):
-                rows = np.arange(start, start + size * count)
+                rows = np.arange(start, min(start + size * count, n))
                 if order is not None:
                     rows = order[rows]
-                if fused:  # pad to the full window
-                    rows = np.concatenate(
-                        [rows, np.zeros(per_execution * size - len(rows), rows.dtype)])
+                if fused or padded:  # pad to the full window
+                    length = per_execution * size if fused else size * count
+                    rows = np.concatenate([rows, np.zeros(length - len(rows), rows.dtype)])
                 return data_module.take_rows(dataset, rows)
 
             # On CPU the windows are cut on the main thread: a thread would compete with the
@@ -684,9 +723,11 @@ class Trainer:
                     jax.block_until_ready(in_flight.popleft())
                 return logs, state
 
-            for (first, _, size, count, fused), rows in zip(groups, windows):
-                step = self._step_function("train", size, fused=fused)
+            for (first, start, size, count, fused), rows in zip(groups, windows):
+                step = self._step_function("train", size, fused=fused, padded=padded)
+                end = np.int32(min(size * count, n - start)) if padded else None
                 arguments = (rows, None, np.int32(0)) + ((np.int32(count),) if fused else ())
+                arguments += (end,)
                 yield first, first + count - 1, lambda state, step=step, arguments=arguments: run(
                     state, step, *arguments)
 
@@ -708,14 +749,15 @@ class Trainer:
             return 1
         return max(1, -(-(steps or 20) // 20))
 
-    def _executions(self, kind, batches, per_execution, from_arrays=False):
+    def _executions(self, kind, batches, per_execution, from_arrays=False, padded=False):
         """Run host `batches` in groups: yields `(index of the first batch, number of batches,
         step, device batch)`; consecutive batches of one shape, up to `per_execution` of them,
         are stacked on the host and transferred together for the fused step. Under a
-        distribution, whose data layout shards the leading axis, batches run one by one."""
+        distribution, whose data layout shards the leading axis, batches run one by one.
+        With `padded`, each batch is `(batch, number of valid rows)` (`_host_batches`)."""
         thread = not from_arrays
         if per_execution == 1 or distribution_lib.distribution() is not None:
-            single = self._step_function(kind, None)
+            single = self._step_function(kind, None, padded=padded)
             for index, batch in enumerate(
                     batch_sources.prefetch_to_device(batches, thread=thread)):
                 yield index, 1, single, batch
@@ -725,7 +767,8 @@ class Trainer:
         first = 0
         for batch in batch_sources.prefetch_to_device(groups, thread=thread):
             count = counts.popleft()
-            yield first, count, self._step_function(kind, None, fused=count > 1), batch
+            yield first, count, self._step_function(kind, None, fused=count > 1,
+                                                    padded=padded), batch
             first += count
 
     def _source_plan(self, x, steps_per_epoch, shuffle, seed, callbacks):
@@ -792,8 +835,8 @@ class Trainer:
         self._assert_compiled()
         batch_size = data_module.check_batch_size(batch_size)
         verbose = _verbose(verbose)
-        batches, num_steps, examples = self._host_batches(x, y, sample_weight, batch_size, steps,
-                                                          "test")
+        batches, num_steps, examples, padded, _ = self._host_batches(
+            x, y, sample_weight, batch_size, steps, "test")
         from_arrays = not batch_sources.is_batch_source(x)
         callback_list = CallbackList(
             list(callbacks or []) + ([ProgbarLogger()] if verbose and _callbacks else []),
@@ -803,11 +846,11 @@ class Trainer:
         self.reset_metrics()
         state = self._read_state("test")
         per_execution = self._resolve_steps_per_execution(num_steps, callbacks, "test")
-        self._compile_host_batch_steps("test", examples, per_execution)
+        self._compile_host_batch_steps("test", examples, per_execution, padded)
         callback_list.on_test_begin()
         logs = {}
         for first, count, step, batch in self._executions("test", batches, per_execution,
-                                                          from_arrays):
+                                                          from_arrays, padded):
             callback_list.on_test_batch_begin(first)
             logs, state = step(state, batch)
             callback_list.on_test_batch_end(first + count - 1, logs)
@@ -820,32 +863,42 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     def _host_batches(self, x, y, sample_weight, batch_size, steps, kind):
-        """`(batches, number of steps or None, examples)`: host batches `(x, y,
+        """`(batches, number of steps or None, examples, padded, rows)`: host batches `(x, y,
         sample_weight)` from arrays (sliced in order) or from a generator/dataset, the model
         built first; `examples` holds the first and the last batch from arrays (their two
-        sizes), none from a generator."""
+        sizes), none from a generator. With `padded` (arrays, `_pads_batches`), every batch
+        from arrays has the full size and comes as `(batch, number of valid rows)`, and the
+        valid rows are the first `rows` of the batches' outputs (None from a generator)."""
         if batch_sources.is_batch_source(x):
             _reject_y_for_batch_source(y, sample_weight, None)
             source = batch_sources.BatchSource(x, steps=steps)
             batches = source.epoch()
             first = next(batches)
             self._prepare(*first, kind=kind)
-            return itertools.chain([first], batches), source.steps_per_epoch, []
+            return itertools.chain([first], batches), source.steps_per_epoch, [], False, None
         dataset, n = self._prepare(x, y, sample_weight, kind)
         if kind == "predict":
             dataset = (dataset, None, None)
+        padded = self._pads_batches(kind)
         starts = data_module.batch_starts(n, batch_size)
         if steps is not None:
             starts = starts[:steps]
-        batches = (data_module.host_rows(dataset, start, size) for start, size in starts)
-        examples = [data_module.host_rows(dataset, *starts[i]) for i in (0, -1)] if starts else []
-        return batches, len(starts), examples
+        full = starts[0][1] if starts else 0
 
-    def _compile_host_batch_steps(self, kind, examples, per_execution):
+        def batch(start, size):
+            rows = data_module.host_rows(dataset, start, size)
+            return (batch_padding.pad_rows(rows, full), np.int32(size)) if padded else rows
+
+        batches = (batch(start, size) for start, size in starts)
+        examples = [batch(*starts[i]) for i in (0, -1)] if starts else []
+        return batches, len(starts), examples, padded, sum(size for _, size in starts)
+
+    def _compile_host_batch_steps(self, kind, examples, per_execution, padded):
         """Compile the steps for all batch sizes of an evaluation or prediction at once."""
         if per_execution == 1:
             self._compile_variants(kind, [
-                (None, False, (batch[0] if kind == "predict" else batch,)) for batch in examples])
+                (None, False, (_predict_input(batch, padded) if kind == "predict" else batch,))
+                for batch in examples], padded)
 
     # ----------------------------------------------------------------------- predict
 
@@ -853,8 +906,8 @@ class Trainer:
         """The model's outputs for `x`, batch by batch, as numpy arrays."""
         batch_size = data_module.check_batch_size(batch_size)
         verbose = _verbose(verbose)
-        batches, num_steps, examples = self._host_batches(x, None, None, batch_size, steps,
-                                                          "predict")
+        batches, num_steps, examples, padded, rows = self._host_batches(
+            x, None, None, batch_size, steps, "predict")
         from_arrays = not batch_sources.is_batch_source(x)
         callback_list = CallbackList(
             list(callbacks or []) + ([ProgbarLogger()] if verbose else []),
@@ -863,22 +916,23 @@ class Trainer:
         state = self._read_state("predict")
         trainable = state[0]
         per_execution = self._resolve_steps_per_execution(num_steps, callbacks, "predict")
-        self._compile_host_batch_steps("predict", examples, per_execution)
+        self._compile_host_batch_steps("predict", examples, per_execution, padded)
         callback_list.on_predict_begin()
         outputs = []
         for first, count, step, batch in self._executions("predict", batches, per_execution,
-                                                          from_arrays):
+                                                          from_arrays, padded):
             callback_list.on_predict_batch_begin(first)
-            batch_outputs, non_trainable = step(state, batch[0])
+            batch_outputs, non_trainable = step(state, _predict_input(batch, padded))
             if count > 1:  # stacked (count, batch, ...): back to (count * batch, ...)
                 batch_outputs = jax.tree_util.tree_map(
                     lambda o: o.reshape((-1,) + o.shape[2:]), batch_outputs)
+
             state = (trainable, non_trainable)
             outputs.append(batch_outputs)
             callback_list.on_predict_batch_end(first + count - 1, {"outputs": batch_outputs})
         callback_list.on_predict_end()
         return jax.tree_util.tree_map(
-            lambda *parts: np.concatenate([np.asarray(p) for p in parts]), *outputs
+            lambda *parts: np.concatenate([np.asarray(p) for p in parts])[:rows], *outputs
         )
 
     # ------------------------------------------------------------- single batches
@@ -896,6 +950,12 @@ class Trainer:
 
     def predict_on_batch(self, x):
         return self.predict(x, batch_size=len(jax.tree_util.tree_leaves(x)[0]), verbose=0)
+
+
+def _predict_input(batch, padded):
+    """A host prediction batch `(x, None, None)`, or `((x, None, None), valid rows)` when
+    padded, as the predict step takes it: `x`, or `(x, valid rows)`."""
+    return (batch[0][0], batch[1]) if padded else batch[0]
 
 
 def _has_recurrent_layer(layer):

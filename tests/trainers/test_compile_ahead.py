@@ -8,6 +8,7 @@ import pytest
 import jkeras
 from jkeras import layers
 from jkeras.trainers import compile_ahead
+from jkeras.trainers.trainer import Trainer
 
 
 def data(n, seed=0):
@@ -28,8 +29,10 @@ def model(steps_per_execution=1):
 
 @pytest.fixture(autouse=True)
 def compile_ahead_on_cpu(monkeypatch):
-    """Compiling ahead is opt-in (and off on CPUs otherwise); these tests switch it on."""
+    """Compiling ahead is opt-in (and off on CPUs otherwise); these tests switch it on. Their
+    runs need several step variants, so the last batch is not padded to the full size."""
     monkeypatch.setattr(compile_ahead, "ENABLED", True)
+    monkeypatch.setattr(Trainer, "_pads_batches", lambda self, kind: False)
 
 
 # Fused evaluation and prediction stack host batches and compile when reached.
