@@ -15,20 +15,20 @@ from jkeras.random.seed_generator import draw_key
 # Each distribution with its scaling is one jitted program per shape and dtype: eagerly,
 # `jax.random.uniform` plus a scaling ran as 3-5 programs, each compiled on first use (on a
 # GPU the book's MLP spent ~1 s compiling its initializers' draws). Under a trace they inline.
-_static = functools.partial(jax.jit, static_argnames=("shape", "dtype"))
+_jit_per_shape = functools.partial(jax.jit, static_argnames=("shape", "dtype"))
 
 
-@_static
+@_jit_per_shape
 def _normal(key, mean, stddev, shape, dtype):
     return mean + stddev * jax.random.normal(key, shape, dtype=dtype)
 
 
-@_static
+@_jit_per_shape
 def _uniform(key, minval, maxval, shape, dtype):
     return jax.random.uniform(key, shape, dtype=dtype, minval=minval, maxval=maxval)
 
 
-@_static
+@_jit_per_shape
 def _truncated_normal(key, mean, stddev, shape, dtype):
     return mean + stddev * jax.random.truncated_normal(key, -2.0, 2.0, shape, dtype=dtype)
 

@@ -289,21 +289,21 @@ class Trainer:
 
         if kind == "train" and batch_size is not None:
             def step_at(state, dataset, order, start, end):
-                rows_of = dataset if order is None else order
-                length = jax.tree_util.tree_leaves(rows_of)[0].shape[0]
-                positions = start + jnp.arange(batch_size)
-                if not padded or length % batch_size == 0:  # every batch lies in the rows
-                    if order is None:  # in dataset order: a contiguous slice
-                        batch = data_module.slice_rows(dataset, start, batch_size)
-                    else:
-                        indices = jax.lax.dynamic_slice_in_dim(order, start, batch_size)
-                        batch = data_module.gather(dataset, indices)
-                else:  # the data rows first, then the last row repeated (as host batches)
-                    indices = jnp.minimum(positions, length - 1)
+                leading = jax.tree_util.tree_leaves(dataset if order is None else order)[0]
+                length = leading.shape[0]
+                if padded and length % batch_size:  # the last batch runs past the rows:
+                    # the data rows first, then the last row repeated (as host batches)
+                    indices = jnp.minimum(start + jnp.arange(batch_size), length - 1)
                     if order is not None:
                         indices = jnp.take(order, indices)
                     batch = data_module.gather(dataset, indices)
-                return step(state, batch, positions < end if padded else None)
+                elif order is None:  # in dataset order: a contiguous slice
+                    batch = data_module.slice_rows(dataset, start, batch_size)
+                else:
+                    indices = jax.lax.dynamic_slice_in_dim(order, start, batch_size)
+                    batch = data_module.gather(dataset, indices)
+                rows = start + jnp.arange(batch_size) < end if padded else None
+                return step(state, batch, rows)
 
             if fused:
                 def one_batch(state, dataset, order, start, count, end):
@@ -866,9 +866,10 @@ class Trainer:
         """`(batches, number of steps or None, examples, padded, rows)`: host batches `(x, y,
         sample_weight)` from arrays (sliced in order) or from a generator/dataset, the model
         built first; `examples` holds the first and the last batch from arrays (their two
-        sizes), none from a generator. With `padded` (arrays, `_pads_batches`), every batch
-        from arrays has the full size and comes as `(batch, number of valid rows)`, and the
-        valid rows are the first `rows` of the batches' outputs (None from a generator)."""
+        sizes) when compiling ahead, none from a generator. With `padded` (arrays,
+        `_pads_batches`), every batch from arrays has the full size and comes as `(batch,
+        number of valid rows)`, and the valid rows are the first `rows` of the batches'
+        outputs (None from a generator)."""
         if batch_sources.is_batch_source(x):
             _reject_y_for_batch_source(y, sample_weight, None)
             source = batch_sources.BatchSource(x, steps=steps)
@@ -890,7 +891,9 @@ class Trainer:
             return (batch_padding.pad_rows(rows, full), np.int32(size)) if padded else rows
 
         batches = (batch(start, size) for start, size in starts)
-        examples = [batch(*starts[i]) for i in (0, -1)] if starts else []
+        # Only compiling ahead uses them (and cutting the padded one copies a batch).
+        examples = ([batch(*starts[i]) for i in (0, -1)]
+                    if starts and compile_ahead.enabled() else [])
         return batches, len(starts), examples, padded, sum(size for _, size in starts)
 
     def _compile_host_batch_steps(self, kind, examples, per_execution, padded):

@@ -29,7 +29,7 @@ def build(lib, layers=None, loss="sparse_categorical_crossentropy", metrics=("ac
     return model
 
 
-def train_steps(compilations):
+def step_compilations(compilations):
     return [name for name in compilations if name == "jit(one_batch)"]
 
 
@@ -47,7 +47,7 @@ def test_fit_evaluate_predict_match_keras_with_one_compilation_each(
     inputs = (jax.device_put(x), jax.device_put(y), jax.device_put(weights)) if resident \
         else (x, y, weights)
     got = model.fit(inputs[0], inputs[1], sample_weight=inputs[2], **fit).history
-    assert len(train_steps(compilations)) == 1  # the last batch of 4 reused the step of 32
+    assert len(step_compilations(compilations)) == 1  # the last batch of 4 reused the step of 32
     for key in expected:
         np.testing.assert_allclose(got[key], expected[key], rtol=1e-5, err_msg=key)
     for a, b in zip(model.get_weights(), reference.get_weights()):
@@ -58,13 +58,13 @@ def test_fit_evaluate_predict_match_keras_with_one_compilation_each(
         model.evaluate(x, y, batch_size=BATCH, verbose=0, sample_weight=weights),
         reference.evaluate(x, y, batch_size=BATCH, verbose=0, sample_weight=weights),
         rtol=1e-5)
-    assert len(train_steps(compilations)) == 1
+    assert len(step_compilations(compilations)) == 1
     compilations.clear()
     predictions = model.predict(x, batch_size=BATCH, verbose=0)
     assert predictions.shape == (N, 5)
     np.testing.assert_allclose(predictions, reference.predict(x, batch_size=BATCH, verbose=0),
                                rtol=1e-5, atol=1e-6)
-    assert len(train_steps(compilations)) == 1
+    assert len(step_compilations(compilations)) == 1
 
 
 @pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", "mean_with_sample_weight"])
@@ -154,7 +154,7 @@ def test_overridden_train_step_is_not_padded(compilations):
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0)
     assert not model._pads_batches("train")
-    assert len(train_steps(compilations)) == 2  # as in Keras: the last batch compiles apart
+    assert len(step_compilations(compilations)) == 2  # as in Keras: the last batch compiles apart
 
 
 def test_batch_norm_training_runs_its_last_batch_unpadded_as_keras():
