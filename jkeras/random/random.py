@@ -10,11 +10,12 @@ import jax
 import jax.numpy as jnp
 
 from jkeras.core.variable import standardize_dtype
+from jkeras.random import chunked_draws
 from jkeras.random.seed_generator import draw_key
 
-# Each distribution with its scaling is one jitted program per shape and dtype: eagerly,
-# `jax.random.uniform` plus a scaling ran as 3-5 programs, each compiled on first use (on a
-# GPU the book's MLP spent ~1 s compiling its initializers' draws). Under a trace they inline.
+# Each distribution with its scaling is one jitted program (eagerly, `jax.random.uniform` plus
+# a scaling ran as 3-5 programs, each compiled on first use). Eager draws run it on chunks of a
+# fixed shape (`chunked_draws`), so most shapes share one compilation; under a trace it inlines.
 _jit_per_shape = functools.partial(jax.jit, static_argnames=("shape", "dtype"))
 
 
@@ -47,23 +48,26 @@ def _shape(shape, function):
     return dims
 
 
+def _draw(sample, name, shape, parameters, dtype, seed):
+    """`sample(key, *parameters, shape, dtype)` for `seed`'s key, in chunks where it can be."""
+    shape, dtype, key = _shape(shape, name), standardize_dtype(dtype), draw_key(seed)
+    values = chunked_draws.draw(sample, key, parameters, shape, dtype)
+    return sample(key, *parameters, shape=shape, dtype=dtype) if values is None else values
+
+
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Samples from N(mean, stddev²) with the given shape."""
-    dtype = standardize_dtype(dtype)
-    return _normal(draw_key(seed), mean, stddev, _shape(shape, "normal"), dtype)
+    return _draw(_normal, "normal", shape, (mean, stddev), dtype, seed)
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """Samples uniformly from [minval, maxval)."""
-    dtype = standardize_dtype(dtype)
-    return _uniform(draw_key(seed), minval, maxval, _shape(shape, "uniform"), dtype)
+    return _draw(_uniform, "uniform", shape, (minval, maxval), dtype, seed)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     """Samples from N(mean, stddev²) truncated to two standard deviations around the mean."""
-    dtype = standardize_dtype(dtype)
-    return _truncated_normal(draw_key(seed), mean, stddev, _shape(shape, "truncated_normal"),
-                             dtype)
+    return _draw(_truncated_normal, "truncated_normal", shape, (mean, stddev), dtype, seed)
 
 
 def randint(shape, minval, maxval, dtype="int32", seed=None):
