@@ -63,6 +63,21 @@ def _chunk(sample, key_data, offset, parameters, dtype):
     return sample(key, *parameters, shape=(CHUNK,), dtype=dtype)
 
 
+# Compiled chunk programs by (sample, dtype, parameter types). Kept here rather than in jit's
+# cache: variables created while a functional model is traced symbolically draw under
+# `jax.ensure_compile_time_eval`, which jit keys apart, so each program compiled twice.
+_programs = {}
+
+
+def _chunk_program(sample, key_data, parameters, dtype):
+    signature = (sample, dtype, tuple(jax.typeof(p) for p in parameters))
+    program = _programs.get(signature)
+    if program is None:
+        program = _programs[signature] = _chunk.lower(
+            sample, key_data, np.uint32(0), parameters, dtype=dtype).compile()
+    return program
+
+
 def _is_threefry(key):
     return str(jax.random.key_impl(key)) == jax_random.threefry_prng_impl.name
 
@@ -96,8 +111,9 @@ def draw(sample, key, parameters, shape, dtype):
     size = math.prod(shape)
     if not applies(key, size, dtype):
         return None
-    key_data = np.asarray(jax.random.key_data(key))
-    chunks = [_chunk(sample, key_data, np.uint32(offset), tuple(parameters), dtype)
+    key_data, parameters = np.asarray(jax.random.key_data(key)), tuple(parameters)
+    program = _chunk_program(sample, key_data, parameters, dtype)
+    chunks = [program(key_data, np.uint32(offset), parameters)
               for offset in range(0, size, CHUNK)]  # dispatched before any is read
     values = np.concatenate([np.asarray(chunk) for chunk in chunks])[:size]
     return jax.device_put(values.reshape(shape))

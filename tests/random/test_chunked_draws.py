@@ -51,12 +51,26 @@ def test_chunked_draws_equal_the_whole_shape_program_bit_for_bit(sample, name):
             err_msg=str(shape))
 
 
-def test_one_compilation_serves_every_shape():
+def test_one_compilation_serves_every_shape_also_under_compile_time_eval():
     random.normal((7,), dtype="float16", seed=0)  # compiled for (normal, float16)
-    before = chunked_draws._chunk._cache_size()
+    before = dict(chunked_draws._programs)
     for shape in [(3,), (40, 40), (CHUNK * 2 + 3,), (2, 2, 2, 2)]:
         random.normal(shape, dtype="float16", seed=1)
-    assert chunked_draws._chunk._cache_size() == before
+
+    @jax.jit
+    def traced(x):
+        # As a layer built while a functional model is traced creates its variables.
+        with jax.ensure_compile_time_eval():
+            drawn = random.normal((5, 6), dtype="float16", seed=2)
+        assert not isinstance(drawn, jax.core.Tracer)
+        return x + drawn
+
+    traced(np.zeros((5, 6), np.float16))
+    assert chunked_draws._programs == before
+    # Other parameter types (ints, not floats) are other programs, drawing the same values.
+    np.testing.assert_array_equal(np.asarray(random.uniform((9,), 0, 1, seed=3)),
+                                  np.asarray(random.uniform((9,), 0.0, 1.0, seed=3)))
+    assert len(chunked_draws._programs) == len(before) + 1
 
 
 def test_seed_generators_and_int_seeds_draw_as_their_keys():
