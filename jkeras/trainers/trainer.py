@@ -311,11 +311,16 @@ class Trainer:
                     # XLA:CPU lays out autodiff's convolution gradients badly inside loops
                     # (jax-ml/jax#12868): trace the loop body with the hand-written conv VJP.
                     with conv_vjp.fused_loop_scope():
-                        logs_spec, _ = jax.eval_shape(step_at, state, dataset, order, start, end)
+                        # Jitted, the step is traced once: the body's call reuses the trace
+                        # that finds the logs' structure (XLA inlines the nested call).
+                        traced_step = jax.jit(step_at)
+                        logs_spec, _ = jax.eval_shape(traced_step, state, dataset, order, start,
+                                                      end)
 
                         def body(i, carry):
                             _, state = carry
-                            return step_at(state, dataset, order, start + i * batch_size, end)
+                            return traced_step(state, dataset, order, start + i * batch_size,
+                                               end)
 
                         logs = jax.tree_util.tree_map(
                             lambda s: jnp.zeros(s.shape, s.dtype), logs_spec)
