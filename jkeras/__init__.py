@@ -6,6 +6,7 @@
 
 from jkeras import (
     activations,
+    backend,
     callbacks,
     config,
     constraints,

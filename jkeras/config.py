@@ -5,6 +5,11 @@ _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
 
 
+def backend():
+    """The name of the backend: always `"jax"`."""
+    return "jax"
+
+
 def floatx():
     """The default float dtype name for weights and computations ("float32")."""
     return _FLOATX

@@ -21,6 +21,12 @@ def auto_name(base):
     return base if count == 0 else f"{base}_{count}"
 
 
+def next_uid(base):
+    """The number of names issued for `base`, counting a new one (1 on the first call)."""
+    _counts[base] += 1
+    return _counts[base]
+
+
 def reset_names():
     """Forget every issued name, as `keras.backend.clear_session()` does."""
     _counts.clear()

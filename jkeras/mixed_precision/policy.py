@@ -126,6 +126,12 @@ def set_global_policy(policy):
     _global_policy = policy
 
 
+def reset_global_policy():
+    """Undo `set_global_policy`: layers take `floatx`'s policy again (`clear_session`)."""
+    global _global_policy
+    _global_policy = None
+
+
 def global_policy():
     """The global `DTypePolicy` (initially `jkeras.config.floatx()`'s, i.e. `"float32"`)."""
     if _global_policy is None:

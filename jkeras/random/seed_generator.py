@@ -30,6 +30,11 @@ def set_global_seed(seed):
     _global["generator"] = None
 
 
+def reset_global_generator():
+    """Forget the global generator; the next unseeded draw makes a new one (`clear_session`)."""
+    _global["generator"] = None
+
+
 def global_seed_generator():
     """The generator used by unseeded random ops and initializers."""
     if _global["generator"] is None:

@@ -27,6 +27,14 @@ ZEROS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def fresh_names():
+    """Both libraries name layers from fresh counters, so that weight paths (`lstm/...`)
+    compare equal whatever ran before in the process."""
+    keras.backend.clear_session(free_memory=False)
+    jkeras.backend.clear_session(free_memory=False)
+
+
 def _random_weights(layer, seed):
     rng = np.random.default_rng(seed)
     return [rng.normal(scale=0.5, size=w.shape).astype("float32") for w in layer.get_weights()]
