@@ -13,10 +13,11 @@ small PRNG implementation (`jax.extend.random.define_prng_impl`) carries that of
 key and computes the threefry bits from it; `jax.random.uniform`/`normal`/`truncated_normal`
 run unchanged on top (tests/random/test_chunked_draws.py compares with them).
 
-Only where that holds: a concrete (not traced) threefry key, the partitionable layout, dtypes
-of at most 32 bits and sizes up to `MAX_SIZE` (past that, one compilation is cheap next to
-the draw and a host copy would not be). Elsewhere `draw` returns None and the caller runs its
-jitted function on the whole shape.
+Only eagerly (also under `jax.ensure_compile_time_eval`, where variables made during a trace
+draw), and where the values are jax's: a threefry key, the partitionable layout, dtypes of at
+most 32 bits and sizes up to `MAX_SIZE` (past that, one compilation is cheap next to the draw
+and a host copy would not be). Elsewhere `draw` returns None and the caller runs its jitted
+function on the whole shape (under a trace, inlined in the traced program).
 """
 
 import functools
@@ -27,6 +28,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 from jax.extend import random as jax_random
+
+from jkeras.core.tracing import tracing
 
 CHUNK = 1 << 16
 MAX_SIZE = 1 << 24  # counters stay below 2**32, so their high words are zero
@@ -82,10 +85,13 @@ def _is_threefry(key):
     return str(jax.random.key_impl(key)) == jax_random.threefry_prng_impl.name
 
 
-def applies(key, size, dtype):
-    """Whether a draw of `size` elements of `dtype` for `key` can be computed in chunks."""
+def applies(key, size, dtype, parameters=()):
+    """Whether a draw of `size` elements of `dtype` for `key` (and the sample's `parameters`)
+    can be computed in chunks: eagerly (under a trace the draw belongs in the traced program,
+    not baked into it as a constant), from concrete values."""
     return (
-        not isinstance(key, jax.core.Tracer)
+        not tracing()
+        and not any(isinstance(x, jax.core.Tracer) for x in (key, *parameters))
         and 0 < size <= MAX_SIZE
         and np.dtype(dtype).itemsize <= 4
         and jax.config.jax_threefry_partitionable
@@ -109,7 +115,7 @@ def draw(sample, key, parameters, shape, dtype):
         a `jax.Array` of `shape` and `dtype` on the default device, or None.
     """
     size = math.prod(shape)
-    if not applies(key, size, dtype):
+    if not applies(key, size, dtype, parameters):
         return None
     key_data, parameters = np.asarray(jax.random.key_data(key)), tuple(parameters)
     program = _chunk_program(sample, key_data, parameters, dtype)

@@ -89,6 +89,21 @@ def test_traced_keys_draw_the_same_values_inside_jit():
                                   np.asarray(random.truncated_normal((123, 7), stddev=0.5, seed=key)))
 
 
+def test_draws_under_a_trace_are_traced_not_baked_in():
+    key = jax.random.key(4)  # concrete, closed over by the traced functions
+    # Traced parameters with a concrete key.
+    shifted = jax.jit(lambda low: random.uniform((50,), low, 1.0, seed=key))(0.5)
+    np.testing.assert_array_equal(np.asarray(shifted),
+                                  np.asarray(jax.random.uniform(key, (50,), minval=0.5)))
+    # All concrete: the draw is an operation of the traced program, not a 1000-element constant.
+    jaxpr = jax.make_jaxpr(lambda: random.normal((1000,), seed=key))()
+    assert all(np.size(c) < 1000 for c in jaxpr.consts)
+    seen = []
+    jax.jit(lambda: seen.append(chunked_draws.applies(key, 10, "float32")) or 0)()
+    assert seen == [False]
+    assert chunked_draws.applies(key, 10, "float32")
+
+
 def test_whole_shape_draws_where_chunks_do_not_apply(monkeypatch):
     key = jax.random.key(9)
     assert chunked_draws.applies(key, 100, "float32")
