@@ -27,7 +27,7 @@ def make_default_seed():
 
 def set_global_seed(seed):
     _global["rng"] = _pyrandom.Random(seed)
-    _global["generator"] = None
+    reset_global_generator()
 
 
 def reset_global_generator():

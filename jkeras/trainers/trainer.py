@@ -925,8 +925,11 @@ class Trainer:
         trainable = state[0]
         per_execution = self._resolve_steps_per_execution(num_steps, callbacks, "predict")
         self._compile_host_batch_steps("predict", examples, per_execution, padded)
+        # A user's batch hook sees the last batch's outputs without the padded rows, as Keras
+        # gives them (cutting them costs an eager slice, so only where someone looks).
+        trim = padded and any(overrides_batch_hooks(c) for c in callbacks or [])
         callback_list.on_predict_begin()
-        outputs = []
+        outputs, emitted = [], 0
         for first, count, step, batch in self._executions("predict", batches, per_execution,
                                                           from_arrays, padded):
             callback_list.on_predict_batch_begin(first)
@@ -934,9 +937,13 @@ class Trainer:
             if count > 1:  # stacked (count, batch, ...): back to (count * batch, ...)
                 batch_outputs = jax.tree_util.tree_map(
                     lambda o: o.reshape((-1,) + o.shape[2:]), batch_outputs)
-
             state = (trainable, non_trainable)
             outputs.append(batch_outputs)
+            size = jax.tree_util.tree_leaves(batch_outputs)[0].shape[0]
+            if trim and emitted + size > rows:
+                batch_outputs = jax.tree_util.tree_map(lambda o: o[:rows - emitted],
+                                                       batch_outputs)
+            emitted += size
             callback_list.on_predict_batch_end(first + count - 1, {"outputs": batch_outputs})
         callback_list.on_predict_end()
         return jax.tree_util.tree_map(

@@ -67,6 +67,28 @@ def test_fit_evaluate_predict_match_keras_with_one_compilation_each(
     assert len(step_compilations(compilations)) == 1
 
 
+@pytest.mark.parametrize("steps_per_execution", [1, 2])
+def test_predict_batch_hooks_see_the_last_batch_unpadded_as_keras(steps_per_execution):
+    x, _ = data()
+    reference = build(keras)
+    model = build(jkeras, steps_per_execution=steps_per_execution)
+    model.set_weights(reference.get_weights())
+    seen = {}
+    for lib, net in (("keras", reference), ("jkeras", model)):
+        batches = seen[lib] = []
+        callbacks = keras.callbacks if lib == "keras" else jkeras.callbacks
+        collect = callbacks.LambdaCallback(
+            on_predict_batch_end=lambda batch, logs, out=batches: out.append(
+                np.asarray(logs["outputs"])))
+        net.predict(x, batch_size=BATCH, verbose=0, callbacks=[collect])
+    # Keras gives 4 batches (32, 32, 32, 4); jkeras fuses pairs with 2 steps per execution.
+    assert sum(len(b) for b in seen["jkeras"]) == N
+    np.testing.assert_allclose(np.concatenate(seen["jkeras"]), np.concatenate(seen["keras"]),
+                               rtol=1e-5, atol=1e-6)
+    if steps_per_execution == 1:
+        assert [len(b) for b in seen["jkeras"]] == [len(b) for b in seen["keras"]]
+
+
 @pytest.mark.parametrize("reduction", ["sum_over_batch_size", "sum", "mean_with_sample_weight"])
 def test_loss_reductions_and_masks_count_only_the_data_rows(reduction):
     """Every reduction, with `ignore_class` (a mask of its own) and weighted metrics."""
