@@ -941,7 +941,8 @@ class Trainer:
             outputs.append(batch_outputs)
             size = jax.tree_util.tree_leaves(batch_outputs)[0].shape[0]
             if trim and emitted + size > rows:
-                batch_outputs = jax.tree_util.tree_map(lambda o: o[:rows - emitted],
+                keep = rows - emitted
+                batch_outputs = jax.tree_util.tree_map(lambda o, keep=keep: o[:keep],
                                                        batch_outputs)
             emitted += size
             callback_list.on_predict_batch_end(first + count - 1, {"outputs": batch_outputs})
