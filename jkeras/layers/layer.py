@@ -392,19 +392,24 @@ class Layer:
         full size (`jkeras.trainers.batch_padding`). Only jkeras's own layers are asked."""
         return True
 
-    def _own_state(self):
-        tracked = self._tracked()
+    def _own_state(self, tracked=None):
+        """`(own variables, own seed generators' states)`; `tracked`: `self._tracked()` when
+        the caller has it already."""
+        if tracked is None:
+            tracked = self._tracked()
         variables = self._own_variables + [x for x in tracked if isinstance(x, Variable)]
         seeds = [x.state for x in tracked if isinstance(x, SeedGenerator)]
         return _unique_by_id(variables), seeds
 
     def _flatten(self, include_seeds):
-        own, seeds = self._own_state()
+        tracked = self._tracked()  # one walk serves the own state and the sublayers
+        own, seeds = self._own_state(tracked)
         result = [v for v in own if v.trainable] + [v for v in own if not v.trainable]
         if include_seeds:
             result += seeds
-        for layer in self._layers:
-            result += layer._flatten(include_seeds)
+        for layer in tracked:
+            if isinstance(layer, Layer):
+                result += layer._flatten(include_seeds)
         return _unique_by_id(result)
 
     @property
