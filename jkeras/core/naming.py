@@ -16,8 +16,7 @@ def to_snake_case(name):
 
 def auto_name(base):
     """The first call for a base returns it unchanged, later ones append `_1`, `_2`, ..."""
-    count = _counts[base]
-    _counts[base] += 1
+    count = next_uid(base) - 1
     return base if count == 0 else f"{base}_{count}"
 
 

@@ -939,12 +939,13 @@ class Trainer:
                     lambda o: o.reshape((-1,) + o.shape[2:]), batch_outputs)
             state = (trainable, non_trainable)
             outputs.append(batch_outputs)
-            size = jax.tree_util.tree_leaves(batch_outputs)[0].shape[0]
-            if trim and emitted + size > rows:
-                keep = rows - emitted
-                batch_outputs = jax.tree_util.tree_map(lambda o, keep=keep: o[:keep],
-                                                       batch_outputs)
-            emitted += size
+            if trim:
+                size = jax.tree_util.tree_leaves(batch_outputs)[0].shape[0]
+                if emitted + size > rows:
+                    keep = rows - emitted
+                    batch_outputs = jax.tree_util.tree_map(lambda o, keep=keep: o[:keep],
+                                                           batch_outputs)
+                emitted += size
             callback_list.on_predict_batch_end(first + count - 1, {"outputs": batch_outputs})
         callback_list.on_predict_end()
         return jax.tree_util.tree_map(
