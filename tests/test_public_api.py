@@ -1,0 +1,146 @@
+"""Every public name of Keras 3's namespaces exists in jkeras, or is a deliberate exception.
+
+`COMPLETE` maps each Keras namespace jkeras covers in full to its deliberate exceptions
+(name -> reason). `PENDING` lists the namespaces still being filled in, with the issue that
+completes them; a namespace moves from `PENDING` to `COMPLETE` when its last name lands.
+"""
+
+import importlib
+import inspect
+import os
+import pathlib
+
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+import keras  # noqa: E402
+
+COMPLETE = {
+    "activations": {},
+    "backend": {},
+    "constraints": {},
+    "datasets.fashion_mnist": {},
+    "datasets.mnist": {},
+    "distribution": {},
+    "losses": {},
+    "mixed_precision": {},
+    "optimizers.schedules": {},
+}
+
+PENDING = {
+    "": "#20 top-level names",
+    "applications": "#22",
+    "applications.convnext": "#22",
+    "applications.densenet": "#22",
+    "applications.efficientnet": "#22",
+    "applications.efficientnet_v2": "#22",
+    "applications.imagenet_utils": "#22",
+    "applications.inception_resnet_v2": "#22",
+    "applications.inception_v3": "#22",
+    "applications.mobilenet": "#22",
+    "applications.mobilenet_v2": "#22",
+    "applications.mobilenet_v3": "#22",
+    "applications.nasnet": "#22",
+    "applications.resnet": "#22",
+    "applications.resnet50": "#22",
+    "applications.resnet_v2": "#22",
+    "applications.vgg16": "#22",
+    "applications.vgg19": "#22",
+    "applications.xception": "#22",
+    "callbacks": "#20",
+    "config": "#20",
+    "datasets": "#19",
+    "datasets.boston_housing": "#19",
+    "datasets.california_housing": "#19",
+    "datasets.cifar10": "#19",
+    "datasets.cifar100": "#19",
+    "datasets.imdb": "#19",
+    "datasets.reuters": "#19",
+    "distillation": "#20",
+    "dtype_policies": "#20, #21",
+    "export": "#20",
+    "initializers": "#20",
+    "layers": "#19, #20",
+    "legacy": "#20",
+    "legacy.saving": "#20",
+    "metrics": "#20",
+    "models": "#20",
+    "ops": "#18",
+    "ops.image": "#18",
+    "ops.linalg": "#18",
+    "ops.nn": "#18",
+    "ops.numpy": "#18",
+    "optimizers": "#20",
+    "optimizers.legacy": "#20",
+    "preprocessing": "#19",
+    "preprocessing.image": "#19",
+    "preprocessing.sequence": "#19",
+    "quantizers": "#21",
+    "random": "#18",
+    "regularizers": "#20",
+    "saving": "#20",
+    "tree": "#18",
+    "utils": "#19",
+    "utils.bounding_boxes": "#19",
+    "utils.legacy": "#19",
+    "visualization": "#19",
+    "wrappers": "#20",
+}
+
+
+def _keras_namespaces():
+    """Keras's public namespaces, from its package tree (`keras/src` and the TF shim aside)."""
+    root = pathlib.Path(keras.__file__).parent
+    names = set()
+    for init in root.rglob("__init__.py"):
+        parts = init.parent.relative_to(root).parts
+        if parts and parts[0] in ("src", "_tf_keras"):
+            continue
+        names.add(".".join(parts))
+    return names
+
+
+def _module(package, namespace):
+    return importlib.import_module(package + ("." + namespace if namespace else ""))
+
+
+def _public_names(module):
+    return sorted(name for name in dir(module) if not name.startswith("_"))
+
+
+def _missing(namespace):
+    """Keras's public names of `namespace` that jkeras lacks (or has as another kind)."""
+    theirs = _module("keras", namespace)
+    try:
+        ours = _module("jkeras", namespace)
+    except ImportError:
+        return _public_names(theirs)
+    missing = []
+    for name in _public_names(theirs):
+        if not hasattr(ours, name):
+            missing.append(name)
+        elif inspect.isclass(getattr(theirs, name)) and not inspect.isclass(getattr(ours, name)):
+            missing.append(f"{name} (a class in Keras)")
+    return missing
+
+
+def test_every_keras_namespace_is_listed():
+    listed = set(COMPLETE) | set(PENDING)
+    assert not set(COMPLETE) & set(PENDING)
+    assert sorted(_keras_namespaces() - listed) == []
+    assert sorted(listed - _keras_namespaces()) == []
+
+
+@pytest.mark.parametrize("namespace", sorted(COMPLETE))
+def test_namespace_complete(namespace):
+    exceptions = COMPLETE[namespace]
+    missing = [name for name in _missing(namespace) if name.split(" ")[0] not in exceptions]
+    assert missing == [], f"jkeras.{namespace} lacks Keras 3's {missing}"
+    stale = sorted(set(exceptions) - set(_public_names(_module("keras", namespace))))
+    assert stale == [], f"exceptions for names Keras does not export: {stale}"
+
+
+@pytest.mark.parametrize("namespace", sorted(PENDING))
+def test_pending_namespace_is_incomplete(namespace):
+    """A namespace whose last name has landed moves to COMPLETE."""
+    assert _missing(namespace), f"jkeras.{namespace} is complete: move it to COMPLETE"
