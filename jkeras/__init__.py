@@ -12,6 +12,7 @@ from jkeras import (
     constraints,
     datasets,
     distribution,
+    dtype_policies,
     export,
     initializers,
     layers,
@@ -27,8 +28,8 @@ from jkeras import (
     utils,
 )
 from jkeras.core.variable import Variable
+from jkeras.dtype_policies import DTypePolicy
 from jkeras.layers import Input, InputLayer, Layer
-from jkeras.mixed_precision import DTypePolicy
 from jkeras.models import Model, Sequential
 
 __version__ = "0.1.0"

@@ -7,6 +7,7 @@ import warnings
 
 from jkeras.callbacks.callback import Callback
 from jkeras.callbacks.monitor_callback import MonitorCallback
+from jkeras.saving.orbax_checkpoint import OrbaxCheckpointer
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -142,8 +143,6 @@ class BackupAndRestore(Callback):
         self._orbax_dir = os.path.join(self.backup_dir, "orbax")
         self._checkpointer = None
         if format == "orbax":
-            from jkeras.saving.orbax_checkpoint import OrbaxCheckpointer
-
             # Only the latest backup is needed; orbax commits a step only once fully written.
             self._checkpointer = OrbaxCheckpointer(self._orbax_dir, max_to_keep=1)
 
@@ -151,14 +150,14 @@ class BackupAndRestore(Callback):
         if self._checkpointer is not None:
             if self._checkpointer.latest_step() is not None:
                 metadata = self._checkpointer.restore(self.model)
-                self.model._untracked_resume_epoch = int(metadata["epoch"]) + 1
+                self.model.resume_epoch = int(metadata["epoch"]) + 1
             return
         if not os.path.exists(self._metadata_path):
             return
         with open(self._metadata_path) as file:
             metadata = json.load(file)
         self.model.load_weights(self._weights_path)
-        self.model._untracked_resume_epoch = int(metadata["epoch"]) + 1
+        self.model.resume_epoch = int(metadata["epoch"]) + 1
 
     def on_epoch_end(self, epoch, logs=None):
         if self._checkpointer is not None:

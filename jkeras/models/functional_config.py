@@ -8,23 +8,24 @@ entries with `"class_name": "__operator__"` and the operator's name.
 
 import jax
 
+from jkeras import ops
 from jkeras.core.keras_tensor import KerasTensor, Operation
+from jkeras.layers import registry
 from jkeras.layers.core.input_layer import InputLayer
 from jkeras.layers.layer import Layer
-from jkeras.saving.serialization import deserialize_layer, serialize_layer
 
 
 def _node_key(node):
     operation = node.operation
-    return operation.name, operation._inbound_nodes.index(node)
+    return operation.name, operation.inbound_nodes.index(node)
 
 
 def _serialize_argument(value):
     if isinstance(value, KerasTensor):
-        if getattr(value, "_input_layer", None) is not None and value.node is None:
-            history = [value._input_layer.name, 0, 0]
+        if getattr(value, "input_layer", None) is not None and value.node is None:
+            history = [value.input_layer.name, 0, 0]
         else:
-            node, index = value._keras_history
+            node, index = value.keras_history
             history = [*_node_key(node), index]
         return {"class_name": "__keras_tensor__",
                 "config": {"shape": list(value.shape), "dtype": value.dtype,
@@ -44,10 +45,10 @@ def functional_config(model):
     entries = []
     for layer in model.layers:
         if isinstance(layer, InputLayer):
-            entry = serialize_layer(layer)
+            entry = registry.serialize(layer)
             entry.update(name=layer.name, inbound_nodes=[])
             entries.append(entry)
-    for node in model._untracked_nodes:
+    for node in model._nodes:
         operation = node.operation
         inbound = {"args": _serialize_argument(list(node.args)),
                    "kwargs": _serialize_argument(dict(node.kwargs))}
@@ -66,7 +67,7 @@ def functional_config(model):
             continue
         existing = next((e for e in entries if e.get("name") == operation.name), None)
         if existing is None:
-            existing = serialize_layer(operation)
+            existing = registry.serialize(operation)
             existing.update(name=operation.name, inbound_nodes=[])
             entries.append(existing)
         existing["inbound_nodes"].append(inbound)
@@ -108,7 +109,7 @@ def functional_from_config(cls, config, custom_objects=None):
                     else _op_call(config_["op"]))
             pending.append(((entry["name"], 0), call, entry["inbound_nodes"][0]))
             continue
-        layer = deserialize_layer(entry, custom_objects)
+        layer = registry.deserialize(entry, custom_objects)
         if isinstance(layer, InputLayer):
             produced[(layer.name, 0)] = layer.output
             continue
@@ -157,15 +158,11 @@ def _operator_call(dunder):
 
 def _public_op(fn):
     """The `jkeras.ops` function that records `fn`, if `fn` is one of them."""
-    from jkeras import ops
-
     public = getattr(ops, getattr(fn, "__name__", ""), None)
     return public if getattr(public, "__wrapped__", None) is fn else None
 
 
 def _op_call(name):
-    from jkeras import ops
-
     function = getattr(ops, name, None)
     if function is None or not hasattr(function, "__wrapped__"):
         raise ValueError(f"Unknown jkeras.ops function '{name}' in a functional model config.")

@@ -19,7 +19,10 @@ import unicodedata
 
 import numpy as np
 
+from jkeras.core.graph import Function
 from jkeras.core.keras_tensor import KerasTensor, Operation
+from jkeras.layers.core.input_layer import InputLayer
+from jkeras.layers.layer import Layer
 
 # Bits per element, as `keras.src.utils.dtype_utils.DTYPE_TO_SIZE`.
 _DTYPE_BITS = {
@@ -84,122 +87,19 @@ def _dtype_bits(dtype):
 # ------------------------------------------------------------------------------ the graph
 
 
-class _InputNode:
-    """The node Keras gives an `InputLayer` (jkeras keeps none): no inputs, one output."""
-
-    def __init__(self, layer):
-        self.operation = layer
-        self.input_tensors = []
-        self.outputs = layer.output
-
-
-class _Graph:
-    """A functional model's graph in Keras's order (`keras.src.ops.function.map_graph`).
-
-    Attributes:
-        operations: layers and operations, by decreasing depth, ties in traversal order
-            (`model._operations` in Keras).
-        nodes_by_depth: dict depth -> nodes (`model._nodes_by_depth`).
-        node_ids: ids of the nodes that belong to the model.
-    """
-
-    def __init__(self, model):
-        self._input_nodes = {}
-        ordered, indices = self._build_map(model.outputs)
-        in_graph = {id(node) for node in ordered}
-        node_depths, operation_depths, operations = {}, {}, {}
-        for node in reversed(ordered):
-            depth = node_depths.setdefault(id(node), (0, node))[0]
-            depth = max(depth, operation_depths.get(id(node.operation), 0))
-            operation_depths[id(node.operation)] = depth
-            operations[id(node.operation)] = node.operation
-            node_depths[id(node)] = (depth, node)
-            for parent in self.parent_nodes(node):
-                if id(parent) in in_graph:
-                    previous = node_depths.get(id(parent), (0, parent))[0]
-                    node_depths[id(parent)] = (max(depth + 1, previous), parent)
-        for tensor in model.inputs:  # unused inputs still get a row
-            layer = tensor._input_layer
-            if id(layer) not in operation_depths:
-                operation_depths[id(layer)] = 0
-                operations[id(layer)] = layer
-                indices[id(layer)] = -1
-                node = self.input_node(layer)
-                node_depths[id(node)] = (0, node)
-
-        self.nodes_by_depth = {}
-        for depth, node in node_depths.values():
-            self.nodes_by_depth.setdefault(depth, []).append(node)
-        self.node_ids = set(node_depths)
-        by_depth = {}
-        for key, depth in operation_depths.items():
-            by_depth.setdefault(depth, []).append(operations[key])
-        self.operations = []
-        for depth in sorted(by_depth, reverse=True):
-            self.operations += sorted(by_depth[depth], key=lambda op: indices[id(op)])
-
-    def input_node(self, layer):
-        if id(layer) not in self._input_nodes:
-            self._input_nodes[id(layer)] = _InputNode(layer)
-        return self._input_nodes[id(layer)]
-
-    def history(self, tensor):
-        """`(node, tensor_index)` of the node that produced `tensor`, or None."""
-        if tensor._keras_history is not None:
-            return tensor._keras_history
-        layer = getattr(tensor, "_input_layer", None)
-        if layer is not None:
-            return self.input_node(layer), 0
-        return None
-
-    def parent_nodes(self, node):
-        histories = (self.history(t) for t in node.input_tensors)
-        return [h[0] for h in histories if h is not None]
-
-    def _build_map(self, outputs):
-        finished, in_progress, ordered, indices = set(), set(), [], {}
-
-        def visit(tensor):
-            history = self.history(tensor)
-            if history is None:
-                return
-            node = history[0]
-            if id(node) in finished:
-                return
-            if id(node) in in_progress:
-                raise ValueError(
-                    f"Tensor {tensor} from operation '{node.operation.name}' is part of a cycle."
-                )
-            indices.setdefault(id(node.operation), len(indices))
-            in_progress.add(id(node))
-            for parent_tensor in node.input_tensors:
-                visit(parent_tensor)
-            finished.add(id(node))
-            in_progress.discard(id(node))
-            ordered.append(node)
-
-        for tensor in outputs:
-            visit(tensor)
-        return ordered, indices
-
-
 def map_graph(model):
-    """The `_Graph` of a functional model (Keras's operation order and node sets)."""
-    return _Graph(model)
+    """The `Graph` of a functional model (Keras's operation order and node sets)."""
+    return model.graph
 
 
 def is_functional(model):
-    from jkeras.models.functional import Functional
-
-    return isinstance(model, Functional)
+    return isinstance(model, Function)
 
 
 def model_layers(model):
     """`model.layers` in Keras's order (a functional model's by graph depth)."""
     if is_functional(model):
-        from jkeras.layers.layer import Layer
-
-        return [op for op in map_graph(model).operations if isinstance(op, Layer)]
+        return [op for op in model.operations if isinstance(op, Layer)]
     return list(model.layers)
 
 
@@ -261,21 +161,19 @@ def format_shape(shape):
 
 def format_layer_shape(layer):
     """The output shape(s) of the layer's last symbolic call, or `"?"` when unknown."""
-    from jkeras.layers.core.input_layer import InputLayer
-
-    nodes = getattr(layer, "_inbound_nodes", None) or []
+    nodes = getattr(layer, "inbound_nodes", None) or []
     if nodes:
         shapes = _map_tensors(lambda t: format_shape(t.shape), nodes[-1].outputs)
     elif isinstance(layer, InputLayer):
         shapes = format_shape(layer.output.shape)
     elif getattr(layer, "built", False):
         # A layer built by an eager call (inside a subclassed model) has no symbolic output;
-        # Keras then uses the shapes it was built with (`_build_shapes_dict`), where recorded.
+        # Keras then uses the shapes it was built with (`get_build_config`), where recorded.
         try:
             if hasattr(layer, "output_shape"):
                 shapes = _map_shapes(format_shape, layer.output_shape)
-            elif getattr(layer, "_build_shapes_dict", None):
-                output_shape = layer.compute_output_shape(**layer._build_shapes_dict)
+            elif layer.get_build_config():
+                output_shape = layer.compute_output_shape(layer.get_build_config()["input_shape"])
                 shapes = _map_shapes(format_shape, output_shape)
             else:
                 return "?"
@@ -290,8 +188,6 @@ def format_layer_shape(layer):
 
 
 def _is_built(layer):
-    from jkeras.layers.layer import Layer
-
     # Keras marks a layer without its own `build` as built at construction.
     return layer.built or type(layer).build is Layer.build
 
@@ -382,7 +278,7 @@ def summary_text(
 
     def connections(layer):
         text = ""
-        for node in getattr(layer, "_inbound_nodes", None) or []:
+        for node in getattr(layer, "inbound_nodes", None) or []:
             if graph.node_ids and id(node) not in graph.node_ids:
                 continue  # a call outside this model
             for tensor in node.input_tensors:
@@ -391,7 +287,7 @@ def summary_text(
                     continue
                 source, tensor_index = history
                 operation = source.operation
-                inbound = getattr(operation, "_inbound_nodes", None) or []
+                inbound = getattr(operation, "inbound_nodes", None) or []
                 node_index = next((i for i, n in enumerate(inbound) if n is source), 0)
                 if text:
                     text += ", "
@@ -471,7 +367,7 @@ def _is_sequential_like(model, graph):
         nodes += depth_nodes
     node_ids = {id(node) for node in nodes}
     for layer in model_layers(model):
-        calls = [n for n in getattr(layer, "_inbound_nodes", []) if id(n) in node_ids]
+        calls = [n for n in getattr(layer, "inbound_nodes", []) if id(n) in node_ids]
         if len(calls) > 1:
             return False
     return True

@@ -11,7 +11,8 @@ import pytest
 
 import jkeras
 from jkeras import layers
-from jkeras.saving.serialization import deserialize_layer, serialize_layer
+from jkeras.layers import deserialize as deserialize_layer
+from jkeras.layers import serialize as serialize_layer
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(4, 3, 5)).astype("float32")

@@ -10,7 +10,10 @@ raises a `ValueError` for them, and `from_config` refuses Keras's `"__lambda__"`
 import importlib
 import inspect
 
+from jkeras import activations
 from jkeras.layers.layer import Layer
+from jkeras.losses.registry import LOSSES
+from jkeras.metrics.registry import METRICS
 
 
 class Lambda(Layer):
@@ -40,7 +43,7 @@ class Lambda(Layer):
     cannot be done safely. `from_config` looks functions up in `custom_objects` first.
     """
 
-    def _rows_independent(self, training):
+    def rows_independent(self, training):
         return False  # the user's function may combine rows
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
@@ -231,11 +234,9 @@ def _to_tuples(structure):
 
 def _builtin_functions():
     """Name -> jkeras's functions Keras 3 writes as "builtins": activations, losses, metrics."""
-    from jkeras import activations, losses, metrics
-
     found = {name: fn for name, fn in activations.ALL_OBJECTS_DICT.items()
              if inspect.isfunction(fn)}
-    return {**metrics._FUNCTIONS, **losses._FUNCTIONS, **found}
+    return {**METRICS.functions, **LOSSES.functions, **found}
 
 
 def _builtin_name(fn):
