@@ -83,9 +83,8 @@ def set_step_compiler_options(options, backend="gpu"):
     them; `{}` restores XLA's defaults.
 
     Example: on GPUs XLA tries Triton kernels for every matrix product and times them against
-    cuBLAS, which was ~60% of the book MLP's compile time on an H100 (4.8 s of compilation in
-    all, 2.0 s without it; the example ran 6.5-7 s instead of ~8 s end to end). Trading that
-    for cuBLAS's kernels can cost throughput (README, Benchmarks):
+    cuBLAS, most of a small model's compile time; trading that for cuBLAS's kernels can cost
+    throughput (docs/performance.md):
 
         jkeras.config.set_step_compiler_options({"xla_gpu_enable_triton_gemm": False})
     """
