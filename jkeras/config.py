@@ -7,6 +7,18 @@ The numeric settings live in `jkeras.core.config` (core reads them), the policy 
 
 import jax
 
+from jkeras.core.config import (
+    backend,
+    epsilon,
+    floatx,
+    image_data_format,
+    set_epsilon,
+    set_floatx,
+    set_image_data_format,
+)
+from jkeras.dtype_policies.dtype_policy import global_policy as dtype_policy
+from jkeras.dtype_policies.dtype_policy import set_global_policy as set_dtype_policy
+
 # XLA options the train, test and predict steps compile with, per JAX backend (a jkeras
 # setting: Keras has none). Empty: XLA's defaults.
 _STEP_COMPILER_OPTIONS = {}
@@ -25,9 +37,8 @@ def set_step_compiler_options(options, backend="gpu"):
     them; `{}` restores XLA's defaults.
 
     Example: on GPUs XLA tries Triton kernels for every matrix product and times them against
-    cuBLAS, which was ~60% of the book MLP's compile time on an H100 (4.8 s of compilation in
-    all, 2.0 s without it; the example ran 6.5-7 s instead of ~8 s end to end). Trading that
-    for cuBLAS's kernels can cost throughput (README, Benchmarks):
+    cuBLAS, most of a small model's compile time; trading that for cuBLAS's kernels can cost
+    throughput (docs/performance.md):
 
         jkeras.config.set_step_compiler_options({"xla_gpu_enable_triton_gemm": False})
     """
@@ -35,3 +46,18 @@ def set_step_compiler_options(options, backend="gpu"):
         raise ValueError("`options` must be a dict from XLA option names to values. "
                          f"Received: options={options!r}")
     _STEP_COMPILER_OPTIONS[backend] = dict(options)
+
+
+__all__ = [
+    "backend",
+    "dtype_policy",
+    "epsilon",
+    "floatx",
+    "image_data_format",
+    "set_dtype_policy",
+    "set_epsilon",
+    "set_floatx",
+    "set_image_data_format",
+    "set_step_compiler_options",
+    "step_compiler_options",
+]
