@@ -122,8 +122,8 @@ class Trainer:
         self._jit = {}
 
     def get_compile_config(self):
-        """The compile arguments in Keras 3's serialized form (None before `compile`)."""
-        return compile_config.compile_config(self) if self.compiled else None
+        """The compile arguments in Keras 3's serialized form (`{}` before `compile`)."""
+        return compile_config.compile_config(self) if self.compiled else {}
 
     def compile_from_config(self, config):
         """Compile with `get_compile_config()`'s output; custom losses, metrics and optimizers
