@@ -52,7 +52,8 @@ ALL_OBJECTS = (
 
 class _ActivationRegistry(Registry):
     """Keras 3's activation rules: built-in functions serialize to their name; `get(None)` is
-    `linear`; a name or a `{"class_name": "function"}` config gives the function."""
+    `linear` (the registry's `default`); a name or a `{"class_name": "function"}` config gives
+    the function."""
 
     def serialize(self, activation):
         """The name of a built-in activation (`"relu"`), or a config dict for an object.
@@ -97,25 +98,6 @@ class _ActivationRegistry(Registry):
             return super().deserialize(config, custom_objects)
         raise self.unknown(config)
 
-    def get(self, identifier):
-        """The activation function for `identifier`.
-
-        Args:
-            identifier: None (gives `linear`), a name (`"relu"`), a Keras-style config dict,
-                or a callable (returned as is).
-
-        Raises:
-            ValueError: when `identifier` names no activation; the message lists the valid
-                names.
-        """
-        if identifier is None:
-            return linear
-        if isinstance(identifier, (str, dict)):
-            return self.deserialize(identifier)
-        if callable(identifier):
-            return identifier
-        raise self.unknown(identifier)
-
     def unknown(self, identifier):
         return ValueError(
             f"Could not interpret activation function identifier: {identifier!r}. "
@@ -125,7 +107,7 @@ class _ActivationRegistry(Registry):
 
 _REGISTRY = _ActivationRegistry(
     "activation", "keras.activations", ALL_OBJECTS,
-    aliases={"swish": silu, "hard_swish": hard_silu}, registered_objects=False,
+    aliases={"swish": silu, "hard_swish": hard_silu}, registered_objects=False, default=linear,
 )
 ALL_OBJECTS_DICT = _REGISTRY.table
 serialize = _REGISTRY.serialize

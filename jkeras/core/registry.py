@@ -56,20 +56,21 @@ class Registry:
             nor the valid names listed in messages include them.
         registered_objects: whether lookups also see the registered custom objects and the
             active `custom_object_scope`s (Keras 3's rule), not only `custom_objects` arguments.
+        default: what `get(None)` returns.
     """
 
     def __init__(self, kind, module, objects=(), *, aliases=None, snake_case=False,
-                 config_only=(), registered_objects=True):
+                 config_only=(), registered_objects=True, default=None):
         self.kind = kind
         self.module = module
+        self.default = default
         self.table = {}
         self.functions = {}  # name -> built-in function that configs name (`function_config`)
         self.config_only = set(config_only)
         self.registered_objects = registered_objects
         self._writes = {}  # id(built-in class) -> (module, registered_name) it is written with
         self.register(*objects, snake_case=snake_case)
-        for name, obj in (aliases or {}).items():
-            self.register(obj, name=name)
+        self.register_aliases(aliases or {})
         _FAMILIES[kind] = self
 
     # ------------------------------------------------------------------------------ names
@@ -87,6 +88,13 @@ class Registry:
                 self._writes[id(obj)] = (module or self.module, registered_name)
             if inspect.isfunction(obj):
                 self.functions.setdefault(obj.__name__, obj)
+
+    def register_aliases(self, aliases, upper_case=False):
+        """Add `aliases` (name -> built-in object), also upper-cased if `upper_case` (`"MSE"`)."""
+        for name, obj in aliases.items():
+            self.register(obj, name=name)
+            if upper_case:
+                self.register(obj, name=name.upper())
 
     def register_functions(self, *functions):
         """Add built-in functions that configs name (`serialize_function` writes them by name)
@@ -115,6 +123,10 @@ class Registry:
         custom = self.custom_objects(custom_objects)
         if name in custom:
             return custom[name]
+        return self.builtin(name)
+
+    def builtin(self, name):
+        """The built-in object called `name` (None if none)."""
         return self.table.get(name)
 
     # ------------------------------------------------------------------------ serializing
@@ -167,10 +179,14 @@ class Registry:
         return obj.from_config(config)
 
     def get(self, identifier):
-        """None, a name (a class gives an instance with default arguments), a config dict, or
-        a callable (returned as it is)."""
+        """The object for `identifier`: None (gives `default`), a name (a class gives an
+        instance with default arguments), a config dict, or a callable (returned as it is).
+
+        Raises:
+            ValueError: when `identifier` names nothing; the message lists the valid names.
+        """
         if identifier is None:
-            return None
+            return self.default
         if isinstance(identifier, dict):
             return self.deserialize(identifier)
         if isinstance(identifier, str):

@@ -85,29 +85,14 @@ class _InitializerRegistry(Registry):
         return self.instantiate(obj, config.get("config"), custom_objects)
 
     def get(self, identifier):
-        """The initializer for `identifier`.
-
-        Args:
-            identifier: None (returns None), a name (`"glorot_uniform"`), a config dict, an
-                `Initializer` class (instantiated with defaults) or instance, any callable
-                `(shape, dtype=None)`, or an array (an initializer returning it; the shape must
-                match at call time).
-
-        Raises:
-            ValueError: when `identifier` names no initializer; the message lists the valid
-                names.
-        """
-        if identifier is None:
-            return None
-        if isinstance(identifier, (str, dict)):
-            return self.deserialize(identifier)
+        """The initializer for `identifier`: as `Registry.get` (None gives None), and an
+        `Initializer` class gives an instance with default arguments, an array an initializer
+        returning it (the shape must match at call time)."""
         if isinstance(identifier, (jax.Array, np.ndarray, np.generic)):
             return _from_array(identifier)
         if inspect.isclass(identifier):
             return identifier()
-        if callable(identifier):
-            return identifier
-        raise self.unknown(identifier)
+        return super().get(identifier)
 
     def unknown(self, identifier):
         return ValueError(

@@ -126,16 +126,14 @@ ALL_OBJECTS = (
 )
 LOSSES.register(*ALL_OBJECTS)
 LOSSES.register(Loss, module="keras")  # Keras 3 exports the base class as `keras.Loss`
-for _name, _function in {
+LOSSES.register_aliases({
     "bce": binary_crossentropy,
     "mae": mean_absolute_error,
     "mse": mean_squared_error,
     "kld": kl_divergence,
     "mape": mean_absolute_percentage_error,
     "msle": mean_squared_logarithmic_error,
-}.items():
-    LOSSES.register(_function, name=_name)
-    LOSSES.register(_function, name=_name.upper())
+}, upper_case=True)
 ALL_OBJECTS_DICT = LOSSES.table
 serialize = LOSSES.serialize
 deserialize = LOSSES.deserialize

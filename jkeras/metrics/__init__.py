@@ -133,15 +133,13 @@ ALL_OBJECTS = (
 METRICS.register(*ALL_OBJECTS, snake_case=True)
 METRICS.register(Metric, module="keras")  # Keras 3 exports the base class as `keras.Metric`
 METRICS.register(Accuracy, name="acc")  # not in Keras' table; compile resolves "acc" too
-for _name, _cls in {
+METRICS.register_aliases({
     "bce": BinaryCrossentropy,
     "mse": MeanSquaredError,
     "mae": MeanAbsoluteError,
     "mape": MeanAbsolutePercentageError,
     "msle": MeanSquaredLogarithmicError,
-}.items():
-    METRICS.register(_cls, name=_name)
-    METRICS.register(_cls, name=_name.upper())
+}, upper_case=True)
 METRICS.register_functions(
     accuracy,
     binary_accuracy,

@@ -9,12 +9,7 @@ class OptimizerRegistry(Registry):
     """Optimizers are found by their lower-cased class name (`"adam"`, `"Adam"`); only a
     `serialize`d base class is found by its exact name `"Optimizer"`."""
 
-    def lookup(self, name, custom_objects=None):
-        if not isinstance(name, str):
-            return None
-        custom = self.custom_objects(custom_objects)
-        if name in custom:
-            return custom[name]
+    def builtin(self, name):
         if name in self.config_only:
             return self.table[name]
         return self.table.get(name.lower())

@@ -3,6 +3,7 @@ as Keras 3 writes them into a `.keras` file's `compile_config`, and back."""
 
 from jkeras import losses, metrics, optimizers
 from jkeras.core.object_registration import active_custom_objects
+from jkeras.saving.serialization import to_json
 
 
 def compile_config(model):
@@ -72,12 +73,3 @@ def _map(fn, structure):
     if isinstance(structure, (list, tuple)):
         return [_map(fn, v) for v in structure]
     return fn(structure)
-
-
-def to_json(value):
-    """Tuples to lists, recursively (what `json.loads(json.dumps(...))` gives)."""
-    if isinstance(value, dict):
-        return {k: to_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_json(v) for v in value]
-    return value
