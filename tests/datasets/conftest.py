@@ -9,7 +9,8 @@ import types
 import numpy as np
 import pytest
 
-from jkeras.datasets import _files, fashion_mnist, mnist
+from jkeras.datasets import fashion_mnist, mnist
+from jkeras.utils import file_lookup as _files
 
 REAL_DOWNLOAD = _files.download
 

@@ -13,7 +13,8 @@ import urllib.error
 import numpy as np
 import pytest
 
-from jkeras.datasets import DatasetChecksumError, DatasetNotFoundError, _files
+from jkeras.datasets import DatasetChecksumError, DatasetNotFoundError
+from jkeras.utils import file_lookup as _files
 
 LEVELS = ["explicit", "env", "cache", "system"]
 

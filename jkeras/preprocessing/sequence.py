@@ -1,0 +1,3 @@
+"""`jkeras.preprocessing.sequence`: sequence padding."""
+
+from jkeras.utils.sequence_utils import pad_sequences
