@@ -21,6 +21,7 @@ from jkeras import (
     models,
     ops,
     optimizers,
+    preprocessing,
     random,
     regularizers,
     saving,

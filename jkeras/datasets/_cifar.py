@@ -32,7 +32,8 @@ def read_batches(archive, members, label_key):
 
 
 def to_image_data_format(images):
-    """Returns channels-first `images` in `jkeras.config.image_data_format()`."""
+    """Returns channels-first `images` in `jkeras.config.image_data_format()` (a transposed
+    view for channels_last, as Keras returns)."""
     if config.image_data_format() == "channels_last":
-        return np.ascontiguousarray(images.transpose(0, 2, 3, 1))
+        return images.transpose(0, 2, 3, 1)
     return images

@@ -6,6 +6,7 @@ from jkeras.utils.progbar import Progbar
 from jkeras.utils.py_dataset import PyDataset
 from jkeras.utils.random_seed import set_random_seed
 
+# isort: split
 # Data utilities, datasets from files, and small helpers (issue #19).
 from jkeras.backend.dtypes import standardize_dtype
 from jkeras.core.keras_tensor import is_keras_tensor

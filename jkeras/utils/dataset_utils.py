@@ -65,7 +65,7 @@ def _common_length(arrays):
                          "of arrays.")
     for index, array in enumerate(arrays):
         if not isinstance(array, np.ndarray):
-            raise ValueError(
+            raise ValueError(  # noqa: TRY004 - Keras's error type
                 f"Expected a {kind} of `numpy.ndarray` objects, Received: {type(array)} at "
                 f"index {index}."
             )

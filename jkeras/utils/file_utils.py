@@ -79,6 +79,7 @@ def get_file(
         raise ValueError('Please specify the "origin" argument (URL of the file to download).')
     if md5_hash is not None and file_hash is None:
         file_hash, hash_algorithm = md5_hash, "md5"
+    file_lookup.hash_algorithm(file_hash, hash_algorithm)  # checks the argument
     datadir = _cache_directory(cache_dir, cache_subdir)
     name = _file_name(fname, origin)
     target, extraction_dir = _targets(datadir, name, fname, extract or untar)
@@ -94,10 +95,10 @@ def get_file(
     if not (extract or untar):
         return str(path)
     # The archive is extracted again only when it changed or its folder is gone.
-    if _modified(path) != stamp or not extraction_dir.exists():
-        if not extract_archive(path, extraction_dir, "tar" if untar else archive_format):
-            warnings.warn(f"Could not extract archive {path}: not a {archive_format} archive.",
-                          stacklevel=2)
+    changed = _modified(path) != stamp or not extraction_dir.exists()
+    if changed and not extract_archive(path, extraction_dir, "tar" if untar else archive_format):
+        warnings.warn(f"Could not extract archive {path}: not a {archive_format} archive.",
+                      stacklevel=2)
     return str(extraction_dir)
 
 

@@ -134,12 +134,7 @@ def image_dataset_from_directory(
 def read_image(path, mode, image_size, interpolation, data_format, crop_to_aspect_ratio=False,
                pad_to_aspect_ratio=False):
     """Decodes the image file at `path` in Pillow `mode` and resizes it to `image_size`."""
-    with Image.open(path) as img:
-        if mode == "L" and img.format == "JPEG":
-            img.draft("L", img.size)  # the decoder's luma, as TensorFlow's JPEG decoder gives
-        image = np.asarray(img if img.mode == mode else img.convert(mode))
-    if image.ndim == 2:
-        image = image[:, :, None]
+    image = decode(path, mode)
     if crop_to_aspect_ratio:
         top, left, height, width = image_resize.crop_box(*image.shape[:2], image_size)
         image = image_resize.resize(image[top : top + height, left : left + width], image_size,
@@ -149,3 +144,18 @@ def read_image(path, mode, image_size, interpolation, data_format, crop_to_aspec
     else:
         image = image_resize.resize(image, image_size, interpolation)
     return image.transpose(2, 0, 1) if data_format == "channels_first" else image
+
+
+def decode(path, mode):
+    """The image file at `path` as a uint8 `(height, width, channels)` array in Pillow `mode`
+    ("L", "RGB" or "RGBA"), converted as TensorFlow's decoders convert."""
+    with Image.open(path) as img:
+        if mode == "L" and img.format == "JPEG":
+            img.draft("L", img.size)  # the decoder's luma, as TensorFlow's JPEG decoder gives
+        if mode != "L" or img.mode == "L":
+            return np.asarray(img if img.mode == mode else img.convert(mode)).reshape(
+                img.height, img.width, -1)
+        rgb = np.asarray(img.convert("RGB")).astype(np.uint32)
+    # libpng's truncating rgb_to_gray with TensorFlow's 0.299/0.587 weights, in 1/32768ths.
+    gray = (9797 * rgb[:, :, 0] + 19234 * rgb[:, :, 1] + 3737 * rgb[:, :, 2]) >> 15
+    return gray.astype(np.uint8)[:, :, None]

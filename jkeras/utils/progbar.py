@@ -104,9 +104,9 @@ class Progbar:
     @staticmethod
     def _format_duration(seconds):
         if seconds > 3600:
-            return "%d:%02d:%02d" % (seconds // 3600, (seconds % 3600) // 60, seconds % 60)
+            return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}:{int(seconds % 60):02d}"
         if seconds > 60:
-            return "%d:%02d" % (seconds // 60, seconds % 60)
+            return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
         return f"{seconds:.0f}s"
 
     def _metrics(self):
