@@ -58,7 +58,8 @@ def audio_dataset_from_directory(
         alone without labels: float32 `(batch, samples, channels)`, with a `class_names`
         attribute.
     """
-    directory_index.check_labels_arguments(labels, label_mode, class_names, "audio")
+    labels, label_mode = directory_index.check_labels_arguments(labels, label_mode, class_names,
+                                                                "audio")
     if ragged and output_sequence_length is not None:
         raise ValueError("Cannot set both `ragged` and `output_sequence_length`")
     if sampling_rate is not None and (
@@ -71,8 +72,6 @@ def audio_dataset_from_directory(
     file_dataset.check_format(format)
     if ragged and format != "tf":
         raise ValueError('`ragged=True` yields tf.RaggedTensors: it needs `format="tf"`.')
-    if labels is None or label_mode is None:
-        labels = label_mode = None
     class_names, parts = directory_index.index_subsets(
         directory, labels, label_mode, class_names, ALLOWED_FORMATS, "audio files", shuffle,
         seed, validation_split, subset, follow_links, verbose,

@@ -17,7 +17,11 @@ LABEL_MODES = ("int", "categorical", "binary", None)
 
 def check_labels_arguments(labels, label_mode, class_names, kind):
     """Checks `labels`, `label_mode` and `class_names` as Keras's loaders do; `kind` names the
-    files in messages (`"image"`, `"text"`, `"audio"`)."""
+    files in messages (`"image"`, `"text"`, `"audio"`).
+
+    Returns:
+        `(labels, label_mode)`, both None when either is (a dataset without labels).
+    """
     if labels not in ("inferred", None):
         if not isinstance(labels, (list, tuple)):
             raise ValueError(
@@ -37,6 +41,9 @@ def check_labels_arguments(labels, label_mode, class_names, kind):
             '`label_mode` argument must be one of "int", "categorical", "binary", or None. '
             f"Received: label_mode={label_mode}"
         )
+    if labels is None or label_mode is None:
+        return None, None
+    return labels, label_mode
 
 
 def check_validation_split_arg(validation_split, subset, shuffle, seed):

@@ -5,12 +5,11 @@ its files batch by batch; and `to_tf_dataset`, its `tf.data.Dataset` view (`form
 read by worker threads ahead of the step); it can also be indexed and iterated directly.
 """
 
-import math
 import os
 
 import numpy as np
 
-from jkeras.utils.py_dataset import PyDataset
+from jkeras.utils.sample_batches import SampleBatches
 from jkeras.utils.tf_data import import_tensorflow
 
 _WORKERS = min(4, os.cpu_count() or 1)
@@ -30,7 +29,7 @@ def encode_labels(labels, label_mode, num_classes):
     return labels.astype("int32")
 
 
-class FileDataset(PyDataset):
+class FileDataset(SampleBatches):
     """Batches of files read on demand, with their labels.
 
     Args:
@@ -50,44 +49,27 @@ class FileDataset(PyDataset):
 
     def __init__(self, file_paths, labels, read, collate, batch_size, shuffle=False, seed=None,
                  class_names=None):
-        super().__init__(workers=_WORKERS)
         self.file_paths = list(file_paths)
+        super().__init__(np.arange(len(self.file_paths)), batch_size, shuffle, seed,
+                         workers=_WORKERS)
         self.labels = labels
         self.class_names = class_names
-        self.batch_size = batch_size
-        self.shuffle = shuffle
         self._read = read
         self._collate = collate
-        self._order = np.arange(len(self.file_paths))
-        self._rng = np.random.RandomState(seed)
 
-    def __len__(self):
-        if self.batch_size is None:
-            return len(self.file_paths)
-        return math.ceil(len(self.file_paths) / self.batch_size)
-
-    def __getitem__(self, index):
-        if not -len(self) <= index < len(self):
-            raise IndexError(f"Batch index {index} out of range for {len(self)} batches.")
-        index %= len(self)
-        if self.batch_size is None:
-            row = self._order[index]
-            x = self._read(self.file_paths[row])
-            return x if self.labels is None else (x, self.labels[row])
-        rows = self._order[index * self.batch_size : (index + 1) * self.batch_size]
-        x = self._collate([self._read(self.file_paths[row]) for row in rows])
-        return x if self.labels is None else (x, self.labels[rows])
-
-    def on_epoch_end(self):
-        if self.shuffle:
-            self._rng.shuffle(self._order)
+    def take(self, keys):
+        if np.ndim(keys) == 0:
+            x = self._read(self.file_paths[keys])
+        else:
+            x = self._collate([self._read(self.file_paths[row]) for row in keys])
+        return x if self.labels is None else (x, self.labels[keys])
 
     def subset(self, rows):
         """A `FileDataset` of the samples `rows` (in that order), with the same settings."""
         labels = None if self.labels is None else self.labels[rows]
         return FileDataset(
             [self.file_paths[row] for row in rows], labels, self._read, self._collate,
-            self.batch_size, self.shuffle, self._rng.randint(1 << 31), self.class_names,
+            self.batch_size, self.shuffle, self.draw_seed(), self.class_names,
         )
 
 

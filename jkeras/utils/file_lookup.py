@@ -29,6 +29,8 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
+from jkeras.utils import io_utils
+
 DATA_DIR_ENV = "JKERAS_DATA_DIR"
 HOME_ENV = "JKERAS_HOME"
 SYSTEM_DIRS = ("/usr/share/datasets",)
@@ -203,7 +205,7 @@ def locate(file_set, path=None, places=None, download_dir=None, replace_corrupt=
         except DatasetChecksumError as error:
             if not (replace_corrupt and directory == download_dir):
                 raise
-            print(f"{error} Downloading it again.")
+            io_utils.print_msg(f"{error} Downloading it again.")
             looked.append(f"{label}: {directory} (corrupt copy)")
             return _read_dir(file_set, _download(file_set, file_set.files, download_dir, looked))
     _, missing = _find(file_set, download_dir)
@@ -296,7 +298,7 @@ def _fetch(file_set, file, directory, errors):
             directory.mkdir(parents=True, exist_ok=True)
             handle, partial = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.")
             os.close(handle)
-            print(f"Downloading data from {url}")
+            io_utils.print_msg(f"Downloading data from {url}")
             download(url, partial)
             file.read(partial, file_set.name)
             os.replace(partial, target)

@@ -82,9 +82,8 @@ def image_dataset_from_directory(
     model.fit(train, validation_data=val, epochs=10)
     ```
     """
-    directory_index.check_labels_arguments(labels, label_mode, class_names, "image")
-    if labels is None or label_mode is None:
-        labels = label_mode = None
+    labels, label_mode = directory_index.check_labels_arguments(labels, label_mode, class_names,
+                                                                "image")
     if color_mode not in _COLOR_MODES:
         raise ValueError(
             '`color_mode` must be one of {"rgb", "rgba", "grayscale"}. '

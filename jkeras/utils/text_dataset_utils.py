@@ -51,9 +51,8 @@ def text_dataset_from_directory(
         A dataset (or `[training, validation]`) yielding `(texts, labels)` batches, or texts
         alone without labels, with a `class_names` attribute.
     """
-    directory_index.check_labels_arguments(labels, label_mode, class_names, "text")
-    if labels is None or label_mode is None:
-        labels = label_mode = None
+    labels, label_mode = directory_index.check_labels_arguments(labels, label_mode, class_names,
+                                                                "text")
     file_dataset.check_format(format)
     class_names, parts = directory_index.index_subsets(
         directory, labels, label_mode, class_names, (".txt",), "text files", shuffle, seed,

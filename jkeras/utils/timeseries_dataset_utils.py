@@ -1,14 +1,12 @@
 """`timeseries_dataset_from_array`: sliding windows over an array, batch by batch."""
 
-import math
-
 import numpy as np
 
 from jkeras.utils import file_dataset
-from jkeras.utils.py_dataset import PyDataset
+from jkeras.utils.sample_batches import SampleBatches
 
 
-class TimeseriesDataset(PyDataset):
+class TimeseriesDataset(SampleBatches):
     """Batches of windows `data[p : p + length * rate : rate]` for window starts `p`, with the
     targets `targets[p]`; the windows are gathered when a batch is asked for.
 
@@ -23,33 +21,13 @@ class TimeseriesDataset(PyDataset):
 
     def __init__(self, data, targets, positions, sequence_length, sampling_rate, batch_size,
                  shuffle, seed):
-        super().__init__()
+        super().__init__(positions, batch_size, shuffle, seed)
         self.data, self.targets = data, targets
-        self.positions = positions
-        self.batch_size = batch_size
-        self.shuffle = shuffle
         self._offsets = np.arange(sequence_length) * sampling_rate
-        self._rng = np.random.RandomState(seed)
 
-    def __len__(self):
-        if self.batch_size is None:
-            return len(self.positions)
-        return math.ceil(len(self.positions) / self.batch_size)
-
-    def __getitem__(self, index):
-        if not -len(self) <= index < len(self):
-            raise IndexError(f"Batch index {index} out of range for {len(self)} batches.")
-        index %= len(self)
-        if self.batch_size is None:
-            starts = self.positions[index]
-        else:
-            starts = self.positions[index * self.batch_size : (index + 1) * self.batch_size]
-        x = self.data[np.add.outer(starts, self._offsets)]
-        return x if self.targets is None else (x, self.targets[starts])
-
-    def on_epoch_end(self):
-        if self.shuffle:
-            self._rng.shuffle(self.positions)
+    def take(self, keys):
+        x = self.data[np.add.outer(keys, self._offsets)]
+        return x if self.targets is None else (x, self.targets[keys])
 
 
 def timeseries_dataset_from_array(
