@@ -32,4 +32,9 @@ from jkeras.layers import Input, InputLayer, Layer
 from jkeras.mixed_precision import DTypePolicy
 from jkeras.models import Model, Sequential
 
+# isort: split
+# `jkeras.utils.legacy` serializes through `jkeras.saving`, which itself uses `jkeras.utils`:
+# it is loaded after both rather than by `jkeras.utils`.
+import jkeras.utils.legacy
+
 __version__ = "0.1.0"

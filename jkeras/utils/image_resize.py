@@ -18,6 +18,7 @@ per axis (its "taps"); the weights follow TensorFlow's kernels in float32:
 `nearest` keeps the image's dtype; every other method returns float32, as `tf.image.resize`.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -116,6 +117,7 @@ def _area_taps(in_size, out_size):
     return np.minimum(indices, in_size - 1), weights
 
 
+@functools.lru_cache(maxsize=256)  # images of one size share their taps
 def _taps(in_size, out_size, method):
     """Returns `(indices, weights)`, each `(out_size, taps)`: output pixel `i` is the sum of
     `weights[i] * input[indices[i]]`."""
@@ -131,12 +133,18 @@ def _taps(in_size, out_size, method):
     return _kernel_taps(in_size, out_size, method)
 
 
-def _resample(image, axis, out_size, method):
-    indices, weights = _taps(image.shape[axis], out_size, method)
-    taken = np.take(image, indices, axis=axis)  # the axis becomes (out_size, taps)
-    shape = [1] * taken.ndim
-    shape[axis], shape[axis + 1] = weights.shape
-    return np.sum(taken * weights.reshape(shape), axis=axis + 1, dtype=np.float32)
+def _resample_rows(image, out_size, method):
+    """Resamples axis 0 of a float32 image: one gather of whole rows and one multiply-add per
+    tap (contiguous rows keep it fast)."""
+    indices, weights = _taps(image.shape[0], out_size, method)
+    flat = image.reshape(image.shape[0], -1)  # long rows: numpy's inner loops stay long
+    resampled = np.zeros((out_size, flat.shape[1]), np.float32)
+    gathered = np.empty_like(resampled)
+    for tap in range(indices.shape[1]):
+        np.take(flat, indices[:, tap], axis=0, out=gathered)
+        gathered *= weights[:, tap, None]
+        resampled += gathered
+    return resampled.reshape((out_size,) + image.shape[1:])
 
 
 def resize(image, size, interpolation="bilinear"):
@@ -155,8 +163,10 @@ def resize(image, size, interpolation="bilinear"):
         rows, _ = _taps(image.shape[0], size[0], "nearest")
         columns, _ = _taps(image.shape[1], size[1], "nearest")
         return image[rows[:, 0]][:, columns[:, 0]]
-    resized = _resample(image.astype(np.float32), 0, size[0], interpolation)
-    return _resample(resized, 1, size[1], interpolation)
+    rows = _resample_rows(image.astype(np.float32), size[0], interpolation)
+    columns = _resample_rows(np.ascontiguousarray(rows.transpose(1, 0, 2)), size[1],
+                             interpolation)
+    return np.ascontiguousarray(columns.transpose(1, 0, 2))
 
 
 def resize_with_pad(image, size, interpolation="bilinear"):
