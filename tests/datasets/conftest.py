@@ -17,9 +17,9 @@ import pytest
 from keras.src.utils import file_utils as keras_file_utils
 
 from jkeras.datasets import fashion_mnist, mnist
-from jkeras.utils import file_lookup as _files
+from jkeras.utils import file_lookup
 
-REAL_DOWNLOAD = _files.download
+REAL_DOWNLOAD = file_lookup.download
 
 
 def _offline(url, destination):
@@ -29,7 +29,7 @@ def _offline(url, destination):
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
     """Makes every download fail unless a test installs its own downloader."""
-    monkeypatch.setattr(_files, "download", _offline)
+    monkeypatch.setattr(file_lookup, "download", _offline)
 
 
 def idx_bytes(array):
@@ -56,7 +56,7 @@ def places(tmp_path, monkeypatch):
         root.mkdir()
     monkeypatch.delenv("JKERAS_DATA_DIR", raising=False)
     monkeypatch.setenv("JKERAS_HOME", str(roots.home))
-    monkeypatch.setattr(_files, "SYSTEM_DIRS", (str(roots.system),))
+    monkeypatch.setattr(file_lookup, "SYSTEM_DIRS", (str(roots.system),))
     monkeypatch.chdir(roots.work)
     roots.cache = roots.home / "datasets"
     return roots

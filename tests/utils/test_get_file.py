@@ -55,13 +55,15 @@ def test_signature_is_kerass():
         ("folder", "folder.tar.gz", True),  # no extension: the extraction folder's name
         ("folder.tar.gz", "folder.tar.gz", True),  # an extension: "<stem>_extracted"
         (None, "folder.zip", True),
+        ("folder", "folder.tar.gz", "untar"),  # Keras's deprecated spelling
     ],
 )
 def test_paths_and_extraction_as_keras(tmp_path, origin, fname, name, extract):
-    ours = get_file(fname, origin(name), extract=extract, cache_dir=tmp_path / "ours")
+    options = {"untar": True} if extract == "untar" else {"extract": extract}
+    ours = get_file(fname, origin(name), cache_dir=tmp_path / "ours", **options)
     (tmp_path / "theirs").mkdir()  # Keras falls back to /tmp/.keras for a missing cache_dir
-    theirs = keras.utils.get_file(fname, origin(name), extract=extract,
-                                  cache_dir=str(tmp_path / "theirs"))
+    theirs = keras.utils.get_file(fname, origin(name), cache_dir=str(tmp_path / "theirs"),
+                                  **options)
     assert isinstance(ours, str)
     assert os.path.relpath(ours, tmp_path / "ours") == os.path.relpath(theirs, tmp_path / "theirs")
     if extract:

@@ -18,6 +18,7 @@ import pytest
 import jkeras
 from jkeras.utils import model_visualization
 
+
 def _identity(test):
     return test
 
