@@ -18,7 +18,6 @@ import pytest
 import jkeras
 from jkeras.utils import model_visualization
 
-
 def _identity(test):
     return test
 

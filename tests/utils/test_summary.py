@@ -306,12 +306,12 @@ def test_width_follows_terminal_and_line_length(monkeypatch):
 
 
 def test_table_renderer_matches_rich():
+    import rich.table as rich_table  # installed with keras, the test extra's reference
     import io
     import random
 
     import rich.console
     import rich.markup
-    import rich.table as rich_table  # installed with keras, the test extra's reference
 
     rng = random.Random(0)
     words = [
