@@ -22,6 +22,7 @@ from jkeras import (
     models,
     ops,
     optimizers,
+    preprocessing,
     random,
     regularizers,
     saving,

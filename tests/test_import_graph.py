@@ -14,9 +14,9 @@ PACKAGE = ROOT / "jkeras"
 
 # Each package may import only the packages before it (DEVELOPERS.md, "Dependency order").
 ORDER = [
-    "core", "datasets", "dtype_policies", "config", "random", "distribution", "ops",
+    "core", "dtype_policies", "config", "random", "distribution", "ops",
     "activations", "initializers", "regularizers", "constraints", "losses", "metrics",
-    "optimizers", "mixed_precision", "backend", "layers", "utils", "export", "saving",
+    "optimizers", "mixed_precision", "backend", "layers", "utils", "datasets", "preprocessing", "export", "saving",
     "callbacks", "trainers", "models",
 ]
 

@@ -10,4 +10,4 @@ from jkeras.core.object_registration import (
 )
 from jkeras.saving.saving_lib import load_model, load_weights, save_model, save_weights
 from jkeras.saving.serialization import model_from_json
-from jkeras.utils.file_utils import CorruptFileError
+from jkeras.utils.atomic_files import CorruptFileError

@@ -30,7 +30,7 @@ from jkeras.saving.serialization import (
     serialize_model,
     to_json,
 )
-from jkeras.utils.file_utils import CorruptFileError, atomic_write, check_overwrite
+from jkeras.utils.atomic_files import CorruptFileError, atomic_write, check_overwrite
 
 HDF5_OBJECT_HEADER_LIMIT = 64512
 LEGACY_EXTENSIONS = (".h5", ".hdf5")

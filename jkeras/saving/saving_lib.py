@@ -16,7 +16,7 @@ import zipfile
 
 from jkeras.saving import legacy_h5_format, weights_io
 from jkeras.saving.serialization import KERAS_VERSION, model_from_config, serialize_model
-from jkeras.utils.file_utils import CorruptFileError, atomic_write, check_overwrite
+from jkeras.utils.atomic_files import CorruptFileError, atomic_write, check_overwrite
 
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
