@@ -6,6 +6,7 @@ dtype from its arguments by Keras's promotion (`arange(3)` is int32, `arange(3.0
 import jax.numpy as jnp
 
 from jkeras import config
+from jkeras.core.keras_tensor import KerasTensor
 from jkeras.ops import dtype_rules as rules
 from jkeras.ops.core import convert_to_tensor as _t
 from jkeras.ops.core import standardize_dtype
@@ -41,7 +42,11 @@ def empty(shape, dtype=None):
     return jnp.empty(shape, dtype=_dtype_or_floatx(dtype))
 
 
-@keras_op
+def _full_spec(shape, fill_value, dtype=None):
+    return KerasTensor(tuple(shape), _dtype_or_floatx(dtype))
+
+
+@keras_op(spec=_full_spec)
 def full(shape, fill_value, dtype=None):
     """An array of `shape` filled with `fill_value`; `dtype` defaults to `floatx()`."""
     return jnp.full(shape, _t(fill_value), dtype=_dtype_or_floatx(dtype))

@@ -1,8 +1,8 @@
 """Selection, search and counting ops of `keras.ops.numpy`.
 
-`nonzero`, `unique` (without `size`), `bincount`, one-argument `where` and `histogram`'s
-data-dependent edges have output sizes that depend on the values, so they run eagerly only
-(not under `jax.jit`, as in Keras's JAX backend); on symbolic tensors their sizes are None.
+`nonzero`, `unique` (without `size`), `bincount` and one-argument `where` have output sizes
+that depend on the values, so they run eagerly only (not under `jax.jit`, as in Keras's JAX
+backend); on symbolic tensors their sizes are None.
 """
 
 import jax.numpy as jnp
@@ -144,7 +144,8 @@ def unique(x, sorted=True, return_index=False, return_inverse=False, return_coun
 
 
 def _bincount_spec(x, weights=None, minlength=0, sparse=False):
-    dtype = "int32" if weights is None else _t(weights).dtype.name
+    dtype = "int32" if weights is None else jnp.dtype(getattr(weights, "dtype", None)
+                                                      or _t(weights).dtype).name
     return KerasTensor((*x.shape[:-1], None), dtype)
 
 

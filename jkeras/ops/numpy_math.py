@@ -55,8 +55,8 @@ def trunc(x):
 def divide_no_nan(x1, x2):
     """`x1 / x2`, with 0 where `x2` is 0 (instead of inf or NaN)."""
     x1, x2 = _t(x1), _t(x2)
-    zero = x2 == 0
-    return jnp.where(zero, 0, jnp.divide(x1, jnp.where(zero, 1, x2)))
+    safe_x2 = jnp.where(x2 == 0, 1, x2)
+    return jnp.where(x2 == 0, 0, jnp.divide(x1, safe_x2))
 
 
 @keras_op(broadcast=("x1", "x2"))

@@ -10,6 +10,10 @@ from jkeras.ops.errors import ShapeError, check_axis, check_same_shapes, shape_o
 from jkeras.ops.keras_op import keras_op
 
 
+def _as_shape(newshape):
+    return (newshape,) if isinstance(newshape, (int, np.integer)) else tuple(newshape)
+
+
 def _check_newshape(newshape):
     if sum(1 for d in newshape if isinstance(d, (int, np.integer)) and d == -1) > 1 or any(
         isinstance(d, (int, np.integer)) and d < -1 for d in newshape
@@ -21,8 +25,7 @@ def _check_newshape(newshape):
 
 
 def _check_reshape(op_name, arguments):
-    shape, newshape = shape_of(arguments["x"]), arguments["newshape"]
-    newshape = (newshape,) if isinstance(newshape, (int, np.integer)) else tuple(newshape)
+    shape, newshape = shape_of(arguments["x"]), _as_shape(arguments["newshape"])
     if None in shape:
         return
     size, known = int(np.prod(shape)), int(np.prod([d for d in newshape if d != -1]))
@@ -32,10 +35,23 @@ def _check_reshape(op_name, arguments):
                          f"into `newshape`={newshape}.")
 
 
-@keras_op(checks=(_check_reshape,))
+def _reshape_spec(x, newshape):
+    """Keras's rule: with unknown input dimensions, a -1 is unknown and the rest taken as
+    given; otherwise the exact shape (checked)."""
+    newshape = _as_shape(newshape)
+    _check_newshape(newshape)
+    if None in x.shape:
+        return KerasTensor(tuple(None if d == -1 else d for d in newshape), x.dtype)
+    _check_reshape("reshape", {"x": x, "newshape": newshape})
+    known = int(np.prod([d for d in newshape if d != -1]))
+    size = int(np.prod(x.shape))
+    return KerasTensor(tuple(size // known if d == -1 else d for d in newshape), x.dtype)
+
+
+@keras_op(spec=_reshape_spec, checks=(_check_reshape,))
 def reshape(x, newshape):
     """`x` with shape `newshape` (an int or tuple; one entry may be -1)."""
-    newshape = (newshape,) if isinstance(newshape, (int, np.integer)) else tuple(newshape)
+    newshape = _as_shape(newshape)
     _check_newshape(newshape)
     return jnp.reshape(_t(x), newshape)
 

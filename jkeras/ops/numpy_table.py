@@ -12,6 +12,7 @@ other `numpy_*` modules.
 
 import jax.numpy as jnp
 
+from jkeras.core.keras_tensor import KerasTensor
 from jkeras.ops import dtype_rules as rules
 from jkeras.ops.core import convert_to_tensor as _t
 from jkeras.ops.core import standardize_dtype
@@ -240,7 +241,8 @@ append = mapped("append", lambda x1, x2, axis=None: jnp.append(_t(x1), _t(x2), a
                 "`x2` appended to `x1` along `axis` (flattened if None).",
                 checks=(check_axis("x1", "axis"),))
 broadcast_to = mapped("broadcast_to", lambda x, shape: jnp.broadcast_to(_t(x), shape),
-                      "`x` broadcast to `shape`.")
+                      "`x` broadcast to `shape`.",
+                      spec=lambda x, shape: KerasTensor(tuple(shape), x.dtype))
 correlate = mapped("correlate", lambda x1, x2, mode="valid": jnp.correlate(_t(x1), _t(x2), mode),
                    "Cross-correlation of two 1-D tensors.")
 count_nonzero = mapped(
