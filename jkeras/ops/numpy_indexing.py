@@ -9,7 +9,7 @@ import jax.numpy as jnp
 
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.ops.core import convert_to_tensor as _t
-from jkeras.ops.errors import check_axis, check_integer
+from jkeras.ops.errors import check_axis, check_broadcastable, check_integer
 from jkeras.ops.keras_op import broadcast_shapes, dtype_spec, keras_op
 
 INDEX_CHECKS = (check_integer("indices"), check_axis("x", "axis"))
@@ -33,7 +33,7 @@ def _where_spec(condition, x1=None, x2=None):
                        dtype_spec(where.__wrapped__, (condition, x1, x2), {}))
 
 
-@keras_op(spec=_where_spec)
+@keras_op(spec=_where_spec, checks=(check_broadcastable("condition", "x1", "x2"),))
 def where(condition, x1=None, x2=None):
     """`x1` where `condition` holds, else `x2` (broadcast); with only `condition`, the
     indices of its nonzero elements (as `nonzero`)."""

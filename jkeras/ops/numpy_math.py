@@ -97,9 +97,9 @@ def _check_einsum(op_name, arguments):
         for label, size in zip(labels.strip(), shape):
             if label != "." and size not in (None, 1) and sizes.setdefault(label, size) != size:
                 raise ShapeError(
-                    f"{op_name}: label {label!r} has size {sizes[label]} in one operand and "
-                    f"{size} in operand {index} (shape {shape}). Received: subscripts="
-                    f"{subscripts!r}")
+                    f"{op_name}: `subscripts`={subscripts!r} gives label {label!r} the size "
+                    f"{sizes[label]} in one operand and {size} in operand {index} (shape "
+                    f"{shape}).")
 
 
 @keras_op(checks=(_check_einsum,))

@@ -114,13 +114,13 @@ def _cases():
         add(Case(op, 2, 1.5).with_options(grad=False, symbolic=False))
         add(Case(op, EMPTY, ROW).with_options(grad=False))
     for op in INTEGER_BINARY:
-        add(Case(op, INTEGRAL, INTEGRAL_V).with_options(grad=False))
-        add(Case(op, INTEGRAL, 3).with_options(grad=False))
+        add(Case(op, INTEGRAL, INTEGRAL_V).with_options(grad=False, data_dtype="int32"))
+        add(Case(op, INTEGRAL, 3).with_options(grad=False, data_dtype="int32"))
     for op in SHIFT:
-        add(Case(op, INTEGRAL, SHIFTS).with_options(grad=False))
-        add(Case(op, INTEGRAL, 1).with_options(grad=False))
-    add(Case("bitwise_invert", INTEGRAL).with_options(grad=False))
-    add(Case("bitwise_not", INTEGRAL).with_options(grad=False))
+        add(Case(op, INTEGRAL, SHIFTS).with_options(grad=False, data_dtype="int32"))
+        add(Case(op, INTEGRAL, 1).with_options(grad=False, data_dtype="int32"))
+    add(Case("bitwise_invert", INTEGRAL).with_options(grad=False, data_dtype="int32"))
+    add(Case("bitwise_not", INTEGRAL).with_options(grad=False, data_dtype="int32"))
     for op in REDUCTIONS:
         add(Case(op, X3))
         add(Case(op, X3, axis=1))

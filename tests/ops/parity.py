@@ -45,7 +45,8 @@ class Case:
     if not, it is run eagerly), `tolerance` (relative and absolute, overriding `TOLERANCE`),
     `keras_spec` (why Keras's symbolic output spec is wrong for this case: ours is then
     checked against the op's actual result only), `batch` (the first axis may be an unknown
-    batch axis: false where it is a matrix or vector axis of fixed size).
+    batch axis: false where it is a matrix or vector axis of fixed size), `data_dtype` (the
+    dtype the data has for single-dtype checks: "int32" for integer-only ops).
     """
 
     def __init__(self, op, *args, **kwargs):
@@ -53,6 +54,7 @@ class Case:
         self.grad = self.symbolic = self.sweep = self.traceable = True
         self.tolerance = self.keras_spec = None
         self.batch = True
+        self.data_dtype = "float32"
 
     def with_options(self, **options):
         for name, value in options.items():
@@ -69,6 +71,10 @@ class Case:
 
     def __repr__(self):
         return f"{self.op}{_describe(self.args, self.kwargs)}"
+
+    def data(self):
+        """The case's `(args, kwargs)` with the data in `data_dtype`."""
+        return self.map_data(lambda a: a.astype(self.data_dtype))
 
     def map_data(self, fn, only_float=True):
         """The case's `(args, kwargs)` with `fn` applied to its array inputs (only the float32
