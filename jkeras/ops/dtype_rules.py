@@ -1,8 +1,9 @@
 """The per-op dtype rules Keras 3's JAX backend applies around `jax.numpy` functions.
 
-An input rule takes the op's converted tensor (or, for two-tensor rules, both) and returns it
-cast for the computation; an output rule casts the result. Ops without a rule keep
-`jax.numpy`'s own promotion, which is Keras's for them.
+An input rule takes the op's tensors converted to arrays (one, or both for two-tensor rules)
+and returns them cast for the computation; an output rule casts the result. Ops without a
+rule pass Python scalars to `jax.numpy` as they are and keep its own promotion, which is
+Keras's for them.
 """
 
 import jax.numpy as jnp
@@ -25,6 +26,12 @@ def both_to_float(x1, x2):
     """Both inputs in `result_type(x1.dtype, x2.dtype, float)` (`arctan2`, `logaddexp`)."""
     dtype = result_type(x1.dtype, x2.dtype, float)
     return x1.astype(dtype), x2.astype(dtype)
+
+
+def both_as_arrays(x1, x2):
+    """Both inputs as arrays, Python scalars included (`power`: a Python int exponent would
+    otherwise make `jnp.power` multiply instead of computing `pow`, which Keras computes)."""
+    return x1, x2
 
 
 def int_to_floatx(x):

@@ -18,7 +18,7 @@ import inspect
 import jax
 import jax.numpy as jnp
 
-from jkeras.core.keras_tensor import KerasTensor, Node, Operation
+from jkeras.core.keras_tensor import KerasTensor, Node, Operation, abstract_call
 from jkeras.ops.errors import check_broadcastable
 
 # Sizes unknown dimensions are traced at. Three sizes from 1 tell the dimensions that depend on
@@ -53,29 +53,6 @@ def _merge(results):
                      for i, d in enumerate(leaf.shape))
         merged.append(KerasTensor(dims, jnp.dtype(leaf.dtype).name))
     return jax.tree_util.tree_unflatten(tree, merged)
-
-
-def abstract_call(fn, args, kwargs):
-    """`trace(size)`: the output shapes of `fn(*args, **kwargs)` for its KerasTensor
-    arguments, with unknown dimensions of `size` (abstract evaluation: nothing runs)."""
-    leaves, tree = jax.tree_util.tree_flatten(
-        (args, kwargs), is_leaf=lambda v: isinstance(v, KerasTensor))
-    positions = [i for i, leaf in enumerate(leaves) if isinstance(leaf, KerasTensor)]
-
-    def run(*tensors):
-        filled = list(leaves)
-        for position, tensor in zip(positions, tensors):
-            filled[position] = tensor
-        call_args, call_kwargs = jax.tree_util.tree_unflatten(tree, filled)
-        return fn(*call_args, **call_kwargs)
-
-    def trace(size):
-        return jax.eval_shape(run, *[
-            jax.ShapeDtypeStruct(tuple(size if d is None else d for d in leaves[i].shape),
-                                 leaves[i].dtype) for i in positions])
-
-    trace.has_unknown = any(None in leaves[i].shape for i in positions)
-    return trace
 
 
 def probed_spec(fn, args, kwargs):

@@ -71,11 +71,7 @@ from jkeras.ops.numpy_reductions import (
 from jkeras.ops.numpy_shapes import (
     array_split,
     concatenate,
-    dsplit,
-    dstack,
     expand_dims,
-    hsplit,
-    hstack,
     meshgrid,
     ndim,
     pad,
@@ -89,8 +85,6 @@ from jkeras.ops.numpy_shapes import (
     tile,
     transpose,
     view,
-    vsplit,
-    vstack,
 )
 from jkeras.ops.numpy_table import (
     absolute,
@@ -137,6 +131,8 @@ from jkeras.ops.numpy_table import (
     digitize,
     divide,
     dot,
+    dsplit,
+    dstack,
     equal,
     exp,
     exp2,
@@ -154,6 +150,8 @@ from jkeras.ops.numpy_table import (
     greater,
     greater_equal,
     heaviside,
+    hsplit,
+    hstack,
     hypot,
     i0,
     imag,
@@ -238,6 +236,8 @@ from jkeras.ops.numpy_table import (
     true_divide,
     unravel_index,
     vdot,
+    vsplit,
+    vstack,
 )
 
 

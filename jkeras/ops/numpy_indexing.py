@@ -8,6 +8,7 @@ backend); on symbolic tensors their sizes are None.
 import jax.numpy as jnp
 
 from jkeras.core.keras_tensor import KerasTensor
+from jkeras.ops.arguments import as_operand
 from jkeras.ops.core import convert_to_tensor as _t
 from jkeras.ops.errors import check_axis, check_broadcastable, check_integer
 from jkeras.ops.keras_op import broadcast_shapes, dtype_spec, keras_op
@@ -44,7 +45,7 @@ def where(condition, x1=None, x2=None):
         )
     if x1 is None:
         return jnp.nonzero(_t(condition))
-    return jnp.where(_t(condition), _t(x1), _t(x2))
+    return jnp.where(as_operand(condition), as_operand(x1), as_operand(x2))
 
 
 @keras_op

@@ -9,14 +9,11 @@ import math
 import jax.numpy as jnp
 
 from jkeras import config
+from jkeras.ops.arguments import as_operand
 from jkeras.ops.core import convert_to_tensor as _t
 from jkeras.ops.dtype_rules import is_inexact
 from jkeras.ops.errors import ShapeError, check_broadcastable, check_contraction, shape_of
 from jkeras.ops.keras_op import keras_op
-
-
-def _t_or_none(x):
-    return None if x is None else _t(x)
 
 
 @keras_op(checks=(check_broadcastable("x", "x_min", "x_max"),))
@@ -30,7 +27,8 @@ def clip(x, x_min, x_max):
     x = _t(x)
     if x.dtype == jnp.bool_:
         x = x.astype("int32")
-    return jnp.clip(x, _t_or_none(x_min), _t_or_none(x_max))
+    return jnp.clip(x, None if x_min is None else as_operand(x_min),
+                    None if x_max is None else as_operand(x_max))
 
 
 @keras_op

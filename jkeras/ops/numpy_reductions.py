@@ -7,13 +7,13 @@ denormals, jax-ml/jax#24280), `average` computes in a float type.
 import jax
 import jax.numpy as jnp
 
+from jkeras.ops.arguments import as_axis, as_operand
 from jkeras.ops.core import convert_to_tensor as _t
 from jkeras.ops.core import standardize_dtype
 from jkeras.ops.dtype_rules import is_inexact
 from jkeras.ops.dtypes import result_type
 from jkeras.ops.errors import check_axis
 from jkeras.ops.keras_op import keras_op
-from jkeras.ops.numpy_table import as_axis
 
 AXIS_CHECKS = (check_axis("x", "axis"),)
 
@@ -41,13 +41,13 @@ def var(x, axis=None, keepdims=False):
 @keras_op(checks=AXIS_CHECKS)
 def max(x, axis=None, keepdims=False, initial=None):
     """Maximum over `axis`; `initial` is a lower bound (and what an empty reduction gives)."""
-    return jnp.max(_t(x), axis=as_axis(axis), keepdims=keepdims, initial=initial)
+    return jnp.max(as_operand(x), axis=as_axis(axis), keepdims=keepdims, initial=initial)
 
 
 @keras_op(checks=AXIS_CHECKS)
 def min(x, axis=None, keepdims=False, initial=None):
     """Minimum over `axis`; `initial` is an upper bound (and what an empty reduction gives)."""
-    return jnp.min(_t(x), axis=as_axis(axis), keepdims=keepdims, initial=initial)
+    return jnp.min(as_operand(x), axis=as_axis(axis), keepdims=keepdims, initial=initial)
 
 
 @keras_op(checks=AXIS_CHECKS)

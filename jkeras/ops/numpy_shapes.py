@@ -102,24 +102,6 @@ def stack(x, axis=0):
     return jnp.stack([_t(t) for t in x], axis=axis)
 
 
-@keras_op
-def hstack(xs):
-    """`xs` joined along axis 1 (axis 0 for 1-D tensors)."""
-    return jnp.hstack([_t(x) for x in xs])
-
-
-@keras_op
-def vstack(xs):
-    """`xs` joined along axis 0 (1-D tensors become rows)."""
-    return jnp.vstack([_t(x) for x in xs])
-
-
-@keras_op
-def dstack(xs):
-    """`xs` joined along axis 2 (lower-rank tensors get size-1 axes first)."""
-    return jnp.dstack([_t(x) for x in xs])
-
-
 def _check_sections(op_name, arguments):
     check_axis("x", "axis")(op_name, arguments)
     sections, axis = arguments["indices_or_sections"], arguments.get("axis", 0)
@@ -150,24 +132,6 @@ def array_split(x, indices_or_sections, axis=0):
     if not isinstance(axis, int):
         raise TypeError(f"array_split: `axis` must be an int. Received: axis={axis!r}")
     return jnp.array_split(_t(x), indices_or_sections, axis=axis)
-
-
-@keras_op
-def hsplit(x, indices_or_sections):
-    """`x` split along axis 1 (axis 0 for 1-D `x`)."""
-    return jnp.hsplit(_t(x), indices_or_sections)
-
-
-@keras_op
-def vsplit(x, indices_or_sections):
-    """`x` split along axis 0."""
-    return jnp.vsplit(_t(x), indices_or_sections)
-
-
-@keras_op
-def dsplit(x, indices_or_sections):
-    """`x` split along axis 2."""
-    return jnp.dsplit(_t(x), indices_or_sections)
 
 
 @keras_op

@@ -14,6 +14,7 @@ import jax.numpy as jnp
 
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.ops import dtype_rules as rules
+from jkeras.ops.arguments import as_axis, as_operand
 from jkeras.ops.core import convert_to_tensor as _t
 from jkeras.ops.core import standardize_dtype
 from jkeras.ops.errors import (
@@ -25,11 +26,6 @@ from jkeras.ops.errors import (
 from jkeras.ops.keras_op import keras_op
 
 
-def as_axis(axis):
-    """`axis` as JAX takes it: a list (from a saved model config) becomes a tuple."""
-    return tuple(axis) if isinstance(axis, list) else axis
-
-
 def define(name, fn, summary, **op_options):
     """Name and document `fn` as the public op `name` and wrap it with `keras_op`."""
     fn.__name__ = fn.__qualname__ = name
@@ -38,13 +34,14 @@ def define(name, fn, summary, **op_options):
     return keras_op(fn, **op_options)
 
 
-def unary(name, jax_fn, summary, rule=None, output=None):
+def unary(name, jax_fn, summary, rule=None):
     """An elementwise op of one tensor `x`."""
-    rule = rule or (lambda x: x)
-    output = output or (lambda y: y)
-
-    def op(x):
-        return output(jax_fn(rule(_t(x))))
+    if rule is None:
+        def op(x):
+            return jax_fn(as_operand(x))
+    else:
+        def op(x):
+            return jax_fn(rule(_t(x)))
 
     return define(name, op, summary)
 
@@ -53,7 +50,7 @@ def binary(name, jax_fn, summary, rule=None):
     """A broadcasting elementwise op of two tensors `x1`, `x2`."""
     if rule is None:
         def op(x1, x2):
-            return jax_fn(_t(x1), _t(x2))
+            return jax_fn(as_operand(x1), as_operand(x2))
     else:
         def op(x1, x2):
             return jax_fn(*rule(_t(x1), _t(x2)))
@@ -65,7 +62,7 @@ def bitwise(name, jax_fn, summary):
     """A broadcasting bitwise op of two tensors `x`, `y`."""
 
     def op(x, y):
-        return jax_fn(_t(x), _t(y))
+        return jax_fn(as_operand(x), as_operand(y))
 
     return define(name, op, summary, broadcast=("x", "y"))
 
@@ -74,7 +71,7 @@ def reduction(name, jax_fn, summary):
     """A reduction of `x` over `axis` (an int, a tuple, or None for all axes)."""
 
     def op(x, axis=None, keepdims=False):
-        return jax_fn(_t(x), axis=as_axis(axis), keepdims=keepdims)
+        return jax_fn(as_operand(x), axis=as_axis(axis), keepdims=keepdims)
 
     return define(name, op, summary, checks=(check_axis("x", "axis"),))
 
@@ -103,6 +100,7 @@ def mapped(name, mapping, summary, **op_options):
 
 
 FLOAT, BOTH_FLOAT, INT_FLOATX = rules.to_float, rules.both_to_float, rules.int_to_floatx
+
 
 # Elementwise, one tensor.
 absolute = unary("absolute", jnp.absolute, "Elementwise `|x|`.")
@@ -186,7 +184,7 @@ mod = binary("mod", jnp.mod, "Remainder of `x1 / x2` with the sign of `x2`.")
 multiply = binary("multiply", jnp.multiply, "`x1 * x2`.")
 nextafter = binary("nextafter", jnp.nextafter, "The next float after `x1` towards `x2`.")
 not_equal = binary("not_equal", jnp.not_equal, "`x1 != x2`.")
-power = binary("power", jnp.power, "`x1 ** x2`.")
+power = binary("power", jnp.power, "`x1 ** x2`.", rules.both_as_arrays)
 subtract = binary("subtract", jnp.subtract, "`x1 - x2`.")
 true_divide = binary("true_divide", jnp.true_divide, "`x1 / x2` (true division).")
 
@@ -263,11 +261,19 @@ diff = mapped("diff", lambda a, n=1, axis=-1: jnp.diff(_t(a), n=n, axis=axis),
               "The `n`-th discrete difference along `axis`.", checks=(check_axis("a", "axis"),))
 digitize = mapped("digitize", lambda x, bins: jnp.digitize(_t(x), _t(bins)),
                   "The index of the bin each element of `x` falls in.")
+dsplit = mapped("dsplit", lambda x, indices_or_sections: jnp.dsplit(_t(x), indices_or_sections),
+                "`x` split along axis 2.")
+dstack = mapped("dstack", lambda xs: jnp.dstack([_t(x) for x in xs]),
+                "`xs` joined along axis 2 (lower-rank tensors get size-1 axes first).")
 dot = mapped("dot", lambda x1, x2: jnp.dot(_t(x1), _t(x2)),
              "`np.dot`: inner product of vectors, matrix product of matrices.",
              checks=PRODUCT_CHECKS)
 flip = mapped("flip", lambda x, axis=None: jnp.flip(_t(x), as_axis(axis)),
               "`x` reversed along `axis` (all axes if None).", checks=(check_axis("x", "axis"),))
+hsplit = mapped("hsplit", lambda x, indices_or_sections: jnp.hsplit(_t(x), indices_or_sections),
+                "`x` split along axis 1 (axis 0 for 1-D `x`).")
+hstack = mapped("hstack", lambda xs: jnp.hstack([_t(x) for x in xs]),
+                "`xs` joined along axis 1 (axis 0 for 1-D tensors).")
 inner = mapped("inner", lambda x1, x2: jnp.inner(_t(x1), _t(x2)),
                "Inner product over the last axes.", checks=(check_contraction(-1, -1),))
 isclose = mapped(
@@ -305,5 +311,9 @@ tril = mapped("tril", lambda x, k=0: jnp.tril(_t(x), k=k), "`x` with zeros above
 triu = mapped("triu", lambda x, k=0: jnp.triu(_t(x), k=k), "`x` with zeros below diagonal `k`.")
 unravel_index = mapped("unravel_index", lambda indices, shape: jnp.unravel_index(
     _t(indices), shape), "Flat indices as a tuple of coordinate arrays for `shape`.")
+vsplit = mapped("vsplit", lambda x, indices_or_sections: jnp.vsplit(_t(x), indices_or_sections),
+                "`x` split along axis 0.")
+vstack = mapped("vstack", lambda xs: jnp.vstack([_t(x) for x in xs]),
+                "`xs` joined along axis 0 (1-D tensors become rows).")
 vdot = mapped("vdot", lambda x1, x2: jnp.vdot(_t(x1), _t(x2)),
               "Dot product of the flattened tensors (conjugating `x1`).")
