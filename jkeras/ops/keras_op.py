@@ -27,6 +27,9 @@ from jkeras.ops.errors import check_broadcastable
 _PROBES = ((1, 2, 3), (2, 3, 4), (60, 120, 180))
 
 
+_MAY_HOLD_TENSORS = (KerasTensor, list, tuple, dict)
+
+
 def _symbolic(value):
     if isinstance(value, KerasTensor):
         return True
@@ -117,12 +120,11 @@ def keras_op(fn=None, *, spec=None, broadcast=(), checks=(), name=None):
     @functools.wraps(fn)
     def op(*args, **kwargs):
         for value in args:
-            if isinstance(value, KerasTensor) or (
-                isinstance(value, (list, tuple)) and _symbolic(value)
-            ):
+            if isinstance(value, _MAY_HOLD_TENSORS) and _symbolic(value):
                 return record(args, kwargs)
-        if kwargs and _symbolic(kwargs):
-            return record(args, kwargs)
+        for value in kwargs.values():
+            if isinstance(value, _MAY_HOLD_TENSORS) and _symbolic(value):
+                return record(args, kwargs)
         try:
             return fn(*args, **kwargs)
         except (TypeError, ValueError, IndexError):

@@ -68,13 +68,13 @@ def select(condlist, choicelist, default=0):
 @keras_op(checks=INDEX_CHECKS)
 def take(x, indices, axis=None):
     """Elements of `x` at integer `indices` along `axis` (of the flattened `x` if None)."""
-    return jnp.take(_t(x), _t(indices), axis=axis)
+    return jnp.take(as_operand(x), as_operand(indices), axis=axis)
 
 
 @keras_op(checks=INDEX_CHECKS)
 def take_along_axis(x, indices, axis=None):
     """Elements of `x` picked by integer `indices` matched along `axis` (as numpy's)."""
-    return jnp.take_along_axis(_t(x), _t(indices), axis=axis)
+    return jnp.take_along_axis(as_operand(x), as_operand(indices), axis=axis)
 
 
 @keras_op

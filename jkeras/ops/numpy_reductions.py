@@ -4,6 +4,8 @@ numpy_table.py): `mean` and `var` accumulate in at least float32 (a float16 sum 
 denormals, jax-ml/jax#24280), `average` computes in a float type.
 """
 
+import functools
+
 import jax
 import jax.numpy as jnp
 
@@ -64,25 +66,33 @@ def _on_cpu(x):
     return device is None and jax.default_backend() == "cpu"
 
 
-def _negative_zero_below_zero(x):
-    """`x` with -0.0 replaced by the negative float closest to 0, on CPU, where XLA would
-    otherwise tie -0.0 with 0.0."""
-    if not jnp.issubdtype(x.dtype, jnp.floating) or x.ndim == 0 or not _on_cpu(x):
-        return x
+@functools.partial(jax.jit, static_argnames=("reduce", "axis", "keepdims"))
+def _arg_reduce_on_cpu(x, reduce, axis, keepdims):
+    """`reduce` (argmax or argmin) of float `x` with -0.0 replaced by the negative float
+    closest to 0, where XLA:CPU would otherwise tie it with 0.0; one compiled program (run
+    op by op, the replacement's four operations would cost more than the reduction)."""
     x = x.astype(result_type(x.dtype, "float32"))
-    return jnp.where((x == 0.0) & jnp.signbit(x), -jnp.finfo(x.dtype).tiny, x)
+    x = jnp.where((x == 0.0) & jnp.signbit(x), -jnp.finfo(x.dtype).tiny, x)
+    return reduce(x, axis=axis, keepdims=keepdims)
+
+
+def _arg_reduce(reduce, x, axis, keepdims):
+    x = _t(x)
+    if jnp.issubdtype(x.dtype, jnp.floating) and x.ndim and _on_cpu(x):
+        return _arg_reduce_on_cpu(x, reduce, as_axis(axis), keepdims)
+    return reduce(x, axis=axis, keepdims=keepdims)
 
 
 @keras_op(checks=AXIS_CHECKS)
 def argmax(x, axis=None, keepdims=False):
     """Index of the (first) maximum along `axis`, of the flattened array if `axis` is None."""
-    return jnp.argmax(_negative_zero_below_zero(_t(x)), axis=axis, keepdims=keepdims)
+    return _arg_reduce(jnp.argmax, x, axis, keepdims)
 
 
 @keras_op(checks=AXIS_CHECKS)
 def argmin(x, axis=None, keepdims=False):
     """Index of the (first) minimum along `axis`, of the flattened array if `axis` is None."""
-    return jnp.argmin(_negative_zero_below_zero(_t(x)), axis=axis, keepdims=keepdims)
+    return _arg_reduce(jnp.argmin, x, axis, keepdims)
 
 
 @keras_op(checks=AXIS_CHECKS)

@@ -2,6 +2,7 @@
 
 import jax.numpy as jnp
 import numpy as np
+from jax import lax
 
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.ops.core import convert_to_tensor as _t
@@ -93,7 +94,14 @@ def squeeze(x, axis=None):
 @keras_op(checks=(check_same_shapes("xs", "axis"),))
 def concatenate(xs, axis=0):
     """The tensors `xs` joined along an existing `axis` (None: flattened first)."""
-    return jnp.concatenate([_t(x) for x in xs], axis=axis)
+    xs = [_t(x) for x in xs]
+    first = xs[0] if xs else None
+    if isinstance(axis, int) and first is not None and -first.ndim <= axis < first.ndim and all(
+        x.dtype == first.dtype and x.ndim == first.ndim for x in xs
+    ):
+        # What jnp.concatenate traces to here, without its eager argument processing.
+        return lax.concatenate(xs, axis % first.ndim)
+    return jnp.concatenate(xs, axis=axis)
 
 
 @keras_op(checks=(check_same_shapes("x"),))

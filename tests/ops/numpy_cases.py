@@ -48,6 +48,7 @@ WITH_NAN[1, 2] = np.inf
 SORTED = np.array([-1.0, 0.0, 0.5, 2.0], "float32")
 COUNTS = np.array([0, 1, 1, 3, 2, 1], "int32")
 TRUTH = X > 0
+SIGNED_ZEROS = np.array([[-0.0, 0.0, -1.0], [0.0, -0.0, -2.0]], "float32")
 
 UNARY = [
     "absolute", "abs", "cbrt", "conjugate", "conj", "copy", "deg2rad", "rad2deg", "fabs",
@@ -133,6 +134,9 @@ def _cases():
             add(Case(op, EMPTY, axis=0).with_options(grad=False,
                                                       symbolic="median" not in op))
         add(Case(op, WITH_NAN, axis=1).with_options(grad=False, sweep=False, symbolic=False))
+    for op in ("argmax", "argmin"):  # -0.0 ranks below 0.0 (Keras's fix for XLA:CPU).
+        add(Case(op, SIGNED_ZEROS, axis=1))
+        add(Case(op, SIGNED_ZEROS))
     add(Case("max", X3, axis=1, initial=0.5))
     add(Case("min", X3, axis=(0, 1), keepdims=True, initial=-0.5))
     add(Case("max", EMPTY, axis=0, initial=-1.0).with_options(grad=False))
