@@ -16,7 +16,7 @@ behaviour); build an updated copy with the `.at` property instead:
 To change a `Variable`'s value, `assign` a new array to it.
 
 Differences from Keras: there are no sparse or ragged tensors (`sparse=True` in `one_hot`
-and `ragged=True` in `convert_to_tensor` raise). Called on symbolic `KerasTensor`s, an op
+and `bincount` and `ragged=True` in `convert_to_tensor` raise). Called on symbolic `KerasTensor`s, an op
 records a node of a functional model.
 """
 
@@ -89,5 +89,5 @@ for _name in _OWN_NAMES:
     if _name not in ("convert_to_numpy", "is_tensor", "shape"):
         _op = _record_symbolic(globals()[_name])
         globals()[_name] = _op
-        setattr(_sys.modules[_op.__wrapped__.__module__], _name, _op)  # ops.numpy.x is ops.x
+        setattr(_sys.modules[_op.__wrapped__.__module__], _name, _op)  # ops.nn.x is ops.x
 del _name, _op
