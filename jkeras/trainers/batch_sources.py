@@ -8,6 +8,7 @@ step, so the step never waits for the host.
 """
 
 import collections
+import contextlib
 import itertools
 import queue
 import threading
@@ -55,13 +56,15 @@ class BatchSource:
             dataset's cardinality, when known).
         shuffle: shuffle a PyDataset's batch order each epoch (a tf.data dataset is shuffled
             by its own `.shuffle(...)`; Keras's warning says so).
+        seed: the shuffling seed; each epoch's order derives from `(seed, epoch)`, so a run
+            resumed at epoch k (BackupAndRestore) reads the batches in the same order.
     """
 
     def __init__(self, source, steps=None, shuffle=False, seed=None):
         self.source = source
         self.steps = steps
         self.shuffle = shuffle
-        self._rng = np.random.default_rng(seed)
+        self._seed = seed
         self._iterator = None
         self._signature = None
         self.exhausted = False
@@ -84,12 +87,18 @@ class BatchSource:
             return len(self.source)
         return self._cardinality
 
-    def _epoch_iterator(self):
+    @property
+    def shuffled(self):
+        """Whether each epoch reads the batches in an order of its own."""
+        return self.shuffle and isinstance(self.source, PyDataset)
+
+    def _epoch_iterator(self, epoch_index):
         source = self.source
         if isinstance(source, PyDataset):
             order = np.arange(len(source))
             if self.shuffle:
-                self._rng.shuffle(order)
+                seed = None if self._seed is None else [self._seed, epoch_index]
+                np.random.default_rng(seed).shuffle(order)
             return source.iterate(order)
         if hasattr(source, "as_numpy_iterator"):
             return iter(source.as_numpy_iterator())
@@ -97,20 +106,20 @@ class BatchSource:
             return source
         return iter(source)
 
-    def epoch(self):
-        """The batches of one epoch, validated and converted (a generator)."""
+    def epoch(self, epoch_index=0):
+        """The batches of epoch `epoch_index`, validated and converted (a generator)."""
         if isinstance(self.source, PyDataset):
             self.source.on_epoch_begin()
         continued = hasattr(self.source, "__next__") or (
             is_tf_dataset(self.source) and self.steps is not None)
         if self._iterator is None or not continued:
-            self._iterator = self._epoch_iterator()
+            self._iterator = self._epoch_iterator(epoch_index)
         iterator = self._iterator
         if continued and is_tf_dataset(self.source):
             # A dataset used up exactly at the end of the last epoch starts over (as in Keras).
             first = next(iterator, None)
             if first is None:
-                iterator = self._iterator = self._epoch_iterator()
+                iterator = self._iterator = self._epoch_iterator(epoch_index)
             else:
                 iterator = itertools.chain([first], iterator)
         if self.steps is not None:
@@ -137,7 +146,12 @@ class BatchSource:
         x = data_module.to_numpy_structure(x, "x")
         y = data_module.to_numpy_structure(y, "y")
         sample_weight = data_module.to_numpy_structure(sample_weight, "sample_weight")
-        data_module.num_samples(x, y, sample_weight)
+        if data_module.num_samples(x, y, sample_weight) == 0:
+            raise ValueError(
+                f"Batch {index} of the epoch is empty (0 samples; `x` shapes "
+                f"{[np.shape(a) for a in jax.tree_util.tree_leaves(x)]}): every batch must "
+                "hold at least one sample."
+            )
         batch = data_module.to_host_float32((x, y, sample_weight))
         signature = jax.tree_util.tree_map(lambda a: (np.shape(a)[1:], str(a.dtype)), batch)
         if self._signature is None:
@@ -203,10 +217,13 @@ def prefetch_to_device(batches, size=2, thread=True):
         return
     buffer = queue.Queue(maxsize=size)
     done = object()
+    stop = threading.Event()
 
     def produce():
         try:
             for batch in batches:
+                if stop.is_set():
+                    return
                 buffer.put(put(batch))
         except BaseException as error:  # handed to the consumer
             buffer.put(error)
@@ -215,11 +232,19 @@ def prefetch_to_device(batches, size=2, thread=True):
 
     thread = threading.Thread(target=produce, daemon=True)
     thread.start()
-    while True:
-        item = buffer.get()
-        if item is done:
-            break
-        if isinstance(item, BaseException):
-            raise item
-        yield item
-    thread.join()
+    try:
+        while True:
+            item = buffer.get()
+            if item is done:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        # Also when the consumer stops early (an error, a Ctrl-C, `stop_training`): the
+        # thread must not go on drawing from the source once the run is over.
+        stop.set()
+        while thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                buffer.get(timeout=0.01)  # unblock a `put` into the full buffer
+        thread.join()
