@@ -112,9 +112,15 @@ class BatchSource:
             self.source.on_epoch_begin()
         continued = hasattr(self.source, "__next__") or (
             is_tf_dataset(self.source) and self.steps is not None)
-        if self._iterator is None or not continued:
-            self._iterator = self._epoch_iterator(epoch_index)
-        iterator = self._iterator
+        if continued:
+            if self._iterator is None:
+                self._iterator = self._epoch_iterator(epoch_index)
+            iterator = self._iterator
+        else:
+            iterator = self._epoch_iterator(epoch_index)
+        # An iterator of this epoch alone (a PyDataset's, with its fetching threads) ends with
+        # the epoch, also when the epoch is cut short.
+        epoch_only = None if continued else iterator
         if continued and is_tf_dataset(self.source):
             # A dataset used up exactly at the end of the last epoch starts over (as in Keras).
             first = next(iterator, None)
@@ -125,9 +131,13 @@ class BatchSource:
         if self.steps is not None:
             iterator = itertools.islice(iterator, self.steps)
         count = 0
-        for index, batch in enumerate(iterator):
-            count += 1
-            yield self._standardize(batch, index)
+        try:
+            for index, batch in enumerate(iterator):
+                count += 1
+                yield self._standardize(batch, index)
+        finally:
+            if hasattr(epoch_only, "close"):
+                epoch_only.close()
         if count == 0:
             raise ValueError(
                 "The dataset is empty: it yielded no batches"
@@ -228,6 +238,9 @@ def prefetch_to_device(batches, size=2, thread=True):
         except BaseException as error:  # handed to the consumer
             buffer.put(error)
             return
+        finally:
+            if hasattr(batches, "close"):  # in this thread, which iterated it
+                batches.close()
         buffer.put(done)
 
     thread = threading.Thread(target=produce, daemon=True)

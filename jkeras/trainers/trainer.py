@@ -5,7 +5,8 @@ The training state is the tuple Keras 3's JAX trainer uses:
 list of arrays (the RNG is the seed generators' states, inside the non-trainable list). It is
 read from the objects once at the start of each epoch, threaded through
 `jax.jit(step, donate_argnums=0)` for every batch, and written back into the objects at the end
-of the epoch, or before a user callback's batch hook runs.
+of the epoch, before a user callback's batch hook runs, and on any other way out of `fit` (an
+exception, a Ctrl-C: `state_sync`). Evaluation and prediction donate nothing.
 
 The in-memory dataset is put on the device once per call; each step gathers its batch from it
 by index, so the host does no per-batch slicing. Only the last, smaller batch of an epoch has
@@ -1009,17 +1010,23 @@ class Trainer:
 
     def train_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """One gradient step on one batch; returns the batch's loss and metrics."""
-        history = self.fit(x, y, batch_size=len(jax.tree_util.tree_leaves(x)[0]), epochs=1,
+        history = self.fit(x, y, batch_size=_one_batch_size(x), epochs=1,
                            verbose=0, shuffle=False, sample_weight=sample_weight)
         logs = {k: v[-1] for k, v in history.history.items()}
         return logs if return_dict else _as_list(logs, self.metrics_names)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
-        return self.evaluate(x, y, batch_size=len(jax.tree_util.tree_leaves(x)[0]),
+        return self.evaluate(x, y, batch_size=_one_batch_size(x),
                              sample_weight=sample_weight, verbose=0, return_dict=return_dict)
 
     def predict_on_batch(self, x):
-        return self.predict(x, batch_size=len(jax.tree_util.tree_leaves(x)[0]), verbose=0)
+        return self.predict(x, batch_size=_one_batch_size(x), verbose=0)
+
+
+def _one_batch_size(x):
+    """The batch size of `*_on_batch` calls: all of `x` (at least 1, so that empty data gets
+    the error about its size)."""
+    return max(1, len(jax.tree_util.tree_leaves(x)[0]))
 
 
 def _without_unchanged_state(one_batch, kind):

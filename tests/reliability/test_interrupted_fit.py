@@ -83,7 +83,7 @@ def test_data_that_raises_or_fails_validation(kit, data, shared_model, tmp_path,
                 raise RuntimeError(f"fault at batch {index}")
             return batch[0][:, :-1], batch[1]
 
-        before = counter.value
+        before, threads = counter.value, threading.active_count()
         arguments, keywords = fit_arguments(source, x, y, kit, fault)
         error = RuntimeError if fault_kind == "raise" else ValueError
         with pytest.raises(error, match=f"fault at batch {at}|Batch {at % kit.STEPS_PER_EPOCH} "
@@ -91,6 +91,7 @@ def test_data_that_raises_or_fails_validation(kit, data, shared_model, tmp_path,
             model.fit(*arguments, epochs=4, shuffle=False, verbose=0, **keywords)
         kit.state_is_last_step(
             model, counter, before + completed(at, steps_per_execution, kit.STEPS_PER_EPOCH))
+        assert threading.active_count() == threads  # the prefetching thread has stopped
     kit.still_usable(model, counter, x, y, tmp_path)
 
 
