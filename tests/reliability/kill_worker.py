@@ -34,7 +34,7 @@ def forked(function, *args):
         try:
             function(*args)
             code = 0
-        except BaseException:  # reported through the exit status and stderr
+        except BaseException:  # noqa: BLE001 - reported through the exit status and stderr
             traceback.print_exc()
         finally:
             os._exit(code)
@@ -287,7 +287,7 @@ def main(root, kills, seed):
                 result["temporaries_after_kills"] = backup_chain(folder, kills, rng)
             else:
                 result["temporaries_after_kills"] = kill_and_check(folder, kills, rng, *job)
-        except Exception as error:  # reported to the test, which fails on it
+        except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
             result["error"] = f"{type(error).__name__}: {error}"
         result["seconds"] = round(time.monotonic() - start, 1)
         print(json.dumps(result), flush=True)

@@ -37,7 +37,7 @@ def raising_batches(x, y, batch, at):
 @pytest.mark.parametrize("steps_per_execution", [1, 3])
 def test_no_weight_is_donated_or_copied(kit, data, shared_model, steps_per_execution):
     x, y = data
-    model, counter = shared_model(steps_per_execution)
+    model, _ = shared_model(steps_per_execution)
     model.fit(x, y, batch_size=kit.BATCH, epochs=1, verbose=0)
     arrays = held_arrays(model)
     model.evaluate(x, y, batch_size=kit.BATCH, verbose=0)

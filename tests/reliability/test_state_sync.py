@@ -34,11 +34,10 @@ def interrupting_step(state):
 
 def test_signal_during_dispatch_is_held_until_the_new_state_is_bound():
     recorder = Recorder()
-    with pytest.raises(KeyboardInterrupt):
-        with recorder.sync() as sync:
-            sync.read()
-            sync.run(interrupting_step)
-            pytest.fail("the held KeyboardInterrupt must come right after the step")
+    with pytest.raises(KeyboardInterrupt), recorder.sync() as sync:
+        sync.read()
+        sync.run(interrupting_step)
+        pytest.fail("the held KeyboardInterrupt must come right after the step")
     assert recorder.written == ["new"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
@@ -52,14 +51,12 @@ def test_signal_while_the_step_body_runs_is_delivered_at_once():
             busy()
             pytest.fail("the KeyboardInterrupt must come inside the step body")
 
-    with pytest.raises(KeyboardInterrupt):
-        with recorder.sync() as sync:
-            sync.read()
-            sync.run(interrupting_step)  # held, then raised: the state is "new"
-    with pytest.raises(KeyboardInterrupt):
-        with recorder.sync() as sync:
-            sync.read()
-            sync.run(tracing_step)
+    with pytest.raises(KeyboardInterrupt), recorder.sync() as sync:
+        sync.read()
+        sync.run(interrupting_step)  # held, then raised: the state is "new"
+    with pytest.raises(KeyboardInterrupt), recorder.sync() as sync:
+        sync.read()
+        sync.run(tracing_step)
     assert recorder.written == ["new"]  # the second run bound nothing: nothing to write
 
 
