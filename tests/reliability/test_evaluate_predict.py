@@ -81,9 +81,9 @@ def test_ctrl_c_during_evaluate_and_predict(kit, data, shared_model):
                 lambda: model.predict(big_x, batch_size=kit.BATCH, verbose=0)) * 3:
         run()  # compiled, and timed: the interrupt lands within the run
         timer = threading.Timer(rng.uniform(0.0, 0.1), os.kill, (os.getpid(), signal.SIGINT))
-        timer.start()
         deadline = time.monotonic() + 5.0  # a bound, should the signal be lost
         try:
+            timer.start()  # in the `try`: the interrupt may come at once
             while time.monotonic() < deadline:
                 run()
         except KeyboardInterrupt:

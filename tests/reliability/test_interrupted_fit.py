@@ -159,10 +159,9 @@ class Deadline(jkeras.callbacks.Callback):
 
 
 def interrupt_after(seconds):
-    """A real SIGINT to this process after `seconds`, from a timer thread."""
-    timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    return timer
+    """A timer thread that, started, sends a real SIGINT to this process after `seconds`
+    (start it inside the `try` that catches the interrupt: it may come at once)."""
+    return threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGINT))
 
 
 @pytest.mark.parametrize("steps_per_execution", [1, 3])
@@ -182,6 +181,7 @@ def test_ctrl_c_at_random_points(kit, data, shared_model, tmp_path, source,
         arguments, keywords = fit_arguments(source, x, y, kit)
         timer = interrupt_after(rng.uniform(0.0, 0.15))
         try:
+            timer.start()
             model.fit(*arguments, epochs=10**6, shuffle=False, verbose=0,
                       callbacks=[Deadline(10.0)], **keywords)
         except KeyboardInterrupt:
