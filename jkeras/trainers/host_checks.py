@@ -15,10 +15,13 @@ def check_embedding_indices(model, x):
     functional model (matched to its array of `x`), or the first layer of a Sequential model
     or any model whose `x` is one array. Layers called several times, or on computed tensors,
     are left to the documented traced behaviour."""
+    inputs = getattr(model, "inputs", None) or []  # a functional model's input tensors
     if isinstance(x, np.ndarray):
         values = {None: x}
-    elif hasattr(model, "inputs") and hasattr(model, "_flatten_inputs"):  # functional
-        values = {id(t): v for t, v in zip(model.inputs, model._flatten_inputs(x))}
+    elif isinstance(x, dict) and inputs:
+        values = {id(t): x.get(name) for t, name in zip(inputs, model.input_names)}
+    elif isinstance(x, (list, tuple)) and len(x) == len(inputs):
+        values = {id(t): value for t, value in zip(inputs, x)}
     else:
         return
     for layer in model.layers:

@@ -79,7 +79,8 @@ def test_embedding_checks_host_indices():
 
 
 def test_embedding_checks_each_input_of_a_functional_model():
-    words, tags = jkeras.Input((3,), dtype="int32"), jkeras.Input((2,), dtype="int32")
+    words = jkeras.Input((3,), dtype="int32", name="word_ids")
+    tags = jkeras.Input((2,), dtype="int32", name="tag_ids")
     merged = jkeras.layers.Concatenate(axis=1)([
         jkeras.layers.Embedding(10, 2, name="words")(words),
         jkeras.layers.Embedding(4, 2, name="tags")(tags)])
@@ -91,6 +92,9 @@ def test_embedding_checks_each_input_of_a_functional_model():
         model.fit([np.full((4, 3), 9), np.full((4, 2), 4)], y, verbose=0)
     with pytest.raises(ValueError, match="Embedding 'words' received indices from 10 to 10"):
         model.predict([np.full((4, 3), 10), np.zeros((4, 2), int)], verbose=0)
+    with pytest.raises(ValueError, match="Embedding 'tags' received indices from -2 to -2"):
+        model.evaluate({"tag_ids": np.full((4, 2), -2), "word_ids": np.zeros((4, 3), int)}, y,
+                       verbose=0)
 
 
 def test_embedding_on_device_indices_behaves_as_keras():
