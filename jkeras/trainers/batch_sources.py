@@ -47,10 +47,13 @@ class BatchSource:
             dataset's cardinality, when known).
         shuffle: shuffle a PyDataset's batch order each epoch (a tf.data dataset is shuffled
             by its own `.shuffle(...)`; Keras's warning says so).
+        transform_x: applied to each batch's `x` before it is checked (the model's host
+            stage, which turns strings into numbers).
     """
 
-    def __init__(self, source, steps=None, shuffle=False, seed=None):
+    def __init__(self, source, steps=None, shuffle=False, seed=None, transform_x=None):
         self.source = source
+        self.transform_x = transform_x
         self.steps = steps
         self.shuffle = shuffle
         self._rng = np.random.default_rng(seed)
@@ -126,6 +129,8 @@ class BatchSource:
         if not isinstance(batch, (tuple, list)) or not 1 <= len(batch) <= 3:
             batch = (batch,)
         x, y, sample_weight = (tuple(batch) + (None, None))[:3]
+        if self.transform_x is not None:
+            x = self.transform_x(x)
         x = data_module.to_numpy_structure(x, "x")
         y = data_module.to_numpy_structure(y, "y")
         sample_weight = data_module.to_numpy_structure(sample_weight, "sample_weight")
