@@ -24,6 +24,7 @@ from jkeras.initializers.constant_initializers import (
     Zeros,
 )
 from jkeras.initializers.initializer import Initializer
+from jkeras.initializers.stft_initializer import STFT, STFTInitializer
 from jkeras.initializers.random_initializers import (
     GlorotNormal,
     GlorotUniform,
@@ -44,7 +45,7 @@ from jkeras.initializers.random_initializers import (
 ALL_OBJECTS = (
     Initializer, Constant, Identity, Ones, Zeros, GlorotNormal, GlorotUniform, HeNormal,
     HeUniform, LecunNormal, LecunUniform, Orthogonal, RandomNormal, RandomUniform,
-    TruncatedNormal, VarianceScaling,
+    TruncatedNormal, VarianceScaling, STFT,
 )  # fmt: skip
 
 
@@ -59,6 +60,7 @@ ALL_OBJECTS_DICT.update(
     {
         "IdentityInitializer": Identity,
         "OrthogonalInitializer": Orthogonal,
+        "STFTInitializer": STFT,
         "normal": RandomNormal,
         "uniform": RandomUniform,
         "one": Ones,
@@ -157,6 +159,8 @@ def get(identifier):
     raise _unknown(identifier)
 
 
+stft = STFT  # Keras 3 also exports the class under its snake_case name
+
 __all__ = [
     "Constant",
     "GlorotNormal",
@@ -174,6 +178,8 @@ __all__ = [
     "RandomInitializer",
     "RandomNormal",
     "RandomUniform",
+    "STFT",
+    "STFTInitializer",
     "TruncatedNormal",
     "VarianceScaling",
     "Zeros",
@@ -181,4 +187,5 @@ __all__ = [
     "deserialize",
     "get",
     "serialize",
+    "stft",
 ]
