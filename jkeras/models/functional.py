@@ -133,7 +133,7 @@ class Functional(Model):
         names = self.input_names
         if isinstance(inputs, dict):
             if isinstance(self._inputs_struct, dict):
-                keys = list(self._inputs_struct)
+                keys = sorted(self._inputs_struct)  # `self.inputs` order (flattened by key)
             else:
                 keys = names
             missing = [k for k in keys if k not in inputs]

@@ -7,8 +7,11 @@ stage on each batch in numpy (`Model._stage_host_inputs`), and the compiled step
 of the graph from the arrays where the host stage ends, passed as a `HostStaged` pytree. Called
 eagerly on raw inputs, the model runs every layer in order as usual.
 
-A host layer anywhere else (after a layer that runs on the device) cannot run inside the
-compiled step: it raises when traced, with a message saying where to put it.
+Layers that are pure functions of their inputs and mark themselves
+`runs_on_host_when_needed` (Discretization, CategoryEncoding) join the host stage where a host
+layer reads their outputs (a cross of discretized values). A host layer anywhere else (after a
+layer that runs on the device) cannot run inside the compiled step: it raises when traced,
+with a message saying where to put it.
 """
 
 import jax
@@ -20,6 +23,10 @@ from jkeras.core.keras_tensor import KerasTensor, flatten
 
 def runs_on_host(operation):
     return bool(getattr(operation, "runs_on_host", False))
+
+
+def _can_run_on_host(operation):
+    return runs_on_host(operation) or bool(getattr(operation, "runs_on_host_when_needed", False))
 
 
 def _resolve(structure, values):
@@ -43,23 +50,30 @@ class HostStagePlan:
     """Which nodes of a functional graph run on the host, and where the host stage ends.
 
     Attributes:
-        host_nodes: the host layers' nodes fed only by model inputs and other host nodes, in
-            call order.
+        host_nodes: the host layers' nodes fed only by model inputs and other host nodes (and
+            the nodes of `runs_on_host_when_needed` layers they read), in call order.
         device_nodes: every other node, in call order.
         boundary: the tensors (model inputs or host outputs) the device nodes or the model's
             outputs read: the arrays of a `HostStaged`, in this order.
     """
 
     def __init__(self, inputs, nodes, outputs):
-        on_host = {id(t) for t in inputs}
-        self.host_nodes, self.device_nodes = [], []
+        available, candidates = {id(t) for t in inputs}, []
         for node in nodes:
-            if runs_on_host(node.operation) and all(
-                    id(t) in on_host for t in node.input_tensors):
-                self.host_nodes.append(node)
-                on_host.update(id(t) for t in flatten(node.outputs))
-            else:
-                self.device_nodes.append(node)
+            if _can_run_on_host(node.operation) and all(
+                    id(t) in available for t in node.input_tensors):
+                candidates.append(node)
+                available.update(id(t) for t in flatten(node.outputs))
+        chosen, read_on_host = set(), set()
+        for node in reversed(candidates):  # a capable node stays where a host node reads it
+            outputs = {id(t) for t in flatten(node.outputs)}
+            if runs_on_host(node.operation) or outputs & read_on_host:
+                chosen.add(id(node))
+                read_on_host.update(id(t) for t in node.input_tensors)
+        self.host_nodes = [node for node in nodes if id(node) in chosen]
+        self.device_nodes = [node for node in nodes if id(node) not in chosen]
+        on_host = {id(t) for t in inputs} | {
+            id(t) for node in self.host_nodes for t in flatten(node.outputs)}
         read = [t for node in self.device_nodes for t in node.input_tensors] + list(outputs)
         boundary, seen = [], set()
         for tensor in read:

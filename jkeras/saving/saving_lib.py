@@ -69,6 +69,10 @@ def _check_overwrite(filepath, overwrite):
 # ----------------------------------------------------------------------------- configs
 
 
+# jkeras classes saved as models whose Keras 3 counterpart lives outside `keras.models`.
+_KERAS_MODULES = {"jkeras.utils.feature_space.FeatureSpace": "keras.utils"}
+
+
 def serialize_model(model, include_compile=True):
     """The model's config in Keras 3's layout (`module`, `class_name`, `config`, ...)."""
     from jkeras.models.functional import Functional
@@ -79,10 +83,16 @@ def serialize_model(model, include_compile=True):
         module, registered = "keras", None
     elif cls is Functional:
         module, registered = "keras.src.models.functional", "Functional"
+    elif f"{cls.__module__}.{cls.__name__}" in _KERAS_MODULES:
+        module, registered = _KERAS_MODULES[f"{cls.__module__}.{cls.__name__}"], None
     else:
         module, registered = cls.__module__, GLOBAL_CUSTOM_NAMES.get(cls, cls.__name__)
+    if hasattr(model, "get_build_config"):  # Keras's hook (FeatureSpace)
+        build_config = model.get_build_config()
+    else:
+        build_config = {"input_shape": _build_shape(model)}
     entry = {"module": module, "class_name": cls.__name__, "config": _to_json(model.get_config()),
-             "registered_name": registered, "build_config": {"input_shape": _build_shape(model)}}
+             "registered_name": registered, "build_config": _to_json(build_config)}
     if include_compile and getattr(model, "compiled", False):
         entry["compile_config"] = _compile_config(model)
     return entry
@@ -247,6 +257,7 @@ def model_from_config(config, custom_objects=None, compile=True, safe_mode=True)
     from jkeras.models.functional import Functional
     from jkeras.models.model import Model
     from jkeras.models.sequential import Sequential
+    from jkeras.utils.feature_space import FeatureSpace
 
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(
@@ -258,7 +269,8 @@ def model_from_config(config, custom_objects=None, compile=True, safe_mode=True)
     objects = active_custom_objects(custom_objects)
     class_name, registered = config["class_name"], config.get("registered_name")
     inner = config.get("config") or {}
-    builtin = {"Sequential": Sequential, "Functional": Functional, "Model": Model}
+    builtin = {"Sequential": Sequential, "Functional": Functional, "Model": Model,
+               "FeatureSpace": FeatureSpace}
     cls = objects.get(registered) if isinstance(registered, str) else None
     cls = cls or objects.get(class_name) or builtin.get(class_name)
     if cls is None:
@@ -277,9 +289,12 @@ def model_from_config(config, custom_objects=None, compile=True, safe_mode=True)
                 "A subclassed model must implement `get_config` and `from_config` to be saved "
                 "with `save()`; otherwise save its weights with `save_weights`."
             ) from error
-    build_shape = (config.get("build_config") or {}).get("input_shape")
-    if not model.built and build_shape is not None:
-        model.build(_to_tuples(build_shape))
+    build_config = config.get("build_config") or {}
+    if hasattr(model, "build_from_config"):  # Keras's hook (FeatureSpace)
+        if build_config:
+            model.build_from_config(build_config)
+    elif not model.built and build_config.get("input_shape") is not None:
+        model.build(_to_tuples(build_config["input_shape"]))
     compile_config = config.get("compile_config")
     if compile and compile_config:
         compile_from_config(model, compile_config, custom_objects)

@@ -12,7 +12,7 @@ import jax
 import numpy as np
 
 
-def _is_tf_dataset(data):
+def is_tf_dataset(data):
     return any(
         parent.__name__ == "DatasetV2" and parent.__module__.startswith("tensorflow.")
         for parent in type(data).__mro__
@@ -38,7 +38,7 @@ def batches(data, steps=None, layer_name="layer", lists_are_arrays=True):
     """The batches of `data` (numpy arrays, or `x` of `(x, y, ...)` tuples), at most `steps`."""
     if is_whole_array(data, lists_are_arrays):
         return iter([np.asarray(data)])
-    if _is_tf_dataset(data):
+    if is_tf_dataset(data):
         source = (data.take(steps) if steps is not None else data).as_numpy_iterator()
     elif _is_indexed_dataset(data):
         source = (data[i] for i in range(len(data)))

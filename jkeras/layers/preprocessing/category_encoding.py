@@ -32,6 +32,10 @@ class CategoryEncoding(TFDataCallable, Layer):
               dtype=float32)
     """
 
+    # A pure function of its inputs: in a model's host stage it also runs on the host where a
+    # host layer needs its outputs (a `HashedCrossing` of discretized values).
+    runs_on_host_when_needed = True
+
     def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
         super().__init__(**kwargs)
         if output_mode == "binary":

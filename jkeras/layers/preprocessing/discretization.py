@@ -31,6 +31,10 @@ class Discretization(TFDataCallable, Layer):
         array([[0, 2, 3, 1], [1, 3, 2, 1]], dtype=int32)
     """
 
+    # A pure function of its inputs: in a model's host stage it also runs on the host where a
+    # host layer needs its outputs (a `HashedCrossing` of discretized values).
+    runs_on_host_when_needed = True
+
     def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int",
                  sparse=False, dtype=None, name=None):
         super().__init__(name=name, dtype=dtype)
