@@ -381,7 +381,7 @@ class FeatureSpace(Layer):
                                        layers.Hashing)):
             cardinality = preprocessor.num_bins
         else:
-            raise ValueError(
+            raise ValueError(  # noqa: TRY004 (Keras's type)
                 f"Feature '{name}' has `output_mode='one_hot'`. However it isn't a standard "
                 "feature and the dimensionality of its output space is not known, thus it "
                 "cannot be one-hot encoded. Try using `output_mode='int'`.")
@@ -412,7 +412,7 @@ class FeatureSpace(Layer):
             return call_on_tf_tensors(self, (data,), {})
         self._check_if_built()
         if not isinstance(data, dict):
-            raise ValueError(
+            raise ValueError(  # noqa: TRY004 (Keras's type)
                 f"A FeatureSpace can only be called with a dict. Received: data={data} (of type "
                 f"{type(data)}")
         data = {key: np.asarray(value) for key, value in data.items()}

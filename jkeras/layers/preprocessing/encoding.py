@@ -30,7 +30,7 @@ def encode(inputs, output_mode, depth, dtype, count_weights=None):
         inputs = inputs[None]
     if output_mode == "one_hot":
         return jnp.asarray(
-            _one_hot(_squeezed_for_one_hot(inputs), depth) , dtype=dtype)
+            _one_hot(_squeezed_for_one_hot(inputs), depth), dtype=dtype)
     axis = 1 if inputs.ndim > 1 else 0
     one_hot = _one_hot(inputs, depth)
     if output_mode == "multi_hot":

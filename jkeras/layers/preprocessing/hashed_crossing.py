@@ -70,7 +70,7 @@ class HashedCrossing(HostLayer):
 
     def call(self, inputs):
         if not isinstance(inputs, (list, tuple)):
-            raise ValueError(
+            raise ValueError(  # noqa: TRY004 (Keras's type)
                 "`HashedCrossing` should be called on a list or tuple of inputs. Received: "
                 f"inputs={inputs}")
         if len(inputs) < 2:

@@ -13,7 +13,7 @@ import numpy as np
 from jkeras.core.keras_tensor import KerasTensor, any_symbolic
 from jkeras.core.variable import Variable
 from jkeras.layers.layer import Layer
-from jkeras.layers.preprocessing.tf_data_bridge import TFDataCallable
+from jkeras.layers.preprocessing.tf_data_bridge import any_tf_tensor, call_on_tf_tensors
 
 
 def to_numpy(x):
@@ -35,7 +35,7 @@ def is_string_array(array):
     return array.dtype.kind in "US" or array.dtype == object
 
 
-class HostLayer(TFDataCallable, Layer):
+class HostLayer(Layer):
     """A layer whose `call` computes on numpy arrays on the host.
 
     Subclasses implement `call(inputs)` on numpy arrays and `compute_output_spec(inputs)` for
@@ -48,11 +48,13 @@ class HostLayer(TFDataCallable, Layer):
     _convert_input_args = False
 
     def __call__(self, *args, **kwargs):
+        if any_tf_tensor(args, kwargs):  # inside `tf.data.Dataset.map`
+            return call_on_tf_tensors(self, args, kwargs)
         if any_symbolic(args, kwargs):
             return super().__call__(*args, **kwargs)
         for leaf in jax.tree_util.tree_leaves((args, kwargs)):
             if isinstance(leaf, jax.core.Tracer):
-                raise ValueError(
+                raise ValueError(  # noqa: TRY004 (Keras's type)
                     f"Layer '{self.name}' ({type(self).__name__}) runs on the host, in numpy: it "
                     "cannot be traced by `jax.jit` or differentiated. In a model, place it "
                     "where it takes the model's inputs (or other host layers' outputs), so the "

@@ -68,7 +68,7 @@ class STFTSpectrogram(Layer):
         self.frame_step = frame_step
         self._frame_step = frame_step or frame_length // 2
         self.fft_length = fft_length
-        self._fft_length = fft_length or 2 ** int(math.ceil(math.log2(frame_length)))
+        self._fft_length = fft_length or 2 ** math.ceil(math.log2(frame_length))
         self.window = window
         self.periodic = periodic
         self.scaling = scaling
