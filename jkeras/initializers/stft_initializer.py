@@ -1,5 +1,8 @@
 """`STFT`: convolution kernels computing a short-time Fourier transform."""
 
+import functools
+
+import jax
 import jax.numpy as jnp
 import numpy as np
 import scipy.signal
@@ -16,6 +19,26 @@ def check_window_and_scaling(window, scaling):
         raise ValueError(
             "Scaling is invalid, it must be `None`, 'density' or 'spectrum'. Received "
             f"scaling={scaling}")
+
+
+@functools.partial(jax.jit, static_argnums=1)
+def _kernel(window, settings):
+    """The kernel, in one compiled computation (not one per operation)."""
+    frame_length, bins, dtype, side, scaling = settings
+    # Frequencies k / n over the n = 2 * (bins - 1) points of the full transform.
+    frequency = jnp.arange(bins, dtype=dtype).reshape(1, 1, bins) / ((bins - 1) * 2)
+    time = jnp.arange(frame_length, dtype=dtype).reshape(frame_length, 1, 1)
+    angle = (-2 * time) * frequency * jnp.arccos(jnp.asarray(-1, dtype))
+    kernel = (jnp.cos(angle) if side == "real" else jnp.sin(angle)).astype(dtype)
+    if window is None:
+        return kernel
+    window = window.reshape(frame_length, 1, 1)
+    scale = 1
+    if scaling == "density":
+        scale = jnp.sqrt(jnp.sum(jnp.square(window)))
+    elif scaling == "spectrum":
+        scale = jnp.sum(jnp.abs(window))
+    return kernel * window / scale
 
 
 class STFT(Initializer):
@@ -50,30 +73,18 @@ class STFT(Initializer):
     def __call__(self, shape, dtype=None):
         dtype = standardize_dtype(dtype)
         frame_length, _, bins = shape
-        scale = 1
-        window = None
-        if self.window is not None:
-            window = self.window
-            if isinstance(window, str):
-                window = scipy.signal.get_window(window, frame_length, self.periodic)
-            window = jnp.asarray(np.asarray(window), dtype=dtype)
+        window = self.window
+        if isinstance(window, str):
+            window = scipy.signal.get_window(window, frame_length, self.periodic)
+        if window is not None:
+            window = np.asarray(window)
             if window.ndim != 1 or window.shape[-1] != frame_length:
                 raise ValueError(
                     "The shape of `window` must be equal to [frame_length]. Received: window "
                     f"shape={window.shape}")
-            window = window.reshape(frame_length, 1, 1)
-            if self.scaling == "density":
-                scale = jnp.sqrt(jnp.sum(jnp.square(window)))
-            elif self.scaling == "spectrum":
-                scale = jnp.sum(jnp.abs(window))
-        # Frequencies k / n over the n = 2 * (bins - 1) points of the full transform.
-        frequency = jnp.arange(bins, dtype=dtype).reshape(1, 1, bins) / ((bins - 1) * 2)
-        time = jnp.arange(frame_length, dtype=dtype).reshape(frame_length, 1, 1)
-        angle = (-2 * time) * frequency * jnp.arccos(jnp.asarray(-1, dtype))
-        kernel = (jnp.cos(angle) if self.side == "real" else jnp.sin(angle)).astype(dtype)
-        if window is not None:
-            kernel = kernel * window / scale
-        return kernel
+            window = jnp.asarray(window, dtype=dtype)
+        return _kernel(window, (frame_length, bins, dtype, self.side, self.scaling))
+
 
     def get_config(self):
         return {"side": self.side, "window": self.window, "periodic": self.periodic,

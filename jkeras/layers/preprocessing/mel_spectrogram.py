@@ -1,5 +1,7 @@
 """`MelSpectrogram`: audio signals to (log-)mel spectrograms."""
 
+import functools
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -52,6 +54,25 @@ def linear_to_mel_weight_matrix(num_mel_bins, num_spectrogram_bins, sampling_rat
     falling = (upper - bins_mel) / (upper - center)
     weights = jnp.maximum(jnp.asarray(0.0, dtype), jnp.minimum(rising, falling))
     return jnp.pad(weights, [(1, 0), (0, 0)])
+
+
+@functools.partial(jax.jit, static_argnums=1)
+def _mel_spectrogram(inputs, settings):
+    """The layer's computation, compiled once per input shape and settings (eager calls
+    would otherwise compile each of its operations separately)."""
+    (sequence_length, sequence_stride, fft_length, window, sampling_rate, num_mel_bins,
+     min_freq, max_freq, power_to_db, top_db, mag_exp, min_power, ref_power) = settings
+    real, imag = stft(inputs, sequence_length, sequence_stride, fft_length, window)
+    outputs = jnp.power(jnp.sqrt(jnp.square(real) + jnp.square(imag)), mag_exp)
+    matrix = linear_to_mel_weight_matrix(num_mel_bins, outputs.shape[-1], sampling_rate,
+                                         min_freq, max_freq)
+    outputs = jnp.tensordot(outputs, matrix, axes=1)
+    if power_to_db:
+        decibels = 10.0 * jnp.log10(jnp.maximum(outputs, min_power))
+        reference = jnp.abs(jnp.asarray(ref_power))
+        decibels -= 10.0 * jnp.log10(jnp.maximum(reference, min_power))
+        outputs = jnp.maximum(decibels, jnp.max(decibels) - top_db)
+    return jnp.swapaxes(outputs, -1, -2)
 
 
 class MelSpectrogram(Layer):
@@ -108,23 +129,13 @@ class MelSpectrogram(Layer):
 
     def call(self, inputs):
         dtype = self.compute_dtype if self.compute_dtype in ("float32", "float64") else "float32"
-        inputs = jnp.asarray(inputs, dtype=dtype)
-        real, imag = stft(inputs, self.sequence_length, self.sequence_stride, self.fft_length,
-                          self.window)
-        outputs = jnp.power(jnp.sqrt(jnp.square(real) + jnp.square(imag)), self.mag_exp)
-        matrix = linear_to_mel_weight_matrix(
-            self.num_mel_bins, outputs.shape[-1], self.sampling_rate, self.min_freq,
-            self.max_freq)
-        outputs = jnp.tensordot(outputs, matrix, axes=1)
-        if self.power_to_db:
-            outputs = self._to_decibels(outputs)
-        return jnp.swapaxes(outputs, -1, -2).astype(self.compute_dtype)
-
-    def _to_decibels(self, power):
-        decibels = 10.0 * jnp.log10(jnp.maximum(power, self.min_power))
-        reference = jnp.abs(jnp.asarray(self.ref_power))
-        decibels -= 10.0 * jnp.log10(jnp.maximum(reference, self.min_power))
-        return jnp.maximum(decibels, jnp.max(decibels) - self.top_db)
+        settings = (self.sequence_length, self.sequence_stride, self.fft_length,
+                    self.window if isinstance(self.window, (str, type(None))) else tuple(
+                        np.asarray(self.window).tolist()),
+                    self.sampling_rate, self.num_mel_bins, self.min_freq, self.max_freq,
+                    self.power_to_db, self.top_db, self.mag_exp, self.min_power, self.ref_power)
+        outputs = _mel_spectrogram(jnp.asarray(inputs, dtype=dtype), settings)
+        return outputs.astype(self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         def frames(length):

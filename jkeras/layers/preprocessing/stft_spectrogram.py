@@ -1,5 +1,6 @@
 """`STFTSpectrogram`: spectrograms of multi-channel signals by convolution with STFT kernels."""
 
+import functools
 import math
 import warnings
 
@@ -13,6 +14,63 @@ from jkeras.layers.input_spec import InputSpec
 from jkeras.layers.layer import Layer
 
 _MODES = ("log", "magnitude", "psd", "real", "imag", "angle", "stft")
+
+
+def _convolve(inputs, kernel, frame_step, padding, channels_last):
+    """`(batch, channels, freq, frames)`: every channel convolved with `kernel`."""
+    if channels_last:
+        inputs = jnp.swapaxes(inputs, 1, 2)
+    channels = inputs.shape[1]
+    signals = inputs.reshape(-1, 1, inputs.shape[-1])  # (batch * channels, 1, time)
+    outputs = jax.lax.conv_general_dilated(
+        signals, kernel.astype(inputs.dtype), (frame_step,), padding.upper(),
+        dimension_numbers=("NCH", "HIO", "NCH"))
+    return outputs.reshape((-1, channels) + outputs.shape[1:])
+
+
+def _arrange(outputs, channels_last, expand_dims):
+    """`(batch, channels, freq, frames)` in the layer's output layout."""
+    batch, channels, freq, frames = outputs.shape
+    if channels_last:
+        if expand_dims:
+            return jnp.transpose(outputs, (0, 3, 2, 1))
+        return jnp.swapaxes(outputs.reshape(batch, channels * freq, frames), 1, 2)
+    if expand_dims:
+        return jnp.transpose(outputs, (0, 1, 3, 2))
+    return outputs.reshape(batch, channels * freq, frames)
+
+
+@functools.partial(jax.jit, static_argnums=3)
+def _spectrogram(inputs, real_kernel, imag_kernel, settings):
+    """The layer's computation, compiled once per shape and settings (eager calls would
+    otherwise compile each of its operations separately)."""
+    mode, frame_step, padding, data_format, expand_dims, epsilon = settings
+    channels_last = data_format == "channels_last"
+
+    def arrange(outputs):
+        return _arrange(outputs, channels_last, expand_dims)
+
+    def convolve(kernel):
+        return _convolve(inputs, kernel, frame_step, padding, channels_last)
+
+    real = convolve(real_kernel) if mode != "imag" else None
+    imag = convolve(imag_kernel) if mode != "real" else None
+    if mode == "real":
+        return arrange(real)
+    if mode == "imag":
+        return arrange(imag)
+    if mode == "angle":
+        return arrange(jnp.arctan2(imag, real))
+    if mode == "stft":
+        return arrange(jnp.concatenate([real, imag], axis=2))
+    power = jnp.square(real) + jnp.square(imag)
+    if mode == "psd":
+        # One-sided density: every bin but the first and last counts twice.
+        return arrange(power + jnp.pad(power[:, :, 1:-1, :], [(0, 0), (0, 0), (1, 1), (0, 0)]))
+    magnitude = arrange(jnp.sqrt(jnp.maximum(power, epsilon)))
+    if mode == "magnitude":
+        return magnitude
+    return jnp.log(jnp.maximum(magnitude, epsilon))
 
 
 class STFTSpectrogram(Layer):
@@ -86,53 +144,17 @@ class STFTSpectrogram(Layer):
                     initializer=initializers.STFT(side, self.window, self.scaling,
                                                   self.periodic)))
 
-    def _convolve(self, inputs, kernel):
-        """`(batch, channels, freq, frames)`: every channel convolved with `kernel`."""
-        if self.data_format == "channels_last":
-            inputs = jnp.swapaxes(inputs, 1, 2)
-        batch_channels = inputs.shape[:2]
-        signals = inputs.reshape(-1, 1, inputs.shape[-1])  # (batch * channels, 1, time)
-        outputs = jax.lax.conv_general_dilated(
-            signals, jnp.asarray(kernel).astype(inputs.dtype), (self._frame_step,),
-            self.padding.upper(), dimension_numbers=("NCH", "HIO", "NCH"))
-        return outputs.reshape((-1, batch_channels[1]) + outputs.shape[1:])
-
-    def _arrange(self, outputs):
-        """`(batch, channels, freq, frames)` in the layer's output layout."""
-        batch, channels, freq, frames = outputs.shape
-        if self.data_format == "channels_last":
-            if self.expand_dims:
-                return jnp.transpose(outputs, (0, 3, 2, 1))
-            return jnp.swapaxes(outputs.reshape(batch, channels * freq, frames), 1, 2)
-        if self.expand_dims:
-            return jnp.transpose(outputs, (0, 1, 3, 2))
-        return outputs.reshape(batch, channels * freq, frames)
-
     def call(self, inputs):
         inputs = jnp.asarray(inputs)
         if inputs.dtype.name not in ("float16", "float32", "float64", "bfloat16"):
             raise TypeError(
                 "Invalid input type. Expected `float16`, `float32` or `float64`. Received: "
                 f"input type={inputs.dtype}")
-        real = self._convolve(inputs, self.real_kernel) if self.mode != "imag" else None
-        imag = self._convolve(inputs, self.imag_kernel) if self.mode != "real" else None
-        if self.mode == "real":
-            return self._arrange(real)
-        if self.mode == "imag":
-            return self._arrange(imag)
-        if self.mode == "angle":
-            return self._arrange(jnp.arctan2(imag, real))
-        if self.mode == "stft":
-            return self._arrange(jnp.concatenate([real, imag], axis=2))
-        power = jnp.square(real) + jnp.square(imag)
-        if self.mode == "psd":
-            # One-sided density: every bin but the first and last counts twice.
-            return self._arrange(power + jnp.pad(power[:, :, 1:-1, :],
-                                                 [(0, 0), (0, 0), (1, 1), (0, 0)]))
-        magnitude = self._arrange(jnp.sqrt(jnp.maximum(power, config.epsilon())))
-        if self.mode == "magnitude":
-            return magnitude
-        return jnp.log(jnp.maximum(magnitude, config.epsilon()))
+        real = jnp.asarray(self.real_kernel) if self.mode != "imag" else None
+        imag = jnp.asarray(self.imag_kernel) if self.mode != "real" else None
+        settings = (self.mode, self._frame_step, self.padding, self.data_format,
+                    self.expand_dims, config.epsilon())
+        return _spectrogram(inputs, real, imag, settings)
 
     def compute_output_shape(self, input_shape):
         channels_last = self.data_format == "channels_last"
