@@ -66,8 +66,8 @@ class HostStagePlan:
                 available.update(id(t) for t in flatten(node.outputs))
         chosen, read_on_host = set(), set()
         for node in reversed(candidates):  # a capable node stays where a host node reads it
-            outputs = {id(t) for t in flatten(node.outputs)}
-            if runs_on_host(node.operation) or outputs & read_on_host:
+            produced = {id(t) for t in flatten(node.outputs)}
+            if runs_on_host(node.operation) or produced & read_on_host:
                 chosen.add(id(node))
                 read_on_host.update(id(t) for t in node.input_tensors)
         self.host_nodes = [node for node in nodes if id(node) in chosen]
