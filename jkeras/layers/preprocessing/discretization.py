@@ -1,5 +1,8 @@
 """`Discretization`: continuous values to bin indices (or encodings of them)."""
 
+import functools
+
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -7,6 +10,13 @@ from jkeras.core.keras_tensor import KerasTensor
 from jkeras.layers.layer import Layer
 from jkeras.layers.preprocessing import adapt_data, encoding, quantile_summary
 from jkeras.layers.preprocessing.tf_data_bridge import TFDataCallable
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2, 3))
+def _discretize(inputs, boundaries, output_mode, dtype):
+    """Bin indices of `inputs`, encoded: one compiled computation per shape and boundaries."""
+    indices = jnp.digitize(inputs, jnp.asarray(boundaries, dtype="float32")).astype("int32")
+    return encoding.encode(indices, output_mode, len(boundaries) + 1, dtype)
 
 
 class Discretization(TFDataCallable, Layer):
@@ -104,10 +114,8 @@ class Discretization(TFDataCallable, Layer):
         inputs = jnp.asarray(inputs)
         if jnp.issubdtype(inputs.dtype, jnp.floating):
             inputs = inputs.astype(self.compute_dtype)
-        boundaries = jnp.asarray(np.asarray(self.bin_boundaries, dtype="float32"))
-        indices = jnp.digitize(inputs, boundaries).astype("int32")
-        return encoding.encode(indices, self.output_mode, len(self.bin_boundaries) + 1,
-                               self.output_dtype)
+        return _discretize(inputs, tuple(self.bin_boundaries), self.output_mode,
+                           self.output_dtype)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)

@@ -10,6 +10,9 @@ be large: no `(batch, tokens, vocabulary)` one-hot is built). Indices outside `[
   become one vector of `depth` holding presence (1) or the number of occurrences.
 """
 
+import functools
+
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -22,8 +25,10 @@ def _squeezed_for_one_hot(inputs):
     return inputs
 
 
+@functools.partial(jax.jit, static_argnums=(1, 2, 3))
 def encode(inputs, output_mode, depth, dtype, count_weights=None):
-    """Encode integer `inputs` with `jax.numpy` (traceable); see the module docstring."""
+    """Encode integer `inputs` with `jax.numpy`, as one compiled computation (inlined into an
+    enclosing trace); see the module docstring."""
     if output_mode == "int":
         return inputs.astype(dtype)
     if inputs.ndim == 0:
