@@ -24,7 +24,6 @@ from jkeras.initializers.constant_initializers import (
     Zeros,
 )
 from jkeras.initializers.initializer import Initializer
-from jkeras.initializers.stft_initializer import STFT, STFTInitializer
 from jkeras.initializers.random_initializers import (
     GlorotNormal,
     GlorotUniform,
@@ -41,6 +40,7 @@ from jkeras.initializers.random_initializers import (
     VarianceScaling,
     compute_fans,
 )
+from jkeras.initializers.stft_initializer import STFT, STFTInitializer
 
 ALL_OBJECTS = (
     Initializer, Constant, Identity, Ones, Zeros, GlorotNormal, GlorotUniform, HeNormal,
@@ -162,6 +162,7 @@ def get(identifier):
 stft = STFT  # Keras 3 also exports the class under its snake_case name
 
 __all__ = [
+    "STFT",
     "Constant",
     "GlorotNormal",
     "GlorotUniform",
@@ -178,7 +179,6 @@ __all__ = [
     "RandomInitializer",
     "RandomNormal",
     "RandomUniform",
-    "STFT",
     "STFTInitializer",
     "TruncatedNormal",
     "VarianceScaling",

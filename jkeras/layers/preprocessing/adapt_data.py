@@ -11,6 +11,8 @@ import itertools
 import jax
 import numpy as np
 
+from jkeras.layers.preprocessing.host_layer import to_numpy
+
 
 def is_tf_dataset(data):
     return any(
@@ -52,6 +54,15 @@ def batches(data, steps=None, layer_name="layer", lists_are_arrays=True):
     if steps is not None:
         source = itertools.islice(source, steps)
     return (_inputs_of(batch) for batch in source)
+
+
+def token_batches(data, steps=None, layer_name="layer"):
+    """The batches lookup and text layers count tokens from: an array or a list is one batch,
+    a 1D one a column of documents (each row is a document)."""
+    if is_whole_array(data):
+        data = to_numpy(data)
+        return iter([data[:, None] if data.ndim == 1 else data])
+    return batches(data, steps, layer_name)
 
 
 def _inputs_of(batch):

@@ -236,12 +236,8 @@ class IndexLookup(HostLayer):
         """Build the vocabulary from the tokens of `data` (an array, a list, a
         `tf.data.Dataset`, a `PyDataset` or an iterable of batches), most frequent first."""
         self.reset_state()
-        if adapt_data.is_whole_array(data):
-            data = to_numpy(data)
-            self.update_state(data[:, None] if data.ndim == 1 else data)
-        else:
-            for batch in adapt_data.batches(data, steps, self.name):
-                self.update_state(batch)
+        for batch in adapt_data.token_batches(data, steps, self.name):
+            self.update_state(batch)
         self.finalize_state()
 
     def reset_state(self):

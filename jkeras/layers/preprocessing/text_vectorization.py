@@ -200,12 +200,8 @@ class TextVectorization(HostLayer):
         `PyDataset` or an iterable of batches), most frequent tokens first."""
         del batch_size
         self.reset_state()
-        if adapt_data.is_whole_array(data):
-            data = to_numpy(data)
-            self.update_state(data[:, None] if data.ndim == 1 else data)
-        else:
-            for batch in adapt_data.batches(data, steps, self.name):
-                self.update_state(batch)
+        for batch in adapt_data.token_batches(data, steps, self.name):
+            self.update_state(batch)
         self.finalize_state()
 
     def update_state(self, data):
