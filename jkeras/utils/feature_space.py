@@ -8,6 +8,7 @@ files are Keras 3's. The lookup and hashing layers run on the host (see
 `get_encoded_features()` runs them in its host stage before the compiled step.
 """
 
+import jax.numpy as jnp
 import numpy as np
 
 from jkeras import layers
@@ -37,8 +38,6 @@ class TFDConcat(Layer):
         self.axis = axis
 
     def call(self, inputs):
-        import jax.numpy as jnp
-
         return jnp.concatenate([jnp.asarray(x, dtype="float32") for x in inputs],
                                axis=self.axis)
 
