@@ -7,7 +7,7 @@ consistent whenever the process dies."""
 import numpy as np
 
 from jkeras.saving import weights_io
-from jkeras.utils.atomic_files import atomic_write
+from jkeras.saving.atomic_files import atomic_write
 
 GROUP = "jkeras_backup"
 

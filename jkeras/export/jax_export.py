@@ -28,7 +28,7 @@ import numpy as np
 
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.layers.input_spec import InputSpec
-from jkeras.utils.atomic_files import CorruptFileError, atomic_write
+from jkeras.saving.atomic_files import CorruptFileError, atomic_write
 
 FORMAT_NAME = "jkeras.jax_export"
 FORMAT_VERSION = 1

@@ -40,11 +40,12 @@ from jkeras.initializers.random_initializers import (
     VarianceScaling,
     compute_fans,
 )
+from jkeras.initializers.stft_initializer import STFT, STFTInitializer
 
 ALL_OBJECTS = (
     Initializer, Constant, Identity, Ones, Zeros, GlorotNormal, GlorotUniform, HeNormal,
     HeUniform, LecunNormal, LecunUniform, Orthogonal, RandomNormal, RandomUniform,
-    TruncatedNormal, VarianceScaling,
+    TruncatedNormal, VarianceScaling, STFT,
 )  # fmt: skip
 
 
@@ -107,6 +108,7 @@ _REGISTRY = _InitializerRegistry(
     aliases={
         "IdentityInitializer": Identity,
         "OrthogonalInitializer": Orthogonal,
+        "STFTInitializer": STFT,
         "normal": RandomNormal,
         "uniform": RandomUniform,
         "one": Ones,
@@ -121,7 +123,10 @@ deserialize = _REGISTRY.deserialize
 get = _REGISTRY.get
 
 
+stft = STFT  # Keras 3 also exports the class under its snake_case name
+
 __all__ = [
+    "STFT",
     "Constant",
     "GlorotNormal",
     "GlorotUniform",
@@ -138,6 +143,7 @@ __all__ = [
     "RandomInitializer",
     "RandomNormal",
     "RandomUniform",
+    "STFTInitializer",
     "TruncatedNormal",
     "VarianceScaling",
     "Zeros",
@@ -145,4 +151,5 @@ __all__ = [
     "deserialize",
     "get",
     "serialize",
+    "stft",
 ]

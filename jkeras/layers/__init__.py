@@ -82,6 +82,15 @@ from jkeras.layers.rnn.rnn import RNN
 from jkeras.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
 from jkeras.layers.rnn.time_distributed import TimeDistributed
 
+from jkeras.layers.preprocessing.category_encoding import CategoryEncoding
+from jkeras.layers.preprocessing.discretization import Discretization
+from jkeras.layers.preprocessing.hashed_crossing import HashedCrossing
+from jkeras.layers.preprocessing.hashing import Hashing
+from jkeras.layers.preprocessing.integer_lookup import IntegerLookup
+from jkeras.layers.preprocessing.mel_spectrogram import MelSpectrogram
+from jkeras.layers.preprocessing.stft_spectrogram import STFTSpectrogram
+from jkeras.layers.preprocessing.string_lookup import StringLookup
+from jkeras.layers.preprocessing.text_vectorization import TextVectorization
 # --- layer exports: append one import line per module above this line ---
 
 for _name, _value in dict(globals()).items():

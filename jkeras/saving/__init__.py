@@ -8,6 +8,6 @@ from jkeras.core.object_registration import (
     get_registered_object,
     register_keras_serializable,
 )
+from jkeras.saving.atomic_files import CorruptFileError
 from jkeras.saving.saving_lib import load_model, load_weights, save_model, save_weights
 from jkeras.saving.serialization import model_from_json
-from jkeras.utils.atomic_files import CorruptFileError

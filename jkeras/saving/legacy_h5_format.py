@@ -24,13 +24,13 @@ import numpy as np
 
 from jkeras.core.object_registration import custom_object_scope
 from jkeras.saving import weights_io
+from jkeras.saving.atomic_files import CorruptFileError, atomic_write, check_overwrite
 from jkeras.saving.serialization import (
     KERAS_VERSION,
     model_from_config,
     serialize_model,
     to_json,
 )
-from jkeras.utils.atomic_files import CorruptFileError, atomic_write, check_overwrite
 
 HDF5_OBJECT_HEADER_LIMIT = 64512
 LEGACY_EXTENSIONS = (".h5", ".hdf5")

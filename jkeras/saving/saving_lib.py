@@ -1,9 +1,9 @@
 """The `.keras` archive, `.weights.h5` files and JSON configs, in Keras 3's formats.
 
 A `.keras` file is a zip holding `metadata.json`, `config.json` (the model's serialized config
-with `build_config` and `compile_config`) and `model.weights.h5` (see `weights_io`). Every write
-goes to a temporary file in the destination folder that replaces the destination only once
-complete, so a failed save leaves the previous file as it was. Loading reads and checks the
+with `build_config` and `compile_config`), `model.weights.h5` (see `weights_io`) and the
+layers' `assets/` (see `assets_io`). Every write goes to a temporary file in the destination
+folder that replaces the destination only once complete, so a failed save leaves the previous file as it was. Loading reads and checks the
 whole file before it creates or changes anything.
 """
 
@@ -14,9 +14,9 @@ import os
 import warnings
 import zipfile
 
-from jkeras.saving import legacy_h5_format, weights_io
+from jkeras.saving import assets_io, legacy_h5_format, weights_io
+from jkeras.saving.atomic_files import CorruptFileError, atomic_write, check_overwrite
 from jkeras.saving.serialization import KERAS_VERSION, model_from_config, serialize_model
-from jkeras.utils.atomic_files import CorruptFileError, atomic_write, check_overwrite
 
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
@@ -58,10 +58,12 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
             archive.writestr(METADATA_FILENAME, metadata_json)
             archive.writestr(CONFIG_FILENAME, config_json)
             archive.writestr(WEIGHTS_FILENAME, weights.getvalue())
+            assets_io.write(model, archive)
 
 
 def _read_archive(filepath):
-    """`(config, metadata, stored_weights)` of a `.keras` file, fully read and checked."""
+    """`(config, metadata, stored_weights, asset entries)` of a `.keras` file, fully read and
+    checked."""
     try:
         with zipfile.ZipFile(filepath, "r") as archive:
             names = archive.namelist()
@@ -82,6 +84,7 @@ def _read_archive(filepath):
             if METADATA_FILENAME in names:
                 metadata = json.loads(archive.read(METADATA_FILENAME).decode("utf-8"))
             weights = archive.read(WEIGHTS_FILENAME)
+            assets = assets_io.read(archive)
     except CorruptFileError:
         raise
     except FileNotFoundError:
@@ -93,7 +96,7 @@ def _read_archive(filepath):
         ) from error
     if not isinstance(config, dict):
         raise CorruptFileError(f"The config.json of {filepath} is not a JSON object.")
-    return config, metadata, _read_h5_bytes(weights, f"{filepath}:{WEIGHTS_FILENAME}")
+    return config, metadata, _read_h5_bytes(weights, f"{filepath}:{WEIGHTS_FILENAME}"), assets
 
 
 def _read_h5_bytes(data, label):
@@ -146,7 +149,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         )
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"File not found: filepath={filepath}.")
-    config, _, stored = _read_archive(filepath)
+    config, _, stored, assets = _read_archive(filepath)
     try:
         model = model_from_config(config, custom_objects, compile=compile, safe_mode=safe_mode)
     except (ValueError, NotImplementedError):
@@ -157,6 +160,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             f"({type(error).__name__}: {error})."
         ) from error
     weights_io.assign(model, stored)
+    assets_io.load(model, assets)
     return model
 
 
@@ -194,7 +198,7 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=None):
         )
         return
     if filepath.endswith(".keras"):
-        _, _, stored = _read_archive(filepath)
+        _, _, stored, _ = _read_archive(filepath)
     elif filepath.endswith(".weights.h5"):
         stored = _read_h5(filepath, filepath)
     else:

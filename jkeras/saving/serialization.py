@@ -18,8 +18,9 @@ def serialize_model(model, include_compile=True):
     """The model's config in Keras 3's layout (`module`, `class_name`, `config`, ...)."""
     entry = LAYERS.serialize(model)
     entry["config"] = to_json(entry["config"])
-    build_config = model.get_build_config() if model.built else None
-    entry["build_config"] = {"input_shape": to_json((build_config or {}).get("input_shape"))}
+    build_config = model.get_build_config()
+    entry["build_config"] = to_json(build_config if build_config is not None
+                                    else {"input_shape": None})
     if include_compile and getattr(model, "compiled", False):
         entry["compile_config"] = model.get_compile_config()
     return entry
@@ -105,9 +106,9 @@ def model_from_config(config, custom_objects=None, compile=True, safe_mode=True)
     config = _normalize_keras_config(config)
     with custom_object_scope(custom_objects):
         model = _model_from_config(config)
-        build_shape = (config.get("build_config") or {}).get("input_shape")
-        if not model.built and build_shape is not None:
-            model.build(_to_tuples(build_shape))
+        build_config = config.get("build_config")
+        if build_config and not model.built:
+            model.build_from_config(build_config)
         compile_config = config.get("compile_config")
         if compile and compile_config:
             model.compile_from_config(compile_config)
@@ -133,12 +134,6 @@ def _model_from_config(config):
             "A subclassed model must implement `get_config` and `from_config` to be saved "
             "with `save()`; otherwise save its weights with `save_weights`."
         ) from error
-
-
-def _to_tuples(shape):
-    if isinstance(shape, list) and shape and all(isinstance(s, list) for s in shape):
-        return [tuple(s) for s in shape]
-    return tuple(shape)
 
 
 def model_to_json(model, **kwargs):
