@@ -24,6 +24,7 @@ from jkeras import (
     random,
     regularizers,
     saving,
+    tree,
     utils,
 )
 from jkeras.core.variable import Variable

@@ -20,33 +20,86 @@ and `ragged=True` in `convert_to_tensor` raise). Called on symbolic `KerasTensor
 records a node of a functional model.
 """
 
+# --- ops outside ops.numpy: core, control flow, math, linalg, nn, image (issue #18, ops-nn) ---
+from jkeras.ops import image, linalg, nn
+from jkeras.ops.complex_numbers import view_as_complex, view_as_real
+from jkeras.ops.control_flow import (
+    associative_scan,
+    cond,
+    custom_gradient,
+    fori_loop,
+    map,
+    scan,
+    stop_gradient,
+    switch,
+    vectorized_map,
+    while_loop,
+)
 from jkeras.ops.core import (
     cast,
-    cond,
     convert_to_numpy,
     convert_to_tensor,
-    fori_loop,
+    dtype,
     is_tensor,
-    scan,
+    saturate_cast,
+    scatter,
+    scatter_update,
     shape,
     slice,
-    stop_gradient,
+    slice_update,
+    unstack,
 )
-from jkeras.ops.math import logsumexp, top_k
-from jkeras.ops.nn import (
-    average_pool,
-    conv,
-    gelu,
-    log_softmax,
-    max_pool,
-    one_hot,
-    relu,
-    relu6,
-    sigmoid,
-    silu,
-    softmax,
-    softplus,
+from jkeras.ops.einops import rearrange
+from jkeras.ops.linalg import (
+    cholesky,
+    cholesky_inverse,
+    det,
+    eig,
+    eigh,
+    inv,
+    jvp,
+    lstsq,
+    lu_factor,
+    matrix_rank,
+    norm,
+    pinv,
+    qr,
+    solve,
+    solve_triangular,
+    svd,
 )
+from jkeras.ops.math import (
+    cdist,
+    erf,
+    erfc,
+    erfinv,
+    extract_sequences,
+    in_top_k,
+    logdet,
+    logsumexp,
+    rsqrt,
+    segment_max,
+    segment_min,
+    segment_prod,
+    segment_sum,
+    top_k,
+)
+from jkeras.ops.nn import *  # noqa: F403 (every name of ops.nn is also an ops name)
+from jkeras.ops.spectral import fft, fft2, ifft2, irfft, istft, rfft, stft
+
+_NOT_NUMPY = [
+    "associative_scan", "cast", "cdist", "cholesky", "cholesky_inverse", "cond",
+    "convert_to_numpy", "convert_to_tensor", "custom_gradient", "det", "dtype", "eig", "eigh",
+    "erf", "erfc", "erfinv", "extract_sequences", "fft", "fft2", "fori_loop", "ifft2",
+    "in_top_k", "inv", "irfft", "is_tensor", "istft", "jvp", "logdet", "logsumexp", "lstsq",
+    "lu_factor", "map", "matrix_rank", "norm", "pinv", "qr", "rearrange", "rfft", "rsqrt",
+    "saturate_cast", "scan", "scatter", "scatter_update", "segment_max", "segment_min",
+    "segment_prod", "segment_sum", "shape", "slice", "slice_update", "solve",
+    "solve_triangular", "stft", "stop_gradient", "svd", "switch", "top_k", "unstack",
+    "vectorized_map", "view_as_complex", "view_as_real", "while_loop", *nn.__all__,
+]  # fmt: skip
+# --- end of ops-nn's names ---
+
 from jkeras.ops.numpy import (
     abs,
     absolute,
@@ -104,7 +157,7 @@ from jkeras.ops.numpy import (
     zeros_like,
 )
 
-__all__ = [
+_NUMPY_NAMES = [
     "abs",
     "absolute",
     "add",
@@ -114,15 +167,9 @@ __all__ = [
     "argmax",
     "argmin",
     "array",
-    "average_pool",
     "broadcast_to",
-    "cast",
     "clip",
     "concatenate",
-    "cond",
-    "conv",
-    "convert_to_numpy",
-    "convert_to_tensor",
     "divide",
     "dot",
     "exp",
@@ -130,69 +177,52 @@ __all__ = [
     "eye",
     "flip",
     "floor",
-    "fori_loop",
     "full",
-    "gelu",
-    "is_tensor",
     "linspace",
     "log",
-    "log_softmax",
-    "logsumexp",
     "matmul",
     "max",
-    "max_pool",
     "maximum",
     "mean",
     "min",
     "minimum",
     "multiply",
     "negative",
-    "one_hot",
     "ones",
     "ones_like",
     "power",
     "prod",
-    "relu",
-    "relu6",
     "reshape",
     "round",
-    "scan",
-    "shape",
-    "sigmoid",
     "sign",
-    "silu",
-    "slice",
-    "softmax",
-    "softplus",
     "split",
     "sqrt",
     "square",
     "squeeze",
     "stack",
     "std",
-    "stop_gradient",
     "subtract",
     "sum",
     "take",
     "take_along_axis",
     "tanh",
     "tile",
-    "top_k",
     "transpose",
     "var",
     "where",
     "zeros",
     "zeros_like",
 ]
+__all__ = _NUMPY_NAMES + _NOT_NUMPY
 
-# Called on symbolic tensors (functional model construction), an op records a graph node.
+# ops.numpy's functions record graph nodes on KerasTensors through this wrapper; the other ops
+# are `keras_op`s, which do it themselves.
 from jkeras.core.keras_tensor import record_symbolic as _record_symbolic  # noqa: E402
 
 import sys as _sys  # noqa: E402
 
-for _name in __all__:
-    if _name not in ("convert_to_numpy", "is_tensor", "shape"):
-        _op = _record_symbolic(globals()[_name])
-        globals()[_name] = _op
-        setattr(_sys.modules[_op.__wrapped__.__module__], _name, _op)  # ops.numpy.x is ops.x
+for _name in _NUMPY_NAMES:
+    _op = _record_symbolic(globals()[_name])
+    globals()[_name] = _op
+    setattr(_sys.modules[_op.__wrapped__.__module__], _name, _op)  # ops.numpy.x is ops.x
 del _name, _op
