@@ -20,15 +20,7 @@ import numpy as np
 from jkeras.distribution import placement
 from jkeras.trainers import data as data_module
 from jkeras.utils.py_dataset import PyDataset
-
-
-def is_tf_dataset(x):
-    """Whether `x` is a `tf.data.Dataset`, judged by its classes' names and modules, so that
-    TensorFlow is never imported unless the caller already has a dataset from it."""
-    return any(
-        parent.__name__ == "DatasetV2" and parent.__module__.startswith("tensorflow.")
-        for parent in type(x).__mro__
-    )
+from jkeras.utils.tf_data import is_tf_dataset
 
 
 def is_batch_source(x):

@@ -712,8 +712,7 @@ class Trainer:
                 return data_module.take_rows(dataset, rows)
 
             # On CPU the windows are cut on the main thread: a thread would compete with the
-            # step for the cores, and running ahead it held more windows (MNIST convnet: peak
-            # RSS 959 vs 872 MiB, the same speed).
+            # step for the cores, and running ahead it held more windows for no speed.
             windows = batch_sources.prefetch_to_device(
                 (window(*group[1:]) for group in groups),
                 thread=per_execution > 1 and jax.default_backend() != "cpu")
@@ -742,10 +741,9 @@ class Trainer:
         """Steps per compiled call: the compiled setting, with `"auto"` resolved for an epoch
         of `steps` steps (None: unknown) and these user callbacks. `"auto"` fuses training
         only: evaluation and prediction would stack host batches, an extra copy that made
-        `predict` slower on CPU (benchmarks/run_all.py). On the CPU backend a model with a
-        recurrent layer also takes one step per call: its time loop would nest inside the
-        fused loop, whose body XLA:CPU ran 4-13% slower (IMDB LSTM, three benchmark runs),
-        and its ~100 ms steps leave no dispatch time to save."""
+        `predict` slower on CPU. On the CPU backend a model with a recurrent layer also takes
+        one step per call: its time loop would nest inside the fused loop, whose body XLA:CPU
+        runs slower, and its long steps leave no dispatch time to save (docs/performance.md)."""
         if self.steps_per_execution != "auto":
             return self.steps_per_execution
         if kind != "train" or any(overrides_batch_hooks(c) for c in callbacks or []):
@@ -1043,7 +1041,7 @@ def _keep_on_device(dataset):
 
     Data that is a JAX array already stays. On the CPU backend numpy data streams (unless a
     distribution spreads it over several devices): the device is host memory, so a device
-    copy would only be a second copy of the dataset (188 MiB for MNIST). On an accelerator it
+    copy would only be a second copy of the dataset. On an accelerator it
     goes to the device when it takes at most `DEVICE_DATA_FRACTION` of the free memory."""
     leaves = jax.tree_util.tree_leaves(dataset)
     if any(isinstance(leaf, jax.Array) for leaf in leaves):
