@@ -2,9 +2,12 @@
 
 Every op has Keras 3's name, signature and defaults, accepts array-likes (`jax.Array`s, numpy
 arrays, Python scalars and lists, and jkeras `Variable`s) and returns a `jax.Array`. The ops
-are thin wrappers over `jax.numpy`, `jax.nn` and `jax.lax`, so they are pure and work under
-`jax.jit`, `jax.grad` and `jax.vmap`. They live in modules mirroring Keras: `ops.numpy`,
-`ops.nn`, `ops.math` and `ops.core`; all are re-exported here.
+are thin wrappers over `jax.numpy`, `jax.nn`, `jax.lax` and `jax.scipy`, so they are pure and
+work under `jax.jit`, `jax.grad` and `jax.vmap`. The public submodules mirror Keras's:
+`ops.numpy`, `ops.nn`, `ops.linalg` and `ops.image` (whose names are only there); the others
+(`core`, `control_flow`, `math`, `spectral`, `complex_numbers`, `einops`) are re-exported here.
+Each op is a `keras_op` (jkeras/ops/keras_op.py): called on KerasTensors it records a node of
+a functional model, its output spec found by abstract tracing.
 
 Arrays are immutable. Item assignment on a returned array raises `TypeError` (JAX's own
 behaviour); build an updated copy with the `.at` property instead:
@@ -84,7 +87,7 @@ from jkeras.ops.math import (
     segment_sum,
     top_k,
 )
-from jkeras.ops.nn import *  # noqa: F403 (every name of ops.nn is also an ops name)
+from jkeras.ops.nn import *
 from jkeras.ops.spectral import fft, fft2, ifft2, irfft, istft, rfft, stft
 
 _NOT_NUMPY = [
@@ -157,7 +160,7 @@ from jkeras.ops.numpy import (
     zeros_like,
 )
 
-_NUMPY_NAMES = [
+__all__ = [  # ops.numpy's names; ops-nn's (_NOT_NUMPY) are added below
     "abs",
     "absolute",
     "add",
@@ -213,13 +216,14 @@ _NUMPY_NAMES = [
     "zeros",
     "zeros_like",
 ]
-__all__ = _NUMPY_NAMES + _NOT_NUMPY
+_NUMPY_NAMES = tuple(__all__)
+__all__.extend(_NOT_NUMPY)
 
 # ops.numpy's functions record graph nodes on KerasTensors through this wrapper; the other ops
 # are `keras_op`s, which do it themselves.
-from jkeras.core.keras_tensor import record_symbolic as _record_symbolic  # noqa: E402
+import sys as _sys
 
-import sys as _sys  # noqa: E402
+from jkeras.core.keras_tensor import record_symbolic as _record_symbolic
 
 for _name in _NUMPY_NAMES:
     _op = _record_symbolic(globals()[_name])

@@ -3,8 +3,8 @@
 import jax
 import jax.numpy as jnp
 
-from jkeras.ops.keras_op import keras_op
 from jkeras.ops.core import convert_to_tensor
+from jkeras.ops.keras_op import keras_op
 
 
 @keras_op

@@ -11,8 +11,8 @@ import functools
 
 import jax
 
-from jkeras.ops.keras_op import keras_op
 from jkeras.ops.core import convert_to_tensor
+from jkeras.ops.keras_op import keras_op
 
 
 @keras_op

@@ -4,8 +4,8 @@ axes and parenthesized groups, no ellipsis)."""
 import math
 import re
 
-from jkeras.ops.keras_op import keras_op
 from jkeras.ops.core import convert_to_tensor
+from jkeras.ops.keras_op import keras_op
 
 _AXIS_OR_GROUP = re.compile(r"\w+|\([\w\s]*\)")
 

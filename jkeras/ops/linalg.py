@@ -9,10 +9,10 @@ import jax
 import jax.numpy as jnp
 import jax.scipy.linalg
 
-from jkeras.ops.dtypes import result_type
-from jkeras.ops.keras_op import keras_op
 from jkeras.core.tracing import tracing
 from jkeras.ops.core import convert_to_tensor
+from jkeras.ops.dtypes import result_type
+from jkeras.ops.keras_op import keras_op
 
 
 def _matrix(op, x, square=True):
@@ -53,7 +53,7 @@ def cholesky(x, upper=False):
     x = _matrix("cholesky", x)
     try:
         factor = jnp.linalg.cholesky(x, upper=upper)
-    except Exception as error:  # noqa: BLE001 (Keras wraps every failure in a ValueError)
+    except Exception as error:
         raise ValueError(f"cholesky: decomposition failed: {error}") from error
     if not tracing() and bool(jnp.any(jnp.isnan(factor))):
         raise ValueError(

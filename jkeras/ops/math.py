@@ -8,18 +8,18 @@ import jax.numpy as jnp
 import jax.scipy.special
 
 from jkeras.core.keras_tensor import KerasTensor
-from jkeras.ops.keras_op import keras_op
 from jkeras.ops.core import convert_to_tensor
+from jkeras.ops.keras_op import keras_op
 from jkeras.ops.unary import FLOATING, unary_op
 
-# name: (function, docstring, input requirement); see `activations.unary_op`.
+# name: (function, docstring, input requirement); see `unary.unary_op`.
 _SPECIAL = {
     "erf": (jax.lax.erf, "The error function `2 / sqrt(pi) * integral_0^x exp(-t**2) dt`.",
             FLOATING),
-    "erfc": (jax.scipy.special.erfc, "The complementary error function `1 - erf(x)`; integer "
-             "inputs give float32.", None),
-    "erfinv": (jax.scipy.special.erfinv, "The inverse error function on (-1, 1); integer "
-               "inputs give float32.", None),
+    "erfc": (jax.scipy.special.erfc, ("The complementary error function `1 - erf(x)`; "
+                                      "integer inputs give float32."), None),
+    "erfinv": (jax.scipy.special.erfinv, ("The inverse error function on (-1, 1); integer "
+                                          "inputs give float32."), None),
     "rsqrt": (jax.lax.rsqrt, "`1 / sqrt(x)`.", FLOATING),
 }
 

@@ -10,8 +10,8 @@ import jax.numpy as jnp
 import jax.scipy.signal
 import scipy.signal
 
-from jkeras.ops.keras_op import keras_op
 from jkeras.ops.core import convert_to_tensor
+from jkeras.ops.keras_op import keras_op
 
 
 def _complex(op, x, min_rank=1):

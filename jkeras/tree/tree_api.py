@@ -20,7 +20,7 @@ def _mismatch():
     return ValueError("Structures don't have the same nested structure.")
 
 
-class MAP_TO_NONE:  # noqa: N801 (Keras's name)
+class MAP_TO_NONE:
     """Returned by a `traverse` function to replace a subtree by None."""
 
 

@@ -1,4 +1,14 @@
-"""Helpers of the ops parity tests beyond tests/ops/parity.py:
+"""The checks of the parity tests of ops.nn, ops.image, ops.linalg and the core and math ops
+against Keras 3, on the cases (`Case`) of tests/ops/parity.py.
+
+These ops are jkeras's own implementations: they never trace to Keras's programs, so values
+are compared by running both, Keras's compiled (`jitted`), and dtypes over the sweep by
+abstract evaluation.
+
+- `check_values`: the same output structure, shapes, dtypes and values (or both raise, ours an
+  instance of Keras's error type), optionally with the data cast to another dtype.
+- `check_dtypes`: the same output shapes and dtypes (or both raise) with the data in each dtype
+  of a sweep, by `jax.eval_shape` (nothing is compiled).
 
 - `jitted(namespace)`: the ops of `namespace` run under `jax.jit`, their array arguments
   traced and the rest static. The reference (Keras 3) then compiles one program per call
@@ -6,6 +16,7 @@
   to float rounding.
 - `with_namespaces`: which cases of an op run eagerly, which compiled.
 - `check_gradient`: `check_gradient` of parity.py, each gradient compiled as one program.
+- `check_error`: our op raises the expected error naming its argument; Keras's raises too.
 - `check_symbolic_batch`: on KerasTensors with an unknown batch size shared by every tensor
   argument, Keras's output shapes and the eager result's dtypes.
 """
@@ -14,15 +25,92 @@ import jax
 import jax.numpy as jnp
 import keras
 import numpy as np
+import pytest
 
 from jkeras.core.keras_tensor import KerasTensor
 
+SWEEP_DTYPES = ("int8", "int16", "int32", "uint8", "bool", "float16", "bfloat16", "float32")
+TOLERANCE = {"float32": 1e-6, "float16": 1e-2, "bfloat16": 2e-2}
 
-def _split_arrays(args, kwargs):
+
+def _outcome(call):
+    """`(result, None)` or `(None, exception)`."""
+    try:
+        return call(), None
+    except Exception as error:  # noqa: BLE001 - errors are part of what is compared.
+        return None, error
+
+
+def _same_failure(case, ours, theirs):
+    """Whether both raised (ours an instance of Keras's error type); fails if one did."""
+    (_, our_error), (_, their_error) = ours, theirs
+    assert (our_error is None) == (their_error is None), \
+        f"{case}: jkeras raised {our_error!r}, Keras {their_error!r}"
+    if our_error is not None:
+        assert isinstance(our_error, type(their_error)), \
+            f"{case}: jkeras raised {our_error!r}, not a {type(their_error).__name__} as Keras"
+    return our_error is not None
+
+
+def _dtype(value):
+    return jnp.dtype(value.dtype).name
+
+
+def _structure(values):
+    return jax.tree_util.tree_structure(jax.tree_util.tree_map(lambda _: 0, values))
+
+
+def check_values(ours, theirs, case, dtype="float32"):
+    """Equal outputs (structure, shapes, dtypes and values within the dtype's tolerance) with
+    the case's float32 data cast to `dtype`, or both raise."""
+    args, kwargs = case.map_data(lambda a: a.astype(jnp.dtype(dtype)))
+    our = _outcome(lambda: getattr(ours, case.op)(*args, **kwargs))
+    their = _outcome(lambda: getattr(theirs, case.op)(*args, **kwargs))
+    if _same_failure(case, our, their):
+        return
+    assert _structure(our[0]) == _structure(their[0]), f"{case}: {our[0]} vs {their[0]}"
+    for mine, reference in zip(jax.tree_util.tree_leaves(our[0]),
+                               jax.tree_util.tree_leaves(their[0])):
+        assert (_dtype(mine), np.shape(mine)) == (_dtype(reference), np.shape(reference)), \
+            f"{case} [{dtype}]: {_dtype(mine)}{np.shape(mine)} != Keras's " \
+            f"{_dtype(reference)}{np.shape(reference)}"
+        tolerance = case.tolerance or TOLERANCE.get(_dtype(reference), 0)
+        np.testing.assert_allclose(np.asarray(mine, np.float64 if _dtype(mine) == "bfloat16"
+                                              else None),
+                                   np.asarray(reference, np.float64
+                                              if _dtype(reference) == "bfloat16" else None),
+                                   rtol=tolerance, atol=tolerance, equal_nan=True,
+                                   err_msg=f"{case} [{dtype}]")
+
+
+def _abstract_outcome(namespace, case, args, kwargs):
+    """`(output shapes and dtypes, None)` of the op on abstract arrays, or `(None, error)`."""
+    arrays, rebuild = _split_arrays(args, kwargs, (jax.ShapeDtypeStruct,))
+    function = getattr(namespace, case.op)
+
+    def run(*arrays):
+        call_args, call_kwargs = rebuild(arrays)
+        return function(*call_args, **call_kwargs)
+
+    return _outcome(lambda: jax.tree_util.tree_map(
+        lambda v: (v.shape, _dtype(v)), jax.eval_shape(run, *arrays)))
+
+
+def check_dtypes(ours, theirs, case, dtypes=SWEEP_DTYPES):
+    """For the data in each of `dtypes`: the same output shapes and dtypes, or both raise."""
+    for dtype in dtypes:
+        args, kwargs = case.map_data(lambda a: jax.ShapeDtypeStruct(a.shape, dtype))  # noqa: B023
+        our = _abstract_outcome(ours, case, args, kwargs)
+        their = _abstract_outcome(theirs, case, args, kwargs)
+        if not _same_failure(case, our, their):
+            assert our[0] == their[0], f"{case} [{dtype}]: jkeras {our[0]} != Keras {their[0]}"
+
+
+def _split_arrays(args, kwargs, kinds=(np.ndarray, jax.Array)):
     """`(arrays, rebuild)`: the array leaves of `(args, kwargs)` and a function putting
     replacements for them back."""
     leaves, tree = jax.tree_util.tree_flatten((args, kwargs))
-    positions = [i for i, leaf in enumerate(leaves) if isinstance(leaf, (np.ndarray, jax.Array))]
+    positions = [i for i, leaf in enumerate(leaves) if isinstance(leaf, kinds)]
 
     def rebuild(arrays):
         filled = list(leaves)
@@ -43,7 +131,7 @@ def _jit_call(function, args, kwargs):
     return jax.jit(run)(*arrays)
 
 
-class jitted:  # noqa: N801 (used like a function)
+class jitted:
     """`jitted(keras.ops.nn).relu(x)` is `keras.ops.nn.relu(x)` compiled as one program."""
 
     def __init__(self, namespace):
@@ -52,6 +140,15 @@ class jitted:  # noqa: N801 (used like a function)
     def __getattr__(self, name):
         function = getattr(self._namespace, name)
         return lambda *args, **kwargs: _jit_call(function, args, kwargs)
+
+
+def check_error(ours, theirs, call, error, match):
+    """`call(ours)` raises `error` with a message matching `match`; `call(theirs)` (Keras,
+    with its own message) raises too."""
+    with pytest.raises(error, match=match):
+        call(ours)
+    with pytest.raises(Exception):  # noqa: B017 (any of Keras's errors)
+        call(theirs)
 
 
 def with_namespaces(ours, cases):

@@ -14,9 +14,16 @@ import scipy.ndimage
 import jkeras
 from jkeras import ops
 from jkeras.core.keras_tensor import KerasTensor
-from tests.ops import parity
 from tests.ops.parity import Case
-from tests.ops.reference import check_gradient, check_symbolic_batch, jitted, with_namespaces
+from tests.ops.reference import (
+    check_dtypes,
+    check_error,
+    check_gradient,
+    check_symbolic_batch,
+    check_values,
+    jitted,
+    with_namespaces,
+)
 
 ours, theirs = ops.image, keras.ops.image
 reference = jitted(theirs)
@@ -47,20 +54,17 @@ CASES = [
     Case("rgb_to_hsv", IMAGES), Case("rgb_to_hsv", IMAGES_CF, data_format="channels_first"),
     Case("hsv_to_rgb", IMAGES), Case("hsv_to_rgb", IMAGE),
     Case("resize", IMAGES, (4, 9)), Case("resize", IMAGE, (3, 3), interpolation="nearest"),
-    Case("resize", IMAGES, (5, 5), interpolation="bicubic", antialias=True),
-    Case("resize", IMAGES, (8, 4), interpolation="lanczos3", crop_to_aspect_ratio=True),
+    Case("resize", IMAGES, (8, 4), interpolation="bicubic", antialias=True,
+         crop_to_aspect_ratio=True),
     Case("resize", IMAGES, (4, 4), interpolation="lanczos5", pad_to_aspect_ratio=True,
          fill_value=0.5),
     Case("resize", IMAGES_CF, (3, 8), pad_to_aspect_ratio=True,
          data_format="channels_first"),
     Case("affine_transform", IMAGE, SHIFT), Case("affine_transform", IMAGES, ROTATE,
                                                   interpolation="nearest", fill_value=0.5),
-    Case("affine_transform", IMAGE, ROTATE[0], fill_mode="wrap"),
-    Case("affine_transform", IMAGE, ROTATE[0], fill_mode="reflect", interpolation="nearest"),
-    Case("affine_transform", IMAGES_CF, ROTATE, data_format="channels_first"),
+    Case("affine_transform", IMAGES_CF, ROTATE, fill_mode="reflect",
+         data_format="channels_first"),
     Case("perspective_transform", IMAGES, np.stack([CORNERS] * 2), np.stack([MOVED] * 2)),
-    Case("perspective_transform", IMAGE, CORNERS, MOVED, interpolation="nearest",
-         fill_value=1.0),
     Case("perspective_transform", IMAGES_CF, np.stack([CORNERS, MOVED]),
          np.stack([MOVED, CORNERS]), data_format="channels_first"),
     Case("map_coordinates", data(5, 6), data(2, 3, 4, low=-1, high=6), 1),
@@ -105,21 +109,21 @@ def test_every_op_has_cases():
 @pytest.mark.parametrize("op", sorted(BY_OP))
 def test_values(op):
     for namespace, case in with_namespaces(ours, BY_OP[op]):
-        parity.check_values(namespace, reference, case.with_options(tolerance=1e-5))
+        check_values(namespace, reference, case.with_options(tolerance=1e-5))
 
 
 @pytest.mark.parametrize("op", sorted(BY_OP))
 def test_uint8_values(op):
     """Images as uint8, where Keras accepts them."""
     for case in BY_OP[op][:1]:
-        parity.check_values(ours, reference, case, dtype="uint8")
+        check_values(ours, reference, case, dtype="uint8")
 
 
 @pytest.mark.parametrize("op", sorted(BY_OP))
 def test_dtypes(op):
     for case in BY_OP[op]:
         if case.sweep:
-            parity.check_dtypes(ours, theirs, case,
+            check_dtypes(ours, theirs, case,
                                 dtypes=("uint8", "int32", "bool", "float16", "bfloat16"))
 
 
@@ -132,7 +136,7 @@ def test_symbolic(op):
 
 @pytest.mark.parametrize("op", sorted(set(BY_OP) - NOT_DIFFERENTIABLE))
 def test_gradients(op):
-    for case in BY_OP[op][:2]:
+    for case in BY_OP[op][:1]:
         check_gradient(ours, theirs, case, tolerance=1e-5)
 
 
@@ -194,7 +198,6 @@ def test_elastic_transform():
     np.testing.assert_allclose(unmoved, image, atol=1e-6)
     spec = ours.elastic_transform(KerasTensor((None, 8, 8, 2)), seed=1)
     assert spec.shape == (None, 8, 8, 2)
-    assert reference.elastic_transform(image, seed=1).shape == result.shape
 
 
 # --- Errors, models. --------------------------------------------------------------------
@@ -232,10 +235,7 @@ def test_elastic_transform():
     ],
 )
 def test_errors(call, error, match):
-    with pytest.raises(error, match=match):
-        call(ours)
-    with pytest.raises(Exception):  # noqa: B017 (Keras fails too, with its own message)
-        call(theirs)
+    check_error(ours, theirs, call, error, match)
 
 
 def test_functional_model_with_image_ops_saves_and_loads(tmp_path):

@@ -88,8 +88,9 @@ def test_map_structure(structure):
 def test_traverse(structure):
     for top_down in (True, False):
         mine, theirs = [], []
-        _same(tree.traverse(lambda x: mine.append(repr(x)), structure, top_down=top_down),
-              keras.tree.traverse(lambda x: theirs.append(repr(x)), structure,
+        _same(tree.traverse(lambda x, seen=mine: seen.append(repr(x)), structure,
+                            top_down=top_down),
+              keras.tree.traverse(lambda x, seen=theirs: seen.append(repr(x)), structure,
                                   top_down=top_down))
         assert mine == theirs
 

@@ -6,8 +6,8 @@ import jax
 import jax.numpy as jnp
 
 from jkeras.ops.dtypes import result_type
-from jkeras.ops.keras_op import keras_op
 from jkeras.ops.image.common import channels_axis, images_tensor
+from jkeras.ops.keras_op import keras_op
 
 _LUMA = (0.2989, 0.587, 0.114)  # ITU-R BT.601 weights of R, G and B
 

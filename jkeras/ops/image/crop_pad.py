@@ -3,8 +3,8 @@ before, offset after, target size) per spatial axis."""
 
 import jax.numpy as jnp
 
-from jkeras.ops.keras_op import keras_op
 from jkeras.ops.image.common import images_tensor, spatial_axes
+from jkeras.ops.keras_op import keras_op
 
 
 def _resolve(op, kind, size, before, after, target, side_names):
@@ -32,6 +32,16 @@ def _resolve(op, kind, size, before, after, target, side_names):
     return before, after, target
 
 
+def _box(op, kind, images, height_amounts, width_amounts, data_format):
+    """`{axis: (before, after, target)}` for the spatial axes of `images`, each resolved from
+    the two of its (before, after, target) amounts given (see `_resolve`)."""
+    return {axis: _resolve(op, kind, images.shape[axis], *amounts, names)
+            for axis, amounts, names in zip(spatial_axes(data_format),
+                                            (height_amounts, width_amounts),
+                                            (("top", "bottom", "height"),
+                                             ("left", "right", "width")))}
+
+
 @keras_op
 def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
                right_padding=None, target_height=None, target_width=None, data_format=None):
@@ -45,12 +55,10 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
             `jkeras.config.image_data_format()`.
     """
     images = images_tensor("pad_images", images)
-    axes = spatial_axes(data_format)
     widths = [(0, 0)] * images.ndim
-    for axis, given, names in zip(axes, ((top_padding, bottom_padding, target_height),
-                                         (left_padding, right_padding, target_width)),
-                                  (("top", "bottom", "height"), ("left", "right", "width"))):
-        before, after, _ = _resolve("pad_images", "padding", images.shape[axis], *given, names)
+    for axis, (before, after, _) in _box(
+            "pad_images", "padding", images, (top_padding, bottom_padding, target_height),
+            (left_padding, right_padding, target_width), data_format).items():
         widths[axis] = (before, after)
     return jnp.pad(images, widths)
 
@@ -69,11 +77,8 @@ def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=N
     """
     images = images_tensor("crop_images", images)
     index = [slice(None)] * images.ndim
-    for axis, given, names in zip(spatial_axes(data_format),
-                                  ((top_cropping, bottom_cropping, target_height),
-                                   (left_cropping, right_cropping, target_width)),
-                                  (("top", "bottom", "height"), ("left", "right", "width"))):
-        before, _, target = _resolve("crop_images", "cropping", images.shape[axis], *given,
-                                     names)
+    for axis, (before, _, target) in _box(
+            "crop_images", "cropping", images, (top_cropping, bottom_cropping, target_height),
+            (left_cropping, right_cropping, target_width), data_format).items():
         index[axis] = slice(before, before + target)
     return images[tuple(index)]

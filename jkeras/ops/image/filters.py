@@ -6,10 +6,10 @@ import functools
 import jax
 import jax.numpy as jnp
 
-from jkeras.ops.dtypes import result_type
-from jkeras.ops.keras_op import keras_op
 from jkeras.ops.core import convert_to_tensor
+from jkeras.ops.dtypes import result_type
 from jkeras.ops.image.common import images_tensor
+from jkeras.ops.keras_op import keras_op
 from jkeras.ops.nn import layout
 
 

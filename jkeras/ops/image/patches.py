@@ -5,8 +5,8 @@ import math
 
 import jax.numpy as jnp
 
-from jkeras.ops.keras_op import keras_op
 from jkeras.ops.core import convert_to_tensor
+from jkeras.ops.keras_op import keras_op
 from jkeras.ops.nn import layout
 from jkeras.ops.nn.convolution import conv
 

@@ -4,9 +4,9 @@
 import jax
 import jax.numpy as jnp
 
-from jkeras.ops.keras_op import keras_op
 from jkeras.ops.core import convert_to_tensor, saturate_cast
 from jkeras.ops.image.common import check_choice, images_tensor, spatial_axes
+from jkeras.ops.keras_op import keras_op
 
 RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic")
 SCALE_AND_TRANSLATE_METHODS = ("linear", "bilinear", "trilinear", "cubic", "bicubic",

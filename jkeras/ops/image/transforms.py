@@ -7,10 +7,10 @@ import functools
 import jax
 import jax.numpy as jnp
 
-from jkeras.ops.keras_op import keras_op
 from jkeras.ops.core import convert_to_tensor
 from jkeras.ops.image.common import FILL_MODES, INTERPOLATIONS, check_choice, images_tensor
 from jkeras.ops.image.filters import gaussian_blur
+from jkeras.ops.keras_op import keras_op
 from jkeras.ops.nn import layout
 from jkeras.random.seed_generator import draw_key
 

@@ -1,8 +1,8 @@
 """Activation functions of `keras.ops.nn`.
 
-The parameterless ones are `jax.nn` functions (or one-line compositions) listed in `_UNARY`;
-each op converts its input and calls its function, so the result dtype is JAX's, as on Keras 3's
-JAX backend: integer inputs give float32 for the smooth functions and keep their dtype for
+Those that are `jax.nn` functions (or one-line compositions) of `x` and at most one argument
+are listed in `_UNARY` and `_WITH_ARGUMENT`; each op converts its input and calls its
+function, so the result dtype is JAX's, as on Keras 3's JAX backend: integer inputs give float32 for the smooth functions and keep their dtype for
 `relu`/`hard_tanh`. Ops that only accept floating inputs (`sigmoid`, `silu`, `glu`) or no bool
 (`log_sigmoid`, `softmax`, `log_softmax`) say so with a TypeError naming the op and argument.
 """
@@ -12,8 +12,8 @@ import warnings
 import jax
 import jax.numpy as jnp
 
-from jkeras.ops.keras_op import keras_op
 from jkeras.ops.core import convert_to_tensor
+from jkeras.ops.keras_op import keras_op
 from jkeras.ops.unary import FLOATING, NOT_BOOL, check_input_dtype, unary_op
 
 _UNARY = {  # name: (function, docstring, input requirement)
@@ -27,54 +27,34 @@ _UNARY = {  # name: (function, docstring, input requirement)
     "log_sigmoid": (jax.nn.log_sigmoid, "`log(sigmoid(x))`, computed stably.", NOT_BOOL),
     "hard_sigmoid": (jax.nn.hard_sigmoid, "`relu6(x + 3) / 6`.", None),
     "hard_silu": (jax.nn.hard_silu, "`x * hard_sigmoid(x)` (also called hard swish).", None),
-    "selu": (jax.nn.selu, "Scaled exponential linear unit (`scale * elu(x, alpha)`, the "
-             "self-normalizing constants).", None),
+    "selu": (jax.nn.selu, ("Scaled exponential linear unit (`scale * elu(x, alpha)`, the "
+                           "self-normalizing constants)."), None),
     "tanh_shrink": (lambda x: x - jnp.tanh(x), "`x - tanh(x)`.", None),
     "hard_tanh": (jax.nn.hard_tanh, "`clip(x, -1, 1)`; integer inputs keep their dtype.", None),
     "sparse_plus": (jax.nn.sparse_plus, "0 below -1, `(x + 1)**2 / 4` on [-1, 1], `x` above.",
                     None),
 }
 
+# name: (function, docstring, (argument, default)): the argument is passed on by name.
+_WITH_ARGUMENT = {
+    "leaky_relu": (jax.nn.leaky_relu, "`x` for `x >= 0`, `negative_slope * x` below.",
+                   ("negative_slope", 0.2)),
+    "elu": (jax.nn.elu, "`x` for `x > 0`, `alpha * (exp(x) - 1)` below.", ("alpha", 1.0)),
+    "celu": (jax.nn.celu, "`x` for `x > 0`, `alpha * (exp(x / alpha) - 1)` below.",
+             ("alpha", 1.0)),
+    "gelu": (jax.nn.gelu, ("Gaussian error linear unit `x * P(X <= x)`, `X ~ N(0, 1)`; "
+                           "`approximate` (Keras's default) uses the tanh approximation "
+                           "instead of erf."), ("approximate", True)),
+    "squareplus": (jax.nn.squareplus, ("`(x + sqrt(x**2 + b)) / 2`, a smooth ReLU whose "
+                                       "smoothness `b` sets."), ("b", 4)),
+}
+
 for _name, (_function, _doc, _requirement) in _UNARY.items():
     globals()[_name] = unary_op(_name, _function, _doc, _requirement, __name__)
+for _name, (_function, _doc, _argument) in _WITH_ARGUMENT.items():
+    globals()[_name] = unary_op(_name, _function, _doc, None, __name__, _argument)
 swish = silu  # noqa: F821 (defined by the loop above)
 hard_swish = hard_silu  # noqa: F821
-
-
-@keras_op
-def leaky_relu(x, negative_slope=0.2):
-    """`x` for `x >= 0`, `negative_slope * x` below."""
-    return jax.nn.leaky_relu(convert_to_tensor(x), negative_slope=negative_slope)
-
-
-@keras_op
-def elu(x, alpha=1.0):
-    """`x` for `x > 0`, `alpha * (exp(x) - 1)` below."""
-    return jax.nn.elu(convert_to_tensor(x), alpha=alpha)
-
-
-@keras_op
-def celu(x, alpha=1.0):
-    """`x` for `x > 0`, `alpha * (exp(x / alpha) - 1)` below."""
-    return jax.nn.celu(convert_to_tensor(x), alpha=alpha)
-
-
-@keras_op
-def gelu(x, approximate=True):
-    """Gaussian error linear unit `x * P(X <= x)`, `X ~ N(0, 1)`.
-
-    Args:
-        x: Input tensor.
-        approximate: Whether to use the tanh approximation (Keras's default) instead of the
-            exact erf form.
-    """
-    return jax.nn.gelu(convert_to_tensor(x), approximate=approximate)
-
-
-@keras_op
-def squareplus(x, b=4):
-    """`(x + sqrt(x**2 + b)) / 2`, a smooth ReLU whose smoothness `b` sets."""
-    return jax.nn.squareplus(convert_to_tensor(x), b=b)
 
 
 @keras_op

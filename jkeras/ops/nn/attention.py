@@ -4,9 +4,9 @@
 import jax
 import jax.numpy as jnp
 
+from jkeras.ops.core import convert_to_tensor
 from jkeras.ops.dtypes import result_type
 from jkeras.ops.keras_op import keras_op
-from jkeras.ops.core import convert_to_tensor
 
 
 def _to_rank_4(tensor, num_heads):
@@ -20,12 +20,14 @@ def _to_rank_4(tensor, num_heads):
     return tensor
 
 
-def _implementations(flash_attention):
+def _implementation(flash_attention):
+    """`(implementation, fallback)`: cuDNN for flash attention (where it rejects the inputs,
+    XLA if the choice was automatic), else XLA."""
     if flash_attention:
-        return ("cudnn",)
+        return "cudnn", None
     if flash_attention is None and jax.default_backend() == "gpu":
-        return ("cudnn", "xla")  # cuDNN where it supports the inputs, else XLA
-    return ("xla",)
+        return "cudnn", "xla"
+    return "xla", None
 
 
 @keras_op
@@ -67,15 +69,15 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
         bias = _to_rank_4(convert_to_tensor(bias, dtype), num_heads)
     if mask is not None:
         mask = _to_rank_4(convert_to_tensor(mask).astype(bool), num_heads)
-    *fallbacks, last = _implementations(flash_attention)
-    for implementation in fallbacks:
-        try:
-            return _attend(query, key, value, bias, mask, scale=scale, is_causal=is_causal,
-                           implementation=implementation)
-        except Exception:  # noqa: BLE001 (cuDNN rejects some inputs: use the next one)
-            pass
-    return _attend(query, key, value, bias, mask, scale=scale, is_causal=is_causal,
-                   implementation=last)
+    implementation, fallback = _implementation(flash_attention)
+    try:
+        return _attend(query, key, value, bias, mask, scale=scale, is_causal=is_causal,
+                       implementation=implementation)
+    except Exception:
+        if fallback is None:
+            raise
+        return _attend(query, key, value, bias, mask, scale=scale, is_causal=is_causal,
+                       implementation=fallback)
 
 
 # One compiled program per call (eagerly, XLA's attention is a dozen operations).

@@ -7,8 +7,8 @@ out_channels, in_channels)`) and `data_format` defaults to `jkeras.config.image_
 
 import jax
 
-from jkeras.ops.keras_op import keras_op
 from jkeras.ops.core import convert_to_tensor
+from jkeras.ops.keras_op import keras_op
 from jkeras.ops.nn import layout
 
 

@@ -10,8 +10,8 @@ import jax
 import jax.numpy as jnp
 
 from jkeras import config
-from jkeras.ops.keras_op import keras_op
 from jkeras.ops.core import convert_to_tensor
+from jkeras.ops.keras_op import keras_op
 
 
 def _log_probabilities(output, from_logits, axis):

@@ -8,9 +8,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras.ops.core import convert_to_tensor
 from jkeras.ops.dtypes import result_type
 from jkeras.ops.keras_op import keras_op
-from jkeras.ops.core import convert_to_tensor
 
 # Log-probability of an impossible state. Finite, so that gradients through unreachable states
 # are 0 rather than NaN; infeasible targets (longer than the output allows) get a loss of
@@ -117,7 +117,7 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
 
 @functools.partial(jax.jit, static_argnames=("merge_repeated", "mask_index"))
 def _greedy_decode(inputs, sequence_lengths, merge_repeated, mask_index):
-    batch, max_time, num_classes = inputs.shape
+    _, max_time, num_classes = inputs.shape
     blank = num_classes - 1 if mask_index is None else mask_index
     past_end = jnp.arange(max_time)[None, :] >= sequence_lengths[:, None]
     labels = jnp.where(past_end, blank, jnp.argmax(inputs, axis=-1))
@@ -149,7 +149,7 @@ def _beam_search_decode(inputs, sequence_lengths, beam_width, top_paths, mask_in
     (separately for masked and unmasked, by log-sum-exp) and keeps the `beam_width` best
     paths by total probability, each once masked and once not. Classes are processed in
     reversed order so that ties resolve as in TensorFlow."""
-    batch, max_time, num_classes = inputs.shape
+    _, max_time, num_classes = inputs.shape
     log_probs = jnp.flip(jax.nn.log_softmax(inputs), axis=2)
     blank = num_classes - 1 - (num_classes - 1 if mask_index is None else mask_index)
     width = 2 * beam_width

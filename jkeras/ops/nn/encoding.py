@@ -5,8 +5,8 @@ import jax
 import jax.numpy as jnp
 
 from jkeras import config
-from jkeras.ops.keras_op import keras_op
 from jkeras.ops.core import convert_to_tensor, standardize_dtype
+from jkeras.ops.keras_op import keras_op
 
 
 def _check_dense(op, sparse):

@@ -11,9 +11,9 @@ import jax
 import jax.numpy as jnp
 
 from jkeras import config
+from jkeras.ops.core import convert_to_tensor
 from jkeras.ops.dtypes import result_type
 from jkeras.ops.keras_op import keras_op
-from jkeras.ops.core import convert_to_tensor
 from jkeras.ops.linalg import norm
 
 _HALF = (jnp.float16, jnp.bfloat16)

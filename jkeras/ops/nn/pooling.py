@@ -10,9 +10,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jkeras.ops.keras_op import keras_op
 from jkeras.ops import tiled_pooling
 from jkeras.ops.core import convert_to_tensor
+from jkeras.ops.keras_op import keras_op
 from jkeras.ops.nn import layout
 from jkeras.ops.unary import NOT_BOOL, check_input_dtype
 
