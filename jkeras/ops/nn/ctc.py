@@ -139,13 +139,46 @@ def _merge(scores, groups):
     return jnp.log(summed) + peak
 
 
+def _unique_paths(paths):
+    """The distinct rows of `paths` (sorted, then rows of -1 up to the input's row count) and
+    each input row's index among them."""
+    unique, groups = jnp.unique(paths, return_inverse=True, size=paths.shape[0], axis=0,
+                                fill_value=-1)
+    return unique, groups.reshape(-1)
+
+
+def _extend(paths, scores, masked, step_log_probs, candidates):
+    """Every hypothesis followed by every class (`candidates`, the blank as -1): a blank, or a
+    repeat of the last label right after it, leaves the path unchanged."""
+    num_classes = step_log_probs.shape[0]
+    paths, scores, masked = (jnp.repeat(a, num_classes, axis=0) for a in (paths, scores, masked))
+    tail_position = jnp.argmax(paths == -1, axis=1)
+    rows = jnp.arange(paths.shape[0])
+    tails = jnp.where(tail_position == 0, -1, paths[rows, tail_position - 1])
+    added = jnp.where(~masked & (tails == candidates), -1, candidates)
+    paths = paths.at[rows, tail_position].set(added)
+    step_scores = jnp.tile(step_log_probs, paths.shape[0] // num_classes)
+    return paths, scores + step_scores, candidates == -1
+
+
+def _prune(paths, scores, masked, beam_width):
+    """The `beam_width` best distinct paths by total probability, each once unmasked (its
+    emitting score) and once masked (its blank score)."""
+    paths, groups = _unique_paths(paths)
+    emitted = _merge(jnp.where(masked, -jnp.inf, scores), groups)
+    blanked = _merge(jnp.where(masked, scores, -jnp.inf), groups)
+    best = jnp.argsort(jnp.logaddexp(emitted, blanked))[-beam_width:]
+    masked = jnp.arange(2 * beam_width) >= beam_width
+    return (jnp.tile(paths[best], (2, 1)), jnp.concatenate([emitted[best], blanked[best]]),
+            masked)
+
+
 @functools.partial(jax.jit, static_argnames=("beam_width", "top_paths", "mask_index"))
 def _beam_search_decode(inputs, sequence_lengths, beam_width, top_paths, mask_index):
     """Beam search over label prefixes, Keras 3's JAX algorithm (its ties included).
 
     Each of `2 * beam_width` hypotheses is a label path (padded with -1) whose last step was
-    blank ("masked") or not. A step extends every hypothesis by every class (a blank, or a
-    repeat of the last label right after it, leaves the path unchanged), merges equal paths
+    blank ("masked") or not. A step extends every hypothesis by every class, merges equal paths
     (separately for masked and unmasked, by log-sum-exp) and keeps the `beam_width` best
     paths by total probability, each once masked and once not. Classes are processed in
     reversed order so that ties resolve as in TensorFlow."""
@@ -158,33 +191,9 @@ def _beam_search_decode(inputs, sequence_lengths, beam_width, top_paths, mask_in
     classes[blank] = -1
     candidates = jnp.asarray(np.tile(classes, width))
 
-    def unique_paths(paths):
-        return jnp.unique(paths, return_inverse=True, size=num_classes * width, axis=0,
-                          fill_value=-1)
-
-    def extend(paths, scores, masked, step_log_probs):
-        paths, scores, masked = (jnp.repeat(a, num_classes, axis=0)
-                                 for a in (paths, scores, masked))
-        tail_position = jnp.argmax(paths == -1, axis=1)
-        rows = jnp.arange(paths.shape[0])
-        tails = jnp.where(tail_position == 0, -1, paths[rows, tail_position - 1])
-        added = jnp.where(~masked & (tails == candidates), -1, candidates)
-        paths = paths.at[rows, tail_position].set(added)
-        return paths, scores + jnp.tile(step_log_probs, width), candidates == -1
-
-    def prune(paths, scores, masked):
-        paths, groups = unique_paths(paths)
-        groups = groups.reshape(-1)
-        emitted = _merge(jnp.where(masked, -jnp.inf, scores), groups)
-        blanked = _merge(jnp.where(masked, scores, -jnp.inf), groups)
-        best = jnp.argsort(jnp.logaddexp(emitted, blanked))[-beam_width:]
-        masked = jnp.arange(width) >= beam_width
-        return (jnp.tile(paths[best], (2, 1)), jnp.concatenate([emitted[best], blanked[best]]),
-                masked)
-
     def step(state, inputs):
         step_log_probs, done = inputs
-        advanced = prune(*extend(*state, step_log_probs))
+        advanced = _prune(*_extend(*state, step_log_probs, candidates), beam_width)
         return jax.lax.cond(done, lambda: state, lambda: advanced), None
 
     def decode(log_probs, finished):
@@ -196,8 +205,8 @@ def _beam_search_decode(inputs, sequence_lengths, beam_width, top_paths, mask_in
             log_probs[0, first])
         state = (paths, scores, paths[:, 0] == -1)
         (paths, scores, _), _ = jax.lax.scan(step, state, (log_probs[1:], finished[1:]))
-        paths, groups = unique_paths(paths)
-        scores = _merge(scores, groups.reshape(-1))
+        paths, groups = _unique_paths(paths)
+        scores = _merge(scores, groups)
         best = jnp.argsort(scores)[-top_paths:][::-1]
         return paths[best], scores[best]
 

@@ -64,8 +64,15 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     inputs = convert_to_tensor(inputs)
     window, strides = _windows("max_pool", inputs, pool_size, strides, data_format)
     padding = layout.padding("max_pool", padding)
-    lowest = _lowest(inputs.dtype)
-    if tiled_pooling.applies(inputs, window, strides, padding):
+    tiled = tiled_pooling.applies(inputs, window, strides, padding)
+    return _max_pool(inputs, window, strides, padding, _lowest(inputs.dtype), tiled)
+
+
+# One compiled program per call: eagerly, a custom-gradient function (the tiled path) is
+# re-traced at every call.
+@functools.partial(jax.jit, static_argnames=("window", "strides", "padding", "lowest", "tiled"))
+def _max_pool(inputs, window, strides, padding, lowest, tiled):
+    if tiled:
         return tiled_pooling.max_pool(inputs, window, lowest)
     return jax.lax.reduce_window(inputs, lowest, jax.lax.max, window, strides, padding)
 
