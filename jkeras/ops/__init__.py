@@ -19,12 +19,12 @@ behaviour); build an updated copy with the `.at` property instead:
 To change a `Variable`'s value, `assign` a new array to it.
 
 Differences from Keras: there are no sparse or ragged tensors (`sparse=True` in `one_hot`
-and `ragged=True` in `convert_to_tensor` raise). Called on symbolic `KerasTensor`s, an op
+and `bincount` and `ragged=True` in `convert_to_tensor` raise). Called on symbolic `KerasTensor`s, an op
 records a node of a functional model.
 """
 
-# --- ops outside ops.numpy: core, control flow, math, linalg, nn, image (issue #18, ops-nn) ---
 from jkeras.ops import image, linalg, nn
+from jkeras.ops import numpy as _numpy
 from jkeras.ops.complex_numbers import view_as_complex, view_as_real
 from jkeras.ops.control_flow import (
     associative_scan,
@@ -87,10 +87,13 @@ from jkeras.ops.math import (
     segment_sum,
     top_k,
 )
-from jkeras.ops.nn import *
+from jkeras.ops.nn import *  # every name of `ops.nn` (its __all__)
+from jkeras.ops.numpy import *  # every name of `ops.numpy` (its __all__)
 from jkeras.ops.spectral import fft, fft2, ifft2, irfft, istft, rfft, stft
 
-_NOT_NUMPY = [
+# The names of ops.core, control flow, ops.math, spectral, complex views, einops and
+# ops.linalg; then ops.nn's and ops.numpy's.
+__all__ = [
     "associative_scan", "cast", "cdist", "cholesky", "cholesky_inverse", "cond",
     "convert_to_numpy", "convert_to_tensor", "custom_gradient", "det", "dtype", "eig", "eigh",
     "erf", "erfc", "erfinv", "extract_sequences", "fft", "fft2", "fori_loop", "ifft2",
@@ -99,134 +102,7 @@ _NOT_NUMPY = [
     "saturate_cast", "scan", "scatter", "scatter_update", "segment_max", "segment_min",
     "segment_prod", "segment_sum", "shape", "slice", "slice_update", "solve",
     "solve_triangular", "stft", "stop_gradient", "svd", "switch", "top_k", "unstack",
-    "vectorized_map", "view_as_complex", "view_as_real", "while_loop", *nn.__all__,
+    "vectorized_map", "view_as_complex", "view_as_real", "while_loop",
 ]  # fmt: skip
-# --- end of ops-nn's names ---
-
-from jkeras.ops.numpy import (
-    abs,
-    absolute,
-    add,
-    all,
-    any,
-    arange,
-    argmax,
-    argmin,
-    array,
-    broadcast_to,
-    clip,
-    concatenate,
-    divide,
-    dot,
-    exp,
-    expand_dims,
-    eye,
-    flip,
-    floor,
-    full,
-    linspace,
-    log,
-    matmul,
-    max,
-    maximum,
-    mean,
-    min,
-    minimum,
-    multiply,
-    negative,
-    ones,
-    ones_like,
-    power,
-    prod,
-    reshape,
-    round,
-    sign,
-    split,
-    sqrt,
-    square,
-    squeeze,
-    stack,
-    std,
-    subtract,
-    sum,
-    take,
-    take_along_axis,
-    tanh,
-    tile,
-    transpose,
-    var,
-    where,
-    zeros,
-    zeros_like,
-)
-
-__all__ = [  # ops.numpy's names; ops-nn's (_NOT_NUMPY) are added below
-    "abs",
-    "absolute",
-    "add",
-    "all",
-    "any",
-    "arange",
-    "argmax",
-    "argmin",
-    "array",
-    "broadcast_to",
-    "clip",
-    "concatenate",
-    "divide",
-    "dot",
-    "exp",
-    "expand_dims",
-    "eye",
-    "flip",
-    "floor",
-    "full",
-    "linspace",
-    "log",
-    "matmul",
-    "max",
-    "maximum",
-    "mean",
-    "min",
-    "minimum",
-    "multiply",
-    "negative",
-    "ones",
-    "ones_like",
-    "power",
-    "prod",
-    "reshape",
-    "round",
-    "sign",
-    "split",
-    "sqrt",
-    "square",
-    "squeeze",
-    "stack",
-    "std",
-    "subtract",
-    "sum",
-    "take",
-    "take_along_axis",
-    "tanh",
-    "tile",
-    "transpose",
-    "var",
-    "where",
-    "zeros",
-    "zeros_like",
-]
-_NUMPY_NAMES = tuple(__all__)
-__all__.extend(_NOT_NUMPY)
-
-# ops.numpy's functions record graph nodes on KerasTensors through this wrapper; the other ops
-# are `keras_op`s, which do it themselves.
-import sys as _sys
-
-from jkeras.core.keras_tensor import record_symbolic as _record_symbolic
-
-for _name in _NUMPY_NAMES:
-    _op = _record_symbolic(globals()[_name])
-    globals()[_name] = _op
-    setattr(_sys.modules[_op.__wrapped__.__module__], _name, _op)  # ops.numpy.x is ops.x
-del _name, _op
+__all__.extend(nn.__all__)
+__all__.extend(_numpy.__all__)

@@ -36,7 +36,7 @@ def _axes(value):
 
 
 def check_axis(tensor_name, *axis_names, extra_rank=0):
-    """A check: each of `axis_names` (an int or a tuple of ints) indexes an axis of
+    """A check: each of `axis_names` (an int, a tuple of ints, or None) indexes an axis of
     `tensor_name` (whose rank is increased by `extra_rank` for ops that insert axes)."""
 
     def check(op_name, arguments):
@@ -102,6 +102,9 @@ def check_same_shapes(sequence_name, axis_name=None):
     along `axis_name` (if given); the axis indexes them."""
 
     def check(op_name, arguments):
+        if not isinstance(arguments[sequence_name], (list, tuple)):
+            raise TypeError(f"{op_name}: `{sequence_name}` must be a list of tensors. "
+                            f"Received: {sequence_name}={arguments[sequence_name]!r}")
         shapes = [shape_of(x) for x in arguments[sequence_name]]
         if not shapes:
             raise ValueError(f"{op_name}: `{sequence_name}` must not be empty.")
@@ -151,7 +154,8 @@ def check_distinct_axes(tensor_name, first, second):
     def check(op_name, arguments):
         check_axis(tensor_name, first, second)(op_name, arguments)
         rank = len(shape_of(arguments[tensor_name]))
-        if arguments[first] % rank == arguments[second] % rank:
+        axes = arguments[first], arguments[second]
+        if all(isinstance(a, int) for a in axes) and axes[0] % rank == axes[1] % rank:
             raise ValueError(
                 f"{op_name}: `{first}` and `{second}` must be different axes. Received: "
                 f"{first}={arguments[first]}, {second}={arguments[second]}"

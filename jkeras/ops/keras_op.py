@@ -3,10 +3,9 @@
 The wrapped op
 - runs the function on arrays (eagerly, or under `jax.jit`/`grad`/`vmap` on tracers);
 - on symbolic `KerasTensor`s, records a graph node whose outputs' shapes and dtypes come from
-  abstract tracing of the same function (`keras_tensor.output_spec`, unknown dimensions probed
-  at two sizes, then at two larger ones if those fail: a split in three needs a multiple of 3)
-  or from the op's own `spec` where tracing cannot tell (data-dependent output sizes) or
-  where Keras's shape rule differs (an unknown dimension broadcast against a known one);
+  abstract tracing of the same function (`probed_spec`: unknown dimensions traced at three
+  sizes) or from the op's own `spec` where tracing cannot tell (data-dependent output sizes)
+  or where Keras's shape rule differs (an unknown dimension broadcast against a known one);
 - when the function fails, runs the op's argument `checks` (jkeras/ops/errors.py), which
   raise an error naming the op and the argument, instead of JAX's.
 
@@ -19,10 +18,16 @@ import inspect
 import jax
 import jax.numpy as jnp
 
-from jkeras.core.keras_tensor import KerasTensor, Node, Operation, output_spec
+from jkeras.core.keras_tensor import KerasTensor, Node, Operation, abstract_call
 from jkeras.ops.errors import check_broadcastable
 
-_SMALL_PROBES, _LARGE_PROBES = (2, 3), (60, 120)
+# Sizes unknown dimensions are traced at. Three sizes from 1 tell the dimensions that depend on
+# them (`x[:2]` on an unknown axis); larger ones serve ops that need divisible sizes (`split`)
+# or that treat size 1 specially (`squeeze`).
+_PROBES = ((1, 2, 3), (2, 3, 4), (60, 120, 180))
+
+
+_MAY_HOLD_TENSORS = (KerasTensor, list, tuple, dict)
 
 
 def _symbolic(value):
@@ -35,15 +40,42 @@ def _symbolic(value):
     return False
 
 
+def _merge(results):
+    """KerasTensors for the traced outputs `results` (one per probe size): dimensions that
+    differ between probes are None; None if the probes disagree on structure or ranks."""
+    first_leaves, tree = jax.tree_util.tree_flatten(results[0])
+    others = [jax.tree_util.tree_flatten(r) for r in results[1:]]
+    if any(other_tree != tree for _, other_tree in others):
+        return None
+    merged = []
+    for index, leaf in enumerate(first_leaves):
+        shapes = [leaf.shape] + [leaves[index].shape for leaves, _ in others]
+        if len({len(shape) for shape in shapes}) > 1:
+            return None
+        dims = tuple(d if all(s[i] == d for s in shapes) else None
+                     for i, d in enumerate(leaf.shape))
+        merged.append(KerasTensor(dims, jnp.dtype(leaf.dtype).name))
+    return jax.tree_util.tree_unflatten(tree, merged)
+
+
 def probed_spec(fn, args, kwargs):
-    """The KerasTensors `fn(*args, **kwargs)` gives, by abstract tracing."""
-    try:
-        return output_spec(fn, args, kwargs, _SMALL_PROBES)
-    except Exception as error:  # noqa: BLE001 - retried at sizes divisible by more factors.
+    """The KerasTensors `fn(*args, **kwargs)` gives, by abstract tracing: unknown dimensions
+    take each size of a probe; output dimensions that vary with them are unknown."""
+    trace = abstract_call(fn, args, kwargs)
+    if not trace.has_unknown:
+        return _merge([trace(None)])
+    first_error = None
+    for sizes in _PROBES:
         try:
-            return output_spec(fn, args, kwargs, _LARGE_PROBES)
-        except Exception:  # noqa: BLE001
-            raise error from None
+            merged = _merge([trace(size) for size in sizes])
+        except Exception as error:  # noqa: BLE001 - the next probe sizes may work.
+            first_error = first_error or error
+            continue
+        if merged is not None:
+            return merged
+    raise first_error or ValueError(
+        f"{getattr(fn, '__name__', fn)}: cannot infer the output shapes for inputs with "
+        "unknown dimensions.")
 
 
 def keras_op(fn=None, *, spec=None, broadcast=(), checks=(), name=None):
@@ -88,12 +120,11 @@ def keras_op(fn=None, *, spec=None, broadcast=(), checks=(), name=None):
     @functools.wraps(fn)
     def op(*args, **kwargs):
         for value in args:
-            if isinstance(value, KerasTensor) or (
-                isinstance(value, (list, tuple)) and _symbolic(value)
-            ):
+            if isinstance(value, _MAY_HOLD_TENSORS) and _symbolic(value):
                 return record(args, kwargs)
-        if kwargs and _symbolic(kwargs):
-            return record(args, kwargs)
+        for value in kwargs.values():
+            if isinstance(value, _MAY_HOLD_TENSORS) and _symbolic(value):
+                return record(args, kwargs)
         try:
             return fn(*args, **kwargs)
         except (TypeError, ValueError, IndexError):
@@ -137,23 +168,4 @@ def broadcast_spec(fn, *tensor_names):
 def dtype_spec(fn, args, kwargs):
     """The dtype name `fn(*args, **kwargs)` gives for KerasTensor arguments (unknown
     dimensions taken as 1)."""
-
-    def struct(value):
-        if isinstance(value, KerasTensor):
-            return jax.ShapeDtypeStruct(tuple(1 if d is None else d for d in value.shape),
-                                        value.dtype)
-        return value
-
-    leaves, tree = jax.tree_util.tree_flatten(
-        (args, kwargs), is_leaf=lambda v: isinstance(v, KerasTensor))
-    positions = [i for i, leaf in enumerate(leaves) if isinstance(leaf, KerasTensor)]
-
-    def run(*tensors):
-        filled = list(leaves)
-        for position, tensor in zip(positions, tensors):
-            filled[position] = tensor
-        call_args, call_kwargs = jax.tree_util.tree_unflatten(tree, filled)
-        return fn(*call_args, **call_kwargs)
-
-    result = jax.eval_shape(run, *[struct(leaves[i]) for i in positions])
-    return jnp.dtype(result.dtype).name
+    return jnp.dtype(abstract_call(fn, args, kwargs)(1).dtype).name
