@@ -17,6 +17,8 @@ abstract evaluation.
 - `with_namespaces`: which cases of an op run eagerly, which compiled.
 - `check_gradient`: `check_gradient` of parity.py, each gradient compiled as one program.
 - `check_error`: our op raises the expected error naming its argument; Keras's raises too.
+- `parity_tests`: the four parametrized tests (values, dtypes, symbolic, gradients) of a table
+  of cases, for a test module to bind.
 - `check_symbolic_batch`: on KerasTensors with an unknown batch size shared by every tensor
   argument, Keras's output shapes and the eager result's dtypes.
 """
@@ -213,3 +215,58 @@ def check_symbolic_batch(ours, theirs, case, batch_unknown=True):
             f"{case}: symbolic shape {tensor.shape} != Keras's {expected.shape}"
         assert tensor.dtype == jnp.dtype(value.dtype).name, \
             f"{case}: symbolic dtype {tensor.dtype} != eager {value.dtype}"
+
+
+def parity_tests(ours, theirs, cases, *, extra_dtypes=None, sweep=SWEEP_DTYPES,
+                 gradients=None, tolerance=None, batched=None, eager_reference=(), check=None):
+    """`(test_values, test_dtypes, test_symbolic, test_gradients)` for `cases`, parametrized
+    by op name, comparing `ours` with Keras's namespace `theirs`.
+
+    Args:
+        extra_dtypes: `{op: dtypes}`: the op's first case is also compared with its data in
+            each of these dtypes.
+        sweep: The dtypes of the abstract dtype sweep (for cases with `sweep`).
+        gradients: How many of an op's differentiable cases have their gradients checked
+            (all if None).
+        tolerance: Of values and gradients, instead of the dtype's.
+        batched: `batched(case)`: whether the case's leading dimension is a batch (unknown in
+            the symbolic check); default True.
+        eager_reference: Ops whose Keras version cannot be traced: compared with it eagerly.
+        check: `check(namespace, reference, case)` replacing `check_values` (decompositions).
+    """
+    by_op = {}
+    for case in cases:
+        by_op.setdefault(case.op, []).append(case.with_options(tolerance=tolerance)
+                                             if tolerance else case)
+    names = sorted(by_op)
+    compiled = jitted(theirs)
+    parametrized = pytest.mark.parametrize("op", names)
+
+    @parametrized
+    def test_values(op):
+        reference = theirs if op in eager_reference else compiled
+        for namespace, case in with_namespaces(ours, by_op[op]):
+            (check or check_values)(namespace, reference, case)
+        for dtype in (extra_dtypes or {}).get(op, ()):
+            check_values(ours, reference, by_op[op][0], dtype)
+
+    @parametrized
+    def test_dtypes(op):
+        for case in by_op[op]:
+            if case.sweep:
+                check_dtypes(ours, theirs, case, sweep)
+
+    @parametrized
+    def test_symbolic(op):
+        for case in by_op[op]:
+            if case.symbolic:
+                check_symbolic_batch(ours, theirs, case, batched(case) if batched else True)
+
+    @parametrized
+    def test_gradients(op):
+        differentiable = [case for case in by_op[op] if case.grad][:gradients]
+        for case in differentiable:
+            check_gradient(ours, theirs, case, tolerance or 1e-6)
+
+    return test_values, test_dtypes, test_symbolic, test_gradients
+

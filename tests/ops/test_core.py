@@ -1,7 +1,6 @@
 """The core and control-flow ops of `keras.ops` (conversion, casting, scatters, slices,
 loops, branches, maps, custom gradients) against Keras 3's (JAX backend)."""
 
-import collections
 
 import jax
 import jax.numpy as jnp
@@ -14,16 +13,11 @@ from jkeras import ops
 from jkeras.core.keras_tensor import KerasTensor
 from tests.ops.parity import Case
 from tests.ops.reference import (
-    check_dtypes,
     check_error,
-    check_gradient,
-    check_symbolic_batch,
-    check_values,
-    jitted,
+    parity_tests,
 )
 
 ours, theirs = ops, keras.ops
-reference = jitted(theirs)
 RNG = np.random.default_rng(4)
 X = RNG.uniform(-3, 3, (4, 3)).round(2).astype("float32")
 V = RNG.uniform(-3, 3, (5,)).round(2).astype("float32")
@@ -80,40 +74,11 @@ CASES = [
     Case("vectorized_map", lambda xs: {"sum": xs[0] + xs[1]}, (X, X)),
 ]
 NO_GRADIENT = {"cast", "saturate_cast", "convert_to_tensor", "stop_gradient"}
-NAMES = sorted({case.op for case in CASES})
-BY_OP = collections.defaultdict(list)
 for _case in CASES:
     if _case.op in NO_GRADIENT:
         _case.with_options(grad=False)
-    BY_OP[_case.op].append(_case)
-
-
-@pytest.mark.parametrize("op", NAMES)
-def test_values(op):
-    for case in BY_OP[op]:
-        check_values(ours, reference, case)
-
-
-@pytest.mark.parametrize("op", NAMES)
-def test_dtypes(op):
-    for case in BY_OP[op]:
-        if case.sweep:
-            check_dtypes(ours, theirs, case,
-                                dtypes=("int8", "uint8", "bool", "float16", "bfloat16"))
-
-
-@pytest.mark.parametrize("op", NAMES)
-def test_symbolic(op):
-    for case in BY_OP[op]:
-        if case.symbolic:
-            check_symbolic_batch(ours, theirs, case)
-
-
-@pytest.mark.parametrize("op", NAMES)
-def test_gradients(op):
-    for case in BY_OP[op]:
-        if case.grad:
-            check_gradient(ours, theirs, case)
+test_values, test_dtypes, test_symbolic, test_gradients = parity_tests(
+    ours, theirs, CASES, sweep=("int8", "uint8", "bool", "float16", "bfloat16"))
 
 
 def test_gradient_stops():

@@ -2,7 +2,6 @@
 specs and gradients, plus the deliberate differences (each against an independent
 reference)."""
 
-import collections
 
 import jax
 import jax.numpy as jnp
@@ -16,17 +15,11 @@ from jkeras import ops
 from jkeras.core.keras_tensor import KerasTensor
 from tests.ops.parity import Case
 from tests.ops.reference import (
-    check_dtypes,
     check_error,
-    check_gradient,
-    check_symbolic_batch,
-    check_values,
-    jitted,
-    with_namespaces,
+    parity_tests,
 )
 
 ours, theirs = ops.image, keras.ops.image
-reference = jitted(theirs)
 RNG = np.random.default_rng(5)
 
 
@@ -95,49 +88,15 @@ CASES = [
          np.array([0.0, 0.2], "float32"), (0, 1), "cubic", antialias=False),
 ]
 OPS = sorted(name for name in dir(theirs) if not name.startswith("_"))
-BY_OP = collections.defaultdict(list)
-for _case in CASES:
-    BY_OP[_case.op].append(_case)
-# Random (`elastic_transform`, tested below) or taking images only as floats in Keras.
-NOT_DIFFERENTIABLE = {"extract_patches", "extract_patches_3d"}
+test_values, test_dtypes, test_symbolic, test_gradients = parity_tests(
+    ours, theirs, CASES, extra_dtypes={op: ("uint8",) for op in OPS}, gradients=1,
+    sweep=("uint8", "int32", "bool", "float16", "bfloat16"), tolerance=1e-5,
+    batched=lambda case: case.args[0].ndim == 4 and case.op not in (
+        "map_coordinates", "scale_and_translate"))
 
 
 def test_every_op_has_cases():
-    assert sorted(set(OPS) - set(BY_OP)) == ["elastic_transform"]
-
-
-@pytest.mark.parametrize("op", sorted(BY_OP))
-def test_values(op):
-    for namespace, case in with_namespaces(ours, BY_OP[op]):
-        check_values(namespace, reference, case.with_options(tolerance=1e-5))
-
-
-@pytest.mark.parametrize("op", sorted(BY_OP))
-def test_uint8_values(op):
-    """Images as uint8, where Keras accepts them."""
-    for case in BY_OP[op][:1]:
-        check_values(ours, reference, case, dtype="uint8")
-
-
-@pytest.mark.parametrize("op", sorted(BY_OP))
-def test_dtypes(op):
-    for case in BY_OP[op]:
-        if case.sweep:
-            check_dtypes(ours, theirs, case,
-                                dtypes=("uint8", "int32", "bool", "float16", "bfloat16"))
-
-
-@pytest.mark.parametrize("op", sorted(BY_OP))
-def test_symbolic(op):
-    for case in BY_OP[op]:
-        batched = case.args[0].ndim == 4 and op not in ("map_coordinates", "scale_and_translate")
-        check_symbolic_batch(ours, theirs, case, batch_unknown=batched)
-
-
-@pytest.mark.parametrize("op", sorted(set(BY_OP) - NOT_DIFFERENTIABLE))
-def test_gradients(op):
-    for case in BY_OP[op][:1]:
-        check_gradient(ours, theirs, case, tolerance=1e-5)
+    assert sorted(set(OPS) - {case.op for case in CASES}) == ["elastic_transform"]
 
 
 # --- Deliberate differences, each against an independent reference. ---------------------

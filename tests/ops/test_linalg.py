@@ -2,7 +2,6 @@
 specs and gradients (decompositions are compared through what they determine where their
 outputs are unique only up to signs or order)."""
 
-import collections
 
 import jax
 import jax.numpy as jnp
@@ -14,17 +13,12 @@ from jkeras import ops
 from jkeras.core.keras_tensor import KerasTensor
 from tests.ops.parity import Case
 from tests.ops.reference import (
-    check_dtypes,
     check_error,
-    check_gradient,
-    check_symbolic_batch,
     check_values,
-    jitted,
-    with_namespaces,
+    parity_tests,
 )
 
 ours, theirs = ops.linalg, keras.ops.linalg
-reference = jitted(theirs)
 RNG = np.random.default_rng(3)
 
 
@@ -75,22 +69,17 @@ CASES = [
 # Values that are unique only up to signs or order are checked through a reconstruction.
 RECONSTRUCTED = {"eig", "eigh", "qr", "svd"}
 OPS = sorted(name for name in dir(theirs) if not name.startswith("_"))
-BY_OP = collections.defaultdict(list)
-for _case in CASES:
-    BY_OP[_case.op].append(_case)
 
 
 def test_every_op_has_cases():
-    assert sorted(set(OPS) - set(BY_OP)) == ["jvp"]  # test_jvp
+    assert sorted(set(OPS) - {case.op for case in CASES}) == ["jvp"]  # test_jvp
 
 
-@pytest.mark.parametrize("op", sorted(BY_OP))
-def test_values(op):
-    for namespace, case in with_namespaces(ours, BY_OP[op]):
-        if op in RECONSTRUCTED:
-            _check_decomposition(case)
-        else:
-            check_values(namespace, reference, case.with_options(tolerance=2e-5))
+def _check(namespace, reference, case):
+    if case.op in RECONSTRUCTED:
+        _check_decomposition(case)
+    else:
+        check_values(namespace, reference, case)
 
 
 def _check_decomposition(case):
@@ -121,26 +110,11 @@ def _check_decomposition(case):
         np.testing.assert_allclose(result, expected, rtol=1e-5)
 
 
-@pytest.mark.parametrize("op", sorted(BY_OP))
-def test_dtypes(op):
-    for case in BY_OP[op]:
-        if case.sweep:
-            check_dtypes(ours, theirs, case,
-                                dtypes=("int32", "bool", "float16", "bfloat16", "float32"))
-
-
-@pytest.mark.parametrize("op", sorted(BY_OP))
-def test_symbolic(op):
-    for case in BY_OP[op]:
-        # For a batch of matrices, with its size unknown. (Keras's specs of `eig` and
-        # `lu_factor` state float32 eigenvalues and pivots: not what its ops return.)
-        check_symbolic_batch(ours, theirs, case, batch_unknown=case.args[0].ndim > 2)
-
-
-@pytest.mark.parametrize("op", sorted(BY_OP))
-def test_gradients(op):
-    for case in [case for case in BY_OP[op] if case.grad][:2]:
-        check_gradient(ours, theirs, case, tolerance=2e-5)
+# For a batch of matrices, with its size unknown. (Keras's specs of `eig` and `lu_factor` state
+# float32 eigenvalues and pivots: not what its ops return.)
+test_values, test_dtypes, test_symbolic, test_gradients = parity_tests(
+    ours, theirs, CASES, check=_check, sweep=("int32", "bool", "float16", "bfloat16", "float32"),
+    gradients=2, tolerance=2e-5, batched=lambda case: case.args[0].ndim > 2)
 
 
 def _invariant(namespace, name):

@@ -2,29 +2,20 @@
 `extract_sequences`, `logdet`, the Fourier transforms, complex views and `rearrange`)
 against Keras 3's (JAX backend): values, dtypes, symbolic specs and gradients."""
 
-import collections
 
 import jax
-import jax.numpy as jnp
 import keras
 import numpy as np
 import pytest
 
 from jkeras import ops
-from jkeras.core.keras_tensor import KerasTensor
 from tests.ops.parity import Case
 from tests.ops.reference import (
-    check_dtypes,
     check_error,
-    check_gradient,
-    check_symbolic_batch,
-    check_values,
-    jitted,
-    with_namespaces,
+    parity_tests,
 )
 
 ours, theirs = ops, keras.ops
-reference = jitted(theirs)
 RNG = np.random.default_rng(2)
 
 
@@ -76,53 +67,10 @@ CASES = [
         Case("rearrange", data(2, 3, 4), "a b c -> c a b")]),
 ]
 EAGER_REFERENCE = {"rearrange"}  # Keras's `rearrange` computes its shapes with traced ops
-NAMES = sorted({case.op for case in CASES})
-BY_OP = collections.defaultdict(list)
-for _case in CASES:
-    BY_OP[_case.op].append(_case)
-SPECIAL = ("erf", "erfc", "erfinv", "rsqrt")
-
-
-@pytest.mark.parametrize("op", NAMES)
-def test_values(op):
-    for namespace, case in with_namespaces(ours, BY_OP[op]):
-        check_values(namespace, theirs if op in EAGER_REFERENCE else reference, case)
-        if op in SPECIAL:
-            for dtype in ("int32", "bool", "float16", "bfloat16"):
-                check_values(ours, reference, case, dtype)
-
-
-@pytest.mark.parametrize("op", NAMES)
-def test_dtypes(op):
-    for case in BY_OP[op]:
-        if case.sweep:
-            check_dtypes(ours, theirs, case)
-
-
-@pytest.mark.parametrize("op", NAMES)
-def test_symbolic(op):
-    for case in BY_OP[op]:
-        if case.symbolic:
-            check_symbolic_batch(ours, theirs, case)
-
-
-@pytest.mark.parametrize("op", NAMES)
-def test_gradients(op):
-    for case in BY_OP[op]:
-        if case.grad:
-            check_gradient(ours, theirs, case)
-
-
-def test_rearrange_symbolic_and_dtypes():
-    spec = ours.rearrange(KerasTensor((None, 6, 5)), "b (h w) c -> c b h w", h=3)
-    assert (spec.shape, spec.dtype) == ((5, None, 3, 2), "float32")
-    for dtype in ("int8", "bool", "bfloat16"):
-        x = np.zeros((2, 6), dtype)
-        assert ours.rearrange(x, "a (b c) -> c a b", b=2).dtype == x.dtype
-    # Its gradient is the inverse rearrangement (Keras's rearrange cannot be traced).
-    x, weights = data(2, 6), data(3, 2, 2)
-    gradient = jax.grad(lambda x: jnp.sum(weights * ours.rearrange(x, "a (b c) -> c a b", b=2)))
-    np.testing.assert_array_equal(gradient(x), ours.rearrange(weights, "c a b -> a (b c)"))
+test_values, test_dtypes, test_symbolic, test_gradients = parity_tests(
+    ours, theirs, CASES, eager_reference=EAGER_REFERENCE,
+    extra_dtypes=dict.fromkeys(("erf", "erfc", "erfinv", "rsqrt"),
+                               ("int32", "bool", "float16", "bfloat16")))
 
 
 def test_view_as_complex():

@@ -2,7 +2,6 @@
 bool and 16-bit inputs, symbolic output specs and gradients, on the cases below (see
 tests/ops/parity.py), plus the ops' errors and deliberate differences."""
 
-import collections
 
 import jax
 import keras
@@ -13,17 +12,11 @@ from jkeras import ops
 from jkeras.core.keras_tensor import KerasTensor
 from tests.ops.parity import Case
 from tests.ops.reference import (
-    check_dtypes,
     check_error,
-    check_gradient,
-    check_symbolic_batch,
-    check_values,
-    jitted,
-    with_namespaces,
+    parity_tests,
 )
 
 ours, theirs = ops.nn, keras.ops.nn
-reference = jitted(theirs)  # Keras compiled: one program per call, not one per primitive
 RNG = np.random.default_rng(1)
 
 
@@ -155,48 +148,17 @@ CASES = [Case(name, X) for name in UNARY] + [
 ONE_GRADIENT = {"adaptive_average_pool", "adaptive_max_pool", "average_pool", "conv",
                 "conv_transpose", "ctc_loss", "depthwise_conv", "dot_product_attention",
                 "fold", "max_pool", "separable_conv", "unfold"}
-BY_OP = collections.defaultdict(list)
-for _case in CASES:
-    if _case.op in ONE_GRADIENT and BY_OP[_case.op]:
+for _op in ONE_GRADIENT:
+    for _case in [case for case in CASES if case.op == _op][1:]:
         _case.with_options(grad=False)
-    BY_OP[_case.op].append(_case)
 OPS = sorted(name for name in dir(theirs) if not name.startswith("_"))
-VALUE_DTYPES = ("int32", "bool", "bfloat16")
+test_values, test_dtypes, test_symbolic, test_gradients = parity_tests(
+    ours, theirs, CASES, extra_dtypes=dict.fromkeys(UNARY, ("int32", "bool", "bfloat16")))
 
 
 def test_every_op_has_cases():
-    assert sorted(set(OPS) - set(BY_OP)) == []
+    assert sorted(set(OPS) - {case.op for case in CASES}) == []
     assert ops.nn.__all__ == OPS
-
-
-@pytest.mark.parametrize("op", OPS)
-def test_values(op):
-    for namespace, case in with_namespaces(ours, BY_OP[op]):
-        check_values(namespace, reference, case)
-        if op in UNARY:
-            for dtype in VALUE_DTYPES:
-                check_values(ours, reference, case, dtype)
-
-
-@pytest.mark.parametrize("op", OPS)
-def test_dtypes(op):
-    for case in BY_OP[op]:
-        if case.sweep:
-            check_dtypes(ours, theirs, case)
-
-
-@pytest.mark.parametrize("op", OPS)
-def test_symbolic(op):
-    for case in BY_OP[op]:
-        if case.symbolic:
-            check_symbolic_batch(ours, theirs, case)
-
-
-@pytest.mark.parametrize("op", OPS)
-def test_gradients(op):
-    for case in BY_OP[op]:
-        if case.grad:
-            check_gradient(ours, theirs, case)
 
 
 # --- Errors: Keras's exception types, messages naming the op and the argument. -----------
