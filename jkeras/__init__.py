@@ -26,6 +26,7 @@ from jkeras import (
     random,
     regularizers,
     saving,
+    tree,
     utils,
 )
 from jkeras.core.variable import Variable

@@ -14,7 +14,7 @@ PACKAGE = ROOT / "jkeras"
 
 # Each package may import only the packages before it (DEVELOPERS.md, "Dependency order").
 ORDER = [
-    "core", "dtype_policies", "config", "random", "distribution", "ops", "activations",
+    "core", "tree", "dtype_policies", "config", "random", "distribution", "ops", "activations",
     "initializers", "regularizers", "constraints", "losses", "metrics", "optimizers",
     "mixed_precision", "backend", "layers", "saving", "export", "utils", "datasets",
     "preprocessing", "callbacks", "trainers", "models",
