@@ -42,8 +42,8 @@ def test_compile_config_as_keras_and_back():
     for lib in (jkeras, keras):
         model = lib.Sequential([lib.Input((3,)), lib.layers.Dense(2)])
         assert model.get_compile_config() == {}
-        model.compile(optimizer="adam", loss="mse", metrics=["mae", lib.metrics.AUC()],
-                      weighted_metrics=[lib.metrics.MeanAbsoluteError()])
+        model.compile(optimizer="adam", loss="mse", metrics=["mae", lib.metrics.AUC(name="auc")],
+                      weighted_metrics=[lib.metrics.MeanAbsoluteError(name="w_mae")])
         configs.append(model.get_compile_config())
     ours, theirs = configs
     assert sorted(ours) == sorted(theirs)
