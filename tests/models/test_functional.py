@@ -222,6 +222,26 @@ def test_config_round_trip_rebuilds_identical_graph():
                                rtol=1e-6)
 
 
+def test_config_numbers_only_the_models_own_calls_of_a_layer():
+    """A layer called before (outside the model) is rebuilt from node 0, as in Keras 3."""
+    shared = layers.Dense(3, name="shared")
+    shared(jkeras.Input((4,)))  # a call that is not part of the model
+    inputs = jkeras.Input((4,), name="x")
+    hidden = shared(inputs)
+    outputs = layers.Dense(3, name="head")(hidden) + shared(inputs)  # a second own call
+    model = jkeras.Model(inputs, outputs)
+    entry = next(e for e in model.get_config()["layers"] if e["name"] == "shared")
+    assert len(entry["inbound_nodes"]) == 2
+    add = next(e for e in model.get_config()["layers"] if e["class_name"] == "__operator__")
+    histories = [a["config"]["keras_history"] for a in add["inbound_nodes"][0]["args"]]
+    assert histories == [["head", 0, 0], ["shared", 1, 0]]
+    clone = jkeras.Model.from_config(model.get_config())
+    assert clone.get_config() == model.get_config()
+    clone.set_weights(model.get_weights())
+    x = np.random.default_rng(0).normal(size=(2, 4)).astype("float32")
+    np.testing.assert_allclose(np.asarray(clone(x)), np.asarray(model(x)), rtol=1e-6)
+
+
 def test_functional_bad_inputs():
     a = jkeras.Input((3,), name="a")
     b = jkeras.Input((3,), name="b")
