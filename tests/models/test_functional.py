@@ -3,6 +3,7 @@ training, custom train_step/compute_loss, config round trips and the bad inputs.
 
 import jax
 import jax.numpy as jnp
+import keras
 import numpy as np
 import pytest
 
@@ -202,6 +203,34 @@ def test_custom_train_step_and_compute_loss_are_honoured():
     for old, new in zip(before, frozen.get_weights()):
         np.testing.assert_array_equal(old, new)
     assert history.history["loss"][0] == pytest.approx(history.history["loss"][1])
+
+
+def test_multi_output_model_with_its_own_loss_fits_without_targets_like_keras():
+    """No compiled loss or metrics: `fit(x)` needs no `y`, whatever the outputs (Keras 3)."""
+    def build(library):
+        class TwoOutputs(library.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = library.layers.Dense(2, kernel_initializer="ones")
+
+            def call(self, x):
+                y = self.dense(x)
+                return y, y * 2
+
+            def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+                             training=True):
+                return library.ops.mean(y_pred[0] ** 2) + library.ops.mean(y_pred[1])
+
+        model = TwoOutputs()
+        model.compile("sgd")
+        return model
+
+    x = np.random.default_rng(0).normal(size=(4, 3)).astype("float32")
+    results = [(model.fit(x, batch_size=4, verbose=0).history["loss"], model.get_weights())
+               for model in (build(jkeras), build(keras))]
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-6)
+    for ours, theirs in zip(results[0][1], results[1][1]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
 
 
 def test_config_round_trip_rebuilds_identical_graph():
