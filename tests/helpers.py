@@ -57,6 +57,7 @@ def run_layer_test(
     compare_gradients=True,
     rtol=1e-5,
     atol=1e-5,
+    run_eager_check=True,
     run_training_check=True,
     run_mixed_precision_check=True,
     mixed_precision_policy="mixed_float16",
@@ -76,14 +77,16 @@ def run_layer_test(
     3. Symbolic call on `jkeras.Input`s (a new instance, used by checks 4-6 and 8): it builds
        the layer with the same counts; output shapes and dtypes are the expected ones (given,
        else Keras's symbolic outputs'); `supports_masking` is (given, else) Keras's.
-    4. Eager call: outputs of the symbolic shapes and dtypes; `expected_output` and
-       `expected_num_losses` when given.
+    4. Eager call (with `run_eager_check=False`, one jitted `stateless_call` instead: one
+       compilation rather than one per operation, for the argument variants of a class whose
+       eager call another case checks): outputs of the symbolic shapes and dtypes;
+       `expected_output` and `expected_num_losses` (weight penalties included) when given.
     5. With `compare_with_keras`: Keras's layer gets the same weights (those of the layer
        named by `weights_from`, each shifted by a seeded random perturbation so that zero
        biases and unit scales count: zero initializers make both builds cheap), and one
        `jax.jit` of both `stateless_call`s gives the same outputs, new non-trainable weights
        and (with `compare_gradients`) gradients of a fixed projection of the floating outputs
-       with respect to the trainable weights and the floating inputs; the eager output
+       with respect to the trainable weights and the floating inputs; check 4's output
        agrees. Weight paths (below the layer's name) and shapes must be Keras's.
     6. Mixed precision: a new layer made with `dtype=mixed_precision_policy` gives outputs of
        the dtypes of its `compute_output_spec` for inputs cast to its compute dtype, and of
@@ -106,7 +109,8 @@ def run_layer_test(
         input_data: arrays in one of those structures (dicts keyed by argument names).
         call_kwargs: further call arguments (`training`, `mask`, ...).
         expected_output_shape, expected_output_dtype: of the output (a structure for several).
-        expected_output: the eager output's values (within `rtol`/`atol`).
+        expected_output: the output's values (within `rtol`/`atol`); not with
+            `compare_with_keras`, which changes the weights.
         expected_num_trainable_weights, expected_num_non_trainable_weights,
             expected_num_seed_generators, expected_num_losses, supports_masking: as named.
         keras_cls: the Keras 3 class to compare with; "auto": `keras.layers.<same name>` if
@@ -115,19 +119,21 @@ def run_layer_test(
         weights_from: "jkeras" or "keras", whose initialized weights both layers get (5).
         compare_gradients: compare gradients too in check 5.
         rtol, atol: the tolerances of checks 4, 5 and 7.
+        run_eager_check: whether check 4's call is eager.
         run_mixed_precision_check, run_saving_check, run_training_check: checks 6, 7, 8.
         mixed_precision_policy: "mixed_float16" or "mixed_bfloat16".
         custom_objects: for `from_config` and `load_model`.
 
     Returns:
         A namespace with `layer` (the jkeras layer of checks 3-5, 7, 8; trained by 8),
-        `output` (its eager output, with check 5's weights when it ran), `keras_layer` (None
+        `output` (check 4's output, with check 5's weights when it ran), `keras_layer` (None
         when Keras has no such class) and `keras_output` (None without `compare_with_keras`).
     """
     if (input_shape is None) == (input_data is None):
         raise ValueError("run_layer_test needs exactly one of `input_shape` and `input_data`.")
-    if expected_output is not None and expected_output_shape is not None:
-        raise ValueError("Pass `expected_output` or `expected_output_shape`, not both.")
+    if expected_output is not None and (expected_output_shape is not None or compare_with_keras):
+        raise ValueError("`expected_output` excludes `expected_output_shape` and "
+                         "`compare_with_keras` (which sets new weights).")
     if weights_from not in ("jkeras", "keras"):
         raise ValueError(f"`weights_from` must be 'jkeras' or 'keras'. Received: {weights_from!r}")
     init_kwargs, call_kwargs = dict(init_kwargs or {}), dict(call_kwargs or {})
@@ -146,15 +152,17 @@ def run_layer_test(
     keras_layer = None
     if keras_cls is not None:
         keras_layer = _keras_reference(keras_cls, init_kwargs, inputs, call_kwargs, expected,
-                                       initialize=compare_with_keras and weights_from == "keras")
+                                       compare_with_keras, weights_from == "keras")
     layer, symbolic = _check_build_and_symbolic_call(layer_cls, init_kwargs, inputs,
                                                      call_kwargs, expected)
-    output = _check_eager_call(layer, inputs, call_kwargs, symbolic, expected, rtol, atol)
-
     keras_output = None
     if compare_with_keras:
-        output, keras_output = _compare_with_keras(layer, keras_layer, inputs, call_kwargs,
-                                                   weights_from, compare_gradients, rtol, atol)
+        output, losses, keras_output = _compare_with_keras(
+            layer, keras_layer, inputs, call_kwargs, weights_from, compare_gradients,
+            run_eager_check, rtol, atol)
+    else:
+        output, losses = _run_call(layer, inputs, call_kwargs, run_eager_check)
+    _check_call_outputs(layer, output, losses, symbolic, expected, rtol, atol)
     if run_mixed_precision_check:
         _check_mixed_precision(layer_cls, init_kwargs, inputs, call_kwargs,
                                mixed_precision_policy, keras_cls)
@@ -166,17 +174,23 @@ def run_layer_test(
                                  keras_output=keras_output)
 
 
-def _keras_reference(keras_cls, init_kwargs, inputs, call_kwargs, expected, initialize):
-    """Keras's layer, built by a symbolic call; its counts, output spec and `supports_masking`
-    fill in the expected values not given (explicit counts take precedence: a deliberate
-    difference). Unless `initialize`, its variables are made in a `keras.StatelessScope`,
-    where Keras defers their initializers (the weights are overwritten anyway)."""
+def _keras_reference(keras_cls, init_kwargs, inputs, call_kwargs, expected, compared,
+                     initialize):
+    """Keras's layer; its counts, output spec and `supports_masking` fill in the expected
+    values not given (explicit ones take precedence: a deliberate difference). It is built by
+    a symbolic call, or by `build` when its outputs will be `compared` (the real outputs then
+    give the shapes and dtypes). Unless `initialize`, its variables are made in a
+    `keras.StatelessScope`, where Keras defers their initializers (the weights are
+    overwritten anyway)."""
     keras_layer = keras_cls(**init_kwargs)
-    scope = contextlib.nullcontext() if initialize else keras.StatelessScope()
-    with scope:
-        symbolic = _call(keras_layer, _symbolic_inputs(keras, inputs), call_kwargs)
+    with contextlib.nullcontext() if initialize else keras.StatelessScope():
+        if compared:
+            _build(keras_layer, _shapes(inputs))
+        else:
+            symbolic = _call(keras_layer, _symbolic_inputs(keras, inputs), call_kwargs)
+            expected.keras_shape = _shape_tree(symbolic)
+            expected.keras_dtype = _dtype_tree(symbolic)
     expected.counts = _fill(expected.counts, _counts(keras_layer))
-    expected.keras_shape, expected.keras_dtype = _shape_tree(symbolic), _dtype_tree(symbolic)
     if expected.masking is None:
         expected.masking = keras_layer.supports_masking
     return keras_layer
@@ -204,18 +218,28 @@ def _check_build_and_symbolic_call(layer_cls, init_kwargs, inputs, call_kwargs, 
     return layer, symbolic
 
 
-def _check_eager_call(layer, inputs, call_kwargs, symbolic, expected, rtol, atol):
-    """Check 4 of `run_layer_test`; returns the output."""
-    output = _call(layer, inputs, call_kwargs)
-    _check_outputs(output, _shape_tree(symbolic), _dtype_tree(symbolic), "eager output")
-    if expected.output is not None:
-        assert_close(output, expected.output, rtol=rtol, atol=atol, err_msg="eager output")
-    if expected.losses is not None:
-        assert len(layer.losses) == expected.losses, (
-            f"{len(layer.losses)} losses, expected {expected.losses}")
-    _check_counts(layer, expected.counts, "after an eager call")
-    return output
+def _run_call(layer, inputs, call_kwargs, eager):
+    """`(outputs, losses)` of the layer on `inputs`: an eager call, or one jitted
+    `stateless_call` (one compilation instead of one per operation)."""
+    if eager:
+        output = _call(layer, inputs, call_kwargs)
+        return output, layer.losses
+    state = ([v.value for v in layer.trainable_variables],
+             [v.value for v in layer.non_trainable_variables])
+    output, _, losses = jax.jit(lambda state, inputs: layer.stateless_call(
+        *state, *_arguments(inputs, call_kwargs)[0], return_losses=True,
+        **_arguments(inputs, call_kwargs)[1]))(state, inputs)
+    return output, losses
 
+
+def _check_call_outputs(layer, output, losses, symbolic, expected, rtol, atol):
+    """Check 4 of `run_layer_test`."""
+    _check_outputs(output, _shape_tree(symbolic), _dtype_tree(symbolic), "output")
+    if expected.output is not None:
+        assert_close(output, expected.output, rtol=rtol, atol=atol, err_msg="output")
+    if expected.losses is not None:
+        assert len(losses) == expected.losses, f"{len(losses)} losses, expected {expected.losses}"
+    _check_counts(layer, expected.counts, "after a call")
 
 
 # ------------------------------------------------------------------------ inputs and calls
@@ -310,6 +334,16 @@ def _normalized(value):
     return float(f"{value:.6g}") if isinstance(value, float) else value
 
 
+def run_config_test(layer_cls, init_kwargs=None, keras_cls="auto", custom_objects=None):
+    """Check 1 of `run_layer_test` alone (no inputs, nothing built): `layer_cls(**init_kwargs)`'s
+    config survives JSON and `from_config`, and equals Keras 3's (`keras_cls`: "auto" finds
+    `keras.layers.<same name>`; None skips it). Returns the config."""
+    init_kwargs = dict(init_kwargs or {})
+    if keras_cls == "auto":
+        keras_cls = getattr(keras.layers, layer_cls.__name__, None)
+    return _check_config(layer_cls, init_kwargs, keras_cls, custom_objects)
+
+
 def _check_config(layer_cls, init_kwargs, keras_cls, custom_objects):
     config = layer_cls(**init_kwargs).get_config()
     serialized = json.dumps(config)  # a `.keras` file stores configs as JSON
@@ -320,7 +354,7 @@ def _check_config(layer_cls, init_kwargs, keras_cls, custom_objects):
     assert _normalized(from_json.get_config()) == _normalized(config), (
         "the config changed through JSON")
     if keras_cls is None:
-        return
+        return config
     reference = keras_cls(**init_kwargs).get_config()
     ignored = set() if "name" in init_kwargs else {"name"}
     ours = {k: _normalized(v) for k, v in config.items() if k not in ignored}
@@ -330,6 +364,7 @@ def _check_config(layer_cls, init_kwargs, keras_cls, custom_objects):
         f"only Keras's {sorted(theirs.keys() - ours.keys())}")
     for key, value in theirs.items():
         assert ours[key] == value, f"config[{key!r}] = {ours[key]!r}, Keras's {value!r}"
+    return config
 
 
 def _counts(layer):
@@ -391,9 +426,9 @@ def _relative_paths(layer):
 
 
 def _compare_with_keras(layer, keras_layer, inputs, call_kwargs, weights_from,
-                        compare_gradients, rtol, atol):
-    """Check 5 of `run_layer_test`; returns the eager output and Keras's, with the weights
-    both layers were given."""
+                        compare_gradients, eager, rtol, atol):
+    """Check 5 of `run_layer_test`; returns our output (eager when `eager`) and its losses,
+    and Keras's output, with the weights both layers were given."""
     assert _relative_paths(layer) == _relative_paths(keras_layer), (
         f"weights {_relative_paths(layer)}, Keras's {_relative_paths(keras_layer)}")
     source = {"jkeras": layer, "keras": keras_layer}[weights_from]
@@ -409,14 +444,17 @@ def _compare_with_keras(layer, keras_layer, inputs, call_kwargs, weights_from,
         _differentiated_call(lib_layer, state, inputs, call_kwargs, compare_gradients)
         for lib_layer, state in zip((layer, keras_layer), states)])
     ours, theirs = run(states, inputs)
-    eager_output = _call(layer, inputs, call_kwargs)  # after: it may update the state
+    _check_outputs(ours["output"], None, _dtype_tree(theirs["output"]), "output vs Keras's")
     assert_close(ours["output"], theirs["output"], rtol, atol, "output (jitted) vs Keras's")
-    assert_close(eager_output, theirs["output"], rtol, atol, "eager output vs Keras's")
     assert_close(_weights_of(layer, ours["state"]), _weights_of(keras_layer, theirs["state"]),
                  rtol, atol, "new non-trainable weights")
     if compare_gradients:
         assert_close(ours["gradients"], theirs["gradients"], rtol, atol, "gradients")
-    return eager_output, theirs["output"]
+    if not eager:
+        return ours["output"], ours["losses"], theirs["output"]
+    output = _call(layer, inputs, call_kwargs)  # after the jitted call: it may update state
+    assert_close(output, theirs["output"], rtol, atol, "eager output vs Keras's")
+    return output, layer.losses, theirs["output"]
 
 
 def _weights_of(layer, non_trainable_values):
@@ -441,16 +479,15 @@ def _differentiated_call(layer, state, inputs, call_kwargs, with_gradients):
         floats = iter(float_leaves)
         rebuilt = treedef.unflatten([next(floats) if f else x for x, f in zip(leaves, is_float)])
         args, kwargs = _arguments(rebuilt, call_kwargs)
-        output, new_state = layer.stateless_call(trainable, non_trainable, *args, **kwargs)
-        return _projection(output), (output, new_state)
+        output, new_state, losses = layer.stateless_call(trainable, non_trainable, *args,
+                                                         return_losses=True, **kwargs)
+        return _projection(output), {"output": output, "state": new_state, "losses": losses}
 
     float_leaves = [x for x, f in zip(leaves, is_float) if f]
     if not with_gradients:
-        _, (output, new_state) = loss(trainable, float_leaves)
-        return {"output": output, "state": new_state}
-    gradients, (output, new_state) = jax.grad(loss, argnums=(0, 1), has_aux=True)(
-        trainable, float_leaves)
-    return {"output": output, "state": new_state, "gradients": gradients}
+        return loss(trainable, float_leaves)[1]
+    gradients, results = jax.grad(loss, argnums=(0, 1), has_aux=True)(trainable, float_leaves)
+    return {**results, "gradients": gradients}
 
 
 def _projection(outputs):

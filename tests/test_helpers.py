@@ -58,7 +58,7 @@ def test_a_correct_layer_passes_every_check_and_returns_what_it_built():
 @pytest.mark.parametrize("layer_cls, kwargs, options, message", [
     (OffByOneDense, {}, {"compare_with_keras": True, "keras_cls": keras.layers.Dense},
      "output"),
-    (layers.Dense, {}, {"expected_output": np.zeros((2, 3))}, "eager output"),
+    (layers.Dense, {}, {"expected_output": np.zeros((2, 3))}, "output"),
     (layers.Dense, {}, {"expected_num_trainable_weights": 3}, "trainable weights: 2, expected 3"),
     (layers.Dense, {}, {"expected_output_shape": (2, 4)}, "symbolic output shapes"),
     (layers.Dense, {}, {"expected_output_dtype": "float16"}, "symbolic output dtypes"),
