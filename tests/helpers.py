@@ -52,6 +52,7 @@ def run_layer_test(
     expected_num_losses=None,
     supports_masking=None,
     keras_cls="auto",
+    keras_config_exceptions=None,
     compare_with_keras=False,
     weights_from="jkeras",
     compare_gradients=True,
@@ -96,7 +97,7 @@ def run_layer_test(
        save/load with the same config and outputs.
     8. Training: one `fit` step of a model around the layer (loss: the mean square of its
        floating outputs plus the layer's losses) gives a finite loss and finite weights, and
-       changes a weight when the layer has trainable ones.
+       changes a weight when the layer has trainable ones; the weights are then restored.
 
     Args:
         layer_cls: the jkeras layer class.
@@ -113,8 +114,11 @@ def run_layer_test(
             `compare_with_keras`, which changes the weights.
         expected_num_trainable_weights, expected_num_non_trainable_weights,
             expected_num_seed_generators, expected_num_losses, supports_masking: as named.
-        keras_cls: the Keras 3 class to compare with; "auto": `keras.layers.<same name>` if
+        keras_cls: the Keras 3 class to compare with (any callable taking `init_kwargs`, e.g.
+            one that builds a wrapper's Keras sublayer); "auto": `keras.layers.<same name>` if
             it exists; None: no comparison with Keras.
+        keras_config_exceptions: `{config key: why}` for keys whose presence or value
+            differs from Keras's config on purpose.
         compare_with_keras: run check 5.
         weights_from: "jkeras" or "keras", whose initialized weights both layers get (5).
         compare_gradients: compare gradients too in check 5.
@@ -125,7 +129,8 @@ def run_layer_test(
         custom_objects: for `from_config` and `load_model`.
 
     Returns:
-        A namespace with `layer` (the jkeras layer of checks 3-5, 7, 8; trained by 8),
+        A namespace with `layer` (the jkeras layer of checks 3-5, 7, 8, with its weights as
+        check 8 found them),
         `output` (check 4's output, with check 5's weights when it ran), `keras_layer` (None
         when Keras has no such class) and `keras_output` (None without `compare_with_keras`).
     """
@@ -148,7 +153,7 @@ def run_layer_test(
         shape=expected_output_shape, dtype=expected_output_dtype, masking=supports_masking,
         output=expected_output, losses=expected_num_losses)
 
-    _check_config(layer_cls, init_kwargs, keras_cls, custom_objects)
+    _check_config(layer_cls, init_kwargs, keras_cls, keras_config_exceptions, custom_objects)
     keras_layer = None
     if keras_cls is not None:
         keras_layer = _keras_reference(keras_cls, init_kwargs, inputs, call_kwargs, expected,
@@ -334,17 +339,19 @@ def _normalized(value):
     return float(f"{value:.6g}") if isinstance(value, float) else value
 
 
-def run_config_test(layer_cls, init_kwargs=None, keras_cls="auto", custom_objects=None):
+def run_config_test(layer_cls, init_kwargs=None, keras_cls="auto", keras_config_exceptions=None,
+                    custom_objects=None):
     """Check 1 of `run_layer_test` alone (no inputs, nothing built): `layer_cls(**init_kwargs)`'s
-    config survives JSON and `from_config`, and equals Keras 3's (`keras_cls`: "auto" finds
-    `keras.layers.<same name>`; None skips it). Returns the config."""
+    config survives JSON and `from_config`, and equals Keras 3's (arguments as
+    `run_layer_test`'s). Returns the config."""
     init_kwargs = dict(init_kwargs or {})
     if keras_cls == "auto":
         keras_cls = getattr(keras.layers, layer_cls.__name__, None)
-    return _check_config(layer_cls, init_kwargs, keras_cls, custom_objects)
+    return _check_config(layer_cls, init_kwargs, keras_cls, keras_config_exceptions,
+                         custom_objects)
 
 
-def _check_config(layer_cls, init_kwargs, keras_cls, custom_objects):
+def _check_config(layer_cls, init_kwargs, keras_cls, exceptions, custom_objects):
     config = layer_cls(**init_kwargs).get_config()
     serialized = json.dumps(config)  # a `.keras` file stores configs as JSON
     with jkeras.saving.custom_object_scope(custom_objects or {}):
@@ -356,7 +363,7 @@ def _check_config(layer_cls, init_kwargs, keras_cls, custom_objects):
     if keras_cls is None:
         return config
     reference = keras_cls(**init_kwargs).get_config()
-    ignored = set() if "name" in init_kwargs else {"name"}
+    ignored = set(exceptions or ()) | (set() if "name" in init_kwargs else {"name"})
     ours = {k: _normalized(v) for k, v in config.items() if k not in ignored}
     theirs = {k: _normalized(v) for k, v in reference.items() if k not in ignored}
     assert ours.keys() == theirs.keys(), (
@@ -537,6 +544,7 @@ def _check_fit(layer, inputs, call_kwargs):
     if layer.trainable_weights:
         assert any(not np.array_equal(a, b) for a, b in zip(before, after)), (
             "one fit step changed no weight")
+    layer.set_weights(before)  # what the test checks beside the helper sees the same weights
 
 
 def _check_mixed_precision(layer_cls, init_kwargs, inputs, call_kwargs, policy, keras_cls):
