@@ -83,12 +83,13 @@ def run_layer_test(
        eager call another case checks): outputs of the symbolic shapes and dtypes;
        `expected_output` and `expected_num_losses` (weight penalties included) when given.
     5. With `compare_with_keras`: Keras's layer gets the same weights (those of the layer
-       named by `weights_from`, each shifted by a seeded random perturbation so that zero
-       biases and unit scales count: zero initializers make both builds cheap), and one
-       `jax.jit` of both `stateless_call`s gives the same outputs, new non-trainable weights
-       and (with `compare_gradients`) gradients of a fixed projection of the floating outputs
-       with respect to the trainable weights and the floating inputs; check 4's output
-       agrees. Weight paths (below the layer's name) and shapes must be Keras's.
+       named by `weights_from`, the trainable ones shifted by a seeded random perturbation so
+       that zero biases and unit scales count: zero initializers make both builds cheap;
+       non-trainable statistics such as variances are kept as initialized), and one
+       `jax.jit` of both `stateless_call`s gives the same, finite, outputs, new non-trainable
+       weights and (with `compare_gradients`) gradients of a fixed projection of the floating
+       outputs with respect to the trainable weights and the floating inputs; check 4's
+       output agrees. Weight paths (below the layer's name) and shapes must be Keras's.
     6. Mixed precision: a new layer made with `dtype=mixed_precision_policy` gives outputs of
        the dtypes of its `compute_output_spec` for inputs cast to its compute dtype, and of
        Keras's layer's; its floating weights are float32. The call is evaluated abstractly
@@ -132,7 +133,8 @@ def run_layer_test(
         A namespace with `layer` (the jkeras layer of checks 3-5, 7, 8, with its weights as
         check 8 found them),
         `output` (check 4's output, with check 5's weights when it ran), `keras_layer` (None
-        when Keras has no such class) and `keras_output` (None without `compare_with_keras`).
+        when Keras has no such class), and from check 5 (else None) `keras_output` and
+        `new_state`: the new non-trainable weights of both jitted calls, `(ours, Keras's)`.
     """
     if (input_shape is None) == (input_data is None):
         raise ValueError("run_layer_test needs exactly one of `input_shape` and `input_data`.")
@@ -160,9 +162,9 @@ def run_layer_test(
                                        compare_with_keras, weights_from == "keras")
     layer, symbolic = _check_build_and_symbolic_call(layer_cls, init_kwargs, inputs,
                                                      call_kwargs, expected)
-    keras_output = None
+    keras_output = new_state = None
     if compare_with_keras:
-        output, losses, keras_output = _compare_with_keras(
+        output, losses, keras_output, new_state = _compare_with_keras(
             layer, keras_layer, inputs, call_kwargs, weights_from, compare_gradients,
             run_eager_check, rtol, atol)
     else:
@@ -176,7 +178,7 @@ def run_layer_test(
     if run_training_check:
         _check_fit(layer, inputs, call_kwargs)
     return types.SimpleNamespace(layer=layer, output=output, keras_layer=keras_layer,
-                                 keras_output=keras_output)
+                                 keras_output=keras_output, new_state=new_state)
 
 
 def _keras_reference(keras_cls, init_kwargs, inputs, call_kwargs, expected, compared,
@@ -435,13 +437,16 @@ def _relative_paths(layer):
 def _compare_with_keras(layer, keras_layer, inputs, call_kwargs, weights_from,
                         compare_gradients, eager, rtol, atol):
     """Check 5 of `run_layer_test`; returns our output (eager when `eager`) and its losses,
-    and Keras's output, with the weights both layers were given."""
+    Keras's output, and both new non-trainable weights, with the weights both layers were
+    given."""
     assert _relative_paths(layer) == _relative_paths(keras_layer), (
         f"weights {_relative_paths(layer)}, Keras's {_relative_paths(keras_layer)}")
     source = {"jkeras": layer, "keras": keras_layer}[weights_from]
     rng = np.random.default_rng(1)
+    trainable = [v.trainable for v in source.weights]  # statistics (variances) kept valid
     weights = [w + 0.25 * rng.standard_normal(w.shape).astype(w.dtype)
-               if np.issubdtype(w.dtype, np.floating) else w for w in source.get_weights()]
+               if np.issubdtype(w.dtype, np.floating) and t else w
+               for w, t in zip(source.get_weights(), trainable)]
     layer.set_weights(weights)
     keras_layer.set_weights(weights)
     states = [([v.value for v in lib_layer.trainable_variables],
@@ -451,17 +456,21 @@ def _compare_with_keras(layer, keras_layer, inputs, call_kwargs, weights_from,
         _differentiated_call(lib_layer, state, inputs, call_kwargs, compare_gradients)
         for lib_layer, state in zip((layer, keras_layer), states)])
     ours, theirs = run(states, inputs)
+    assert all(np.all(np.isfinite(y)) for y in _leaves(ours["output"])
+               if jkeras.backend.is_float_dtype(_standardize(y.dtype))), "non-finite output"
     _check_outputs(ours["output"], None, _dtype_tree(theirs["output"]), "output vs Keras's")
     assert_close(ours["output"], theirs["output"], rtol, atol, "output (jitted) vs Keras's")
-    assert_close(_weights_of(layer, ours["state"]), _weights_of(keras_layer, theirs["state"]),
-                 rtol, atol, "new non-trainable weights")
+    new_state = (_weights_of(layer, ours["state"]), _weights_of(keras_layer, theirs["state"]))
+    assert_close(*new_state, rtol, atol, "new non-trainable weights")
     if compare_gradients:
         assert_close(ours["gradients"], theirs["gradients"], rtol, atol, "gradients")
     if not eager:
-        return ours["output"], ours["losses"], theirs["output"]
+        return ours["output"], ours["losses"], theirs["output"], new_state
     output = _call(layer, inputs, call_kwargs)  # after the jitted call: it may update state
     assert_close(output, theirs["output"], rtol, atol, "eager output vs Keras's")
-    return output, layer.losses, theirs["output"]
+    losses = layer.losses
+    layer.set_weights(weights)  # both layers hold the same weights again
+    return output, losses, theirs["output"], new_state
 
 
 def _weights_of(layer, non_trainable_values):
