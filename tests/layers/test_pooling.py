@@ -40,12 +40,12 @@ def _case_id(case):
 
 def check_against_keras(cases, index, **options):
     """`run_layer_test` of `cases[index]` against Keras; the first case of each class also
-    runs the eager call and the `fit` step."""
+    runs the eager call."""
     name, kwargs, shape = cases[index]
-    full = next(i for i, case in enumerate(cases) if case[0] == name) == index
+    first = next(i for i, case in enumerate(cases) if case[0] == name) == index
     return run_layer_test(getattr(layers, name), kwargs, input_shape=shape,
-                          compare_with_keras=True, run_eager_check=full,
-                          run_training_check=full, rtol=1e-6, atol=1e-6, **options)
+                          compare_with_keras=True, run_eager_check=first, rtol=1e-6, atol=1e-6,
+                          **options)
 
 
 GRADIENT_CASES = (1, 7, 13)
@@ -91,8 +91,7 @@ def test_global_average_pooling1d_mask_matches_keras(data_format):
     x = random_input((3, 5, 4) if data_format == "channels_last" else (3, 4, 5))
     mask = np.array([[1, 1, 0, 0, 0], [1, 1, 1, 1, 1], [0, 1, 0, 1, 0]], bool)
     run_layer_test(layers.GlobalAveragePooling1D, {"data_format": data_format}, input_data=x,
-                   call_kwargs={"mask": mask}, compare_with_keras=True,
-                   run_training_check=False, rtol=1e-6, atol=1e-6)
+                   call_kwargs={"mask": mask}, compare_with_keras=True, rtol=1e-6, atol=1e-6)
 
 
 def test_masked_mean_through_embedding_mask_zero():
