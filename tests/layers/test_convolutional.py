@@ -239,19 +239,23 @@ def _case_id(case):
     return f"{name}[{args}]{shape}"
 
 
-# One case per layer class also runs the eager call and the `fit` step.
+# One case per layer class also runs the eager call, one per family the `fit` step.
 FULL_CHECK_CASES = {name: i for i, (name, _, _) in reversed(list(enumerate(FORWARD_CASES)))}
+TRAINING_CASES = {FULL_CHECK_CASES[name] for name in
+                  ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose")}
 # These also compare the gradients with respect to the weights and the input.
 GRADIENT_CASES = (2, 3, 4, 7, 8, 9, 12, 13, 15, 20, 24, 34)
 
 
-def run_case(index):
+def run_case(index, lean=False):
+    """`run_layer_test` of FORWARD_CASES[index] against Keras; `lean`: the comparison only."""
     name, kwargs, input_shape = FORWARD_CASES[index]
-    full = FULL_CHECK_CASES[name] == index
     return run_layer_test(
         getattr(layers, name), {**ZERO_INITS[_family(name)], **kwargs}, input_shape=input_shape,
         compare_with_keras=True, compare_gradients=index in GRADIENT_CASES,
-        run_eager_check=full, run_training_check=full)
+        run_eager_check=not lean and FULL_CHECK_CASES[name] == index,
+        run_training_check=not lean and index in TRAINING_CASES,
+        run_mixed_precision_check=not lean)
 
 
 @pytest.mark.parametrize("index", range(len(FORWARD_CASES)),
@@ -279,7 +283,7 @@ CUSTOM_VJP_CASES = [i for i in GRADIENT_CASES
                          ids=[_case_id(FORWARD_CASES[i]) for i in CUSTOM_VJP_CASES])
 def test_gradients_with_the_hand_written_vjp_match_keras(index, monkeypatch):
     monkeypatch.setattr(base_conv, "USE_CUSTOM_VJP", True)
-    run_case(index)
+    run_case(index, lean=True)
 
 
 def test_causal_conv1d_output_never_depends_on_the_future():

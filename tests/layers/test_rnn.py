@@ -129,11 +129,11 @@ def test_recurrent_layer_matches_keras(name):
     np.testing.assert_allclose(sequence[0, 3], sequence[0, 2])
     np.testing.assert_allclose(sequence[0, 4], states[0][0])
     # The default configuration through the other checks (last: it makes more layers of each).
-    # Gradients are compared by test_gradients_match_keras_stateless_call, LSTM's training by
-    # test_lstm_model_predict_matches_keras_and_fit_lowers_the_loss.
+    # LSTM's and GRU's gradients are compared by test_gradients_match_keras_stateless_call,
+    # LSTM's training by test_lstm_model_predict_matches_keras_and_fit_lowers_the_loss.
     run_layer_test(getattr(layers, name), {"units": UNITS, **ZEROS}, input_data=X,
-                   compare_with_keras=True, compare_gradients=False,
-                   run_training_check=name != "LSTM", **KERAS_DIFFERENCES)
+                   compare_with_keras=True, compare_gradients=name == "SimpleRNN",
+                   run_training_check=name == "SimpleRNN", **KERAS_DIFFERENCES)
 
 
 def test_masks_from_embedding_and_masking_layers_match_keras_in_models():
