@@ -1,6 +1,7 @@
-"""Helpers shared by the tests: closeness of array structures, and `run_layer_test`, the checks
-every layer test runs (modelled on Keras 3's `keras.src.testing.TestCase.run_layer_test`, but on
-jkeras's public API, with Keras 3 itself as the reference)."""
+"""Helpers shared by the tests: closeness of array structures, small datasets and models, and
+`run_layer_test`, the checks every layer test runs (modelled on Keras 3's
+`keras.src.testing.TestCase.run_layer_test`, on jkeras's public API, with Keras 3 itself as the
+reference)."""
 
 import contextlib
 import json
@@ -19,7 +20,10 @@ _standardize = jkeras.backend.standardize_dtype
 
 def assert_close(actual, expected, rtol=1e-6, atol=1e-6, err_msg=""):
     """`actual` and `expected` (arrays, or the same structure of arrays) agree elementwise within
-    `rtol`/`atol`, leaf by leaf, with the same number of leaves and the same shapes."""
+    `rtol`/`atol`, leaf by leaf, with the same number of leaves and the same shapes. Nested
+    lists of numbers on either side are compared as one array (`np.asarray` of each side)."""
+    if _is_number_list(actual) or _is_number_list(expected):
+        actual, expected = np.asarray(actual), np.asarray(expected)
     actual_leaves, expected_leaves = _leaves(actual), _leaves(expected)
     assert len(actual_leaves) == len(expected_leaves), (
         f"{err_msg} {len(actual_leaves)} arrays, expected {len(expected_leaves)}")
@@ -30,6 +34,50 @@ def assert_close(actual, expected, rtol=1e-6, atol=1e-6, err_msg=""):
 
 def _leaves(tree):
     return jax.tree_util.tree_leaves(tree, is_leaf=lambda x: hasattr(x, "shape"))
+
+
+def _is_number_list(value):
+    return isinstance(value, (list, tuple)) and all(
+        isinstance(x, (int, float, np.number)) for x in jax.tree_util.tree_leaves(value))
+
+
+# ------------------------------------------------------------------ small datasets and models
+
+
+def classification_data(n=64, features=4, classes=3, seed=0):
+    """`(x, y)`: `x` float32 `(n, features)` from a seeded standard normal, `y` int32 labels
+    `argmax(x[:, :classes])`, so that they depend on the inputs and training makes progress."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, features)).astype("float32")
+    return x, x[:, :classes].argmax(axis=1).astype("int32")
+
+
+def regression_data(n=64, features=4, seed=0, noise=False):
+    """`(x, y)`: `x` float32 `(n, features)` from a seeded standard normal; `y` float32 `(n, 1)`,
+    `x @ [1, -2, 0.5, 0, ...]` (learnable), or with `noise` independent normal draws."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, features)).astype("float32")
+    if noise:
+        return x, rng.normal(size=(n, 1)).astype("float32")
+    weights = np.zeros((features, 1))
+    weights[:3, 0] = [1.0, -2.0, 0.5][:features]
+    return x, (x @ weights).astype("float32")
+
+
+def mlp(library=jkeras, inputs=4, hidden=(8,), outputs=2, output_activation=None,
+        dropout=None, batch_norm=False):
+    """A small `library.Sequential` (jkeras or keras): `Input((inputs,))`, for each size in
+    `hidden` a relu `Dense` (then `Dropout(dropout)` and `BatchNormalization()` when asked),
+    and a `Dense(outputs, output_activation)`."""
+    stack = [library.Input((inputs,))]
+    for units in hidden:
+        stack.append(library.layers.Dense(units, activation="relu"))
+        if dropout:
+            stack.append(library.layers.Dropout(dropout))
+        if batch_norm:
+            stack.append(library.layers.BatchNormalization())
+    stack.append(library.layers.Dense(outputs, activation=output_activation))
+    return library.Sequential(stack)
 
 
 # ------------------------------------------------------------------------- run_layer_test

@@ -62,7 +62,8 @@ def test_mha_cross_attention_matches_keras(kwargs):
         input_data={"query": query, "value": value, "key": key},
         call_kwargs={"return_attention_scores": True}, compare_with_keras=True,
         compare_gradients=False,  # test_mha_gradients_match_keras_stateless_call does
-        rtol=ATOL, atol=ATOL, run_eager_check=not kwargs, run_training_check=not kwargs)
+        rtol=ATOL, atol=ATOL, run_eager_check=not kwargs, run_mixed_precision_check=not kwargs,
+        run_training_check=not kwargs)
     reference, layer = result.keras_layer, result.layer
     output, scores = result.output
     assert output.shape == result.keras_output[0].shape and scores.shape == (2, 2, 4, 6)
@@ -328,7 +329,8 @@ def test_attention_layers_match_keras(cls_name, kwargs):
                             input_data=[query, value, key],
                             call_kwargs={"return_attention_scores": True},
                             compare_with_keras=True, compare_gradients=not kwargs,
-                            rtol=ATOL, atol=ATOL, run_training_check=not kwargs)
+                            rtol=ATOL, atol=ATOL, run_mixed_precision_check=not kwargs,
+                            run_training_check=not kwargs)
     reference, layer = result.keras_layer, result.layer
     value_mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], bool)
     query_mask = np.array([[1, 1, 0], [1, 1, 1]], bool)

@@ -239,7 +239,8 @@ def _case_id(case):
     return f"{name}[{args}]{shape}"
 
 
-# One case per layer class also runs the eager call, one per family the `fit` step.
+# One case per layer class also runs the eager call and the mixed-precision check, one per
+# family the `fit` step.
 FULL_CHECK_CASES = {name: i for i, (name, _, _) in reversed(list(enumerate(FORWARD_CASES)))}
 TRAINING_CASES = {FULL_CHECK_CASES[name] for name in
                   ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose")}
@@ -255,7 +256,7 @@ def run_case(index, lean=False):
         compare_with_keras=True, compare_gradients=index in GRADIENT_CASES,
         run_eager_check=not lean and FULL_CHECK_CASES[name] == index,
         run_training_check=not lean and index in TRAINING_CASES,
-        run_mixed_precision_check=not lean)
+        run_mixed_precision_check=not lean and FULL_CHECK_CASES[name] == index)
 
 
 @pytest.mark.parametrize("index", range(len(FORWARD_CASES)),

@@ -60,7 +60,7 @@ def test_matches_keras(kwargs):
     result = run_layer_test(jkeras.layers.LayerNormalization, kwargs, input_data=X,
                             compare_with_keras=True, weights_from="keras", rtol=1e-5,
                             atol=1e-5, compare_gradients=not kwargs,
-                            run_training_check=not kwargs)
+                            run_mixed_precision_check=not kwargs, run_training_check=not kwargs)
     layer, reference = result.layer, result.keras_layer
     assert layer.axis == reference.axis  # both store the sorted list after building
 

@@ -269,7 +269,7 @@ def test_activity_regularization_adds_keras_penalty_and_is_trained_on():
 ])
 def test_activation_layers_match_keras(name, kwargs):
     run_layer_test(getattr(layers, name), kwargs, input_data=X * 3, compare_with_keras=True,
-                   rtol=1e-6, atol=1e-7, run_training_check=not kwargs)
+                   rtol=1e-6, atol=1e-7, run_mixed_precision_check=not kwargs)
 
 
 def test_activation_layer_math_against_numpy():

@@ -40,12 +40,12 @@ def _case_id(case):
 
 def check_against_keras(cases, index, **options):
     """`run_layer_test` of `cases[index]` against Keras; the first case of each class also
-    runs the eager call."""
+    runs the eager call and the mixed-precision check."""
     name, kwargs, shape = cases[index]
     first = next(i for i, case in enumerate(cases) if case[0] == name) == index
     return run_layer_test(getattr(layers, name), kwargs, input_shape=shape,
-                          compare_with_keras=True, run_eager_check=first, rtol=1e-6, atol=1e-6,
-                          **options)
+                          compare_with_keras=True, run_eager_check=first,
+                          run_mixed_precision_check=first, rtol=1e-6, atol=1e-6, **options)
 
 
 GRADIENT_CASES = (1, 7, 13)
