@@ -20,9 +20,9 @@ _standardize = jkeras.backend.standardize_dtype
 
 def assert_close(actual, expected, rtol=1e-6, atol=1e-6, err_msg=""):
     """`actual` and `expected` (arrays, or the same structure of arrays) agree elementwise within
-    `rtol`/`atol`, leaf by leaf, with the same number of leaves and the same shapes. Nested
-    lists of numbers on either side are compared as one array (`np.asarray` of each side)."""
-    if _is_number_list(actual) or _is_number_list(expected):
+    `rtol`/`atol`, leaf by leaf, with the same number of leaves and the same shapes. A nested
+    list of numbers, or a list facing one array, is compared as one array (`np.asarray`)."""
+    if _is_number_list(actual) or _is_number_list(expected) or _list_and_array(actual, expected):
         actual, expected = np.asarray(actual), np.asarray(expected)
     actual_leaves, expected_leaves = _leaves(actual), _leaves(expected)
     assert len(actual_leaves) == len(expected_leaves), (
@@ -34,6 +34,16 @@ def assert_close(actual, expected, rtol=1e-6, atol=1e-6, err_msg=""):
 
 def _leaves(tree):
     return jax.tree_util.tree_leaves(tree, is_leaf=lambda x: hasattr(x, "shape"))
+
+
+def _list_and_array(a, b):
+    def is_list(v):
+        return isinstance(v, (list, tuple))
+
+    def is_array(v):
+        return hasattr(v, "shape") or isinstance(v, (int, float, np.number))
+
+    return (is_list(a) and is_array(b)) or (is_array(a) and is_list(b))
 
 
 def _is_number_list(value):
