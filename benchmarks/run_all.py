@@ -9,7 +9,8 @@ Models (`--models`, comma-separated; all by default):
 Every (model, framework) pair runs in its own process on the same data (see harness.py);
 rounds alternate between frameworks so machine noise hits them alike, and the best round
 counts (highest throughput, lowest first-epoch time; peak memory: the highest seen). Prints
-a markdown table with ratios vs Keras 3 and, with `--output`, writes the raw numbers as JSON.
+a markdown table with ratios vs Keras 3; `--markdown` also writes it to benchmarks/RESULTS.md as
+the current table of this device (results_page.py), and `--output` writes the raw numbers as JSON.
 Runs unchanged on a GPU (the table names the device; device peak memory comes from
 `memory_stats()` where the device reports it).
 
@@ -17,6 +18,7 @@ Usage:
   python benchmarks/run_all.py [--models mlp,convnet,lstm,transformer] [--quick]
       [--samples N | --samples mlp=N,lstm=M] [--epochs 3] [--rounds 2]
       [--steps-per-execution 1] [--frameworks jkeras,keras3,jax+optax] [--output results.json]
+      [--markdown [RESULTS.md]]
 
 `--quick` (small sample counts, 1 timed epoch, 1 round) finishes in a few minutes on 2 CPU
 cores; the numbers it gives are only a smoke test. `--steps-per-execution K` goes to
@@ -25,16 +27,19 @@ cores; the numbers it gives are only a smoke test. `--steps-per-execution K` goe
 """
 
 import argparse
+import datetime
 import importlib
 import importlib.metadata
 import json
 import pathlib
+import platform
 import sys
 import tempfile
 import time
 
 import harness
 import numpy as np
+import results_page
 
 MODELS = {
     "mlp": "mnist_mlp",
@@ -91,6 +96,14 @@ def parse_args(argv):
         "--steps-per-execution", type=int, default=1, help="passed to compile of jkeras and Keras 3"
     )
     parser.add_argument("--output", help="write the raw numbers to this JSON file")
+    parser.add_argument(
+        "--markdown",
+        nargs="?",
+        const=str(results_page.PATH),
+        metavar="PATH",
+        help="write the table as this device's section of benchmarks/RESULTS.md (or PATH), "
+        "keeping the other devices' sections",
+    )
     args = parser.parse_args(argv)
     try:
         args.models = _choices(args.models, MODELS, "--models")
@@ -251,10 +264,34 @@ def checks(results):
 
 
 def _version(package):
+    """The installed version; for a package imported from a source tree, its `__version__`."""
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
-        return "not installed"
+        try:
+            return importlib.import_module(package).__version__
+        except ImportError:
+            return "not installed"
+
+
+def command(args):
+    """The run_all.py command line that repeats this run (without its output options)."""
+    samples = ",".join(f"{model}={count}" for model, count in args.samples.items())
+    return (
+        f"python benchmarks/run_all.py --models {','.join(args.models)} "
+        f"--frameworks {','.join(args.frameworks)} --samples {samples} --epochs {args.epochs} "
+        f"--rounds {args.rounds} --steps-per-execution {args.steps_per_execution}"
+    )
+
+
+def write_markdown(path, results, device, versions, args):
+    """Replace this device's section of the results page at `path` with this run's table."""
+    key = results_page.hardware(device)
+    date = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    text = results_page.section(
+        key, date, versions, command(args), table(results), notes=checks(results)
+    )
+    results_page.write(key, text, path)
 
 
 def main(argv=None):
@@ -274,7 +311,11 @@ def main(argv=None):
         "batch_size": {m: importlib.import_module(MODELS[m]).BATCH_SIZE for m in args.models},
         "predict_batch_size": harness.PREDICT_BATCH_SIZE,
     }
-    versions = {package: _version(package) for package in ("jax", "keras", "optax", "jkeras")}
+    versions = {
+        package: _version(package)
+        for package in ("jax", "jaxlib", "keras", "jkeras", "optax", "numpy")
+    }
+    versions["Python"] = platform.python_version()
     device_text = (
         f"{device.get('device_kind', '?')} ({device.get('platform', '?')}, "
         f"{device.get('device_count', '?')} device(s), {device.get('cpus', '?')} CPUs)"
@@ -307,6 +348,8 @@ def main(argv=None):
                 file,
                 indent=2,
             )
+    if args.markdown:
+        write_markdown(args.markdown, results, device, versions, args)
     failed = any("error" in e["best"] for f in results.values() for e in f.values())
     return 1 if failed else 0
 

@@ -12,8 +12,8 @@ from jkeras.initializers.initializer import Initializer
 def filled(shape, value, dtype):
     """An array of `shape` and `dtype` filled with `value` (a scalar or an array broadcastable
     to `shape`). Outside a trace numpy builds it and it is transferred: an eager `jnp.zeros`
-    compiles one XLA program per shape (~0.04 s each on CPU), and biases plus optimizer slots
-    made a model's build compile-bound."""
+    compiles one XLA program per shape, and biases plus optimizer slots made a model's build
+    compile-bound."""
     shape, dtype = tuple(shape), jnp.dtype(dtype)
     if tracing():
         return jnp.broadcast_to(jnp.asarray(value, dtype=dtype), shape)

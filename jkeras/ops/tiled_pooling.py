@@ -2,8 +2,7 @@
 (for XLA:CPU).
 
 `lax.reduce_window` max pooling differentiates into `select_and_scatter_add`, which XLA:CPU
-runs slowly: one jitted training step of the MNIST convnet (batch 128, two 2 x 2 max pools)
-took ~205 ms with it and ~117 ms with the gradient below (`benchmarks/cpu_conv_pool.py`).
+runs slowly (docs/performance.md, `benchmarks/cpu_conv_pool.py`).
 
 When the windows tile the input (strides equal to the pool size, nothing padded), each axis of
 size n splits into `(n // w, w)` and the window's elements lie along the `w` axes, so the
@@ -11,8 +10,8 @@ gradient is an elementwise select on that view: it goes to each window's first m
 row-major order, as `select_and_scatter_add` sends it (JAX's autodiff of `jnp.max` would split
 it between ties, common after a ReLU: all-zero windows). The pooled values still come from
 `lax.reduce_window`, which XLA:CPU fuses into a producing convolution (a reshape and a
-reduction, or a maximum of strided slices, ran 2-7x slower in inference), so they are
-identical to `ops.max_pool`'s elsewhere.
+reduction, or a maximum of strided slices, ran slower in inference), so they are identical to
+`ops.max_pool`'s elsewhere.
 """
 
 import functools

@@ -306,7 +306,7 @@ class Optimizer:
         # Only a real exclusion needs a mask; without one `update` accepts any params pytree.
         self._weight_decay_mask = None if all(mask) else mask
         # One compiled program for the whole state: run eagerly, every slot shape would
-        # compile its own `zeros_like` (~0.04 s each on CPU). Eagerly for values laid out over
+        # compile its own `zeros_like`. Eagerly for values laid out over
         # several devices, whose slots must keep those layouts (a jit would choose its own).
         values = [v.value for v in var_list]
         one_device = all(len(x.sharding.device_set) == 1

@@ -1,8 +1,7 @@
 """Eager random draws of any shape from one compiled program per distribution and dtype.
 
 Building a model draws each initializer's values eagerly, and a jitted draw compiles once per
-shape: the book's MNIST MLP compiled two uniform draws, 0.3 and 1.1 s on a 2-core CPU (about
-0.15 s each on an H100), and the example transformer seven. Here a draw of `size` elements is
+shape, so building was compile-bound (docs/performance.md). Here a draw of `size` elements is
 cut into chunks of `CHUNK` elements, each computed by the same program (its shape is always
 `(CHUNK,)`), and assembled on the host.
 

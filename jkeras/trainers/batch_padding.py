@@ -1,12 +1,11 @@
 """Padded batches: an epoch's last, smaller batch runs through the full batch's program.
 
 Keras runs the last batch of an epoch, an evaluation or a prediction at its own size, and XLA
-compiles one program per batch size: on a GPU that second compilation cost as much as the
-first (the book's MLP: ~1.2 s for the train step, ~0.6 s for evaluation, on an H100). jkeras
-pads that batch to the full size with rows of the data and masks them out: their losses,
-gradients and metric updates weigh zero, and means divide by the valid rows (Keras's rule for
-masked losses). Full batches compute exactly what they did before; a padded batch gives the
-unpadded batch's values up to float rounding.
+compiles one program per batch size: on a GPU that second compilation costs as much as the
+first (docs/performance.md). jkeras pads that batch to the full size with rows of the data
+and masks them out: their losses, gradients and metric updates weigh zero, and means divide by
+the valid rows (Keras's rule for masked losses). Full batches compute exactly what they did
+before; a padded batch gives the unpadded batch's values up to float rounding.
 
 That is exact only where rows do not interact, so `row_independent` allows it when every
 layer, loss and metric is one of jkeras's own that treats rows independently, and the model

@@ -11,14 +11,11 @@ jitted function finds it: a call whose arguments match a compilation in progress
 rather than starting the same compilation again.
 
 Off by default: set `jkeras.trainers.compile_ahead.ENABLED = True` before a model first trains,
-evaluates or predicts (its steps are wrapped when made) to use it. Measured
-(benchmarks/device_run.sh, 2026-11-26): on an H100 it cut the book's MNIST example from
-10.5-11.2 s to 8.8 s end to end, but compilations of convolutions running beside each other
-or beside training steps slowed down badly (the MNIST convnet's first epoch, one step per call:
-4.8 s -> 19.4 s; its mixed-precision fits 4x longer), which looks like XLA's GPU autotuner
-timing kernels on a busy device. On a CPU it gained no time (XLA:CPU already compiles with
-every core) and kept each worker thread's peak compilation memory (+380 MiB resident after
-the convnet's first epoch, 2-core CPU).
+evaluates or predicts (its steps are wrapped when made) to use it. On a GPU it shortens dense
+models' first epoch, but convolutions compiled beside each other or beside training steps
+slow down badly (XLA's GPU autotuner timing kernels on a busy device, it seems); on a CPU it
+gains no time (XLA:CPU already compiles with every core) and keeps each worker thread's peak
+compilation memory. The measurements are in docs/performance.md.
 """
 
 import concurrent.futures

@@ -149,7 +149,7 @@ def take_rows(structure, rows):
         offset = -raw.ctypes.data % _CPU_BUFFER_ALIGNMENT
         out = raw[offset:offset + nbytes].view(a.dtype).reshape(shape)
         # `mode="raise"` (the default) buffers the whole gather when given `out` (numpy's
-        # documented behaviour): 5x slower for an MNIST window. Rows come from the trainer's
+        # documented behaviour), a slow extra copy. Rows come from the trainer's
         # own ranges and permutations, always in bounds.
         return np.take(a, rows, axis=0, out=out, mode="clip")
 

@@ -12,7 +12,7 @@ import sys
 import warnings
 
 from jkeras.core.keras_tensor import flatten
-from jkeras.utils import summary_utils
+from jkeras.utils import graph_order
 
 _PYDOT_MISSING = (
     "You must install pydot (`pip install pydot`) and graphviz (`apt-get install graphviz` on "
@@ -107,7 +107,7 @@ def make_layer_label(
     layer, show_layer_names, show_layer_activations, show_dtype, show_shapes, show_trainable
 ):
     """The HTML-like Graphviz label of a layer's box (Keras's layout and colours)."""
-    class_name = html.escape(summary_utils.class_name(layer), quote=False)
+    class_name = html.escape(graph_order.class_name(layer), quote=False)
     name = html.escape(layer.name, quote=False)
     colspan = max(1, int(show_dtype) + int(show_trainable) + (2 if show_shapes else 0))
     label = '<<table border="0" cellborder="1" bgcolor="black" cellpadding="10">'
@@ -253,7 +253,7 @@ def model_to_dot(
         dot.add_node(_make_node(pydot, model, label_options))  # a subclassed model: one box
         return dot
     else:
-        graph = summary_utils.map_graph(model)
+        graph = graph_order.map_graph(model)
         layers = graph.operations
 
     for layer in layers:
@@ -311,7 +311,7 @@ def _resolve_source(source, output_index):
         if _is_model(source, "sequential"):
             source, output_index = source.layers[-1], 0
         else:
-            node, output_index = summary_utils.map_graph(source).history(
+            node, output_index = graph_order.map_graph(source).history(
                 source.outputs[output_index]
             )
             source = node.operation

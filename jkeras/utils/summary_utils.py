@@ -1,25 +1,22 @@
 """`model.summary()`: Keras 3's table of layers, output shapes and parameter counts.
 
-The text is the one Keras 3 prints when given a `print_fn` (rich's table with the heavy-head
-box, no colour), rendered here by a small plain-text renderer that follows rich's layout rules
-(column widths, word wrapping, `…` truncation), so no `rich` dependency is needed.
-
-A functional model's rows follow Keras's graph order (`map_graph`: operations by decreasing
-depth, ties in first-traversal order); operator nodes such as `x + y` get their own rows with
-Keras's operation names (`add (Add)`).
+The text is the one Keras 3 prints when given a `print_fn`: a `rich` table with the heavy-head
+box, drawn by a console that records plain text (no colour), as wide as the terminal. The rows
+of a functional model follow Keras's graph order (`graph_order.map_graph`).
 """
 
-import itertools
 import math
-import os
 import re
 import shutil
 import sys
-import unicodedata
 
 import numpy as np
+import rich.console
+import rich.markup
+import rich.table
 
-from jkeras.core.keras_tensor import KerasTensor, Operation
+from jkeras.core.keras_tensor import KerasTensor
+from jkeras.utils.graph_order import class_name, is_functional, map_graph, model_layers
 
 # Bits per element, as `keras.src.utils.dtype_utils.DTYPE_TO_SIZE`.
 _DTYPE_BITS = {
@@ -28,24 +25,6 @@ _DTYPE_BITS = {
     **{f"uint{i}": i for i in (8, 16, 32, 64)},
     "bfloat16": 16,
     "bool": 1,
-}
-
-# The Keras operation class behind each recorded KerasTensor operator.
-_OPERATOR_CLASSES = {
-    "add": "Add",
-    "sub": "Subtract",
-    "mul": "Multiply",
-    "truediv": "TrueDivide",
-    "floordiv": "FloorDivide",
-    "pow": "Power",
-    "matmul": "Matmul",
-    "neg": "Negative",
-    "abs": "Absolute",
-    "getitem": "GetItem",
-    "lt": "Less",
-    "le": "LessEqual",
-    "gt": "Greater",
-    "ge": "GreaterEqual",
 }
 
 
@@ -79,145 +58,6 @@ def _dtype_bits(dtype):
     if name in _DTYPE_BITS:
         return _DTYPE_BITS[name]
     return np.dtype(name).itemsize * 8
-
-
-# ------------------------------------------------------------------------------ the graph
-
-
-class _InputNode:
-    """The node Keras gives an `InputLayer` (jkeras keeps none): no inputs, one output."""
-
-    def __init__(self, layer):
-        self.operation = layer
-        self.input_tensors = []
-        self.outputs = layer.output
-
-
-class _Graph:
-    """A functional model's graph in Keras's order (`keras.src.ops.function.map_graph`).
-
-    Attributes:
-        operations: layers and operations, by decreasing depth, ties in traversal order
-            (`model._operations` in Keras).
-        nodes_by_depth: dict depth -> nodes (`model._nodes_by_depth`).
-        node_ids: ids of the nodes that belong to the model.
-    """
-
-    def __init__(self, model):
-        self._input_nodes = {}
-        ordered, indices = self._build_map(model.outputs)
-        in_graph = {id(node) for node in ordered}
-        node_depths, operation_depths, operations = {}, {}, {}
-        for node in reversed(ordered):
-            depth = node_depths.setdefault(id(node), (0, node))[0]
-            depth = max(depth, operation_depths.get(id(node.operation), 0))
-            operation_depths[id(node.operation)] = depth
-            operations[id(node.operation)] = node.operation
-            node_depths[id(node)] = (depth, node)
-            for parent in self.parent_nodes(node):
-                if id(parent) in in_graph:
-                    previous = node_depths.get(id(parent), (0, parent))[0]
-                    node_depths[id(parent)] = (max(depth + 1, previous), parent)
-        for tensor in model.inputs:  # unused inputs still get a row
-            layer = tensor._input_layer
-            if id(layer) not in operation_depths:
-                operation_depths[id(layer)] = 0
-                operations[id(layer)] = layer
-                indices[id(layer)] = -1
-                node = self.input_node(layer)
-                node_depths[id(node)] = (0, node)
-
-        self.nodes_by_depth = {}
-        for depth, node in node_depths.values():
-            self.nodes_by_depth.setdefault(depth, []).append(node)
-        self.node_ids = set(node_depths)
-        by_depth = {}
-        for key, depth in operation_depths.items():
-            by_depth.setdefault(depth, []).append(operations[key])
-        self.operations = []
-        for depth in sorted(by_depth, reverse=True):
-            self.operations += sorted(by_depth[depth], key=lambda op: indices[id(op)])
-
-    def input_node(self, layer):
-        if id(layer) not in self._input_nodes:
-            self._input_nodes[id(layer)] = _InputNode(layer)
-        return self._input_nodes[id(layer)]
-
-    def history(self, tensor):
-        """`(node, tensor_index)` of the node that produced `tensor`, or None."""
-        if tensor._keras_history is not None:
-            return tensor._keras_history
-        layer = getattr(tensor, "_input_layer", None)
-        if layer is not None:
-            return self.input_node(layer), 0
-        return None
-
-    def parent_nodes(self, node):
-        histories = (self.history(t) for t in node.input_tensors)
-        return [h[0] for h in histories if h is not None]
-
-    def _build_map(self, outputs):
-        finished, in_progress, ordered, indices = set(), set(), [], {}
-
-        def visit(tensor):
-            history = self.history(tensor)
-            if history is None:
-                return
-            node = history[0]
-            if id(node) in finished:
-                return
-            if id(node) in in_progress:
-                raise ValueError(
-                    f"Tensor {tensor} from operation '{node.operation.name}' is part of a cycle."
-                )
-            indices.setdefault(id(node.operation), len(indices))
-            in_progress.add(id(node))
-            for parent_tensor in node.input_tensors:
-                visit(parent_tensor)
-            finished.add(id(node))
-            in_progress.discard(id(node))
-            ordered.append(node)
-
-        for tensor in outputs:
-            visit(tensor)
-        return ordered, indices
-
-
-def map_graph(model):
-    """The `_Graph` of a functional model (Keras's operation order and node sets)."""
-    return _Graph(model)
-
-
-def is_functional(model):
-    from jkeras.models.functional import Functional
-
-    return isinstance(model, Functional)
-
-
-def model_layers(model):
-    """`model.layers` in Keras's order (a functional model's by graph depth)."""
-    if is_functional(model):
-        from jkeras.layers.layer import Layer
-
-        return [op for op in map_graph(model).operations if isinstance(op, Layer)]
-    return list(model.layers)
-
-
-def class_name(operation):
-    """The class Keras shows for a layer or a recorded operation (`x + y` -> `Add`)."""
-    if isinstance(operation, Operation):
-        base = operation.name.rsplit("_", 1)
-        name = operation.name
-        if len(base) == 2 and base[1].isdigit():
-            name = base[0]
-        if operation.operator is not None:
-            key = operation.operator.strip("_")
-            if key.startswith("r") and key[1:] in _OPERATOR_CLASSES:
-                key = key[1:]
-            if key in _OPERATOR_CLASSES:
-                return _OPERATOR_CLASSES[key]
-        return "".join(part.capitalize() for part in name.split("_"))
-    return type(operation).__name__
 
 
 def _map_tensors(fn, structure):
@@ -352,7 +192,31 @@ def summary_text(
         # Sequential and subclassed models are listed as a plain sequence of layers.
         layers = list(model.layers)
         sequential_like = True
+    header, alignment, column_widths, line_length = _columns(
+        sequential_like, positions, show_trainable, line_length
+    )
 
+    def layer_rows(layer, nested_level=0):
+        prefix = "   " * nested_level + "└ " if nested_level else ""
+        rows = [_row(layer, prefix, None if sequential_like else graph, show_trainable)]
+        if expand_nested and getattr(layer, "layers", None):
+            for sublayer in model_layers(layer):
+                rows.extend(layer_rows(sublayer, nested_level + 1))
+        return rows
+
+    start, stop = get_layer_index_bound_by_layer_name(layers, layer_range)
+    rows = [row for layer in layers[start:stop] for row in layer_rows(layer)]
+    console = _plain_console()
+    console.begin_capture()
+    console.print(rich.markup.escape(f'Model: "{model.name}"'))
+    console.print(_table(header, alignment, column_widths, rows, line_length))
+    for line in _total_lines(model):
+        console.print(rich.markup.escape(line))
+    return console.end_capture()
+
+
+def _columns(sequential_like, positions, show_trainable, line_length):
+    """`(header, alignment, column_widths, line_length)` of the table, as Keras lays it out."""
     if sequential_like:
         default_line_length = 88
         positions = positions or [0.45, 0.80, 1.0]
@@ -379,85 +243,66 @@ def summary_text(
             raise ValueError("Insufficient console width to print summary.")
         column_widths.append(width)
         current += width
+    return header, alignment, column_widths, line_length
 
-    def connections(layer):
-        text = ""
-        for node in getattr(layer, "_inbound_nodes", None) or []:
-            if graph.node_ids and id(node) not in graph.node_ids:
-                continue  # a call outside this model
-            for tensor in node.input_tensors:
-                history = graph.history(tensor)
-                if history is None:
-                    continue
-                source, tensor_index = history
-                operation = source.operation
-                inbound = getattr(operation, "_inbound_nodes", None) or []
-                node_index = next((i for i, n in enumerate(inbound) if n is source), 0)
-                if text:
-                    text += ", "
-                text += f"{operation.name}[{node_index}][{tensor_index}]"
-        return text or "-"
 
-    def fields(layer, prefix):
-        name = f"{prefix}{layer.name} ({class_name(layer)})"
-        if not hasattr(layer, "built"):
-            params = "0"
-        elif not _is_built(layer):
-            params = "0 (unbuilt)"
+def _connections(layer, graph):
+    """The "Connected to" cell: `name[node_index][tensor_index]` of each input, or `-`."""
+    text = ""
+    for node in getattr(layer, "_inbound_nodes", None) or []:
+        if graph.node_ids and id(node) not in graph.node_ids:
+            continue  # a call outside this model
+        for tensor in node.input_tensors:
+            history = graph.history(tensor)
+            if history is None:
+                continue
+            source, tensor_index = history
+            operation = source.operation
+            inbound = getattr(operation, "_inbound_nodes", None) or []
+            node_index = next((i for i, n in enumerate(inbound) if n is source), 0)
+            if text:
+                text += ", "
+            text += f"{operation.name}[{node_index}][{tensor_index}]"
+    return text or "-"
+
+
+def _row(layer, prefix, graph, show_trainable):
+    """A layer's cells; `graph` (the model's) adds the "Connected to" cell."""
+    name = f"{prefix}{layer.name} ({class_name(layer)})"
+    if not hasattr(layer, "built"):
+        params = "0"
+    elif not _is_built(layer):
+        params = "0 (unbuilt)"
+    else:
+        params = f"{count_params(layer.weights):,}"
+    row = [name, format_layer_shape(layer), params]
+    if graph is not None:
+        row.append(_connections(layer, graph))
+    if show_trainable:
+        if getattr(layer, "weights", None):
+            row.append("Y" if layer.trainable else "N")
         else:
-            params = f"{count_params(layer.weights):,}"
-        row = [name, format_layer_shape(layer), params]
-        if not sequential_like:
-            row.append(connections(layer))
-        if show_trainable:
-            if getattr(layer, "weights", None):
-                row.append("Y" if layer.trainable else "N")
-            else:
-                row.append("-")
-        return row
+            row.append("-")
+    return row
 
-    def layer_rows(layer, nested_level=0):
-        prefix = "   " * nested_level + "└ " if nested_level else ""
-        rows = [fields(layer, prefix)]
-        if expand_nested and getattr(layer, "layers", None):
-            for sublayer in model_layers(layer):
-                rows.extend(layer_rows(sublayer, nested_level + 1))
-        return rows
 
-    start, stop = get_layer_index_bound_by_layer_name(layers, layer_range)
-    rows = [row for layer in layers[start:stop] for row in layer_rows(layer)]
-    table = render_table(header, alignment, column_widths, rows, line_length)
-
+def _total_lines(model):
+    """The parameter-count lines under the table (the optimizer's once it is built)."""
     trainable = model.trainable_weights
     non_trainable = model.non_trainable_weights
-    trainable_count, trainable_size = count_params(trainable), weight_memory_size(trainable)
-    non_trainable_count = count_params(non_trainable)
-    non_trainable_size = weight_memory_size(non_trainable)
     optimizer = getattr(model, "optimizer", None)
     optimizer_built = bool(
         getattr(model, "compiled", False) and optimizer and getattr(optimizer, "built", False)
     )
-    optimizer_count = count_params(optimizer.variables) if optimizer_built else 0
-    optimizer_size = weight_memory_size(optimizer.variables) if optimizer_built else 0
-    total_count = trainable_count + non_trainable_count + optimizer_count
-    total_size = trainable_size + non_trainable_size + optimizer_size
-
-    def count_line(label, count, size):
-        return f" {label}: {count:,} ({readable_memory_size(size)})"
-
-    console_width = _console_width()
-    lines = _wrap_plain(f'Model: "{model.name}"', console_width)
-    lines += [line[:console_width] for line in table]
-    totals = [
-        count_line("Total params", total_count, total_size),
-        count_line("Trainable params", trainable_count, trainable_size),
-        count_line("Non-trainable params", non_trainable_count, non_trainable_size),
-    ]
+    groups = [("Trainable params", trainable), ("Non-trainable params", non_trainable)]
     if optimizer_built:
-        totals.append(count_line("Optimizer params", optimizer_count, optimizer_size))
-    for line in totals:
-        lines += _wrap_plain(line, console_width)
-    return "\n".join(lines) + "\n"
+        groups.append(("Optimizer params", optimizer.variables))
+    counts = [(label, count_params(w), weight_memory_size(w)) for label, w in groups]
+    total = ("Total params", sum(c for _, c, _ in counts), sum(s for _, _, s in counts))
+    return [
+        f" {label}: {count:,} ({readable_memory_size(size)})"
+        for label, count, size in [total, *counts]
+    ]
 
 
 def _is_sequential_like(model, graph):
@@ -502,203 +347,32 @@ def get_layer_index_bound_by_layer_name(layers, layer_range=None):
     return [min(lower), max(upper) + 1]
 
 
-# -------------------------------------------------------------------- plain-text table
-# The layout rules of `rich.table.Table(*columns, width=line_length, show_lines=True)` with
-# fixed-width columns, the heavy-head box, one space of padding and "ellipsis" overflow.
+# ------------------------------------------------------------------------------- drawing
 
-_BOX = {
-    "top": "┏━┳┓",
-    "head": "┃ ┃┃",
-    "head_row": "┡━╇┩",
-    "row": "│ ││",
-    "row_separator": "├─┼┤",
-    "bottom": "└─┴┘",
-}
+
+def _plain_console(width=None):
+    """A console that records plain text, as Keras's summary draws for a `print_fn`: no colour,
+    no terminal codes, as wide as the terminal (`$COLUMNS`, else the terminal's, else 80)."""
+    return rich.console.Console(
+        highlight=False, force_terminal=False, color_system=None, width=width
+    )
+
+
+def _table(header, alignment, column_widths, rows, line_length):
+    """The rich table Keras draws: fixed column widths, a rule between rows."""
+    columns = [
+        rich.table.Column(rich.markup.escape(title), justify=justify, width=width)
+        for title, justify, width in zip(header, alignment, column_widths)
+    ]
+    table = rich.table.Table(*columns, width=line_length, show_lines=True)
+    for row in rows:
+        table.add_row(*[rich.markup.escape(cell) for cell in row])
+    return table
 
 
 def render_table(header, alignment, column_widths, rows, line_length):
-    """The lines of a boxed table `line_length` wide (rich's layout, as Keras prints it)."""
-    widths = _table_column_widths(column_widths, line_length)
-
-    def rule(kind):
-        left, fill, middle, right = _BOX[kind]
-        return left + middle.join(fill * w for w in widths) + right
-
-    def row_lines(cells, kind, vertical):
-        rendered = []
-        for text, width, justify in zip(cells, widths, alignment):
-            inner = max(width - 2, 0)
-            rendered.append([" " + line + " " for line in _wrap(text, inner, justify)])
-        height = max(len(cell) for cell in rendered)
-        for i, (cell, width) in enumerate(zip(rendered, widths)):
-            blank = [" " * width] * (height - len(cell))
-            rendered[i] = blank + cell if vertical == "bottom" else cell + blank
-        edge, _, divider, _ = _BOX[kind]
-        return [edge + divider.join(cell[i] for cell in rendered) + edge for i in range(height)]
-
-    lines = [rule("top")]
-    lines += row_lines(header, "head", "bottom")
-    lines.append(rule("head_row"))
-    for index, row in enumerate(rows):
-        if index:
-            lines.append(rule("row_separator"))
-        lines += row_lines(row, "row", "top")
-    lines.append(rule("bottom"))
-    return lines
-
-
-def _table_column_widths(requested, line_length):
-    """Column widths including padding (rich's `Table._calculate_column_widths`)."""
-    available = line_length - (len(requested) + 1)  # minus the borders
-
-    def measure(width, maximum):
-        return 0 if maximum < 1 else min(width + 2, maximum)
-
-    widths = [measure(w, available) or 1 for w in requested]
-    if sum(widths) > available:
-        widths = _ratio_reduce(sum(widths) - available, [1] * len(widths), widths, widths)
-        widths = [measure(w, limit) for w, limit in zip(requested, widths)]
-    return widths
-
-
-def _ratio_reduce(total, ratios, maximums, values):
-    ratios = [ratio if maximum else 0 for ratio, maximum in zip(ratios, maximums)]
-    total_ratio = sum(ratios)
-    if not total_ratio:
-        return list(values)
-    remaining = total
-    result = []
-    for ratio, maximum, value in zip(ratios, maximums, values):
-        if ratio and total_ratio > 0:
-            distributed = min(maximum, round(ratio * remaining / total_ratio))
-            result.append(value - distributed)
-            remaining -= distributed
-            total_ratio -= ratio
-        else:
-            result.append(value)
-    return result
-
-
-def _char_width(char):
-    if unicodedata.combining(char):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
-def _cell_len(text):
-    return sum(_char_width(c) for c in text)
-
-
-def _set_cell_size(text, size):
-    """Crop `text` to `size` cells (a cut wide character becomes a space) or pad it."""
-    out, used = [], 0
-    for char in text:
-        width = _char_width(char)
-        if used + width > size:
-            break
-        out.append(char)
-        used += width
-    return "".join(out) + " " * (size - used)
-
-
-def _chop_cells(text, width):
-    chunks, current, used = [], "", 0
-    for char in text:
-        char_width = _char_width(char)
-        if current and used + char_width > width:
-            chunks.append(current)
-            current, used = "", 0
-        current += char
-        used += char_width
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-def _divide_line(text, width, fold):
-    """Break offsets for word wrapping (rich's `_wrap.divide_line`)."""
-    breaks = []
-    offset = 0
-    for match in re.finditer(r"\s*\S+\s*", text):
-        start, word = match.start(), match.group(0)
-        word_length = _cell_len(word.rstrip())
-        if width - offset >= word_length:
-            offset += _cell_len(word)
-        elif word_length > width:
-            if fold:
-                chunks = _chop_cells(word, width)
-                for i, chunk in enumerate(chunks):
-                    if start:
-                        breaks.append(start)
-                    if i == len(chunks) - 1:
-                        offset = _cell_len(chunk)
-                    else:
-                        start += len(chunk)
-            else:
-                if start:
-                    breaks.append(start)
-                offset = _cell_len(word)
-        elif offset and start:
-            breaks.append(start)
-            offset = _cell_len(word)
-    return breaks
-
-
-def _split_at(text, offsets):
-    bounds = [0, *offsets, len(text)]
-    return [text[a:b] for a, b in itertools.pairwise(bounds)]
-
-
-def _rstrip_end(text, size):
-    excess = len(text) - size  # characters, not cells, as rich
-    if excess > 0:
-        trailing = len(text) - len(text.rstrip())
-        text = text[: len(text) - min(trailing, excess)]
-    return text
-
-
-def _truncate(text, width):
-    if _cell_len(text) > width:
-        return _set_cell_size(text, width - 1) + "…" if width > 0 else ""
-    return text
-
-
-def _wrap(text, width, justify):
-    """Lines of exactly `width` cells: word-wrapped, `…`-truncated and justified."""
-    if width < 1:
-        return [""]
-    lines = []
-    for paragraph in text.split("\n"):
-        for line in _split_at(paragraph, _divide_line(paragraph, width, fold=False)):
-            line = _rstrip_end(line, width)
-            if justify == "left":
-                line = _truncate(line, width)
-                line += " " * (width - _cell_len(line))
-            else:
-                line = _truncate(line.rstrip(), width)
-                excess = width - _cell_len(line)
-                left = excess // 2 if justify == "center" else excess
-                line = " " * left + line + " " * (excess - left)
-            lines.append(line)
-    return lines
-
-
-def _wrap_plain(text, width):
-    """A line of text as a console `width` wide prints it (folding long words)."""
-    lines = _split_at(text, _divide_line(text, width, fold=True))
-    return [_set_cell_size(_rstrip_end(line, width), min(_cell_len(line), width)) for line in lines]
-
-
-def _console_width():
-    """The width rich's console uses: $COLUMNS, else the terminal's, else 80."""
-    width = None
-    for descriptor in (0, 1, 2):
-        try:
-            width = os.get_terminal_size(descriptor).columns
-            break
-        except (AttributeError, ValueError, OSError):
-            pass
-    columns = os.environ.get("COLUMNS")
-    if columns is not None and columns.isdigit():
-        width = int(columns)
-    return width or 80
+    """The lines of the table `line_length` wide, as `model.summary()` draws it."""
+    console = _plain_console(width=line_length)
+    console.begin_capture()
+    console.print(_table(header, alignment, column_widths, rows, line_length))
+    return console.end_capture().splitlines()

@@ -12,6 +12,7 @@ import pytest
 BENCHMARKS = pathlib.Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
+import results_page
 import run_all
 
 MLP_WEIGHTS = 784 * 512 + 512 + 512 * 10 + 10
@@ -75,13 +76,60 @@ def test_table_has_ratios_vs_keras_and_marks_failures():
     assert run_all.checks(results) == ["- mlp: 7 weights in every framework"]
 
 
+def test_results_page_replaces_only_its_own_devices_section():
+    cpu = results_page.section("2-core CPU (x)", "2026-01-02", {"jax": "1"}, "run", "| t |")
+    gpu = results_page.section("1 × H100 (16 CPU cores)", "2026-01-01", {"jax": "2"}, "run", "| g |")
+    page = results_page.update(results_page.update("", "2-core CPU (x)", cpu),
+                               "1 × H100 (16 CPU cores)", gpu)
+    assert list(results_page.sections(page)) == ["2-core CPU (x)", "1 × H100 (16 CPU cores)"]
+    newer = results_page.section("2-core CPU (x)", "2026-02-03", {"jax": "3"}, "run", "| u |",
+                                 notes=["- a note"])
+    updated = results_page.update(page, "2-core CPU (x)", newer)
+    assert results_page.sections(updated) == {"2-core CPU (x)": newer, "1 × H100 (16 CPU cores)": gpu}
+    assert updated.startswith(results_page.PREAMBLE) and "| t |" not in updated
+    assert results_page.update(updated, "2-core CPU (x)", newer) == updated
+    assert "## 2-core CPU (x)\n\nMeasured 2026-02-03; jax 3.\n" in newer
+
+
+def test_results_page_names_cpus_by_cores_and_accelerators_by_count_and_kind():
+    gpu = {"platform": "gpu", "device_kind": "NVIDIA H100", "device_count": 8, "cpus": 16}
+    assert results_page.hardware(gpu) == "8 × NVIDIA H100 (16 CPU cores)"
+    cpu = {"platform": "cpu", "device_kind": "cpu", "device_count": 1, "cpus": 2}
+    assert results_page.hardware(cpu) == f"2-core CPU ({results_page.cpu_model()})"
+
+
+def test_markdown_option_defaults_to_the_results_page():
+    assert run_all.parse_args([]).markdown is None
+    assert run_all.parse_args(["--markdown"]).markdown == str(results_page.PATH)
+    assert results_page.PATH == BENCHMARKS / "RESULTS.md"
+    args = run_all.parse_args(["--models", "mlp", "--quick", "--markdown", "out.md"])
+    assert args.markdown == "out.md"
+    assert run_all.command(args) == (
+        "python benchmarks/run_all.py --models mlp --frameworks jkeras,jkeras-auto,keras3,"
+        "jax+optax --samples mlp=4096 --epochs 1 --rounds 1 --steps-per-execution 1"
+    )
+
+
+def test_results_page_in_the_repository_has_a_table_per_device():
+    page = results_page.PATH.read_text()
+    found = results_page.sections(page)
+    assert found and page.startswith(results_page.PREAMBLE)
+    for key, text in found.items():
+        assert re.search(r"^Measured \d{4}-\d{2}-\d{2}; jax .*jaxlib .*keras .*jkeras ", text,
+                         flags=re.MULTILINE), key
+        assert "| " + " | ".join(run_all.COLUMNS) + " |" in text, key
+
+
 def _cells(line):
     return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
 @pytest.mark.slow
-def test_quick_run_prints_a_table_of_positive_numbers_and_writes_json(tmp_path):
+def test_quick_run_prints_a_table_of_positive_numbers_and_writes_json_and_markdown(tmp_path):
     output = tmp_path / "results.json"
+    markdown = tmp_path / "RESULTS.md"
+    other = results_page.section("1 × TPU v9 (4 CPU cores)", "2026-01-01", {}, "run", "| t |")
+    markdown.write_text(results_page.update("", "1 × TPU v9 (4 CPU cores)", other))
     process = subprocess.run(
         [
             sys.executable,
@@ -93,6 +141,8 @@ def test_quick_run_prints_a_table_of_positive_numbers_and_writes_json(tmp_path):
             "256",
             "--output",
             str(output),
+            "--markdown",
+            str(markdown),
         ],
         check=False,
         capture_output=True,
@@ -129,3 +179,13 @@ def test_quick_run_prints_a_table_of_positive_numbers_and_writes_json(tmp_path):
     assert saved["results"]["mlp"]["jkeras"]["best"]["train_traces"] == 1
     # 256 samples are 2 batches of 128: "auto" fuses both into one loop, compiled once.
     assert saved["results"]["mlp"]["jkeras-auto"]["best"]["train_traces"] == 1
+
+    sections = results_page.sections(markdown.read_text())
+    here = f"{os.cpu_count()}-core CPU ({results_page.cpu_model()})"
+    assert list(sections) == ["1 × TPU v9 (4 CPU cores)", here]
+    assert sections["1 × TPU v9 (4 CPU cores)"] == other
+    written = [line for line in sections[here].splitlines() if line.startswith("|")]
+    assert written == lines
+    assert "--samples mlp=256 --epochs 1 --rounds 1" in sections[here]
+    for package in ("jax", "jaxlib", "keras", "jkeras"):
+        assert f"{package} {saved['versions'][package]}" in sections[here]

@@ -8,11 +8,10 @@ from jkeras.layers.convolutional import conv_vjp
 from jkeras.layers.convolutional.base_convolution import BaseConvolution, check_positive
 
 # Whether Conv1D/2D/3D differentiate with `conv_vjp`'s hand-written VJP (an im2col matrix
-# product) instead of JAX's autodiff (grouped convolutions always use autodiff). Measured on
-# the 2-core CPU (benchmarks/cpu_conv_pool.py, the MNIST convnet's train step): ~10x faster
-# inside `lax.scan` (jax-ml/jax#12868), ~7% faster for one jitted step per batch; a
-# `custom_vjp` rules out forward-mode autodiff (`jax.jvp`, `jax.jacfwd`, Hessian-vector
-# products) through the layer. None (default): only on CPU inside a fused training loop
+# product) instead of JAX's autodiff (grouped convolutions always use autodiff): on CPU much
+# faster inside `lax.scan` (jax-ml/jax#12868; docs/performance.md); a `custom_vjp` rules out
+# forward-mode autodiff (`jax.jvp`, `jax.jacfwd`, Hessian-vector products) through the layer.
+# None (default): only on CPU inside a fused training loop
 # (`conv_vjp.fused_loop_scope`); True/False: always/never.
 USE_CUSTOM_VJP = None
 

@@ -9,14 +9,11 @@ Here the forward pass is `lax.conv_general_dilated` itself (the same values as `
 the backward pass is the VJP of the same convolution written as one matrix product (im2col):
 every window of the padded input is gathered by strided slices into a row, and the rows are
 multiplied by the kernel reshaped to `(prod(kernel_size) * in_channels, out_channels)`. That
-VJP is two matrix products and the slices' transposes (pads and adds). Measured on the MNIST
-convnet's train step (2-core CPU, batch 128, `benchmarks/cpu_conv_pool.py`): ~70 ms per step
-inside a `lax.scan` against ~910 ms with autodiff, and ~109 against ~117 ms for one jitted
-step per call. (The previous version of this VJP, convolutions over physically transposed
-operands, took ~85 ms per step in the scan where this one took ~62 in a side-by-side run.)
-Gradients equal autodiff's within float rounding (the sums run in another order). Where the
-im2col matrix would be large (`IM2COL_MAX_BYTES`), the VJP is two convolutions over physically
-transposed operands instead, the same sums as autodiff's but without its in-loop layout.
+VJP is two matrix products and the slices' transposes (pads and adds), much faster than
+autodiff's inside a loop and somewhat faster outside (docs/performance.md). Gradients equal
+autodiff's within float rounding (the sums run in another order). Where the im2col matrix
+would be large (`IM2COL_MAX_BYTES`), the VJP is two convolutions over physically transposed
+operands instead, the same sums as autodiff's but without its in-loop layout.
 
 Being a `jax.custom_vjp`, it supports reverse-mode autodiff only (no `jax.jvp`);
 `Conv1D/2D/3D` use it when `base_conv.USE_CUSTOM_VJP` is set, and by default on CPU inside
@@ -39,7 +36,7 @@ _loop = threading.local()
 
 # The im2col matrix holds every input element once per kernel position (9x the input for a
 # 3 x 3 kernel). Above this size the backward pass uses two convolutions over transposed
-# operands instead (no extra memory; ~85 vs ~62 ms per MNIST convnet step inside a scan).
+# operands instead: no extra memory, but slower than im2col inside a scan.
 IM2COL_MAX_BYTES = 256 * 2**20
 
 
