@@ -113,6 +113,10 @@ class Layer:
         ...         return jkeras.ops.matmul(inputs, self.W)
     """
 
+    # Whether `call` runs a loop on the device (a recurrent layer's time loop): on CPU, the
+    # trainer's `steps_per_execution="auto"` then does not nest it in its fused loop.
+    runs_loop = False
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__:
@@ -391,6 +395,11 @@ class Layer:
         training mode when `training`): the trainer then pads a last, smaller batch to the
         full size (`jkeras.trainers.batch_padding`). Only jkeras's own layers are asked."""
         return True
+
+    def check_host_input(self, value):
+        """Raise for a numpy input (`value`) that compiled code could not reject (Embedding's
+        out-of-range indices). The trainer calls it once per `fit`/`evaluate`/`predict`,
+        before any step, on the array of `x` the layer reads as it is; nothing by default."""
 
     def _own_state(self, tracked=None):
         """`(own variables, own seed generators' states)`; `tracked`: `self._tracked()` when

@@ -30,8 +30,8 @@ from jkeras.callbacks.history import History
 from jkeras.callbacks.progbar_logger import ProgbarLogger
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.core.stateless_scope import StatelessScope
+from jkeras.core.tracing import fused_loop_scope
 from jkeras.distribution import distribution_lib, placement
-from jkeras.layers.convolutional import conv_vjp
 from jkeras.metrics import Mean
 from jkeras.random.seed_generator import make_default_seed
 from jkeras.trainers import batch_padding, batch_sources, compile_ahead, host_checks, state_sync
@@ -312,9 +312,9 @@ class Trainer:
             if fused:
                 def one_batch(state, dataset, order, start, count, end):
                     counts[kind] += 1  # runs only while tracing: counts compilations
-                    # XLA:CPU lays out autodiff's convolution gradients badly inside loops
-                    # (jax-ml/jax#12868): trace the loop body with the hand-written conv VJP.
-                    with conv_vjp.fused_loop_scope():
+                    # Traced as a loop body: layers pick loop-friendly implementations
+                    # (XLA:CPU's in-loop convolution gradients, jax-ml/jax#12868).
+                    with fused_loop_scope():
                         # Jitted, the step is traced once: the body's call reuses the trace
                         # that finds the logs' structure (XLA inlines the nested call).
                         traced_step = jax.jit(step_at)
@@ -353,7 +353,7 @@ class Trainer:
                         logs, state = host_step(state, batch)
                         return state, logs
 
-                    with conv_vjp.fused_loop_scope():
+                    with fused_loop_scope():
                         state, stacked = jax.lax.scan(body, state, batches)
                     if kind == "predict":
                         return stacked, state[1]
@@ -457,7 +457,7 @@ class Trainer:
         if kind != "predict":
             self._build_compiled(x, y)
             self._check_sparse_labels(y)
-        host_checks.check_embedding_indices(self, x)
+        host_checks.check_host_inputs(self, x)
         if kind == "train" and not self.optimizer.built:
             self.optimizer.build(self.trainable_variables)
         dataset = x if kind == "predict" else (x, y, sample_weight)
@@ -1049,13 +1049,12 @@ def _predict_input(batch, padded):
 
 
 def _has_recurrent_layer(layer):
-    """Whether `layer` or any layer below it is a recurrent layer (`jkeras.layers.RNN`)."""
-    from jkeras.layers.rnn.rnn import RNN  # the layers package imports the trainer's models
-
+    """Whether `layer` or any layer below it runs a loop on the device in its call
+    (`Layer.runs_loop`: a recurrent layer's time loop)."""
     pending = [layer]
     while pending:
         current = pending.pop()
-        if isinstance(current, RNN):
+        if current.runs_loop:
             return True
         pending.extend(current._layers)
     return False

@@ -6,6 +6,7 @@ import pytest
 
 import jkeras
 from jkeras import layers
+from jkeras.core import tracing
 from jkeras.layers.convolutional import base_conv, conv_vjp
 
 
@@ -135,7 +136,7 @@ def test_fused_convnet_uses_the_hand_written_vjp_on_cpu_and_trains_the_same(monk
     assert seen  # the fused loop traced the hand-written VJP
     for a, b in zip(reference.get_weights(), model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
-    assert not conv_vjp.in_fused_loop()  # the scope was closed after tracing
+    assert not tracing.in_fused_loop()  # the scope was closed after tracing
     monkeypatch.setattr(base_conv, "USE_CUSTOM_VJP", False)
     seen.clear()
     train(3, x, y, convnet, epochs=1)

@@ -44,6 +44,8 @@ class RNN(Layer):
         (2, 10, 4)
     """
 
+    runs_loop = True  # the time loop
+
     def __init__(
         self,
         cell,
