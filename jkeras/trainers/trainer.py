@@ -278,7 +278,7 @@ class Trainer:
             return self._untracked_jit[key]
         user_step = {"train": self.train_step, "test": self.test_step,
                      "predict": self.predict_step}[kind]
-        variables = self._state_variables(kind)
+        variables = state_sync.state_variables(self, kind)
         counts = self._untracked_trace_counts
 
         def step(state, batch, rows=None):
@@ -391,45 +391,11 @@ class Trainer:
             distinct.setdefault(key, (size, fused, arguments))
         if len(distinct) < 2:
             return
-        state = self._read_state(kind)
+        state = state_sync.read_state(self, kind)
         for size, fused, arguments in distinct.values():
             step = self._step_function(kind, size, fused=fused, padded=padded)
             if isinstance(step, compile_ahead.CompiledAhead):  # not if made while it was off
                 step.compile_ahead(state, *arguments)
-
-    # ------------------------------------------------------------------ state sync
-
-    def _read_state(self, kind):
-        values = lambda variables: [v.value for v in variables]
-        trainable = values(self.trainable_variables)
-        non_trainable = values(self.non_trainable_variables)
-        if kind == "predict":
-            return (trainable, non_trainable)
-        metrics = values(self.metrics_variables)
-        if kind == "test":
-            return (trainable, non_trainable, metrics)
-        return (trainable, non_trainable, values(self.optimizer.variables), metrics)
-
-    def _state_variables(self, kind):
-        """The variables behind the state tuple of a `kind` step, group by group."""
-        if kind == "train":
-            return (self.trainable_variables, self.non_trainable_variables,
-                    self.optimizer.variables, self.metrics_variables)
-        if kind == "test":
-            return (self.trainable_variables, self.non_trainable_variables,
-                    self.metrics_variables)
-        return (self.trainable_variables, self.non_trainable_variables)
-
-    def _write_state(self, state, kind):
-        for variables, values in zip(self._state_variables(kind), state):
-            for variable, value in zip(variables, values):
-                variable._value = value
-
-    def _state_sync(self, kind):
-        """A `state_sync.StateSync` over the `kind` state; training steps donate theirs."""
-        return state_sync.StateSync(lambda: self._read_state(kind),
-                                    lambda state: self._write_state(state, kind),
-                                    donated=kind == "train")
 
     def _pads_batches(self, kind):
         """Whether `kind` steps on arrays pad a last, smaller batch to the full size, so that
@@ -613,7 +579,7 @@ class Trainer:
 
         history = History()
         internal = [history] + ([ProgbarLogger()] if verbose else [])
-        sync = self._state_sync("train")
+        sync = state_sync.model_sync(self, "train")
         callback_list = CallbackList(
             list(callbacks or []) + internal, model=self,
             params={"verbose": verbose, "epochs": epochs, "steps": plan.steps},
@@ -887,7 +853,7 @@ class Trainer:
         batches, num_steps, examples, padded, _ = self._host_batches(
             x, y, sample_weight, batch_size, steps, "test")
         from_arrays = not batch_sources.is_batch_source(x)
-        sync = self._state_sync("test")  # its steps donate nothing: the weights stay valid
+        sync = state_sync.model_sync(self, "test")  # donates nothing: the weights stay valid
         callback_list = CallbackList(
             list(callbacks or []) + ([ProgbarLogger()] if verbose and _callbacks else []),
             model=self, params={"verbose": verbose, "epochs": 1, "steps": num_steps},
@@ -984,7 +950,7 @@ class Trainer:
     def _predict_executions(self, executions, padded, callback_list, trim_rows):
         """Each execution's outputs, run from the variables' values (the steps donate
         nothing); with `trim_rows`, batch hooks see only the first `trim_rows` rows."""
-        trainable, non_trainable = self._read_state("predict")
+        trainable, non_trainable = state_sync.read_state(self, "predict")
         outputs, emitted = [], 0
         for first, count, step, batch in executions:
             callback_list.on_predict_batch_begin(first)
