@@ -15,7 +15,6 @@ another shape: one extra compilation in total, never one per epoch.
 
 import collections
 import contextlib
-import functools
 import itertools
 import warnings
 
@@ -23,18 +22,23 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jkeras import config
 from jkeras import optimizers as optimizers_module
 from jkeras.callbacks.callback import CallbackList, overrides_batch_hooks
 from jkeras.callbacks.history import History
 from jkeras.callbacks.progbar_logger import ProgbarLogger
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.core.stateless_scope import StatelessScope
-from jkeras.core.tracing import fused_loop_scope
-from jkeras.distribution import distribution_lib, placement
+from jkeras.distribution import distribution_lib
 from jkeras.metrics import Mean
 from jkeras.random.seed_generator import make_default_seed
-from jkeras.trainers import batch_padding, batch_sources, compile_ahead, host_checks, state_sync
+from jkeras.trainers import (
+    batch_padding,
+    batch_sources,
+    compile_ahead,
+    compiled_steps,
+    host_checks,
+    state_sync,
+)
 from jkeras.trainers import data as data_module
 from jkeras.trainers.compile_utils import CompiledLoss, CompiledMetrics, flatten_outputs
 
@@ -253,149 +257,6 @@ class Trainer:
         """One pure prediction step: `(state, x) -> (outputs, new_non_trainable)`."""
         trainable, non_trainable = state
         return self.stateless_call(trainable, non_trainable, data, training=False)
-
-    def _step_function(self, kind, batch_size, fused=False, padded=False):
-        """The jitted step for batches of `batch_size`.
-
-        Training: `(state, dataset, order, start, end) -> (logs, state)` on the
-        device-resident dataset's rows `order[start:start + batch_size]` (rows `start:...`
-        when `order` is None). With `fused=True`: `(state, dataset, order, start, count, end)
-        -> (logs, state)` runs `count` consecutive such steps in one device loop (the count is
-        a traced value, so any count reuses the compiled loop) and returns the last step's
-        logs.
-        With `batch_size=None` (all evaluation and prediction, and training from generators):
-        `(state, batch) -> (logs_or_outputs, state)` on a batch the host provides, so the
-        compiled step depends only on the batch's shape, never on the dataset's size; with
-        `fused=True` the batch holds several batches stacked on a new leading axis, run by one
-        `lax.scan` (prediction returns the outputs stacked the same way).
-        With `padded=True` (`jkeras.trainers.batch_padding`) a batch may run past the data:
-        only positions before `end` are data, and the batch repeats the last row to the full
-        size (masked out); a host batch is `(batch, number of valid rows)`. Otherwise `end` is
-        None.
-        """
-        key = (kind, batch_size, fused, padded)
-        if key in self._untracked_jit:
-            return self._untracked_jit[key]
-        user_step = {"train": self.train_step, "test": self.test_step,
-                     "predict": self.predict_step}[kind]
-        variables = state_sync.state_variables(self, kind)
-        counts = self._untracked_trace_counts
-
-        def step(state, batch, rows=None):
-            # Under a distribution, new values keep their variables' layouts (else GSPMD may
-            # pick others, and the next call would compile the step again).
-            with batch_padding.valid_rows(rows), state_sync.step_body():
-                outputs, new_state = user_step(state, batch)
-            if kind == "predict":  # the new state is the non-trainable list
-                return outputs, placement.constrain_state((new_state,), variables[1:],
-                                                          (state[1],))[0]
-            return outputs, placement.constrain_state(new_state, variables, state)
-
-        if kind == "train" and batch_size is not None:
-            def step_at(state, dataset, order, start, end):
-                leading = jax.tree_util.tree_leaves(dataset if order is None else order)[0]
-                length = leading.shape[0]
-                if padded and length % batch_size:  # the last batch runs past the rows:
-                    # the data rows first, then the last row repeated (as host batches)
-                    indices = jnp.minimum(start + jnp.arange(batch_size), length - 1)
-                    if order is not None:
-                        indices = jnp.take(order, indices)
-                    batch = data_module.gather(dataset, indices)
-                elif order is None:  # in dataset order: a contiguous slice
-                    batch = data_module.slice_rows(dataset, start, batch_size)
-                else:
-                    indices = jax.lax.dynamic_slice_in_dim(order, start, batch_size)
-                    batch = data_module.gather(dataset, indices)
-                rows = start + jnp.arange(batch_size) < end if padded else None
-                return step(state, batch, rows)
-
-            if fused:
-                def one_batch(state, dataset, order, start, count, end):
-                    counts[kind] += 1  # runs only while tracing: counts compilations
-                    # Traced as a loop body: layers pick loop-friendly implementations
-                    # (XLA:CPU's in-loop convolution gradients, jax-ml/jax#12868).
-                    with fused_loop_scope():
-                        # Jitted, the step is traced once: the body's call reuses the trace
-                        # that finds the logs' structure (XLA inlines the nested call).
-                        traced_step = jax.jit(step_at)
-                        logs_spec, _ = jax.eval_shape(traced_step, state, dataset, order, start,
-                                                      end)
-
-                        def body(i, carry):
-                            _, state = carry
-                            return traced_step(state, dataset, order, start + i * batch_size,
-                                               end)
-
-                        logs = jax.tree_util.tree_map(
-                            lambda s: jnp.zeros(s.shape, s.dtype), logs_spec)
-                        logs, state = jax.lax.fori_loop(0, count, body, (logs, state))
-                    return logs, state
-            else:
-                def one_batch(state, dataset, order, start, end):
-                    counts[kind] += 1  # runs only while tracing: counts compilations
-                    return step_at(state, dataset, order, start, end)
-        else:
-            def host_step(state, batch):
-                if not padded:
-                    return step(state, batch)
-                batch, valid = batch
-                size = jax.tree_util.tree_leaves(batch)[0].shape[0]
-                return step(state, batch, jnp.arange(size) < valid)
-
-            if fused:
-                def one_batch(state, batches):
-                    counts[kind] += 1
-
-                    def body(state, batch):
-                        if kind == "predict":
-                            outputs, non_trainable = host_step(state, batch)
-                            return (state[0], non_trainable), outputs
-                        logs, state = host_step(state, batch)
-                        return state, logs
-
-                    with fused_loop_scope():
-                        state, stacked = jax.lax.scan(body, state, batches)
-                    if kind == "predict":
-                        return stacked, state[1]
-                    return jax.tree_util.tree_map(lambda value: value[-1], stacked), state
-            else:
-                def one_batch(state, batch):
-                    counts[kind] += 1
-                    return host_step(state, batch)
-
-        if kind != "train":
-            one_batch = _without_unchanged_state(one_batch, kind)
-        if not self.run_eagerly:
-            # Only training donates its state: evaluation and prediction must never delete
-            # weights (an error in their data would destroy the model), and return no
-            # unchanged ones (`state_sync.drop_unchanged`), so that nothing is copied either.
-            one_batch = jax.jit(one_batch, donate_argnums=0 if kind == "train" else (),
-                                compiler_options=config.step_compiler_options() or None)
-            if compile_ahead.enabled():
-                one_batch = compile_ahead.CompiledAhead(one_batch)
-        self._untracked_jit[key] = one_batch
-        return one_batch
-
-    def _compile_variants(self, kind, variants, padded=False):
-        """Compile the `kind` steps a run will call, all at once (`compile_ahead`), when it
-        calls more than one: `variants` lists `(batch size as `_step_function` takes it,
-        fused, arguments after the state)`. Only where `compile_ahead.enabled()` (opt-in), and
-        never when running eagerly or under a distribution (whose layouts the arguments would
-        have to carry)."""
-        if (not compile_ahead.enabled() or self.run_eagerly
-                or distribution_lib.distribution() is not None):
-            return
-        distinct = {}
-        for size, fused, arguments in variants:
-            key = (size, fused, compile_ahead.signature(arguments))
-            distinct.setdefault(key, (size, fused, arguments))
-        if len(distinct) < 2:
-            return
-        state = state_sync.read_state(self, kind)
-        for size, fused, arguments in distinct.values():
-            step = self._step_function(kind, size, fused=fused, padded=padded)
-            if isinstance(step, compile_ahead.CompiledAhead):  # not if made while it was off
-                step.compile_ahead(state, *arguments)
 
     def _pads_batches(self, kind):
         """Whether `kind` steps on arrays pad a last, smaller batch to the full size, so that
@@ -665,7 +526,7 @@ class Trainer:
         groups = _step_groups(starts, per_execution, batch_size)
         order_spec = jax.ShapeDtypeStruct((n,), jnp.int32) if shuffle else None
         end = jax.device_put(np.int32(n)) if padded else None
-        self._compile_variants("train", [
+        compiled_steps.compile_variants(self, "train", [
             (size, fused, (dataset, order_spec, np.int32(0))
              + ((np.int32(1),) if fused else ()) + (end,))
             for _, _, size, _, fused in groups], padded)
@@ -676,7 +537,7 @@ class Trainer:
                 permutation = np.random.default_rng([seed, index]).permutation(n)
                 order = jax.device_put(permutation.astype(np.int32))
             for first, start, size, count, fused in groups:
-                step = self._step_function("train", size, fused=fused, padded=padded)
+                step = compiled_steps.step_function(self, "train", size, fused=fused, padded=padded)
                 arguments = (np.int32(start),) + ((np.int32(count),) if fused else ()) + (end,)
                 run = lambda state, step=step, arguments=arguments: step(
                     state, dataset, order, *arguments)
@@ -696,7 +557,7 @@ class Trainer:
         groups = _step_groups(starts, per_execution, batch_size)
         window_spec = lambda rows: jax.tree_util.tree_map(
             lambda a: jax.ShapeDtypeStruct((rows,) + a.shape[1:], a.dtype), dataset)
-        self._compile_variants("train", [
+        compiled_steps.compile_variants(self, "train", [
             (size, fused, (window_spec(per_execution * size if fused else size * count), None,
                            np.int32(0)) + ((np.int32(1),) if fused else ())
              + ((np.int32(size * count),) if padded else (None,)))
@@ -727,7 +588,7 @@ class Trainer:
                 return logs, state
 
             for (first, start, size, count, fused), rows in zip(groups, windows):
-                step = self._step_function("train", size, fused=fused, padded=padded)
+                step = compiled_steps.step_function(self, "train", size, fused=fused, padded=padded)
                 end = np.int32(min(size * count, n - start)) if padded else None
                 arguments = (rows, None, np.int32(0)) + ((np.int32(count),) if fused else ())
                 arguments += (end,)
@@ -764,7 +625,7 @@ class Trainer:
         With `padded`, each batch is `(batch, number of valid rows)` (`_host_batches`)."""
         thread = not from_arrays
         if per_execution == 1 or distribution_lib.distribution() is not None:
-            single = self._step_function(kind, None, padded=padded)
+            single = compiled_steps.step_function(self, kind, None, padded=padded)
             for index, batch in enumerate(
                     batch_sources.prefetch_to_device(batches, thread=thread)):
                 yield index, 1, single, batch
@@ -774,7 +635,7 @@ class Trainer:
         first = 0
         for batch in batch_sources.prefetch_to_device(groups, thread=thread):
             count = counts.popleft()
-            yield first, count, self._step_function(kind, None, fused=count > 1,
+            yield first, count, compiled_steps.step_function(self, kind, None, fused=count > 1,
                                                     padded=padded), batch
             first += count
 
@@ -915,7 +776,7 @@ class Trainer:
     def _compile_host_batch_steps(self, kind, examples, per_execution, padded):
         """Compile the steps for all batch sizes of an evaluation or prediction at once."""
         if per_execution == 1:
-            self._compile_variants(kind, [
+            compiled_steps.compile_variants(self, kind, [
                 (None, False, (_predict_input(batch, padded) if kind == "predict" else batch,))
                 for batch in examples], padded)
 
@@ -991,21 +852,6 @@ def _one_batch_size(x):
     """The batch size of `*_on_batch` calls: all of `x` (at least 1, so that empty data gets
     the error about its size)."""
     return max(1, len(jax.tree_util.tree_leaves(x)[0]))
-
-
-def _without_unchanged_state(one_batch, kind):
-    """`one_batch` (an evaluation or prediction step) returning None for the state it passes
-    through unchanged (`state_sync.drop_unchanged`); a prediction's state is the
-    non-trainable list."""
-
-    @functools.wraps(one_batch)  # profiles and compilation logs keep the step's name
-    def step(state, *args):
-        outputs, new_state = one_batch(state, *args)
-        if kind == "predict":
-            return outputs, state_sync.drop_unchanged((state[1],), (new_state,))[0]
-        return outputs, state_sync.drop_unchanged(state, new_state)
-
-    return step
 
 
 def _predict_input(batch, padded):
