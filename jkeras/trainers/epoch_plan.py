@@ -111,6 +111,7 @@ def fit_plan(model, x, y, sample_weight, class_weight, batch_size, steps_per_epo
             raise ValueError("`validation_split` is only supported for array inputs.")
         plan = source_plan(model, x, steps_per_epoch, shuffle, seed, callbacks, initial_epoch)
         return plan, validation_data
+    x = model._stage_host_inputs(x)
     if validation_split and validation_data is None:
         arrays = tuple(
             data_module.to_numpy_structure(a, name)
@@ -288,7 +289,8 @@ def source_plan(model, x, steps_per_epoch, shuffle, seed, callbacks, first_index
     """Epochs over a generator/PyDataset: batches are prefetched to the device. The model is
     built from the first batch of epoch `first_index`, whose batches are kept for that
     epoch."""
-    source = batch_sources.BatchSource(x, steps=steps_per_epoch, shuffle=shuffle, seed=seed)
+    source = batch_sources.BatchSource(x, steps=steps_per_epoch, shuffle=shuffle, seed=seed,
+                                       transform_x=model._stage_host_inputs)
     plan = EpochPlan(None, source.steps_per_epoch)
     # Build the model, optimizer and metrics from the first batch before any state is read.
     batches = source.epoch(first_index)
@@ -317,7 +319,7 @@ def host_batches(model, x, y, sample_weight, batch_size, steps, kind):
     (sliced in order; padded where `model._pads_batches(kind)`), or from a generator/dataset."""
     if batch_sources.is_batch_source(x):
         reject_y_for_batch_source(y, sample_weight, None)
-        source = batch_sources.BatchSource(x, steps=steps)
+        source = batch_sources.BatchSource(x, steps=steps, transform_x=model._stage_host_inputs)
         batches = source.epoch()
         first = next(batches)
         model._prepare(*first, kind=kind)

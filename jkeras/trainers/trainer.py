@@ -26,6 +26,7 @@ from jkeras import optimizers as optimizers_module
 from jkeras.callbacks.callback import CallbackList, overrides_batch_hooks
 from jkeras.callbacks.history import History
 from jkeras.callbacks.progbar_logger import ProgbarLogger
+from jkeras.core.host_staged import HostStaged
 from jkeras.core.stateless_scope import StatelessScope
 from jkeras.distribution import distribution_lib
 from jkeras.metrics import Mean
@@ -253,7 +254,7 @@ class Trainer:
     def _prepare(self, x, y, sample_weight, kind):
         """Check the data, build the model, its loss, metrics and optimizer for it; the host
         dataset as the steps take it (`x`, or `(x, y, sample_weight)`) and its size."""
-        x = data_module.to_numpy_structure(x, "x")
+        x = data_module.to_numpy_structure(self._stage_host_inputs(x), "x")
         y = data_module.to_numpy_structure(y, "y")
         sample_weight = data_module.to_numpy_structure(sample_weight, "sample_weight")
         if kind != "predict" and y is None and self._compile_loss is not None:
@@ -274,6 +275,11 @@ class Trainer:
             self.optimizer.build(self.trainable_variables)
         dataset = x if kind == "predict" else (x, y, sample_weight)
         return data_module.to_host_float32(dataset), n
+
+    def _stage_host_inputs(self, x):
+        """`x` after the model's host stage (layers that run on the host, such as text
+        vectorization: `jkeras.models.host_stage`); unchanged for models without one."""
+        return x
 
     def _output_names(self):
         names = getattr(self, "output_names", None)
@@ -302,6 +308,8 @@ class Trainer:
             self._compile_weighted_metrics.build(names, targets, predictions, taken)
 
     def _build_for(self, x):
+        if isinstance(x, HostStaged):  # the host stage checked and built the model
+            return
         leaves = jax.tree_util.tree_leaves(x)
         if hasattr(self, "_check_input_shapes"):
             self._check_input_shapes(x)
