@@ -429,6 +429,18 @@ def resolve_steps_per_execution(model, steps, callbacks, kind="train"):
     return max(1, -(-(steps or 20) // 20))
 
 
+def check_steps_per_execution(value):
+    """`compile`'s `steps_per_execution`: a positive integer or `"auto"`."""
+    if value == "auto":
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(
+            "`steps_per_execution` must be a positive integer or 'auto'. Received: "
+            f"steps_per_execution={value!r}"
+        )
+    return int(value)
+
+
 def _runs_loop(layer):
     """Whether `layer` or any layer below it runs a loop on the device in its call
     (`Layer.runs_loop`: a recurrent layer's time loop)."""

@@ -44,7 +44,6 @@ class Trainer:
         self.optimizer = None
         self.history = None
         self.stop_training = False
-        self._untracked_compile = None
         self._untracked_in_fit = False
         self._untracked_jit = {}
         self._untracked_trace_counts = {"train": 0, "test": 0, "predict": 0}
@@ -86,7 +85,7 @@ class Trainer:
             auto_scale_loss: if True (default) and the model's dtype policy is
                 `"mixed_float16"`, wrap the optimizer in a `LossScaleOptimizer`.
         """
-        self.steps_per_execution = _check_steps_per_execution(steps_per_execution)
+        self.steps_per_execution = epoch_plan.check_steps_per_execution(steps_per_execution)
         self.optimizer = optimizers_module.get(optimizer)
         if (
             auto_scale_loss
@@ -590,14 +589,3 @@ def _check_epochs(epochs, initial_epoch):
 def _as_list(logs, names):
     values = [logs[name] for name in names if name in logs]
     return values[0] if len(values) == 1 else values
-
-
-def _check_steps_per_execution(value):
-    if value == "auto":
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(
-            "`steps_per_execution` must be a positive integer or 'auto'. Received: "
-            f"steps_per_execution={value!r}"
-        )
-    return int(value)
