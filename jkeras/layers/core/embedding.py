@@ -21,7 +21,7 @@ class Embedding(Layer):
     Indices outside [0, input_dim) raise a ValueError where they come from the host: numpy
     arrays or lists passed to the layer itself, and numpy inputs of `fit`, `evaluate` and
     `predict` that an Embedding reads as they are (checked once per call, before any step:
-    `jkeras.trainers.host_checks`). Other inputs (JAX arrays, traced values, generator batches,
+    `check_host_input`). Other inputs (JAX arrays, traced values, generator batches,
     values computed by earlier layers) are not checked, since compiled code cannot raise:
     there, as in Keras 3 on JAX, an index >= input_dim gives a row of NaN and a negative index
     counts from the end.
@@ -53,6 +53,11 @@ class Embedding(Layer):
         if isinstance(inputs, (np.ndarray, list, tuple)):  # host data: checked for free
             check_indices(self, inputs)
         return super().__call__(inputs, *args, **kwargs)
+
+    def check_host_input(self, value):
+        """Indices in `[0, input_dim)`, checked on a numpy input of `fit`/`evaluate`/`predict`
+        that the layer reads as it is (`Layer.check_host_input`)."""
+        check_indices(self, value)
 
     def build(self, input_shape=None):
         self.embeddings = self.add_weight(
