@@ -25,6 +25,7 @@ from jkeras import (
     regularizers,
     saving,
     utils,
+    visualization,
 )
 from jkeras.core.variable import Variable
 from jkeras.layers import Input, InputLayer, Layer

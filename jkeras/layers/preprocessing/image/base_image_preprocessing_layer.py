@@ -1,0 +1,305 @@
+"""`BaseImagePreprocessingLayer`: the call protocol every image preprocessing layer shares.
+
+A layer takes images (rank 3 for one image, rank 4 for a batch) or a dict with `"images"` and
+optionally `"labels"`, `"bounding_boxes"` (`{"boxes", "labels"}`) and `"segmentation_masks"`.
+`call` draws one random transformation for the batch (`get_random_transformation`) and applies
+it to each entry (`transform_images`, `transform_labels`, `transform_bounding_boxes`,
+`transform_segmentation_masks`). Subclasses see batches only: a single image is given a batch
+axis before and loses it after.
+
+Randomness: a layer draws one key per call from its `SeedGenerator` (`self.generator`, part of
+its non-trainable state, so the compiled train step carries it) and splits it for its draws.
+`get_random_transformation(data, seed=...)` takes another source of keys (an int, a JAX key or
+a `SeedGenerator`), which composite layers such as `AugMix` pass to their sublayers.
+"""
+
+import math
+
+import jax
+import jax.numpy as jnp
+
+from jkeras.layers.layer import Layer
+from jkeras.layers.preprocessing.image.bounding_boxes.validation import densify_bounding_boxes
+from jkeras.layers.reshaping._arguments import standardize_data_format
+from jkeras.random.seed_generator import draw_key
+
+
+def factor_range(layer, factor, bounds, name="factor"):
+    """Keras's factor rule: a number `f` gives `(max(-|f|, low), |f|)`, a pair gives itself
+    sorted; ValueError when outside `bounds`."""
+    error = (
+        f"The `{name}` argument of layer {type(layer).__name__} should be a number (or a list "
+        f"of two numbers) in the range [{bounds[0]}, {bounds[1]}]. Received: {name}={factor}"
+    )
+    if isinstance(factor, (tuple, list)):
+        if len(factor) != 2 or factor[0] > bounds[1] or factor[1] < bounds[0]:
+            raise ValueError(error)
+        return tuple(sorted(factor))
+    if isinstance(factor, (int, float)) and not isinstance(factor, bool):
+        if factor < bounds[0] or factor > bounds[1]:
+            raise ValueError(error)
+        factor = abs(factor)
+        return (max(-factor, bounds[0]), factor)
+    raise ValueError(error)
+
+
+def symmetric_range(layer, factor, name, check):
+    """`(lower, upper)` from a number `f` (`(-|f|, |f|)`) or a pair (sorted), each value
+    checked by `check(value) -> bool`; ValueError naming `name` otherwise."""
+    error = (
+        f"The `{name}` argument of layer {type(layer).__name__} should be a number (or a list "
+        f"of two numbers) in its valid range. Received: {name}={factor}"
+    )
+    if isinstance(factor, (tuple, list)):
+        if len(factor) != 2 or not all(check(f) for f in factor):
+            raise ValueError(error)
+        return tuple(sorted(factor))
+    if isinstance(factor, (int, float)) and not isinstance(factor, bool):
+        if not check(factor):
+            raise ValueError(error)
+        return (-abs(factor), abs(factor))
+    raise ValueError(error)
+
+
+def value_range_pair(layer, value_range):
+    """`value_range` as a sorted list of two numbers (Keras stores it as a list)."""
+    if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+        raise ValueError(
+            f"The `value_range` argument of layer {type(layer).__name__} should be a list of "
+            f"two numbers. Received: value_range={value_range}"
+        )
+    return sorted(value_range)
+
+
+def check_choice(layer, name, value, choices):
+    """NotImplementedError (Keras's type for these arguments) unless `value` is a choice."""
+    if value not in choices:
+        raise NotImplementedError(
+            f"Unknown `{name}` {value!r} for layer {type(layer).__name__}. Expected one of "
+            f"{tuple(choices)}."
+        )
+
+
+def transform_value_range(images, original_range, target_range, dtype="float32"):
+    """`images` mapped linearly from `original_range` to `target_range` (unchanged when the
+    two are equal)."""
+    if tuple(original_range) == tuple(target_range):
+        return images
+    images = jnp.asarray(images).astype(dtype)
+    low, high = (jnp.asarray(v, dtype) for v in original_range)
+    target_low, target_high = (jnp.asarray(v, dtype) for v in target_range)
+    return (images - low) / (high - low) * (target_high - target_low) + target_low
+
+
+def saturate_cast(values, dtype):
+    """`values` cast to `dtype`, rounded and clipped to its range first when it is an integer
+    dtype (so 255.6 becomes 255 in uint8, not 0)."""
+    dtype = jnp.dtype(dtype)
+    if jnp.issubdtype(dtype, jnp.integer) and not jnp.issubdtype(values.dtype, jnp.integer):
+        info = jnp.iinfo(dtype)
+        values = jnp.clip(jnp.round(values), info.min, info.max)
+    return values.astype(dtype)
+
+
+def affine_matrix(angle, translate_x, translate_y, scale, shear_x, shear_y, height, width,
+                  center_x=0.5, center_y=0.5):
+    """`(batch, 8)` `affine_transform` matrices for rotation `angle` and shears in degrees
+    about the center `(center_x, center_y)` (fractions of the image), scale and translation in
+    pixels. Output pixel `(x, y)` reads input pixel `(a0 x + a1 y + a2, b0 x + b1 y + b2)`."""
+    to_radians = math.pi / 180.0
+    angle = angle * to_radians
+    shear_x, shear_y = jnp.tan(shear_x * to_radians), jnp.tan(shear_y * to_radians)
+    cx, cy = center_x * (width - 1), center_y * (height - 1)
+    cos, sin = jnp.cos(angle), jnp.sin(angle)
+    a0 = scale * (cos + shear_x * sin)
+    a1 = scale * (-sin + shear_x * cos)
+    b0 = scale * (shear_y * cos + sin)
+    b1 = scale * (-shear_y * sin + cos)
+    a2 = translate_x + cx - cx * a0 - cy * a1
+    b2 = translate_y + cy - cx * b0 - cy * b1
+    zeros = jnp.zeros_like(a0)
+    return jnp.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=-1)
+
+
+def apply_matrix(transform, x, y):
+    """Where output point `(x, y)` reads from under `(batch, 8)` transforms: `(x', y')`, each
+    `(batch, 1)` (x and y may be numbers or `(batch, 1)` arrays)."""
+    a0, a1, a2, b0, b1, b2, c0, c1 = (transform[:, i : i + 1] for i in range(8))
+    k = c0 * x + c1 * y + 1
+    return (a0 * x + a1 * y + a2) / k, (b0 * x + b1 * y + b2) / k
+
+
+class BaseImagePreprocessingLayer(Layer):
+    """Base class of the image preprocessing layers (see the module docstring).
+
+    Args:
+        factor: the layer's strength, for layers that take one (`_USE_BASE_FACTOR`): a number
+            `f` meaning `[-f, f]` clipped to `_FACTOR_BOUNDS`, or a `(low, high)` pair.
+        bounding_box_format: the format of `"bounding_boxes"` inputs (e.g. `"xyxy"`).
+        data_format: `"channels_last"` or `"channels_first"`; default
+            `jkeras.config.image_data_format()`.
+    """
+
+    _USE_BASE_FACTOR = True
+    _FACTOR_BOUNDS = (-1, 1)
+    interpolation = "bilinear"
+
+    def __init__(self, factor=None, bounding_box_format=None, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.bounding_box_format = bounding_box_format
+        self.data_format = standardize_data_format(data_format, self.name)
+        if self._USE_BASE_FACTOR:
+            self._set_factor(factor or 0.0)
+        elif factor is not None:
+            raise ValueError(
+                f"Layer {type(self).__name__} does not take a `factor` argument. "
+                f"Received: factor={factor}"
+            )
+
+    def _set_factor(self, factor):
+        self.factor = factor_range(self, factor, self._FACTOR_BOUNDS)
+
+    # ------------------------------------------------------------------ layout and randomness
+
+    @property
+    def _height_axis(self):
+        return -3 if self.data_format == "channels_last" else -2
+
+    @property
+    def _width_axis(self):
+        return -2 if self.data_format == "channels_last" else -1
+
+    @property
+    def _channel_axis(self):
+        return -1 if self.data_format == "channels_last" else -3
+
+    def _image_size(self, images):
+        """`(height, width)` of `images` (static ints)."""
+        return images.shape[self._height_axis], images.shape[self._width_axis]
+
+    def _keys(self, seed, count):
+        """`count` independent JAX keys from one draw of `seed` (default: the layer's own
+        generator)."""
+        key = draw_key(self.generator if seed is None else seed)
+        return list(jax.random.split(key, count))
+
+    @staticmethod
+    def _images_of(data):
+        return data["images"] if isinstance(data, dict) else data
+
+    # --------------------------------------------------------------------------- protocol
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        """The random parameters of one call on the batch `data` (None: nothing random)."""
+
+    def _transform_images(self, images, transformation, interpolation):
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement `_transform_images` or `transform_images`."
+        )
+
+    def transform_images(self, images, transformation, training=True):
+        """A batch of images transformed; in the compute dtype."""
+        images = images.astype(self.compute_dtype)
+        if training:
+            images = self._transform_images(images, transformation, self.interpolation)
+        return images
+
+    def transform_labels(self, labels, transformation, training=True):
+        raise NotImplementedError(f"{type(self).__name__} does not transform labels.")
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        raise NotImplementedError(f"{type(self).__name__} does not support bounding boxes.")
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        """Segmentation masks moved like the images, read with "nearest" interpolation."""
+        if training:
+            segmentation_masks = self._transform_images(
+                segmentation_masks, transformation, "nearest"
+            )
+        return segmentation_masks
+
+    def _is_batched(self, images):
+        if images.ndim not in (3, 4):
+            raise ValueError(
+                f"Layer {type(self).__name__} expected an image tensor of rank 3 (single image) "
+                f"or 4 (batch of images). Received: data.shape={tuple(images.shape)}"
+            )
+        return images.ndim == 4
+
+    def call(self, data, training=True):
+        if not isinstance(data, dict):
+            images = jnp.asarray(data)
+            if self._is_batched(images):
+                transformation = self.get_random_transformation(images, training=training)
+                return self.transform_images(images, transformation, training=training)
+            transformation = self.get_random_transformation(images[None], training=training)
+            return self.transform_images(images[None], transformation, training=training)[0]
+        data = self._batch_inputs(data)
+        batched = data.pop("_batched")
+        transformation = self.get_random_transformation(data, training=training)
+        outputs = dict(data)
+        outputs["images"] = self.transform_images(data["images"], transformation, training)
+        if "bounding_boxes" in data:
+            outputs["bounding_boxes"] = self.transform_bounding_boxes(
+                dict(data["bounding_boxes"]), transformation, training
+            )
+        if "labels" in data:
+            outputs["labels"] = self.transform_labels(data["labels"], transformation, training)
+        if "segmentation_masks" in data:
+            outputs["segmentation_masks"] = self.transform_segmentation_masks(
+                data["segmentation_masks"], transformation, training
+            )
+        return outputs if batched else _unbatch(outputs)
+
+    def _batch_inputs(self, data):
+        """The dict's entries as arrays with a batch axis; `"_batched"` says whether they had
+        one."""
+        data = dict(data)
+        images = jnp.asarray(data["images"])
+        batched = self._is_batched(images)
+        add_axis = (lambda x: x) if batched else (lambda x: jnp.expand_dims(x, 0))
+        data["images"] = add_axis(images)
+        if "bounding_boxes" in data:
+            if not self.bounding_box_format:
+                raise ValueError(
+                    "You passed an input with a 'bounding_boxes' key, but you didn't specify a "
+                    f"bounding box format. Pass a `bounding_box_format` argument to your "
+                    f"{type(self).__name__} layer, e.g. `bounding_box_format='xyxy'`."
+                )
+            boxes = densify_bounding_boxes(
+                data["bounding_boxes"], is_batched=batched, name=type(self).__name__
+            )
+            boxes["boxes"], boxes["labels"] = add_axis(boxes["boxes"]), add_axis(boxes["labels"])
+            data["bounding_boxes"] = boxes
+        for key in ("labels", "segmentation_masks"):
+            if key in data:
+                data[key] = add_axis(jnp.asarray(data[key]))
+        data["_batched"] = batched
+        return data
+
+    # ------------------------------------------------------------------------------ misc
+
+    def _transform_value_range(self, images, original_range, target_range, dtype="float32"):
+        return transform_value_range(images, original_range, target_range, dtype)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = {**super().get_config(), "data_format": self.data_format}
+        if self.bounding_box_format is not None:
+            config["bounding_box_format"] = self.bounding_box_format
+        return config
+
+
+def _unbatch(outputs):
+    """The batch axis of a single example's outputs removed again."""
+    outputs = dict(outputs)
+    for key in ("images", "labels", "segmentation_masks"):
+        if key in outputs:
+            outputs[key] = outputs[key][0]
+    if "bounding_boxes" in outputs:
+        boxes = dict(outputs["bounding_boxes"])
+        boxes["boxes"], boxes["labels"] = boxes["boxes"][0], boxes["labels"][0]
+        outputs["bounding_boxes"] = boxes
+    return outputs

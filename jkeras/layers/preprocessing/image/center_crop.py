@@ -1,0 +1,119 @@
+"""`CenterCrop`: the central `height` x `width` window of images."""
+
+import jax
+import jax.numpy as jnp
+
+from jkeras.layers.preprocessing.image import _image_ops as image_ops
+from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
+    BaseImagePreprocessingLayer,
+)
+from jkeras.layers.preprocessing.image.bounding_boxes.converters import (
+    clip_to_image_size,
+    convert_format,
+)
+from jkeras.layers.preprocessing.image.resizing import resized_shape
+
+
+def aspect_ratio_window(height, width, target_height, target_width):
+    """`(top, left, crop_height, crop_width)` of the largest centered window of a
+    `height` x `width` image with the target's aspect ratio."""
+    crop_height = max(min(height, int(float(width * target_height) / target_width)), 1)
+    crop_width = max(min(width, int(float(height * target_width) / target_height)), 1)
+    return (int(float(height - crop_height) / 2), int(float(width - crop_width) / 2),
+            crop_height, crop_width)
+
+
+def crop_window(layer, images, top, left, height, width):
+    """The `height` x `width` window of batched `images` starting at (`top`, `left`); the
+    corner may be traced (a random crop inside the compiled step)."""
+    start, size = [0] * images.ndim, list(images.shape)
+    start[layer._height_axis], start[layer._width_axis] = top, left
+    size[layer._height_axis], size[layer._width_axis] = height, width
+    if all(isinstance(s, int) for s in start):
+        return images[tuple(slice(s, s + n) for s, n in zip(start, size))]
+    return jax.lax.dynamic_slice(images, start, size)
+
+
+class CenterCrop(BaseImagePreprocessingLayer):
+    """Crops the central `height` x `width` portion of images, in training and inference.
+
+    An image smaller than the target in either dimension is first cropped to the largest
+    centered window with the target aspect ratio, then resized (bilinear) to the target size.
+
+    Args:
+        height, width: the output size.
+        data_format: "channels_last" or "channels_first".
+
+    Input shape: `(..., height, width, channels)` (one image or a batch).
+    Output shape: `(..., target_height, target_width, channels)`, in the compute dtype.
+
+    Example:
+        >>> jkeras.layers.CenterCrop(2, 2)(np.zeros((1, 4, 4, 3))).shape
+        (1, 2, 2, 3)
+    """
+
+    _USE_BASE_FACTOR = False
+
+    def __init__(self, height, width, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.height, self.width = height, width
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        return {"input_shape": tuple(self._images_of(data).shape)}
+
+    def _window(self, input_height, input_width):
+        """`(top, left, crop_height, crop_width)` cut from the input before any resize."""
+        if input_height >= self.height and input_width >= self.width:
+            return ((input_height - self.height) // 2, (input_width - self.width) // 2,
+                    self.height, self.width)
+        return aspect_ratio_window(input_height, input_width, self.height, self.width)
+
+    def transform_images(self, images, transformation=None, training=True):
+        images = images.astype(self.compute_dtype)
+        height, width = self._image_size(images)
+        top, left, crop_height, crop_width = self._window(height, width)
+        cropped = crop_window(self, images, top, left, crop_height, crop_width)
+        if (crop_height, crop_width) == (self.height, self.width):
+            return cropped
+        resized = image_ops.resize(cropped, (self.height, self.width),
+                                   data_format=self.data_format)
+        return resized.astype(images.dtype)
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        return self.transform_images(segmentation_masks, transformation, training)
+
+    def transform_labels(self, labels, transformation, training=True):
+        return labels
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        shape = transformation["input_shape"]
+        height, width = shape[self._height_axis], shape[self._width_axis]
+        bounding_boxes = convert_format(
+            bounding_boxes, self.bounding_box_format, "xyxy", height, width
+        )
+        top, left, crop_height, crop_width = self._window(height, width)
+        x1, y1, x2, y2 = (bounding_boxes["boxes"][..., i] for i in range(4))
+        scale_x, scale_y = self.width / crop_width, self.height / crop_height
+        boxes = jnp.stack([
+            (jnp.clip(x1, left, left + crop_width) - left) * scale_x,
+            (jnp.clip(y1, top, top + crop_height) - top) * scale_y,
+            (jnp.clip(x2, left, left + crop_width) - left) * scale_x,
+            (jnp.clip(y2, top, top + crop_height) - top) * scale_y,
+        ], axis=-1)
+        bounding_boxes = clip_to_image_size({**bounding_boxes, "boxes": boxes}, self.height,
+                                            self.width)
+        return convert_format(
+            bounding_boxes, "xyxy", self.bounding_box_format, self.height, self.width
+        )
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) not in (3, 4) or isinstance(input_shape[0], (list, tuple)):
+            raise ValueError(
+                f"Layer {self.name}: `input_shape` must be a non-nested tuple of rank 3 "
+                f"(unbatched) or 4 (batched). Received: input_shape={input_shape}"
+            )
+        return resized_shape(self, input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "height": self.height, "width": self.width,
+                "data_format": self.data_format}

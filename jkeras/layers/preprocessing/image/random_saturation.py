@@ -1,0 +1,51 @@
+"""`RandomSaturation`: each image's saturation scaled by a random factor during training."""
+
+import jax
+import jax.numpy as jnp
+
+from jkeras import config
+from jkeras.layers.preprocessing.image import _image_ops as image_ops
+from jkeras.layers.preprocessing.image.pixel_value_layer import PixelValueLayer
+from jkeras.layers.preprocessing.image.random_hue import replace_channel
+
+
+class RandomSaturation(PixelValueLayer):
+    """Multiplies each image's HSV saturation by `f / (1 - f)`, `f` drawn from `factor`,
+    during training (0.5 keeps the image, 0 makes it gray); identity at inference.
+
+    Args:
+        factor: `f` means `[-f, f]`, or a `(lower, upper)` pair in [-1, 1].
+        value_range: the range of the input values; the scaled saturation is clipped to it.
+        data_format: "channels_last" or "channels_first".
+        seed: int for reproducible draws.
+
+    Input shape: RGB images `(..., height, width, 3)` (one image or a batch).
+    Output shape: same, in the compute dtype.
+    """
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self._set_factor(factor)
+        self._set_value_range(value_range)
+        self._set_seed(seed)
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        if not training:
+            return None
+        batch = self._images_of(data).shape[0]
+        (key,) = self._keys(seed, 1)
+        factor = jax.random.uniform(key, (batch,), minval=self.factor[0], maxval=self.factor[1])
+        return {"factor": factor / (1 - factor + config.epsilon())}
+
+    def transform_images(self, images, transformation=None, training=True):
+        if not training:
+            return images
+        images = images.astype(self.compute_dtype)
+        factor = transformation["factor"].astype(self.compute_dtype)[:, None, None]
+        hsv = image_ops.rgb_to_hsv(images, data_format=self.data_format)
+        saturation = jnp.clip(jnp.take(hsv, 1, axis=self._channel_axis) * factor,
+                              *self.value_range)
+        return image_ops.hsv_to_rgb(replace_channel(self, hsv, 1, saturation), self.data_format)
+
+    def get_config(self):
+        return {**super().get_config(), **self._random_config()}
