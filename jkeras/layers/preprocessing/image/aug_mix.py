@@ -96,7 +96,9 @@ class AugMix(BaseImagePreprocessingLayer):
         }
 
     def _chains(self, values, transformation, method, dtype, shape_source):
-        """The weighted sum of the chains applied to `values` with sublayer `method`."""
+        """The weighted sum of the chains applied to `values` with sublayer `method`. The
+        chains and their steps run as `lax.scan`s over one `switch`, so the compiled step
+        holds each sublayer once (not once per chain and step)."""
 
         def branch(name, values, key):
             out = apply_with_key(getattr(self, name), method, values, key, shape_source)
@@ -104,16 +106,22 @@ class AugMix(BaseImagePreprocessingLayer):
 
         branches = [functools.partial(branch, name) for name in self._augment_layers]
         branches.append(lambda values, key: values.astype(dtype))
+        values = values.astype(dtype)
+
+        def step(augmented, choice_and_key):
+            choice, key = choice_and_key
+            return switch(choice, branches, augmented, key), None
+
+        def chain(mixed, chain_inputs):
+            choices, keys, weight = chain_inputs
+            augmented, _ = jax.lax.scan(step, values, (choices, keys))
+            return mixed + augmented * weight, None
+
         weights = transformation["chain_mixing_weights"].astype(dtype)
-        mixed = jnp.zeros(values.shape, dtype)
-        for chain in range(self.num_chains):
-            augmented = values.astype(dtype)
-            for step in range(self.chain_depth):
-                augmented = switch(transformation["choices"][chain, step], branches, augmented,
-                                   transformation["keys"][chain, step])
-            mixed = mixed + augmented * weights[chain]
+        mixed, _ = jax.lax.scan(chain, jnp.zeros_like(values),
+                                (transformation["choices"], transformation["keys"], weights))
         blend = transformation["weight_sample"].astype(dtype)
-        return blend * values.astype(dtype) + (1 - blend) * mixed
+        return blend * values + (1 - blend) * mixed
 
     def transform_images(self, images, transformation, training=True):
         images = images.astype(self.compute_dtype)

@@ -17,7 +17,10 @@ import math
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from jkeras.core.stateless_scope import current_scope
+from jkeras.core.tracing import tracing
 from jkeras.layers.layer import Layer
 from jkeras.layers.preprocessing.image.bounding_boxes.validation import densify_bounding_boxes
 from jkeras.layers.reshaping._arguments import standardize_data_format
@@ -187,6 +190,31 @@ class BaseImagePreprocessingLayer(Layer):
     def _images_of(data):
         return data["images"] if isinstance(data, dict) else data
 
+    # ------------------------------------------------------------------------ eager calls
+
+    def __call__(self, *args, **kwargs):
+        if _eager_array_call(args, kwargs):
+            return self._compiled_call(*args, **kwargs)
+        return super().__call__(*args, **kwargs)
+
+    def _compiled_call(self, data, training=None):
+        """An eager call on arrays, run as one jitted `stateless_call` (compiled once per input
+        structure, shape and `training`) instead of op by op; the seed state advances as in
+        an eager call."""
+        trainable, non_trainable = self.trainable_variables, self.non_trainable_variables
+        compiled = self.__dict__.setdefault("_untracked_compiled_calls", {})
+        if training not in compiled:
+            def call(trainable_values, non_trainable_values, data):
+                return self.stateless_call(trainable_values, non_trainable_values, data,
+                                           training=training)
+
+            compiled[training] = jax.jit(call)
+        outputs, new_state = compiled[training](
+            [v.value for v in trainable], [v.value for v in non_trainable], data)
+        for variable, value in zip(non_trainable, new_state):
+            variable.assign(value)
+        return outputs
+
     # --------------------------------------------------------------------------- protocol
 
     def get_random_transformation(self, data, training=True, seed=None):
@@ -290,6 +318,17 @@ class BaseImagePreprocessingLayer(Layer):
         if self.bounding_box_format is not None:
             config["bounding_box_format"] = self.bounding_box_format
         return config
+
+
+def _eager_array_call(args, kwargs):
+    """Whether a call is eager (no trace, no stateless scope) on a single argument whose leaves
+    are all arrays (nested Python lists, e.g. ragged boxes, take the op-by-op path)."""
+    if len(args) != 1 or set(kwargs) - {"training"} or current_scope() is not None:
+        return False
+    leaves = jax.tree_util.tree_leaves(args[0])
+    if not leaves or not all(isinstance(x, (np.ndarray, jax.Array)) for x in leaves):
+        return False
+    return not any(isinstance(x, jax.core.Tracer) for x in leaves) and not tracing()
 
 
 def _unbatch(outputs):

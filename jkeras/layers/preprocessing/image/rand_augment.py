@@ -79,14 +79,20 @@ class RandAugment(BaseImagePreprocessingLayer):
                 "images_spec": jax.ShapeDtypeStruct(images.shape, images.dtype)}
 
     def _apply(self, values, transformation, method, cast, shape_source=None):
-        def branch(index, values, keys):
+        """`values` through the drawn operations: a `lax.scan` over the operations of one
+        `switch`, so the compiled step holds each sublayer once."""
+        keys = transformation["keys"]
+
+        def branch(index, values):
             layer = getattr(self, self._AUGMENT_LAYERS[index])
             return cast(apply_with_key(layer, method, values, keys[index], shape_source))
 
         branches = [functools.partial(branch, i) for i in range(len(self._AUGMENT_LAYERS))]
-        for op in range(self.num_ops):
-            values = switch(transformation["layer_idxes"][op], branches, values,
-                            transformation["keys"])
+
+        def step(values, index):
+            return switch(index, branches, values), None
+
+        values, _ = jax.lax.scan(step, values, transformation["layer_idxes"])
         return values
 
     def transform_images(self, images, transformation, training=True):

@@ -42,14 +42,14 @@ class RandomRotation(RandomAffineLayer):
         (key,) = self._keys(seed, 1)
         angle = jax.random.uniform(key, (batch,), minval=self.factor[0] * 360.0,
                                    maxval=self.factor[1] * 360.0)
-        return {"angle": angle, "image_height": height, "image_width": width,
-                "batch_size": batch}
+        zeros = jnp.zeros_like(angle)
+        matrix = affine_matrix(angle, zeros, zeros, jnp.ones_like(angle), zeros, zeros,
+                               height, width)
+        return {"angle": angle, "rotation_matrix": matrix, "image_height": height,
+                "image_width": width, "batch_size": batch}
 
     def affine_matrix(self, transformation):
-        angle = transformation["angle"]
-        zeros = jnp.zeros_like(angle)
-        return affine_matrix(angle, zeros, zeros, jnp.ones_like(angle), zeros, zeros,
-                             transformation["image_height"], transformation["image_width"])
+        return transformation["rotation_matrix"]
 
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         if not training or transformation is None:
