@@ -11,8 +11,12 @@ from jkeras.layers.preprocessing.image.bounding_boxes.converters import (
 from jkeras.layers.preprocessing.image.random_affine_layer import RandomAffineLayer
 
 
-def _shear_factor_ok(value):
-    return 0.0 <= value <= 1.0
+def _shear_range(layer, factor, name):
+    """`f` in [0, 1] means `(-f, f)`; a pair is sorted, each bound in [-1, 1] (so the config,
+    which holds `(-f, f)`, loads again: Keras 3 rejects its own saved negative bound)."""
+    if isinstance(factor, (tuple, list)):
+        return symmetric_range(layer, factor, name, lambda value: -1.0 <= value <= 1.0)
+    return symmetric_range(layer, factor, name, lambda value: 0.0 <= value <= 1.0)
 
 
 class RandomShear(RandomAffineLayer):
@@ -21,7 +25,7 @@ class RandomShear(RandomAffineLayer):
 
     Args:
         x_factor: the horizontal shear: `f` in [0, 1] means `[-f, f]`, or a `(low, high)`
-            pair; an output pixel `(x, y)` reads input `(x + s * y, y)`.
+            pair in [-1, 1]; an output pixel `(x, y)` reads input `(x + s * y, y)`.
         y_factor: the vertical shear, likewise.
         interpolation: "bilinear" or "nearest".
         fill_mode: "reflect", "wrap", "constant" or "nearest".
@@ -36,8 +40,8 @@ class RandomShear(RandomAffineLayer):
     def __init__(self, x_factor=0.0, y_factor=0.0, interpolation="bilinear",
                  fill_mode="reflect", fill_value=0.0, data_format=None, seed=None, **kwargs):
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
-        self.x_factor = symmetric_range(self, x_factor, "x_factor", _shear_factor_ok)
-        self.y_factor = symmetric_range(self, y_factor, "y_factor", _shear_factor_ok)
+        self.x_factor = _shear_range(self, x_factor, "x_factor")
+        self.y_factor = _shear_range(self, y_factor, "y_factor")
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
