@@ -56,7 +56,8 @@ class CutMix(BaseImagePreprocessingLayer):
         return {
             "permutation_order": jax.random.permutation(permutation_key, batch),
             "batch_masks": box_masks(self, shape, boxes),
-            "mix_weight": 1.0 - (x1 - x0) * (y1 - y0) / (width * height),
+            # (batch, 1, 1, 1), as Keras 3's.
+            "mix_weight": (1.0 - (x1 - x0) * (y1 - y0) / (width * height))[:, None, None, None],
         }
 
     def transform_images(self, images, transformation=None, training=True):

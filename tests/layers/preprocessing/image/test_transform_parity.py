@@ -10,21 +10,17 @@ compilation instead of one per operation). Deliberate differences are tested aga
 """
 
 import jax
-import jax.numpy as jnp
 import keras  # the reference
 import numpy as np
 import pytest
 
 import jkeras
+from tests.layers.preprocessing.image.random_draws import draw_transformation, numpy_tree
 
 RNG = np.random.default_rng(0)
 SHAPE = (3, 9, 8, 3)  # height 9, width 8: asymmetric so that swapped axes show
 IMAGES = RNG.uniform(0, 255, SHAPE).astype("float32")
 IMAGES_CF = np.ascontiguousarray(IMAGES.transpose(0, 3, 1, 2))
-
-
-def numpy_tree(tree):
-    return jax.tree_util.tree_map(lambda v: np.asarray(v) if hasattr(v, "shape") else v, tree)
 
 
 def layer_pair(name, kwargs):
@@ -40,28 +36,11 @@ def jitted(layer, method, values, transformation):
     return numpy_tree(jax.jit(apply)(values))
 
 
-def draw(layer, data, seed=3):
-    """`layer.get_random_transformation(data)` drawn in one jitted call from key `seed`: its
-    arrays as numpy arrays, its Python numbers (image sizes) as they are."""
-    traced = {}
-
-    def arrays(data):
-        leaves, traced["treedef"] = jax.tree_util.tree_flatten(
-            layer.get_random_transformation(data, training=True, seed=jax.random.key(seed)))
-        traced["leaves"] = leaves
-        return [x for x in leaves if isinstance(x, jax.core.Tracer)]
-
-    values = iter(jax.jit(arrays)(data))
-    leaves = [np.asarray(next(values)) if isinstance(x, jax.core.Tracer) else x
-              for x in traced["leaves"]]
-    return jax.tree_util.tree_unflatten(traced["treedef"], leaves)
-
-
 def transform_both(name, kwargs, images, method="transform_images", values=None):
     """`(keras_result, jkeras_result)` of `method` on `values` (default the images) with one
     transformation drawn by jkeras's layer for `images`."""
     theirs, ours = layer_pair(name, kwargs)
-    transformation = draw(ours, images)
+    transformation = draw_transformation(ours, images)
     values = images if values is None else values
     return (jitted(theirs, method, values, transformation),
             jitted(ours, method, values, transformation))
@@ -125,7 +104,7 @@ def test_labels_and_masks_match_keras(name, kwargs):
     labels = np.eye(3, dtype="float32")[[0, 2, 1]]
     masks = RNG.integers(0, 4, SHAPE[:3] + (1,)).astype("float32")
     theirs, ours = layer_pair(name, {**kwargs, "seed": 5})
-    transformation = draw(ours, IMAGES)
+    transformation = draw_transformation(ours, IMAGES)
     for method, values in (("transform_labels", labels), ("transform_segmentation_masks", masks)):
         if name == "MixUp" and method == "transform_segmentation_masks":
             continue  # Keras mixes flattened masks (a bug): tested below against numpy
@@ -137,7 +116,7 @@ def test_labels_and_masks_match_keras(name, kwargs):
 def test_mix_up_masks_follow_the_permutation():
     masks = RNG.integers(0, 4, SHAPE[:3] + (1,)).astype("float32")
     layer = jkeras.layers.MixUp(seed=2)
-    transformation = draw(layer, IMAGES)
+    transformation = draw_transformation(layer, IMAGES)
     weight = transformation["mix_weight"][:, None, None, None]
     expected = weight * masks + (1 - weight) * masks[transformation["permutation_order"]]
     got = jitted(layer, "transform_segmentation_masks", masks, transformation)
@@ -298,7 +277,7 @@ def _compare_boxes(name, kwargs, bounding_box_format):
     theirs, ours = layer_pair(name, kwargs)
     boxes = _boxes_in(bounding_box_format)
     data = {"images": IMAGES, "bounding_boxes": boxes}
-    transformation = draw(ours, data)
+    transformation = draw_transformation(ours, data)
     if name == "MaxNumBoundingBoxes":  # Keras 3's pads by a traced amount: not jittable
         expected = numpy_tree(theirs.transform_bounding_boxes(dict(boxes), transformation))
     else:
@@ -333,7 +312,7 @@ def test_rotated_boxes_in_other_formats_equal_xyxy_ones(bounding_box_format):
     results = {}
     for box_format in ("xyxy", bounding_box_format):
         layer = jkeras.layers.RandomRotation(0.3, bounding_box_format=box_format)
-        transformation = draw(layer, IMAGES)  # the same key: the same angles
+        transformation = draw_transformation(layer, IMAGES)  # the same key: the same angles
         boxes = {"boxes": _boxes_in(box_format)["boxes"], "labels": BOX_LABELS}
         out = jitted(layer, "transform_bounding_boxes", boxes, transformation)
         results[box_format] = np.asarray(convert(out["boxes"], box_format, "xyxy", 9, 8))
@@ -345,7 +324,7 @@ def test_random_crop_boxes_move_with_the_crop():
     the row offset from x: docs/differences.md)."""
     layer = jkeras.layers.RandomCrop(5, 6, seed=2, bounding_box_format="xyxy")
     boxes = {"boxes": BOXES, "labels": BOX_LABELS}
-    transformation = draw(layer, {"images": IMAGES, "bounding_boxes": boxes})
+    transformation = draw_transformation(layer, {"images": IMAGES, "bounding_boxes": boxes})
     top, left = (int(v) for v in transformation["corner"])
     out = jitted(layer, "transform_bounding_boxes", boxes, transformation)
     expected = np.clip(BOXES - [left, top, left, top], 0, [6, 5, 6, 5])
@@ -356,7 +335,7 @@ def test_random_crop_boxes_move_with_the_crop():
 
 def test_mix_up_keeps_both_examples_boxes():
     layer = jkeras.layers.MixUp(seed=1, bounding_box_format="xyxy")
-    transformation = draw(layer, IMAGES)
+    transformation = draw_transformation(layer, IMAGES)
     order = transformation["permutation_order"]
     out = jitted(layer, "transform_bounding_boxes", {"boxes": BOXES, "labels": BOX_LABELS},
                  transformation)
