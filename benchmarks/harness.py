@@ -174,7 +174,6 @@ class _WithoutTensorFlow(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] == "tensorflow":
             raise ImportError(f"{name} is not available in this benchmark process")
-        return None
 
 
 def best_time(run, repeats=PREDICT_REPEATS):
