@@ -21,6 +21,7 @@ from jkeras import (
     models,
     ops,
     optimizers,
+    preprocessing,
     random,
     regularizers,
     saving,
@@ -31,5 +32,10 @@ from jkeras.core.variable import Variable
 from jkeras.layers import Input, InputLayer, Layer
 from jkeras.mixed_precision import DTypePolicy
 from jkeras.models import Model, Sequential
+
+# isort: split
+# `jkeras.utils.legacy` serializes through `jkeras.saving`, which itself uses `jkeras.utils`:
+# it is loaded after both rather than by `jkeras.utils`.
+import jkeras.utils.legacy
 
 __version__ = "0.1.0"

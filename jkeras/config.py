@@ -92,3 +92,26 @@ def set_step_compiler_options(options, backend="gpu"):
         raise ValueError("`options` must be a dict from XLA option names to values. "
                          f"Received: options={options!r}")
     _STEP_COMPILER_OPTIONS[backend] = dict(options)
+
+
+# Interactive logging (Keras 3's switches, also in `jkeras.utils`): on, messages and progress
+# bars go to stdout; off, they go to `absl.logging` (`jkeras.utils.io_utils.print_msg`).
+_INTERACTIVE_LOGGING = True
+
+
+def enable_interactive_logging():
+    """Send logs and progress bars to stdout (the default)."""
+    global _INTERACTIVE_LOGGING
+    _INTERACTIVE_LOGGING = True
+
+
+def disable_interactive_logging():
+    """Send logs to `absl.logging` instead of stdout (for jobs run without a console); progress
+    bars then log one line per epoch."""
+    global _INTERACTIVE_LOGGING
+    _INTERACTIVE_LOGGING = False
+
+
+def is_interactive_logging_enabled():
+    """Whether logs go to stdout (True) or to `absl.logging` (False)."""
+    return _INTERACTIVE_LOGGING

@@ -1,6 +1,6 @@
 """`jkeras.backend`: Keras 3's `keras.backend` namespace (the backend is always JAX)."""
 
-from jkeras.backend.dtypes import is_float_dtype, is_int_dtype, result_type, standardize_dtype
+from jkeras.backend.dtypes import is_float_dtype, is_int_dtype, standardize_dtype
 from jkeras.backend.session import clear_session, get_uid
 from jkeras.config import (
     backend,
@@ -12,6 +12,7 @@ from jkeras.config import (
     set_image_data_format,
 )
 from jkeras.core.keras_tensor import is_keras_tensor
+from jkeras.ops.dtypes import result_type
 
 __all__ = [
     "backend",

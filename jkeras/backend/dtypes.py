@@ -1,13 +1,8 @@
-"""Dtype helpers with Keras 3's names: `standardize_dtype`, `result_type`, `is_float_dtype`,
-`is_int_dtype`."""
-
-import jax
-import jax.numpy as jnp
+"""Dtype helpers with Keras 3's names: `standardize_dtype`, `is_float_dtype`, `is_int_dtype`
+(`result_type`, Keras's promotion rule, is `jkeras.ops.dtypes.result_type`)."""
 
 from jkeras import config
 from jkeras.ops.core import standardize_dtype as _standardize
-
-_PYTHON_TYPES = (bool, int, float, complex)
 
 
 def standardize_dtype(dtype):
@@ -23,24 +18,6 @@ def standardize_dtype(dtype):
     if name is None or (isinstance(dtype, str) and dtype not in (name, "int")):
         raise ValueError(f"Invalid dtype: {dtype}")
     return name
-
-
-def result_type(*dtypes):
-    """The dtype name that combining values of `dtypes` gives (JAX's promotion, with 64-bit
-    types as JAX has them: without `jax_enable_x64`, `int64` is `int32`).
-
-    Python types stand for Python scalars, which take the other operand's type (`"float16"`
-    with `int` is `"float16"`); alone, `float` is `floatx`. None, and no argument at all, is
-    `floatx`.
-    """
-    if not dtypes:
-        return config.floatx()
-    arguments = [d if d in _PYTHON_TYPES
-                 else jax.dtypes.canonicalize_dtype(standardize_dtype(d)) for d in dtypes]
-    result = jnp.result_type(*arguments).name
-    if all(d in _PYTHON_TYPES for d in arguments) and jnp.issubdtype(result, jnp.floating):
-        return config.floatx()
-    return result
 
 
 def is_float_dtype(dtype):

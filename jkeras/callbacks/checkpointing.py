@@ -5,8 +5,10 @@ import os
 import shutil
 import warnings
 
+from jkeras.callbacks import backup_file
 from jkeras.callbacks.callback import Callback
 from jkeras.callbacks.monitor_callback import MonitorCallback
+from jkeras.saving import saving_lib
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -107,19 +109,27 @@ class ModelCheckpoint(MonitorCallback):
 
 
 class BackupAndRestore(Callback):
-    """Backs up the weights (with the optimizer state) and the epoch at the end of every epoch,
-    and, when `fit` starts with a backup present, restores it and resumes at the next epoch.
-    With `set_random_seed` before each run, a resumed run ends with the same weights as an
-    uninterrupted one.
+    """Backs up the training state at the end of every epoch and, when `fit` starts with a
+    backup present, restores it and resumes at the next epoch.
+
+    The backup holds the weights, the optimizer state, the seed generators' states (so dropout
+    resumes the same random stream) and the next epoch, all in one file that replaces the
+    previous backup atomically: a crash or kill at any moment leaves the previous or the new
+    backup whole, never one epoch's weights with another's epoch number. With
+    `jkeras.utils.set_random_seed` before each run (it fixes the shuffling seed and the
+    initial weights), a resumed run ends with the same weights, bit for bit, as an
+    uninterrupted one, shuffling and dropout included (docs/reliability.md lists what else
+    must hold: e.g. a generator's own stream is not rewound).
 
     Args:
         backup_dir: where the backup lives.
         save_freq: "epoch" (the only mode implemented).
         delete_checkpoint: delete the backup when training finishes normally.
-        format: `"h5"` (default, Keras 3's files: `latest.weights.h5` and
-            `training_metadata.json`) or `"orbax"` (a jkeras extension: the whole training
-            state, including the RNG seed states and the metric variables, written
-            asynchronously with orbax-checkpoint under `backup_dir/orbax/`; see
+        format: `"h5"` (default, Keras 3's files: `latest.weights.h5`, here with a
+            `jkeras_backup` group holding the seed states and the next epoch, and
+            `training_metadata.json`; Keras 3's own backups restore too) or `"orbax"` (a
+            jkeras extension: the whole training state, including the metric variables,
+            written asynchronously with orbax-checkpoint under `backup_dir/orbax/`; see
             `jkeras.saving.orbax_checkpoint`).
     """
 
@@ -153,23 +163,36 @@ class BackupAndRestore(Callback):
                 metadata = self._checkpointer.restore(self.model)
                 self.model._untracked_resume_epoch = int(metadata["epoch"]) + 1
             return
-        if not os.path.exists(self._metadata_path):
+        if not os.path.exists(self._weights_path):
             return
-        with open(self._metadata_path) as file:
-            metadata = json.load(file)
+        next_epoch, seed_states = backup_file.read_state(self._weights_path)
+        if next_epoch is None and os.path.exists(self._metadata_path):  # Keras 3's backup
+            with open(self._metadata_path) as file:
+                next_epoch = int(json.load(file)["epoch"])
+        variables = backup_file.seed_state_variables(self.model)
+        if seed_states is not None and len(seed_states) != len(variables):
+            raise ValueError(
+                f"The backup {self._weights_path} holds {len(seed_states)} seed generator "
+                f"states, but model '{self.model.name}' has {len(variables)}: resume with the "
+                "model built the same way."
+            )
         self.model.load_weights(self._weights_path)
-        self.model._untracked_resume_epoch = int(metadata["epoch"]) + 1
+        for variable, value in zip(variables, seed_states or []):
+            variable.assign(value)
+        if next_epoch is not None:
+            self.model._untracked_resume_epoch = next_epoch
 
     def on_epoch_end(self, epoch, logs=None):
         if self._checkpointer is not None:
             self._checkpointer.save(epoch, self.model, metadata={"epoch": epoch})
             return
         os.makedirs(self.backup_dir, exist_ok=True)
-        self.model.save_weights(self._weights_path, overwrite=True)
-        temporary = self._metadata_path + ".tmp"
-        with open(temporary, "w") as file:
-            json.dump({"epoch": epoch}, file)
-        os.replace(temporary, self._metadata_path)  # the epoch is recorded only once saved
+        backup_file.write(self.model, self._weights_path, next_epoch=epoch + 1)
+        # Keras 3's metadata file (the next epoch), for Keras 3 to resume from; jkeras reads
+        # the epoch from the weights file, so a kill between the two writes is harmless.
+        with saving_lib.atomic_write(self._metadata_path) as temporary, \
+                open(temporary, "w") as file:
+            json.dump({"epoch": epoch + 1, "batch": 0}, file)
 
     def on_train_end(self, logs=None):
         if self._checkpointer is not None:

@@ -1,6 +1,7 @@
 """`ProgbarLogger`: prints the Keras progress bar during fit/evaluate/predict."""
 
 from jkeras.callbacks.callback import Callback
+from jkeras.utils import io_utils
 from jkeras.utils.progbar import Progbar
 
 
@@ -25,7 +26,7 @@ class ProgbarLogger(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.verbose and self.epochs > 1:
-            print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
+            io_utils.print_msg(f"Epoch {epoch + 1}/{self.epochs}")
         self._start(self.params.get("steps"))
 
     def on_train_batch_end(self, batch, logs=None):

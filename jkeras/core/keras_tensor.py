@@ -100,16 +100,16 @@ def any_symbolic(*structures):
     return any(isinstance(leaf, KerasTensor) for leaf in flatten(*structures))
 
 
-def output_spec(fn, args, kwargs, probe_sizes=(2, 3)):
-    """KerasTensors describing `fn(*args, **kwargs)` for KerasTensor arguments, by abstract
-    tracing (no computation). None dimensions are traced with two sizes; output dimensions
-    that change with them are None. Non-tensor arguments are passed through unchanged."""
+def abstract_call(fn, args, kwargs):
+    """`trace(size)`: the output shapes and dtypes of `fn(*args, **kwargs)` for its
+    KerasTensor arguments, with their unknown dimensions of `size` (abstract evaluation:
+    nothing runs). `trace.has_unknown` tells whether any dimension is unknown."""
     leaves, treedef = jax.tree_util.tree_flatten(
         (args, kwargs), is_leaf=lambda x: isinstance(x, KerasTensor)
     )
     positions = [i for i, leaf in enumerate(leaves) if isinstance(leaf, KerasTensor)]
 
-    def run(tensors):
+    def run(*tensors):
         filled = list(leaves)
         for position, tensor in zip(positions, tensors):
             filled[position] = tensor
@@ -117,17 +117,21 @@ def output_spec(fn, args, kwargs, probe_sizes=(2, 3)):
         return fn(*call_args, **call_kwargs)
 
     def trace(size):
-        structs = [
-            jax.ShapeDtypeStruct(
-                tuple(size if d is None else d for d in leaves[i].shape), leaves[i].dtype
-            )
-            for i in positions
-        ]
-        return jax.eval_shape(run, structs)
+        return jax.eval_shape(run, *[
+            jax.ShapeDtypeStruct(tuple(size if d is None else d for d in leaves[i].shape),
+                                 leaves[i].dtype) for i in positions])
 
-    unknown = any(None in leaves[i].shape for i in positions)
+    trace.has_unknown = any(None in leaves[i].shape for i in positions)
+    return trace
+
+
+def output_spec(fn, args, kwargs, probe_sizes=(2, 3)):
+    """KerasTensors describing `fn(*args, **kwargs)` for KerasTensor arguments, by abstract
+    tracing (no computation). None dimensions are traced with two sizes; output dimensions
+    that change with them are None. Non-tensor arguments are passed through unchanged."""
+    trace = abstract_call(fn, args, kwargs)
     first = trace(probe_sizes[0])
-    second = trace(probe_sizes[1]) if unknown else first
+    second = trace(probe_sizes[1]) if trace.has_unknown else first
 
     def merge(a, b):
         shape = tuple(da if da == db else None for da, db in zip(a.shape, b.shape))

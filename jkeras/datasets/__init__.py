@@ -1,11 +1,33 @@
-"""Keras-compatible datasets: `mnist.load_data()` and `fashion_mnist.load_data()`.
+"""Keras-compatible datasets: `mnist`, `fashion_mnist`, `cifar10`, `cifar100`, `imdb`,
+`reuters`, `boston_housing` and `california_housing`, each with `load_data()`.
 
-The data is read from local copies first and verified by SHA-256; see `_files` for where they are
-looked up (`path` argument, `$JKERAS_DATA_DIR`, `$JKERAS_HOME` or `~/.jkeras`, system dirs) and
-how a missing copy is downloaded.
+The data is read from local copies first and verified by checksum; see
+`jkeras.utils.file_lookup` for where the files are looked up (`path` argument,
+`$JKERAS_DATA_DIR`, `$JKERAS_HOME` or `~/.jkeras`, system dirs) and how a missing copy is
+downloaded.
 """
 
-from jkeras.datasets import fashion_mnist, mnist
-from jkeras.datasets._files import DatasetChecksumError, DatasetNotFoundError
+from jkeras.datasets import (
+    boston_housing,
+    california_housing,
+    cifar10,
+    cifar100,
+    fashion_mnist,
+    imdb,
+    mnist,
+    reuters,
+)
+from jkeras.utils.file_lookup import DatasetChecksumError, DatasetNotFoundError
 
-__all__ = ["DatasetChecksumError", "DatasetNotFoundError", "fashion_mnist", "mnist"]
+__all__ = [
+    "DatasetChecksumError",
+    "DatasetNotFoundError",
+    "boston_housing",
+    "california_housing",
+    "cifar10",
+    "cifar100",
+    "fashion_mnist",
+    "imdb",
+    "mnist",
+    "reuters",
+]

@@ -1,14 +1,15 @@
 """Fashion-MNIST dataset: Zalando's article images, a drop-in replacement for MNIST."""
 
-from jkeras.datasets import _files
-from jkeras.datasets._files import DatasetSpec, IdxFile
+from jkeras.datasets import _idx_dataset
+from jkeras.datasets._idx_dataset import IdxFile
+from jkeras.utils.file_lookup import FileSet
 
 # SHA-256 of the decompressed IDX files. They match the md5 of the decompressed files that
 # torchvision pins (f4a8712d..., 9018921c..., 8181f547..., 15d48437...). The canonical archives
 # (md5 8d4fb7e6..., 25c81989..., bef4ecab..., bb300cfd..., as published by Zalando) have the
 # SHA-256 3aede38d..., a04f1713..., 346e55b9..., 67da17c7...; Debian's dataset-fashion-mnist
 # re-compressed them, so only the decompressed content identifies every copy.
-SPEC = DatasetSpec(
+SPEC = FileSet(
     name="Fashion-MNIST",
     dir_names=("fashion-mnist", "fashion_mnist"),
     files=(
@@ -70,7 +71,7 @@ def load_data(path=None):
     `$JKERAS_HOME/datasets/fashion-mnist/` (`~/.jkeras/datasets/fashion-mnist/`), then
     `/usr/share/datasets/fashion-mnist/` (Debian's `dataset-fashion-mnist` package), and
     downloaded into the cache as a last resort; `fashion_mnist` is accepted as directory name
-    too. Each file is verified against its SHA-256; see `jkeras.datasets._files`.
+    too. Each file is verified against its SHA-256; see `jkeras.utils.file_lookup`.
 
     Args:
         path: optional (Keras's `load_data` takes no argument): a directory holding the IDX
@@ -96,4 +97,4 @@ def load_data(path=None):
     License: the copyright for Fashion-MNIST is held by Zalando SE; it is licensed under the
     MIT license.
     """
-    return _files.load(SPEC, path)
+    return _idx_dataset.load(SPEC, path)

@@ -1,12 +1,13 @@
 """MNIST handwritten digits dataset."""
 
-from jkeras.datasets import _files
-from jkeras.datasets._files import DatasetSpec, IdxFile
+from jkeras.datasets import _idx_dataset
+from jkeras.datasets._idx_dataset import IdxFile
+from jkeras.utils.file_lookup import FileSet
 
 # SHA-256 of the decompressed IDX files. The canonical archives they come from (md5 f68b3c2d...,
 # d53e105e..., 9fb629c4..., ec29112d..., as published with MNIST) have the SHA-256 440fcabf...,
 # 3552534a..., 8d422c7b..., f7ae60f9...; both sets match independent public listings.
-SPEC = DatasetSpec(
+SPEC = FileSet(
     name="MNIST",
     dir_names=("mnist",),
     files=(
@@ -49,7 +50,7 @@ def load_data(path="mnist.npz"):
     The files are looked up in `path`, then `$JKERAS_DATA_DIR/mnist/`, then
     `$JKERAS_HOME/datasets/mnist/` (`~/.jkeras/datasets/mnist/`), then
     `/usr/share/datasets/mnist/`, and downloaded into the cache as a last resort. Each file is
-    verified against its SHA-256; see `jkeras.datasets._files` for the details.
+    verified against its SHA-256; see `jkeras.utils.file_lookup` for the details.
 
     Args:
         path: a directory holding the IDX files (`train-images-idx3-ubyte.gz`,
@@ -78,4 +79,4 @@ def load_data(path="mnist.npz"):
     License: Yann LeCun and Corinna Cortes hold the copyright of MNIST, a derivative of NIST's
     data, made available under the Creative Commons Attribution-Share Alike 3.0 license.
     """
-    return _files.load(SPEC, path)
+    return _idx_dataset.load(SPEC, path)

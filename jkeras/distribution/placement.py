@@ -80,16 +80,18 @@ def constrain_batch(structure):
     )
 
 
-def constrain_state(state, variable_groups):
+def constrain_state(state, variable_groups, previous=None):
     """Inside a jitted step: lay out each new value as its variable (`state` and
     `variable_groups` are matching tuples of lists). Left alone, GSPMD may choose other
     output shardings (e.g. split a replicated BatchNormalization scale), and the next call,
-    given those, compiles the step again."""
+    given those, compiles the step again. Values that are `previous`'s own (the step's input
+    state, passed through) have their layout already and stay as they are."""
+    previous = previous or [[None] * len(values) for values in state]
     return tuple(
-        [value if getattr(variable, "_layout", None) is None
+        [value if getattr(variable, "_layout", None) is None or value is before
          else jax.lax.with_sharding_constraint(value, _as_sharding(variable._layout))
-         for variable, value in zip(variables, values)]
-        for variables, values in zip(variable_groups, state)
+         for variable, value, before in zip(variables, values, old)]
+        for variables, values, old in zip(variable_groups, state, previous)
     )
 
 

@@ -127,7 +127,9 @@ def functional_from_config(cls, config, custom_objects=None):
                 continue
             produced[key] = operation(*args, **kwargs)
             if not isinstance(operation, Layer):  # an operator: keep its recorded name
-                produced[key].node.operation.name = key[0]
+                first_output = jax.tree_util.tree_leaves(
+                    produced[key], is_leaf=lambda x: isinstance(x, KerasTensor))[0]
+                first_output.node.operation.name = key[0]
         if len(remaining) == len(pending):
             raise ValueError(
                 f"The functional model config is inconsistent: cannot rebuild the nodes "

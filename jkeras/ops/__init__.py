@@ -16,10 +16,11 @@ behaviour); build an updated copy with the `.at` property instead:
 To change a `Variable`'s value, `assign` a new array to it.
 
 Differences from Keras: there are no sparse or ragged tensors (`sparse=True` in `one_hot`
-and `ragged=True` in `convert_to_tensor` raise). Called on symbolic `KerasTensor`s, an op
+and `bincount` and `ragged=True` in `convert_to_tensor` raise). Called on symbolic `KerasTensor`s, an op
 records a node of a functional model.
 """
 
+from jkeras.ops import numpy as _numpy
 from jkeras.ops.core import (
     cast,
     cond,
@@ -47,152 +48,46 @@ from jkeras.ops.nn import (
     softmax,
     softplus,
 )
-from jkeras.ops.numpy import (
-    abs,
-    absolute,
-    add,
-    all,
-    any,
-    arange,
-    argmax,
-    argmin,
-    array,
-    broadcast_to,
-    clip,
-    concatenate,
-    divide,
-    dot,
-    exp,
-    expand_dims,
-    eye,
-    flip,
-    floor,
-    full,
-    linspace,
-    log,
-    matmul,
-    max,
-    maximum,
-    mean,
-    min,
-    minimum,
-    multiply,
-    negative,
-    ones,
-    ones_like,
-    power,
-    prod,
-    reshape,
-    round,
-    sign,
-    split,
-    sqrt,
-    square,
-    squeeze,
-    stack,
-    std,
-    subtract,
-    sum,
-    take,
-    take_along_axis,
-    tanh,
-    tile,
-    transpose,
-    var,
-    where,
-    zeros,
-    zeros_like,
-)
+from jkeras.ops.numpy import *  # every name of `ops.numpy` (its __all__)
 
 __all__ = [
-    "abs",
-    "absolute",
-    "add",
-    "all",
-    "any",
-    "arange",
-    "argmax",
-    "argmin",
-    "array",
     "average_pool",
-    "broadcast_to",
     "cast",
-    "clip",
-    "concatenate",
     "cond",
     "conv",
     "convert_to_numpy",
     "convert_to_tensor",
-    "divide",
-    "dot",
-    "exp",
-    "expand_dims",
-    "eye",
-    "flip",
-    "floor",
     "fori_loop",
-    "full",
     "gelu",
     "is_tensor",
-    "linspace",
-    "log",
     "log_softmax",
     "logsumexp",
-    "matmul",
-    "max",
     "max_pool",
-    "maximum",
-    "mean",
-    "min",
-    "minimum",
-    "multiply",
-    "negative",
     "one_hot",
-    "ones",
-    "ones_like",
-    "power",
-    "prod",
     "relu",
     "relu6",
-    "reshape",
-    "round",
     "scan",
     "shape",
     "sigmoid",
-    "sign",
     "silu",
     "slice",
     "softmax",
     "softplus",
-    "split",
-    "sqrt",
-    "square",
-    "squeeze",
-    "stack",
-    "std",
     "stop_gradient",
-    "subtract",
-    "sum",
-    "take",
-    "take_along_axis",
-    "tanh",
-    "tile",
     "top_k",
-    "transpose",
-    "var",
-    "where",
-    "zeros",
-    "zeros_like",
 ]
+_OWN_NAMES = tuple(__all__)  # the ops of ops.core, ops.math and ops.nn
+__all__ += _numpy.__all__
 
 # Called on symbolic tensors (functional model construction), an op records a graph node.
-from jkeras.core.keras_tensor import record_symbolic as _record_symbolic  # noqa: E402
+import sys as _sys
 
-import sys as _sys  # noqa: E402
+from jkeras.core.keras_tensor import record_symbolic as _record_symbolic
 
-for _name in __all__:
+# `ops.numpy`'s ops record nodes themselves (`keras_op`).
+for _name in _OWN_NAMES:
     if _name not in ("convert_to_numpy", "is_tensor", "shape"):
         _op = _record_symbolic(globals()[_name])
         globals()[_name] = _op
-        setattr(_sys.modules[_op.__wrapped__.__module__], _name, _op)  # ops.numpy.x is ops.x
+        setattr(_sys.modules[_op.__wrapped__.__module__], _name, _op)  # ops.nn.x is ops.x
 del _name, _op

@@ -87,7 +87,9 @@ class OrbaxCheckpointer:
     checkpoint, with `orbax.checkpoint.CheckpointManager`.
 
     Args:
-        directory: where the steps live (`directory/<step>/`); created if missing.
+        directory: where the steps live (`directory/<step>/`); created if missing. The
+            temporary directories of steps that a killed process left unfinished are removed
+            when the checkpointer is created (one writer per directory at a time).
         max_to_keep: how many of the latest steps to keep (None keeps all).
         save_on_background: write asynchronously (default); False blocks in `save`.
 
@@ -107,6 +109,8 @@ class OrbaxCheckpointer:
             options=ocp.CheckpointManagerOptions(
                 max_to_keep=max_to_keep, create=True,
                 enable_async_checkpointing=save_on_background,
+                # Steps a killed process left half-written (never committed, never read).
+                cleanup_tmp_directories=True,
             ),
         )
 

@@ -8,6 +8,7 @@ step, so the step never waits for the host.
 """
 
 import collections
+import contextlib
 import itertools
 import queue
 import threading
@@ -20,15 +21,7 @@ import numpy as np
 from jkeras.distribution import placement
 from jkeras.trainers import data as data_module
 from jkeras.utils.py_dataset import PyDataset
-
-
-def is_tf_dataset(x):
-    """Whether `x` is a `tf.data.Dataset`, judged by its classes' names and modules, so that
-    TensorFlow is never imported unless the caller already has a dataset from it."""
-    return any(
-        parent.__name__ == "DatasetV2" and parent.__module__.startswith("tensorflow.")
-        for parent in type(x).__mro__
-    )
+from jkeras.utils.tf_data import is_tf_dataset
 
 
 def is_batch_source(x):
@@ -55,13 +48,15 @@ class BatchSource:
             dataset's cardinality, when known).
         shuffle: shuffle a PyDataset's batch order each epoch (a tf.data dataset is shuffled
             by its own `.shuffle(...)`; Keras's warning says so).
+        seed: the shuffling seed; each epoch's order derives from `(seed, epoch)`, so a run
+            resumed at epoch k (BackupAndRestore) reads the batches in the same order.
     """
 
     def __init__(self, source, steps=None, shuffle=False, seed=None):
         self.source = source
         self.steps = steps
         self.shuffle = shuffle
-        self._rng = np.random.default_rng(seed)
+        self._seed = seed
         self._iterator = None
         self._signature = None
         self.exhausted = False
@@ -84,12 +79,18 @@ class BatchSource:
             return len(self.source)
         return self._cardinality
 
-    def _epoch_iterator(self):
+    @property
+    def shuffled(self):
+        """Whether each epoch reads the batches in an order of its own."""
+        return self.shuffle and isinstance(self.source, PyDataset)
+
+    def _epoch_iterator(self, epoch_index):
         source = self.source
         if isinstance(source, PyDataset):
             order = np.arange(len(source))
             if self.shuffle:
-                self._rng.shuffle(order)
+                seed = None if self._seed is None else [self._seed, epoch_index]
+                np.random.default_rng(seed).shuffle(order)
             return source.iterate(order)
         if hasattr(source, "as_numpy_iterator"):
             return iter(source.as_numpy_iterator())
@@ -97,28 +98,38 @@ class BatchSource:
             return source
         return iter(source)
 
-    def epoch(self):
-        """The batches of one epoch, validated and converted (a generator)."""
+    def epoch(self, epoch_index=0):
+        """The batches of epoch `epoch_index`, validated and converted (a generator)."""
         if isinstance(self.source, PyDataset):
             self.source.on_epoch_begin()
         continued = hasattr(self.source, "__next__") or (
             is_tf_dataset(self.source) and self.steps is not None)
-        if self._iterator is None or not continued:
-            self._iterator = self._epoch_iterator()
-        iterator = self._iterator
+        if continued:
+            if self._iterator is None:
+                self._iterator = self._epoch_iterator(epoch_index)
+            iterator = self._iterator
+        else:
+            iterator = self._epoch_iterator(epoch_index)
+        # An iterator of this epoch alone (a PyDataset's, with its fetching threads) ends with
+        # the epoch, also when the epoch is cut short.
+        epoch_only = None if continued else iterator
         if continued and is_tf_dataset(self.source):
             # A dataset used up exactly at the end of the last epoch starts over (as in Keras).
             first = next(iterator, None)
             if first is None:
-                iterator = self._iterator = self._epoch_iterator()
+                iterator = self._iterator = self._epoch_iterator(epoch_index)
             else:
                 iterator = itertools.chain([first], iterator)
         if self.steps is not None:
             iterator = itertools.islice(iterator, self.steps)
         count = 0
-        for index, batch in enumerate(iterator):
-            count += 1
-            yield self._standardize(batch, index)
+        try:
+            for index, batch in enumerate(iterator):
+                count += 1
+                yield self._standardize(batch, index)
+        finally:
+            if hasattr(epoch_only, "close"):
+                epoch_only.close()
         if count == 0:
             raise ValueError(
                 "The dataset is empty: it yielded no batches"
@@ -137,7 +148,12 @@ class BatchSource:
         x = data_module.to_numpy_structure(x, "x")
         y = data_module.to_numpy_structure(y, "y")
         sample_weight = data_module.to_numpy_structure(sample_weight, "sample_weight")
-        data_module.num_samples(x, y, sample_weight)
+        if data_module.num_samples(x, y, sample_weight) == 0:
+            raise ValueError(
+                f"Batch {index} of the epoch is empty (0 samples; `x` shapes "
+                f"{[np.shape(a) for a in jax.tree_util.tree_leaves(x)]}): every batch must "
+                "hold at least one sample."
+            )
         batch = data_module.to_host_float32((x, y, sample_weight))
         signature = jax.tree_util.tree_map(lambda a: (np.shape(a)[1:], str(a.dtype)), batch)
         if self._signature is None:
@@ -203,23 +219,37 @@ def prefetch_to_device(batches, size=2, thread=True):
         return
     buffer = queue.Queue(maxsize=size)
     done = object()
+    stop = threading.Event()
 
     def produce():
         try:
             for batch in batches:
+                if stop.is_set():
+                    return
                 buffer.put(put(batch))
         except BaseException as error:  # handed to the consumer
             buffer.put(error)
             return
+        finally:
+            if hasattr(batches, "close"):  # in this thread, which iterated it
+                batches.close()
         buffer.put(done)
 
     thread = threading.Thread(target=produce, daemon=True)
     thread.start()
-    while True:
-        item = buffer.get()
-        if item is done:
-            break
-        if isinstance(item, BaseException):
-            raise item
-        yield item
-    thread.join()
+    try:
+        while True:
+            item = buffer.get()
+            if item is done:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        # Also when the consumer stops early (an error, a Ctrl-C, `stop_training`): the
+        # thread must not go on drawing from the source once the run is over.
+        stop.set()
+        while thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                buffer.get(timeout=0.01)  # unblock a `put` into the full buffer
+        thread.join()

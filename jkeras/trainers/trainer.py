@@ -5,7 +5,8 @@ The training state is the tuple Keras 3's JAX trainer uses:
 list of arrays (the RNG is the seed generators' states, inside the non-trainable list). It is
 read from the objects once at the start of each epoch, threaded through
 `jax.jit(step, donate_argnums=0)` for every batch, and written back into the objects at the end
-of the epoch, or before a user callback's batch hook runs.
+of the epoch, before a user callback's batch hook runs, and on any other way out of `fit` (an
+exception, a Ctrl-C: `state_sync`). Evaluation and prediction donate nothing.
 
 The in-memory dataset is put on the device once per call; each step gathers its batch from it
 by index, so the host does no per-batch slicing. Only the last, smaller batch of an epoch has
@@ -13,6 +14,8 @@ another shape: one extra compilation in total, never one per epoch.
 """
 
 import collections
+import contextlib
+import functools
 import itertools
 import warnings
 
@@ -31,7 +34,7 @@ from jkeras.distribution import distribution_lib, placement
 from jkeras.layers.convolutional import conv_vjp
 from jkeras.metrics import Mean
 from jkeras.random.seed_generator import make_default_seed
-from jkeras.trainers import batch_padding, batch_sources, compile_ahead
+from jkeras.trainers import batch_padding, batch_sources, compile_ahead, host_checks, state_sync
 from jkeras.trainers import data as data_module
 from jkeras.trainers.compile_utils import CompiledLoss, CompiledMetrics, flatten_outputs
 
@@ -281,11 +284,12 @@ class Trainer:
         def step(state, batch, rows=None):
             # Under a distribution, new values keep their variables' layouts (else GSPMD may
             # pick others, and the next call would compile the step again).
-            with batch_padding.valid_rows(rows):
+            with batch_padding.valid_rows(rows), state_sync.step_body():
                 outputs, new_state = user_step(state, batch)
             if kind == "predict":  # the new state is the non-trainable list
-                return outputs, placement.constrain_state((new_state,), variables[1:])[0]
-            return outputs, placement.constrain_state(new_state, variables)
+                return outputs, placement.constrain_state((new_state,), variables[1:],
+                                                          (state[1],))[0]
+            return outputs, placement.constrain_state(new_state, variables, state)
 
         if kind == "train" and batch_size is not None:
             def step_at(state, dataset, order, start, end):
@@ -359,9 +363,13 @@ class Trainer:
                     counts[kind] += 1
                     return host_step(state, batch)
 
+        if kind != "train":
+            one_batch = _without_unchanged_state(one_batch, kind)
         if not self.run_eagerly:
-            # Prediction returns no trainable variables, so its state must not be donated.
-            one_batch = jax.jit(one_batch, donate_argnums=() if kind == "predict" else 0,
+            # Only training donates its state: evaluation and prediction must never delete
+            # weights (an error in their data would destroy the model), and return no
+            # unchanged ones (`state_sync.drop_unchanged`), so that nothing is copied either.
+            one_batch = jax.jit(one_batch, donate_argnums=0 if kind == "train" else (),
                                 compiler_options=config.step_compiler_options() or None)
             if compile_ahead.enabled():
                 one_batch = compile_ahead.CompiledAhead(one_batch)
@@ -417,6 +425,12 @@ class Trainer:
             for variable, value in zip(variables, values):
                 variable._value = value
 
+    def _state_sync(self, kind):
+        """A `state_sync.StateSync` over the `kind` state; training steps donate theirs."""
+        return state_sync.StateSync(lambda: self._read_state(kind),
+                                    lambda state: self._write_state(state, kind),
+                                    donated=kind == "train")
+
     def _pads_batches(self, kind):
         """Whether `kind` steps on arrays pad a last, smaller batch to the full size, so that
         one compiled step serves every batch (`jkeras.trainers.batch_padding`): where the
@@ -433,10 +447,17 @@ class Trainer:
         if kind != "predict" and y is None and self._compile_loss is not None:
             raise ValueError(f"`y` is required by `{kind}` when the model has a compiled loss.")
         n = data_module.num_samples(x, y, sample_weight)
+        if n == 0:
+            method = {"train": "fit", "test": "evaluate", "predict": "predict"}[kind]
+            raise ValueError(
+                f"`{method}` needs at least one sample, but the data has 0 samples (`x` shapes "
+                f"{[np.shape(a) for a in jax.tree_util.tree_leaves(x)]})."
+            )
         self._build_for(x)
         if kind != "predict":
             self._build_compiled(x, y)
             self._check_sparse_labels(y)
+        host_checks.check_embedding_indices(self, x)
         if kind == "train" and not self.optimizer.built:
             self.optimizer.build(self.trainable_variables)
         dataset = x if kind == "predict" else (x, y, sample_weight)
@@ -566,7 +587,8 @@ class Trainer:
             _reject_y_for_batch_source(y, sample_weight, class_weight)
             if validation_split:
                 raise ValueError("`validation_split` is only supported for array inputs.")
-            plan = self._source_plan(x, steps_per_epoch, shuffle, shuffle_seed, callbacks)
+            plan = self._source_plan(x, steps_per_epoch, shuffle, shuffle_seed, callbacks,
+                                     initial_epoch)
         else:
             if validation_split and validation_data is None:
                 arrays = tuple(
@@ -591,31 +613,24 @@ class Trainer:
 
         history = History()
         internal = [history] + ([ProgbarLogger()] if verbose else [])
+        sync = self._state_sync("train")
         callback_list = CallbackList(
             list(callbacks or []) + internal, model=self,
             params={"verbose": verbose, "epochs": epochs, "steps": plan.steps},
-            on_sync=lambda: self._write_state(state, "train"),
+            on_sync=sync.write,
         )
         self.stop_training = False
-        self._untracked_in_fit = True
         epoch_logs = None
-        callback_list.on_train_begin()
-        # A callback (BackupAndRestore) may resume from a later epoch.
-        initial_epoch = max(initial_epoch, self._untracked_resume_epoch or 0)
-        self._untracked_resume_epoch = None
-        try:
+        # On any way out, the variables get the state of the last dispatched step.
+        with self._fitting(), sync:
+            callback_list.on_train_begin()
+            # A callback (BackupAndRestore) may resume from a later epoch.
+            initial_epoch = max(initial_epoch, self._untracked_resume_epoch or 0)
+            self._untracked_resume_epoch = None
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 callback_list.on_epoch_begin(epoch)
-                state = self._read_state("train")
-                logs = None
-                for first_step, last_step, run_step in plan.epoch(epoch):
-                    callback_list.on_train_batch_begin(first_step)
-                    logs, state = run_step(state)
-                    callback_list.on_train_batch_end(last_step, logs)
-                    if self.stop_training:
-                        break
-                self._write_state(state, "train")
+                logs = self._train_epoch(plan, epoch, sync, callback_list)
                 epoch_logs = {name: float(value) for name, value in (logs or {}).items()}
                 if validation is not None and (epoch + 1) % validation_freq == 0:
                     val_x, val_y, val_sample_weight = validation
@@ -633,13 +648,35 @@ class Trainer:
                             "your dataset or generator can generate at least `steps_per_epoch "
                             "* epochs` batches.", stacklevel=2)
                     break
-        finally:
-            self._untracked_in_fit = False
         # With `use_ema`, the trained weights become their moving averages (as in Keras).
         self.optimizer.finalize_variable_values(self.trainable_variables)
         callback_list.on_train_end(epoch_logs)
         self.history = history
         return history
+
+    @contextlib.contextmanager
+    def _fitting(self):
+        self._untracked_in_fit = True
+        try:
+            yield
+        finally:
+            self._untracked_in_fit = False
+
+    def _train_epoch(self, plan, epoch, sync, callback_list):
+        """Run one epoch's executions through `sync`; the last one's logs (None if none
+        ran). Closing the plan's generator stops a prefetching thread at once, also when a
+        step or a callback raises."""
+        sync.read()
+        logs = None
+        with contextlib.closing(plan.epoch(epoch)) as executions:
+            for first_step, last_step, run_step in executions:
+                callback_list.on_train_batch_begin(first_step)
+                logs = sync.run(run_step)
+                callback_list.on_train_batch_end(last_step, logs)
+                if self.stop_training:
+                    break
+        sync.write()
+        return logs
 
     def _array_plan(self, x, y, sample_weight, batch_size, steps_per_epoch, shuffle, seed,
                     callbacks):
@@ -719,12 +756,8 @@ class Trainer:
             in_flight = collections.deque()
 
             def run(state, step, *args):
-                # Dispatch is asynchronous: without a bound, the host would cut and transfer
-                # every window of the epoch before the device caught up, holding them all.
                 logs, state = step(state, *args)
                 in_flight.append(logs)
-                if len(in_flight) > STREAM_EXECUTIONS_IN_FLIGHT:
-                    jax.block_until_ready(in_flight.popleft())
                 return logs, state
 
             for (first, start, size, count, fused), rows in zip(groups, windows):
@@ -734,6 +767,11 @@ class Trainer:
                 arguments += (end,)
                 yield first, first + count - 1, lambda state, step=step, arguments=arguments: run(
                     state, step, *arguments)
+                # Dispatch is asynchronous: without a bound, the host would cut and transfer
+                # every window of the epoch before the device caught up, holding them all.
+                # (Waiting here, after the step's new state is bound, not inside the step.)
+                if len(in_flight) > STREAM_EXECUTIONS_IN_FLIGHT:
+                    jax.block_until_ready(in_flight.popleft())
 
         return _Plan(epoch, len(starts))
 
@@ -774,13 +812,15 @@ class Trainer:
                                                     padded=padded), batch
             first += count
 
-    def _source_plan(self, x, steps_per_epoch, shuffle, seed, callbacks):
-        """Epochs over a generator/PyDataset: batches are prefetched to the device."""
+    def _source_plan(self, x, steps_per_epoch, shuffle, seed, callbacks, first_index):
+        """Epochs over a generator/PyDataset: batches are prefetched to the device. The model
+        is built from the first batch of epoch `first_index`, whose batches are kept for
+        that epoch."""
         source = batch_sources.BatchSource(x, steps=steps_per_epoch, shuffle=shuffle,
                                            seed=seed)
         plan = _Plan(None, source.steps_per_epoch)
         # Build the model, optimizer and metrics from the first batch before any state is read.
-        batches = source.epoch()
+        batches = source.epoch(first_index)
         first = next(batches)
         self._prepare(*first, kind="train")
         first_epoch = [itertools.chain([first], batches)]
@@ -788,7 +828,13 @@ class Trainer:
         per_execution = self._resolve_steps_per_execution(source.steps_per_epoch, callbacks)
 
         def epoch(index):
-            iterator = first_epoch.pop() if first_epoch else source.epoch()
+            # Resumed at another epoch (BackupAndRestore), a shuffled source starts over in
+            # that epoch's order.
+            if first_epoch and (index == first_index or not source.shuffled):
+                iterator = first_epoch.pop()
+            else:
+                first_epoch.clear()
+                iterator = source.epoch(index)
             for first, count, step, batch in self._executions("train", iterator, per_execution):
                 yield first, first + count - 1, lambda state, step=step, batch=batch: step(
                     state, batch)
@@ -841,23 +887,24 @@ class Trainer:
         batches, num_steps, examples, padded, _ = self._host_batches(
             x, y, sample_weight, batch_size, steps, "test")
         from_arrays = not batch_sources.is_batch_source(x)
+        sync = self._state_sync("test")  # its steps donate nothing: the weights stay valid
         callback_list = CallbackList(
             list(callbacks or []) + ([ProgbarLogger()] if verbose and _callbacks else []),
             model=self, params={"verbose": verbose, "epochs": 1, "steps": num_steps},
-            on_sync=lambda: self._write_state(state, "test"),
+            on_sync=sync.write,
         )
         self.reset_metrics()
-        state = self._read_state("test")
         per_execution = self._resolve_steps_per_execution(num_steps, callbacks, "test")
         self._compile_host_batch_steps("test", examples, per_execution, padded)
         callback_list.on_test_begin()
         logs = {}
-        for first, count, step, batch in self._executions("test", batches, per_execution,
-                                                          from_arrays, padded):
-            callback_list.on_test_batch_begin(first)
-            logs, state = step(state, batch)
-            callback_list.on_test_batch_end(first + count - 1, logs)
-        self._write_state(state, "test")
+        with sync, contextlib.closing(self._executions(
+                "test", batches, per_execution, from_arrays, padded)) as executions:
+            sync.read()
+            for first, count, step, batch in executions:
+                callback_list.on_test_batch_begin(first)
+                logs = sync.run(step, batch)
+                callback_list.on_test_batch_end(first + count - 1, logs)
         logs = {name: float(value) for name, value in logs.items()}
         callback_list.on_test_end(logs)
         if return_dict:
@@ -919,52 +966,80 @@ class Trainer:
             list(callbacks or []) + ([ProgbarLogger()] if verbose else []),
             model=self, params={"verbose": verbose, "epochs": 1, "steps": num_steps},
         )
-        state = self._read_state("predict")
-        trainable = state[0]
         per_execution = self._resolve_steps_per_execution(num_steps, callbacks, "predict")
         self._compile_host_batch_steps("predict", examples, per_execution, padded)
         # A user's batch hook sees the last batch's outputs without the padded rows, as Keras
         # gives them (cutting them costs an eager slice, so only where someone looks).
         trim = padded and any(overrides_batch_hooks(c) for c in callbacks or [])
         callback_list.on_predict_begin()
-        outputs, emitted = [], 0
-        for first, count, step, batch in self._executions("predict", batches, per_execution,
-                                                          from_arrays, padded):
-            callback_list.on_predict_batch_begin(first)
-            batch_outputs, non_trainable = step(state, _predict_input(batch, padded))
-            if count > 1:  # stacked (count, batch, ...): back to (count * batch, ...)
-                batch_outputs = jax.tree_util.tree_map(
-                    lambda o: o.reshape((-1,) + o.shape[2:]), batch_outputs)
-            state = (trainable, non_trainable)
-            outputs.append(batch_outputs)
-            if trim:
-                size = jax.tree_util.tree_leaves(batch_outputs)[0].shape[0]
-                if emitted + size > rows:
-                    keep = rows - emitted
-                    batch_outputs = jax.tree_util.tree_map(lambda o, keep=keep: o[:keep],
-                                                           batch_outputs)
-                emitted += size
-            callback_list.on_predict_batch_end(first + count - 1, {"outputs": batch_outputs})
+        executions = self._executions("predict", batches, per_execution, from_arrays, padded)
+        with contextlib.closing(executions):  # stops a prefetching thread on any way out
+            outputs = self._predict_executions(executions, padded, callback_list,
+                                               rows if trim else None)
         callback_list.on_predict_end()
         return jax.tree_util.tree_map(
             lambda *parts: np.concatenate([np.asarray(p) for p in parts])[:rows], *outputs
         )
 
+    def _predict_executions(self, executions, padded, callback_list, trim_rows):
+        """Each execution's outputs, run from the variables' values (the steps donate
+        nothing); with `trim_rows`, batch hooks see only the first `trim_rows` rows."""
+        trainable, non_trainable = self._read_state("predict")
+        outputs, emitted = [], 0
+        for first, count, step, batch in executions:
+            callback_list.on_predict_batch_begin(first)
+            batch_outputs, new = step((trainable, non_trainable), _predict_input(batch, padded))
+            non_trainable = state_sync.keep_unchanged((non_trainable,), (new,))[0]
+            if count > 1:  # stacked (count, batch, ...): back to (count * batch, ...)
+                batch_outputs = jax.tree_util.tree_map(
+                    lambda o: o.reshape((-1,) + o.shape[2:]), batch_outputs)
+            outputs.append(batch_outputs)
+            if trim_rows is not None:
+                size = jax.tree_util.tree_leaves(batch_outputs)[0].shape[0]
+                if emitted + size > trim_rows:
+                    keep = trim_rows - emitted
+                    batch_outputs = jax.tree_util.tree_map(lambda o, keep=keep: o[:keep],
+                                                           batch_outputs)
+                emitted += size
+            callback_list.on_predict_batch_end(first + count - 1, {"outputs": batch_outputs})
+        return outputs
+
     # ------------------------------------------------------------- single batches
 
     def train_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """One gradient step on one batch; returns the batch's loss and metrics."""
-        history = self.fit(x, y, batch_size=len(jax.tree_util.tree_leaves(x)[0]), epochs=1,
+        history = self.fit(x, y, batch_size=_one_batch_size(x), epochs=1,
                            verbose=0, shuffle=False, sample_weight=sample_weight)
         logs = {k: v[-1] for k, v in history.history.items()}
         return logs if return_dict else _as_list(logs, self.metrics_names)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
-        return self.evaluate(x, y, batch_size=len(jax.tree_util.tree_leaves(x)[0]),
+        return self.evaluate(x, y, batch_size=_one_batch_size(x),
                              sample_weight=sample_weight, verbose=0, return_dict=return_dict)
 
     def predict_on_batch(self, x):
-        return self.predict(x, batch_size=len(jax.tree_util.tree_leaves(x)[0]), verbose=0)
+        return self.predict(x, batch_size=_one_batch_size(x), verbose=0)
+
+
+def _one_batch_size(x):
+    """The batch size of `*_on_batch` calls: all of `x` (at least 1, so that empty data gets
+    the error about its size)."""
+    return max(1, len(jax.tree_util.tree_leaves(x)[0]))
+
+
+def _without_unchanged_state(one_batch, kind):
+    """`one_batch` (an evaluation or prediction step) returning None for the state it passes
+    through unchanged (`state_sync.drop_unchanged`); a prediction's state is the
+    non-trainable list."""
+
+    @functools.wraps(one_batch)  # profiles and compilation logs keep the step's name
+    def step(state, *args):
+        outputs, new_state = one_batch(state, *args)
+        if kind == "predict":
+            return outputs, state_sync.drop_unchanged((state[1],), (new_state,))[0]
+        return outputs, state_sync.drop_unchanged(state, new_state)
+
+    return step
 
 
 def _predict_input(batch, padded):
@@ -1019,11 +1094,14 @@ def _stacked_groups(batches, size, counts):
 
     for batch in batches:
         shape = [np.shape(leaf) for leaf in jax.tree_util.tree_leaves(batch)]
-        if group and (shape != group_shape or len(group) == size):
+        if group and shape != group_shape:
             yield stacked()
             group = []
         group.append(batch)
         group_shape = shape
+        if len(group) == size:  # full: run it now, not once the next batch has come
+            yield stacked()
+            group = []
     if group:
         yield stacked()
 

@@ -1,13 +1,17 @@
 """`Progbar`: Keras's console progress bar, rendered by time so it never syncs per step.
 
 Values passed to `update` may be device arrays; they are converted to Python floats only when
-a line is actually drawn (at most every `interval` seconds, and at the end).
+a line is actually drawn (at most every `interval` seconds, and at the end). With interactive
+logging disabled (`jkeras.config.disable_interactive_logging()`), the bar is not redrawn in
+place and its lines go to `absl.logging` instead of stdout.
 """
 
 import math
 import os
 import sys
 import time
+
+from jkeras.utils import io_utils
 
 
 class Progbar:
@@ -19,6 +23,7 @@ class Progbar:
         verbose: 1 = live bar, 2 = one line at the end, 0 = silent.
         interval: minimum seconds between redraws.
         unit_name: the unit in the time-per-unit display ("step").
+        stream: where to write; None: stdout, or the log when interactive logging is off.
     """
 
     def __init__(self, target, width=20, verbose=1, interval=0.05, unit_name="step", stream=None):
@@ -27,9 +32,10 @@ class Progbar:
         self.verbose = verbose
         self.interval = interval
         self.unit_name = unit_name
-        self.stream = stream or sys.stdout
-        self._dynamic = (
-            getattr(self.stream, "isatty", lambda: False)() or "ipykernel" in sys.modules
+        self.stream = stream
+        console = stream or sys.stdout
+        self._dynamic = (stream is not None or io_utils.is_interactive_logging_enabled()) and (
+            getattr(console, "isatty", lambda: False)() or "ipykernel" in sys.modules
             or "PYCHARM_HOSTED" in os.environ
         )
         self._values = {}
@@ -98,9 +104,9 @@ class Progbar:
     @staticmethod
     def _format_duration(seconds):
         if seconds > 3600:
-            return "%d:%02d:%02d" % (seconds // 3600, (seconds % 3600) // 60, seconds % 60)
+            return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}:{int(seconds % 60):02d}"
         if seconds > 60:
-            return "%d:%02d" % (seconds // 60, seconds % 60)
+            return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
         return f"{seconds:.0f}s"
 
     def _metrics(self):
@@ -111,5 +117,9 @@ class Progbar:
         return text
 
     def _write(self, text):
+        if self.stream is None:
+            io_utils.print_msg(text.strip("\r\n") if not self._dynamic else text,
+                               line_break=not self._dynamic)
+            return
         self.stream.write(text)
         self.stream.flush()

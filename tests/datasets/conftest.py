@@ -3,15 +3,23 @@
 import dataclasses
 import gzip
 import hashlib
+import io
+import json
+import pickle
 import struct
+import sys
+import tarfile
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
+from keras.src.utils import file_utils as keras_file_utils
 
-from jkeras.datasets import _files, fashion_mnist, mnist
+from jkeras.datasets import fashion_mnist, mnist
+from jkeras.utils import file_lookup
 
-REAL_DOWNLOAD = _files.download
+REAL_DOWNLOAD = file_lookup.download
 
 
 def _offline(url, destination):
@@ -21,7 +29,7 @@ def _offline(url, destination):
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
     """Makes every download fail unless a test installs its own downloader."""
-    monkeypatch.setattr(_files, "download", _offline)
+    monkeypatch.setattr(file_lookup, "download", _offline)
 
 
 def idx_bytes(array):
@@ -48,7 +56,7 @@ def places(tmp_path, monkeypatch):
         root.mkdir()
     monkeypatch.delenv("JKERAS_DATA_DIR", raising=False)
     monkeypatch.setenv("JKERAS_HOME", str(roots.home))
-    monkeypatch.setattr(_files, "SYSTEM_DIRS", (str(roots.system),))
+    monkeypatch.setattr(file_lookup, "SYSTEM_DIRS", (str(roots.system),))
     monkeypatch.chdir(roots.work)
     roots.cache = roots.home / "datasets"
     return roots
@@ -125,3 +133,98 @@ def load_real():
         return module.load_data()
 
     return load
+
+
+# Small files in the formats of Keras's dataset downloads, written with the standard library and
+# numpy, and a way to make Keras's own loaders read them (the `keras_formats` fixture).
+
+
+@pytest.fixture
+def keras_formats():
+    """This module: the writers below and `serve_to_keras`."""
+    return sys.modules[__name__]
+
+
+
+def sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _add(tar, name, payload):
+    info = tarfile.TarInfo(name)
+    info.size = len(payload)
+    tar.addfile(info, io.BytesIO(payload))
+
+
+def write_cifar10(path, per_batch, rng):
+    """A CIFAR-10 "python version" tarball (uncompressed): five training batches and a test
+    batch of `per_batch` images, as pickled dicts with bytes keys."""
+    with tarfile.open(path, "w") as tar:
+        for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+            batch = {
+                b"batch_label": name.encode(),
+                b"data": rng.integers(0, 256, (per_batch, 3072), dtype=np.uint8),
+                b"labels": rng.integers(0, 10, per_batch).tolist(),
+            }
+            _add(tar, f"cifar-10-batches-py/{name}", pickle.dumps(batch, protocol=3))
+    return path
+
+
+def write_cifar100(path, train, test, rng):
+    with tarfile.open(path, "w:gz") as tar:
+        for name, count in (("train", train), ("test", test)):
+            batch = {
+                b"data": rng.integers(0, 256, (count, 3072), dtype=np.uint8),
+                b"fine_labels": rng.integers(0, 100, count).tolist(),
+                b"coarse_labels": rng.integers(0, 20, count).tolist(),
+            }
+            _add(tar, f"cifar-100-python/{name}", pickle.dumps(batch, protocol=3))
+    return path
+
+
+def ragged(rng, count, vocabulary, lengths=(1, 30)):
+    sequences = np.empty(count, dtype=object)
+    sequences[:] = [
+        rng.integers(1, vocabulary, rng.integers(*lengths)).tolist() for _ in range(count)
+    ]
+    return sequences
+
+
+def write_imdb(path, rng):
+    np.savez(
+        path,
+        x_train=ragged(rng, 40, 60),
+        y_train=rng.integers(0, 2, 40),
+        x_test=ragged(rng, 30, 60),
+        y_test=rng.integers(0, 2, 30),
+    )
+    return path
+
+
+def write_reuters(path, rng):
+    np.savez(path, x=ragged(rng, 50, 80), y=rng.integers(0, 46, 50))
+    return path
+
+
+def write_regression(path, rows, features, rng):
+    np.savez(path, x=rng.normal(size=(rows, features)), y=rng.uniform(5, 50, rows))
+    return path
+
+
+def write_word_index(path, words=("the", "and", "film", "a")):
+    path.write_text(json.dumps({word: index + 1 for index, word in enumerate(words)}))
+    return path
+
+
+def serve_to_keras(monkeypatch, module, path, cache_dir):
+    """Makes `module`'s `get_file` (Keras's) download `path` from a file:// URL into
+    `cache_dir`, verified against `path`'s SHA-256 instead of the real file's."""
+
+    def get_file(fname=None, origin=None, **kwargs):
+        kwargs["file_hash"] = sha256(path)
+        kwargs.pop("hash_algorithm", None)
+        return keras_file_utils.get_file(
+            fname, origin=Path(path).as_uri(), cache_dir=str(cache_dir), **kwargs
+        )
+
+    monkeypatch.setattr(module, "get_file", get_file)

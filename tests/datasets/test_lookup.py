@@ -13,7 +13,8 @@ import urllib.error
 import numpy as np
 import pytest
 
-from jkeras.datasets import DatasetChecksumError, DatasetNotFoundError, _files
+from jkeras.datasets import DatasetChecksumError, DatasetNotFoundError
+from jkeras.utils import file_lookup
 
 LEVELS = ["explicit", "env", "cache", "system"]
 
@@ -169,13 +170,13 @@ def test_offline_error_lists_every_place(fake):
 
 
 def test_download_from_file_url(fake, real_download, monkeypatch):
-    monkeypatch.setattr(_files, "download", real_download)
+    monkeypatch.setattr(file_lookup, "download", real_download)
     fake.write(fake.places.mirror)
     fake.check(fake.module.load_data(path=None))
     cache = fake.places.cache / fake.spec.dir_names[0]
     assert sorted(os.listdir(cache)) == sorted(f"{file.name}.gz" for file in fake.spec.files)
     # Now cached: a second load needs no network.
-    monkeypatch.setattr(_files, "download", _fail)
+    monkeypatch.setattr(file_lookup, "download", _fail)
     fake.check(fake.module.load_data(path=None))
 
 
@@ -198,7 +199,7 @@ def test_download_skips_bad_origin_and_fetches_only_missing(fake, monkeypatch):
         with open(url.removeprefix("file://"), "rb") as source, open(destination, "wb") as out:
             out.write(source.read())
 
-    monkeypatch.setattr(_files, "download", copy)
+    monkeypatch.setattr(file_lookup, "download", copy)
     fake.check(fake.module.load_data(path=None))
     name = f"{fake.spec.files[0].name}.gz"
     assert fetched == [bad + name, fake.spec.origins[0] + name]
@@ -211,7 +212,7 @@ def test_failed_download_leaves_no_file(fake, monkeypatch):
             out.write(b"\x1f\x8b half a file")
         raise ConnectionResetError("connection lost")
 
-    monkeypatch.setattr(_files, "download", partial)
+    monkeypatch.setattr(file_lookup, "download", partial)
     with pytest.raises(DatasetNotFoundError, match="connection lost"):
         fake.module.load_data(path=None)
     cache = fake.places.cache / fake.spec.dir_names[0]

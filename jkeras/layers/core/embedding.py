@@ -1,6 +1,7 @@
 """`Embedding`: maps integer indices to dense vectors."""
 
 import jax.numpy as jnp
+import numpy as np
 
 from jkeras import constraints, initializers, regularizers
 from jkeras.layers.layer import Layer
@@ -17,8 +18,13 @@ class Embedding(Layer):
         embeddings_constraint: projection applied to the embedding matrix after each update.
         mask_zero: treat index 0 as padding and produce a mask for the layers after it.
 
-    Indices outside [0, input_dim) cannot raise inside compiled code: like Keras 3 on JAX, an
-    index >= input_dim gives a row of NaN, and a negative index counts from the end.
+    Indices outside [0, input_dim) raise a ValueError where they come from the host: numpy
+    arrays or lists passed to the layer itself, and numpy inputs of `fit`, `evaluate` and
+    `predict` that an Embedding reads as they are (checked once per call, before any step:
+    `jkeras.trainers.host_checks`). Other inputs (JAX arrays, traced values, generator batches,
+    values computed by earlier layers) are not checked, since compiled code cannot raise:
+    there, as in Keras 3 on JAX, an index >= input_dim gives a row of NaN and a negative index
+    counts from the end.
 
     Input shape: integer tensor `(batch, ...)`.
     Output shape: `(batch, ..., output_dim)`.
@@ -41,6 +47,11 @@ class Embedding(Layer):
         self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = mask_zero
         self.autocast = False  # indices are never cast; the output is cast instead (as Keras)
+
+    def __call__(self, inputs, *args, **kwargs):
+        if isinstance(inputs, (np.ndarray, list, tuple)):  # host data: checked for free
+            check_indices(self, inputs)
+        return super().__call__(inputs, *args, **kwargs)
 
     def build(self, input_shape=None):
         self.embeddings = self.add_weight(
@@ -79,6 +90,22 @@ class Embedding(Layer):
             "mask_zero": self.mask_zero,
             "quantization_config": None,
         }
+
+
+def check_indices(layer, indices):
+    """Raise a ValueError naming `layer` when host `indices` (a numpy array; floats are
+    truncated as the layer casts them) fall outside `[0, layer.input_dim)`."""
+    indices = np.asarray(indices)
+    if indices.size == 0:
+        return
+    if not np.issubdtype(indices.dtype, np.integer):
+        indices = indices.astype(np.int32)
+    low, high = indices.min(), indices.max()
+    if low < 0 or high >= layer.input_dim:
+        raise ValueError(
+            f"Embedding '{layer.name}' received indices from {low} to {high}; they must lie "
+            f"in [0, input_dim={layer.input_dim})."
+        )
 
 
 def _serialize(module, obj):
