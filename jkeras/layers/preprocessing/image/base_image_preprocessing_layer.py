@@ -19,6 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras.core.keras_tensor import KerasTensor
 from jkeras.core.stateless_scope import current_scope
 from jkeras.core.tracing import tracing
 from jkeras.layers.layer import Layer
@@ -193,9 +194,35 @@ class BaseImagePreprocessingLayer(Layer):
     # ------------------------------------------------------------------------ eager calls
 
     def __call__(self, *args, **kwargs):
+        if _tensorflow_call(args):
+            return self._tensorflow_call(*args, **kwargs)
         if _eager_array_call(args, kwargs):
             return self._compiled_call(*args, **kwargs)
         return super().__call__(*args, **kwargs)
+
+    def _tensorflow_call(self, data, training=None):
+        """A call on TensorFlow tensors (e.g. in `tf.data.Dataset.map`): eager ones are read
+        as numpy; graph ones run the layer on the host through `tf.numpy_function`, with the
+        output shapes and dtypes of the layer's symbolic call."""
+        import tensorflow as tf  # only reached with TensorFlow tensors
+
+        leaves, treedef = jax.tree_util.tree_flatten(data)
+        if all(hasattr(leaf, "numpy") and tf.executing_eagerly() for leaf in leaves):
+            return self(treedef.unflatten([leaf.numpy() for leaf in leaves]), training=training)
+        specs = treedef.unflatten([
+            KerasTensor(tuple(leaf.shape.as_list()), leaf.dtype.name) for leaf in leaves])
+        outputs_spec = self.compute_output_spec(specs, training=training)
+        out_leaves, out_treedef = jax.tree_util.tree_flatten(outputs_spec)
+
+        def host(*arrays):
+            outputs = self(treedef.unflatten(list(arrays)), training=training)
+            return [np.asarray(x) for x in jax.tree_util.tree_leaves(outputs)]
+
+        results = tf.numpy_function(host, leaves, [tf.as_dtype(s.dtype) for s in out_leaves],
+                                    stateful=True)
+        for result, spec in zip(results, out_leaves):
+            result.set_shape(spec.shape)
+        return out_treedef.unflatten(results)
 
     def _compiled_call(self, data, training=None):
         """An eager call on arrays, run as one jitted `stateless_call` (compiled once per input
@@ -318,6 +345,13 @@ class BaseImagePreprocessingLayer(Layer):
         if self.bounding_box_format is not None:
             config["bounding_box_format"] = self.bounding_box_format
         return config
+
+
+def _tensorflow_call(args):
+    """Whether the call's argument holds TensorFlow tensors (checked without importing it)."""
+    return len(args) == 1 and any(
+        type(leaf).__module__.startswith("tensorflow")
+        for leaf in jax.tree_util.tree_leaves(args[0]))
 
 
 def _eager_array_call(args, kwargs):
