@@ -4,6 +4,7 @@ import numpy as np
 
 from jkeras import config
 from jkeras.layers.preprocessing.image.bounding_boxes.converters import convert_format
+from jkeras.visualization.image_batch import channels_last_batch
 
 
 def _cv2():
@@ -53,10 +54,8 @@ def draw_bounding_boxes(images, bounding_boxes, bounding_box_format, class_mappi
     cv2 = _cv2()
     class_mapping = class_mapping or {}
     text_thickness = text_thickness or line_thickness
-    data_format = data_format or config.image_data_format()
-    images = np.asarray(images)
-    if images.ndim != 4:
-        raise ValueError(f"`images` must be batched 4D tensor. Received: images.shape={images.shape}")
+    channels_first = (data_format or config.image_data_format()) == "channels_first"
+    images = channels_last_batch(images, data_format)
     if not isinstance(bounding_boxes, dict):
         raise TypeError(
             f"`bounding_boxes` should be a dict. Received: bounding_boxes={bounding_boxes} of "
@@ -67,9 +66,6 @@ def draw_bounding_boxes(images, bounding_boxes, bounding_box_format, class_mappi
             "`bounding_boxes` should be a dict containing 'boxes' and 'labels' keys. Received: "
             f"bounding_boxes={bounding_boxes}"
         )
-    channels_first = data_format == "channels_first"
-    if channels_first:
-        images = images.transpose(0, 2, 3, 1)
     height, width = images.shape[1], images.shape[2]
     boxes = np.asarray(convert_format(dict(bounding_boxes), bounding_box_format, "xyxy",
                                       height, width)["boxes"])

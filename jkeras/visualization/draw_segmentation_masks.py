@@ -3,6 +3,7 @@
 import numpy as np
 
 from jkeras import config
+from jkeras.visualization.image_batch import channels_last_batch
 
 
 def color_palette(num_classes):
@@ -30,12 +31,10 @@ def draw_segmentation_masks(images, segmentation_masks, num_classes=None, color_
     Returns:
         A channels-last batch: uint8 when `blend`, float32 otherwise.
     """
-    data_format = data_format or config.image_data_format()
-    images, masks = np.asarray(images), np.asarray(segmentation_masks)
-    if images.ndim != 4:
-        raise ValueError(f"`images` must be batched 4D tensor. Received: images.shape={images.shape}")
-    if data_format == "channels_first":
-        images, masks = images.transpose(0, 2, 3, 1), masks.transpose(0, 2, 3, 1)
+    images = channels_last_batch(images, data_format)
+    masks = np.asarray(segmentation_masks)
+    if (data_format or config.image_data_format()) == "channels_first":
+        masks = masks.transpose(0, 2, 3, 1)
     if not np.issubdtype(masks.dtype, np.integer):
         raise TypeError(
             f"`segmentation_masks` must be in integer dtype. Received: "

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from jkeras import config
 from jkeras.visualization.draw_bounding_boxes import draw_bounding_boxes
+from jkeras.visualization.image_batch import channels_last_batch
 from jkeras.visualization.plot_image_gallery import plot_image_gallery
 
 
@@ -43,12 +43,7 @@ def plot_bounding_box_gallery(images, bounding_box_format, y_true=None, y_pred=N
             patches.Patch(color=np.array(true_color) / 255.0, label="Ground Truth"),
             patches.Patch(color=np.array(pred_color) / 255.0, label="Prediction"),
         ]
-    data_format = data_format or config.image_data_format()
-    images = np.asarray(images)
-    if images.ndim != 4:
-        raise ValueError(f"`images` must be batched 4D tensor. Received: images.shape={images.shape}")
-    if data_format == "channels_first":
-        images = images.transpose(0, 2, 3, 1)
+    images = channels_last_batch(images, data_format)
     options = {"bounding_box_format": bounding_box_format, "line_thickness": line_thickness,
                "text_thickness": text_thickness, "font_scale": font_scale,
                "data_format": "channels_last"}

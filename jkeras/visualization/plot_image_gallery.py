@@ -4,10 +4,10 @@ import math
 
 import numpy as np
 
-from jkeras import config
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     transform_value_range,
 )
+from jkeras.visualization.image_batch import channels_last_batch
 
 
 def pyplot():
@@ -46,17 +46,11 @@ def plot_image_gallery(images, y_true=None, y_pred=None, label_map=None, rows=No
     if (y_true is not None or y_pred is not None) and label_map is None:
         raise ValueError("If `y_true` or `y_pred` are provided, a `label_map` must also be provided.")
     show = show if show is not None else path is None
-    data_format = data_format or config.image_data_format()
-    images = np.asarray(images)
-    if images.ndim != 4:
-        raise ValueError(
-            "`plot_images_gallery()` requires you to batch your `np.array` samples together.")
+    images = channels_last_batch(images, data_format)
     batch_size = images.shape[0]
     rows = rows or math.ceil(math.sqrt(batch_size))
     cols = cols or batch_size // rows
     images = images[: min(rows * cols, batch_size)]
-    if data_format == "channels_first":
-        images = images.transpose(0, 2, 3, 1)
     fig, axes = plt.subplots(nrows=rows, ncols=cols, figsize=(cols * scale, rows * scale),
                              frameon=False, layout="tight", squeeze=True, sharex="row",
                              sharey="col")

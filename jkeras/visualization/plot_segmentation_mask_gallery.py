@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from jkeras import config
 from jkeras.visualization.draw_segmentation_masks import draw_segmentation_masks
+from jkeras.visualization.image_batch import channels_last_batch
 from jkeras.visualization.plot_image_gallery import plot_image_gallery
 
 
@@ -21,18 +21,11 @@ def plot_segmentation_mask_gallery(images, num_classes, value_range=(0, 255), y_
         color_mapping, blend, alpha, ignore_index: as `draw_segmentation_masks`'.
         data_format: "channels_last" or "channels_first".
     """
-    data_format = data_format or config.image_data_format()
-    images = np.asarray(images)
-    if images.ndim != 4:
-        raise ValueError(f"`images` must be batched 4D tensor. Received: images.shape={images.shape}")
-    if data_format == "channels_first":
-        images = images.transpose(0, 2, 3, 1)
+    images = channels_last_batch(images, data_format)
     columns = [images]
     for masks in (y_true, y_pred):
         if masks is not None:
-            masks = np.asarray(masks)
-            if data_format == "channels_first":
-                masks = masks.transpose(0, 2, 3, 1)
+            masks = channels_last_batch(masks, data_format)
             columns.append(draw_segmentation_masks(
                 images, masks.astype("int32"), num_classes=num_classes,
                 color_mapping=color_mapping, alpha=alpha, blend=blend,

@@ -10,12 +10,10 @@ from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
 from jkeras.layers.preprocessing.image.composite import (
+    add_augmentation_layers,
     apply_with_key,
-    augmentation_layers,
-    forwarded_kwargs,
     switch,
 )
-from jkeras.random.seed_generator import SeedGenerator
 
 AUGMENT_LAYERS = [
     "random_shear",
@@ -72,14 +70,9 @@ class AugMix(BaseImagePreprocessingLayer):
         self.alpha = alpha
         self.all_ops = all_ops
         self.interpolation = interpolation
-        self.seed = seed
-        self.generator = SeedGenerator(seed)
+        self._set_seed(seed)
         self._augment_layers = AUGMENT_LAYERS_ALL if all_ops else AUGMENT_LAYERS
-        sublayers = augmentation_layers(
-            self._augment_layers, self.factor, value_range, interpolation, seed, data_format,
-            **forwarded_kwargs(kwargs))
-        for name, layer in sublayers.items():
-            setattr(self, name, layer)
+        add_augmentation_layers(self, self._augment_layers, kwargs)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:

@@ -23,9 +23,13 @@ from jkeras.core.keras_tensor import KerasTensor
 from jkeras.core.stateless_scope import current_scope
 from jkeras.core.tracing import tracing
 from jkeras.layers.layer import Layer
+from jkeras.layers.preprocessing.image.bounding_boxes.converters import (
+    clip_to_image_size,
+    convert_format,
+)
 from jkeras.layers.preprocessing.image.bounding_boxes.validation import densify_bounding_boxes
 from jkeras.layers.reshaping._arguments import standardize_data_format
-from jkeras.random.seed_generator import draw_key
+from jkeras.random.seed_generator import SeedGenerator, draw_key
 
 
 def factor_range(layer, factor, bounds, name="factor"):
@@ -133,6 +137,17 @@ def apply_matrix(transform, x, y):
     return (a0 * x + a1 * y + a2) / k, (b0 * x + b1 * y + b2) / k
 
 
+def boxes_in_window(boxes, window, size):
+    """"xyxy" boxes clipped to `window` (`(left, top, right, bottom)`, numbers or arrays that
+    broadcast against the boxes' coordinates) and mapped onto an image of `size` (`(height,
+    width)`) that the window fills."""
+    left, top, right, bottom = window
+    height, width = size
+    x = (jnp.clip(boxes[..., 0::2], left, right) - left) * (width / (right - left))
+    y = (jnp.clip(boxes[..., 1::2], top, bottom) - top) * (height / (bottom - top))
+    return jnp.stack([x[..., 0], y[..., 0], x[..., 1], y[..., 1]], axis=-1)
+
+
 class BaseImagePreprocessingLayer(Layer):
     """Base class of the image preprocessing layers (see the module docstring).
 
@@ -163,6 +178,11 @@ class BaseImagePreprocessingLayer(Layer):
     def _set_factor(self, factor):
         self.factor = factor_range(self, factor, self._FACTOR_BOUNDS)
 
+    def _set_seed(self, seed):
+        """`seed` as given (for the config) and the `SeedGenerator` the layer draws from."""
+        self.seed = seed
+        self.generator = SeedGenerator(seed)
+
     # ------------------------------------------------------------------ layout and randomness
 
     @property
@@ -190,6 +210,32 @@ class BaseImagePreprocessingLayer(Layer):
     @staticmethod
     def _images_of(data):
         return data["images"] if isinstance(data, dict) else data
+
+    def _factor_draws(self, key, shape, dtype="float32"):
+        """Uniform draws from the layer's `factor` range."""
+        return jax.random.uniform(key, shape, dtype, minval=self.factor[0], maxval=self.factor[1])
+
+    def _applied(self, key, batch):
+        """`(batch,)` booleans: whether each image is transformed, with a probability drawn
+        from `factor` (Keras's rule: a uniform threshold below the drawn probability)."""
+        probability_key, threshold_key = jax.random.split(key)
+        probability = self._factor_draws(probability_key, (batch,))
+        return jax.random.uniform(threshold_key, (batch,)) < probability
+
+    def _move_boxes(self, bounding_boxes, size, move, working_format="xyxy", output_size=None,
+                    dtype="float32"):
+        """Boxes of an image of `size` converted to `working_format` (`"xyxy"` or
+        `"rel_xyxy"`), moved by `move(boxes) -> boxes` into the output image (of
+        `output_size`, default `size`), clipped to it (labels of emptied boxes become -1) and
+        converted back to the layer's `bounding_box_format`."""
+        output_size = output_size or size
+        bounding_boxes = convert_format(bounding_boxes, self.bounding_box_format,
+                                        working_format, *size, dtype=dtype)
+        bounding_boxes["boxes"] = move(bounding_boxes["boxes"])
+        bounding_boxes = clip_to_image_size(bounding_boxes, *output_size,
+                                            bounding_box_format=working_format)
+        return convert_format(bounding_boxes, working_format, self.bounding_box_format,
+                              *output_size, dtype=dtype)
 
     # ------------------------------------------------------------------------ eager calls
 

@@ -1,15 +1,11 @@
 """`CenterCrop`: the central `height` x `width` window of images."""
 
 import jax
-import jax.numpy as jnp
 
 from jkeras.layers.preprocessing.image import _image_ops as image_ops
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
-)
-from jkeras.layers.preprocessing.image.bounding_boxes.converters import (
-    clip_to_image_size,
-    convert_format,
+    boxes_in_window,
 )
 from jkeras.layers.preprocessing.image.resizing import resized_shape
 
@@ -87,24 +83,14 @@ class CenterCrop(BaseImagePreprocessingLayer):
 
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         shape = transformation["input_shape"]
-        height, width = shape[self._height_axis], shape[self._width_axis]
-        bounding_boxes = convert_format(
-            bounding_boxes, self.bounding_box_format, "xyxy", height, width
-        )
-        top, left, crop_height, crop_width = self._window(height, width)
-        x1, y1, x2, y2 = (bounding_boxes["boxes"][..., i] for i in range(4))
-        scale_x, scale_y = self.width / crop_width, self.height / crop_height
-        boxes = jnp.stack([
-            (jnp.clip(x1, left, left + crop_width) - left) * scale_x,
-            (jnp.clip(y1, top, top + crop_height) - top) * scale_y,
-            (jnp.clip(x2, left, left + crop_width) - left) * scale_x,
-            (jnp.clip(y2, top, top + crop_height) - top) * scale_y,
-        ], axis=-1)
-        bounding_boxes = clip_to_image_size({**bounding_boxes, "boxes": boxes}, self.height,
-                                            self.width)
-        return convert_format(
-            bounding_boxes, "xyxy", self.bounding_box_format, self.height, self.width
-        )
+        size = (shape[self._height_axis], shape[self._width_axis])
+        top, left, crop_height, crop_width = self._window(*size)
+
+        def move(boxes):
+            return boxes_in_window(boxes, (left, top, left + crop_width, top + crop_height),
+                                   (self.height, self.width))
+
+        return self._move_boxes(bounding_boxes, size, move, output_size=(self.height, self.width))
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) not in (3, 4) or isinstance(input_shape[0], (list, tuple)):

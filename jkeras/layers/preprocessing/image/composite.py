@@ -18,9 +18,14 @@ from jkeras.layers.preprocessing.image.random_translation import RandomTranslati
 from jkeras.layers.preprocessing.image.solarization import Solarization
 
 
-def augmentation_layers(names, factor, value_range, interpolation, seed, data_format, **kwargs):
-    """The sublayers of `names` (attribute names such as "random_shear"), configured from one
-    `factor` range as `AugMix` and `RandAugment` do."""
+def add_augmentation_layers(owner, names, kwargs):
+    """Sets `owner.<name>` for each of `names` ("random_shear", ...): the sublayers configured
+    from the owner's `factor`, `value_range`, `interpolation`, `seed` and `data_format` as
+    `AugMix` and `RandAugment` do; of the owner's other `kwargs` they take its dtype and
+    bounding box format (not its name, which would make their variable paths collide)."""
+    factor, value_range, seed = owner.factor, owner.value_range, owner.seed
+    interpolation, data_format = owner.interpolation, owner.data_format
+    kwargs = {k: v for k, v in kwargs.items() if k in ("dtype", "bounding_box_format")}
     makers = {
         "random_shear": lambda: RandomShear(
             x_factor=factor, y_factor=factor, interpolation=interpolation, seed=seed,
@@ -54,13 +59,8 @@ def augmentation_layers(names, factor, value_range, interpolation, seed, data_fo
             factor=factor, value_range=value_range, seed=seed, data_format=data_format,
             **kwargs),
     }
-    return {name: makers[name]() for name in names}
-
-
-def forwarded_kwargs(kwargs):
-    """The base-layer arguments a composite layer passes to its sublayers (not its name, which
-    would make the sublayers' variable paths collide)."""
-    return {k: v for k, v in kwargs.items() if k in ("dtype", "bounding_box_format")}
+    for name in names:
+        setattr(owner, name, makers[name]())
 
 
 def apply_with_key(layer, method, values, key, shape_source=None):

@@ -8,7 +8,6 @@ from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
 from jkeras.layers.preprocessing.image.random_erasing import box_masks, random_boxes
-from jkeras.random.seed_generator import SeedGenerator
 
 
 class CutMix(BaseImagePreprocessingLayer):
@@ -32,8 +31,7 @@ class CutMix(BaseImagePreprocessingLayer):
     def __init__(self, factor=1.0, seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         self._set_factor(factor)
-        self.seed = seed
-        self.generator = SeedGenerator(seed)
+        self._set_seed(seed)
 
     def _rows_independent(self, training):
         return not training
@@ -47,8 +45,7 @@ class CutMix(BaseImagePreprocessingLayer):
         height, width = self._image_size(images)
         alpha_key, weight_key, box_key, permutation_key = self._keys(seed, 4)
         dtype = self.compute_dtype
-        alpha = jax.random.uniform(alpha_key, (), dtype, minval=self.factor[0],
-                                   maxval=self.factor[1]) + 1e-6
+        alpha = self._factor_draws(alpha_key, (), dtype) + 1e-6
         weight = jax.random.beta(weight_key, alpha, alpha, (batch,), dtype)
         side_ratio = (1.0 - weight)[:, None]  # squared by random_boxes' square root
         boxes = random_boxes(self, box_key, batch, height, width, side_ratio)

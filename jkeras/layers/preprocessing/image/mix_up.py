@@ -7,7 +7,6 @@ import jax.numpy as jnp
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
-from jkeras.random.seed_generator import SeedGenerator
 
 
 class MixUp(BaseImagePreprocessingLayer):
@@ -30,8 +29,7 @@ class MixUp(BaseImagePreprocessingLayer):
     def __init__(self, alpha=0.2, data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         self.alpha = alpha
-        self.seed = seed
-        self.generator = SeedGenerator(seed)
+        self._set_seed(seed)
 
     def _rows_independent(self, training):
         return not training

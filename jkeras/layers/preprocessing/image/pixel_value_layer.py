@@ -5,7 +5,6 @@ from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
     value_range_pair,
 )
-from jkeras.random.seed_generator import SeedGenerator
 
 
 class PixelValueLayer(BaseImagePreprocessingLayer):
@@ -13,10 +12,6 @@ class PixelValueLayer(BaseImagePreprocessingLayer):
 
     def _set_value_range(self, value_range):
         self.value_range = value_range_pair(self, value_range)
-
-    def _set_seed(self, seed):
-        self.seed = seed
-        self.generator = SeedGenerator(seed)
 
     def transform_labels(self, labels, transformation, training=True):
         return labels

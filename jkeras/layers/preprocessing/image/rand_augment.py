@@ -9,12 +9,10 @@ from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
 from jkeras.layers.preprocessing.image.composite import (
+    add_augmentation_layers,
     apply_with_key,
-    augmentation_layers,
-    forwarded_kwargs,
     switch,
 )
-from jkeras.random.seed_generator import SeedGenerator
 
 
 class RandAugment(BaseImagePreprocessingLayer):
@@ -60,13 +58,8 @@ class RandAugment(BaseImagePreprocessingLayer):
         self.num_ops = num_ops
         self._set_factor(factor)
         self.interpolation = interpolation
-        self.seed = seed
-        self.generator = SeedGenerator(seed)
-        sublayers = augmentation_layers(
-            self._AUGMENT_LAYERS, self.factor, value_range, interpolation, seed, data_format,
-            **forwarded_kwargs(kwargs))
-        for name, layer in sublayers.items():
-            setattr(self, name, layer)
+        self._set_seed(seed)
+        add_augmentation_layers(self, self._AUGMENT_LAYERS, kwargs)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:

@@ -7,7 +7,6 @@ from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
     check_choice,
 )
-from jkeras.random.seed_generator import SeedGenerator
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATIONS = ("nearest", "bilinear")
@@ -27,8 +26,7 @@ class RandomAffineLayer(BaseImagePreprocessingLayer):
         self.fill_mode = fill_mode
         self.interpolation = interpolation
         self.fill_value = fill_value
-        self.seed = seed
-        self.generator = SeedGenerator(seed)
+        self._set_seed(seed)
 
     def affine_matrix(self, transformation):
         raise NotImplementedError

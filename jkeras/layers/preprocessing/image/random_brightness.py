@@ -1,6 +1,5 @@
 """`RandomBrightness`: a random offset added to each image during training."""
 
-import jax
 import jax.numpy as jnp
 
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import saturate_cast
@@ -31,7 +30,7 @@ class RandomBrightness(PixelValueLayer):
         if not training:
             return {"rgb_delta": jnp.zeros(shape)}
         (key,) = self._keys(seed, 1)
-        delta = jax.random.uniform(key, shape, minval=self.factor[0], maxval=self.factor[1])
+        delta = self._factor_draws(key, shape)
         return {"rgb_delta": delta * (self.value_range[1] - self.value_range[0])}
 
     def transform_images(self, images, transformation, training=True):

@@ -1,6 +1,5 @@
 """`RandomColorDegeneration`: images blended towards their grayscale version at random."""
 
-import jax
 import jax.numpy as jnp
 
 from jkeras.layers.preprocessing.image import _image_ops as image_ops
@@ -48,8 +47,7 @@ class RandomColorDegeneration(PixelValueLayer):
             return None
         batch = self._images_of(data).shape[0]
         (key,) = self._keys(seed, 1)
-        return {"factor": jax.random.uniform(key, (batch, 1, 1, 1), minval=self.factor[0],
-                                             maxval=self.factor[1])}
+        return {"factor": self._factor_draws(key, (batch, 1, 1, 1))}
 
     def transform_images(self, images, transformation=None, training=True):
         if not training:

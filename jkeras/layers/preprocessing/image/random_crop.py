@@ -1,19 +1,15 @@
 """`RandomCrop`: a random `height` x `width` window of images during training."""
 
 import jax
-import jax.numpy as jnp
 
 from jkeras.layers.preprocessing.image import _image_ops as image_ops
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
-)
-from jkeras.layers.preprocessing.image.bounding_boxes.converters import (
-    clip_to_image_size,
-    convert_format,
+    boxes_in_window,
 )
 from jkeras.layers.preprocessing.image.center_crop import aspect_ratio_window, crop_window
 from jkeras.layers.preprocessing.image.resizing import resized_shape
-from jkeras.random.seed_generator import SeedGenerator, make_default_seed
+from jkeras.random.seed_generator import make_default_seed
 
 
 class RandomCrop(BaseImagePreprocessingLayer):
@@ -38,8 +34,7 @@ class RandomCrop(BaseImagePreprocessingLayer):
     def __init__(self, height, width, seed=None, data_format=None, name=None, **kwargs):
         super().__init__(name=name, data_format=data_format, **kwargs)
         self.height, self.width = height, width
-        self.seed = seed if seed is not None else make_default_seed()
-        self.generator = SeedGenerator(self.seed)
+        self._set_seed(seed if seed is not None else make_default_seed())
         self._convert_input_args = False
 
     def _random_corner(self, input_height, input_width, training, seed):
@@ -84,20 +79,14 @@ class RandomCrop(BaseImagePreprocessingLayer):
         return labels
 
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
-        height, width = transformation["input_size"]
         top, left, crop_height, crop_width = self._window(transformation)
-        bounding_boxes = convert_format(
-            bounding_boxes, self.bounding_box_format, "xyxy", height, width
-        )
-        boxes = bounding_boxes["boxes"]
-        offset = jnp.stack([left, top, left, top]).astype(boxes.dtype)
-        scale = jnp.asarray([self.width / crop_width, self.height / crop_height] * 2, boxes.dtype)
-        bounding_boxes = clip_to_image_size(
-            {**bounding_boxes, "boxes": (boxes - offset) * scale}, self.height, self.width
-        )
-        return convert_format(
-            bounding_boxes, "xyxy", self.bounding_box_format, self.height, self.width
-        )
+
+        def move(boxes):
+            return boxes_in_window(boxes, (left, top, left + crop_width, top + crop_height),
+                                   (self.height, self.width))
+
+        return self._move_boxes(bounding_boxes, transformation["input_size"], move,
+                                output_size=(self.height, self.width))
 
     def compute_output_shape(self, input_shape, *args, **kwargs):
         return resized_shape(self, input_shape)

@@ -9,7 +9,6 @@ from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     check_choice,
     factor_range,
 )
-from jkeras.random.seed_generator import SeedGenerator
 
 INTERPOLATIONS = ("nearest", "bilinear")
 FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
@@ -72,17 +71,14 @@ class RandomElasticTransform(BaseImagePreprocessingLayer):
         self.fill_mode = fill_mode
         self.fill_value = fill_value
         self.value_range = value_range
-        self.seed = seed
-        self.generator = SeedGenerator(seed)
+        self._set_seed(seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training or self.scale[1] == 0 or self.factor[1] == 0:
             return None
         batch = self._images_of(data).shape[0]
-        probability_key, threshold_key, distortion_key, field_key = self._keys(seed, 4)
-        probability = jax.random.uniform(probability_key, (batch,), minval=self.factor[0],
-                                         maxval=self.factor[1])
-        apply = jax.random.uniform(threshold_key, (batch,)) < probability
+        apply_key, distortion_key, field_key = self._keys(seed, 3)
+        apply = self._applied(apply_key, batch)
         distortion = jax.random.uniform(distortion_key, (), self.compute_dtype,
                                         minval=self.scale[0], maxval=self.scale[1])
         return {"apply_transform": apply, "distortion_factor": distortion, "seed": field_key}

@@ -90,14 +90,11 @@ class RandomErasing(PixelValueLayer):
         shape = tuple(images.shape)
         batch = shape[0]
         height, width = self._image_size(images)
-        scale_key, box_key, probability_key, threshold_key, fill_key = self._keys(seed, 5)
+        scale_key, box_key, apply_key, fill_key = self._keys(seed, 4)
         ratios = jax.random.uniform(scale_key, (batch, 2), self.compute_dtype,
                                     minval=self.scale[0], maxval=self.scale[1])
         boxes = random_boxes(self, box_key, batch, height, width, ratios)
-        probability = jax.random.uniform(probability_key, (batch,), minval=self.factor[0],
-                                         maxval=self.factor[1])
-        apply = jax.random.uniform(threshold_key, (batch,)) < probability
-        return {"apply_erasing": apply, "batch_masks": box_masks(self, shape, boxes),
+        return {"apply_erasing": self._applied(apply_key, batch), "batch_masks": box_masks(self, shape, boxes),
                 "fill_value": self._fill(fill_key, shape)}
 
     def transform_images(self, images, transformation=None, training=True):

@@ -6,11 +6,6 @@ import jax.numpy as jnp
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
-from jkeras.layers.preprocessing.image.bounding_boxes.converters import (
-    clip_to_image_size,
-    convert_format,
-)
-from jkeras.random.seed_generator import SeedGenerator
 
 HORIZONTAL = "horizontal"
 VERTICAL = "vertical"
@@ -45,8 +40,7 @@ class RandomFlip(BaseImagePreprocessingLayer):
                 f"RandomFlip layer {self.name} received an unknown mode argument {mode!r}. "
                 f"Expected one of {(HORIZONTAL, VERTICAL, HORIZONTAL_AND_VERTICAL)}."
             )
-        self.seed = seed
-        self.generator = SeedGenerator(seed)
+        self._set_seed(seed)
         self.mode = mode
         self._convert_input_args = False
 
@@ -82,22 +76,18 @@ class RandomFlip(BaseImagePreprocessingLayer):
         if not training or transformation is None:
             return bounding_boxes
         shape = transformation["input_shape"]
-        height, width = shape[self._height_axis], shape[self._width_axis]
         flips = transformation["flips"][:, :, 0, 0][..., None]  # (batch, 1, 1)
-        bounding_boxes = convert_format(
-            bounding_boxes, self.bounding_box_format, "rel_xyxy", height, width
-        )
-        x1, y1, x2, y2 = (bounding_boxes["boxes"][..., i] for i in range(4))
-        if self.mode in (HORIZONTAL, HORIZONTAL_AND_VERTICAL):
-            x1, x2 = 1 - x2, 1 - x1
-        if self.mode in (VERTICAL, HORIZONTAL_AND_VERTICAL):
-            y1, y2 = 1 - y2, 1 - y1
-        flipped = jnp.stack([x1, y1, x2, y2], axis=-1)
-        bounding_boxes["boxes"] = jnp.where(flips, flipped, bounding_boxes["boxes"])
-        bounding_boxes = clip_to_image_size(bounding_boxes, bounding_box_format="rel_xyxy")
-        return convert_format(
-            bounding_boxes, "rel_xyxy", self.bounding_box_format, height, width
-        )
+
+        def move(boxes):  # relative coordinates
+            x1, y1, x2, y2 = (boxes[..., i] for i in range(4))
+            if self.mode in (HORIZONTAL, HORIZONTAL_AND_VERTICAL):
+                x1, x2 = 1 - x2, 1 - x1
+            if self.mode in (VERTICAL, HORIZONTAL_AND_VERTICAL):
+                y1, y2 = 1 - y2, 1 - y1
+            return jnp.where(flips, jnp.stack([x1, y1, x2, y2], axis=-1), boxes)
+
+        size = (shape[self._height_axis], shape[self._width_axis])
+        return self._move_boxes(bounding_boxes, size, move, "rel_xyxy")
 
     def get_config(self):
         return {**super().get_config(), "seed": self.seed, "mode": self.mode,

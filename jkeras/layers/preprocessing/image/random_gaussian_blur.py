@@ -52,13 +52,10 @@ class RandomGaussianBlur(PixelValueLayer):
         if not training:
             return None
         batch = self._images_of(data).shape[0]
-        probability_key, threshold_key, sigma_key = self._keys(seed, 3)
-        probability = jax.random.uniform(probability_key, (batch,), minval=self.factor[0],
-                                         maxval=self.factor[1])
-        apply = jax.random.uniform(threshold_key, (batch,)) < probability
+        apply_key, sigma_key = self._keys(seed, 2)
         sigma = jax.random.uniform(sigma_key, (2,), self.compute_dtype, minval=self.sigma[0],
                                    maxval=self.sigma[1]) + 1e-6
-        return {"should_apply_blur": apply, "blur_factor": sigma}
+        return {"should_apply_blur": self._applied(apply_key, batch), "blur_factor": sigma}
 
     def transform_images(self, images, transformation=None, training=True):
         images = images.astype(self.compute_dtype)

@@ -46,8 +46,7 @@ class RandomHue(PixelValueLayer):
         batch = self._images_of(data).shape[0]
         sign_key, factor_key = self._keys(seed, 2)
         sign = jnp.where(jax.random.uniform(sign_key, (batch,)) > 0.5, -1.0, 1.0)
-        factor = jax.random.uniform(factor_key, (batch,), minval=self.factor[0],
-                                    maxval=self.factor[1])
+        factor = self._factor_draws(factor_key, (batch,))
         return {"factor": sign * factor * 0.5}
 
     def transform_images(self, images, transformation=None, training=True):

@@ -1,6 +1,5 @@
 """`RandomInvert`: image values inverted with some probability during training."""
 
-import jax
 import jax.numpy as jnp
 
 from jkeras.layers.preprocessing.image.pixel_value_layer import PixelValueLayer
@@ -33,11 +32,8 @@ class RandomInvert(PixelValueLayer):
         if not training:
             return None
         batch = self._images_of(data).shape[0]
-        probability_key, threshold_key = self._keys(seed, 2)
-        probability = jax.random.uniform(probability_key, (batch,), minval=self.factor[0],
-                                         maxval=self.factor[1])
-        threshold = jax.random.uniform(threshold_key, (batch,))
-        return {"apply_inversion": threshold < probability}
+        (key,) = self._keys(seed, 1)
+        return {"apply_inversion": self._applied(key, batch)}
 
     def transform_images(self, images, transformation, training=True):
         if not training:

@@ -8,11 +8,6 @@ from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
     check_choice,
 )
-from jkeras.layers.preprocessing.image.bounding_boxes.converters import (
-    clip_to_image_size,
-    convert_format,
-)
-from jkeras.random.seed_generator import SeedGenerator
 
 INTERPOLATIONS = ("nearest", "bilinear")
 
@@ -50,8 +45,7 @@ class RandomPerspective(BaseImagePreprocessingLayer):
         self.scale = scale
         self.fill_value = fill_value
         self.interpolation = interpolation
-        self.seed = seed
-        self.generator = SeedGenerator(seed)
+        self._set_seed(seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -59,10 +53,8 @@ class RandomPerspective(BaseImagePreprocessingLayer):
         images = self._images_of(data)
         batch = images.shape[0]
         height, width = self._image_size(images)
-        probability_key, threshold_key, corner_key = self._keys(seed, 3)
-        probability = jax.random.uniform(probability_key, (batch,), minval=self.factor[0],
-                                         maxval=self.factor[1])
-        apply = jax.random.uniform(threshold_key, (batch,)) < probability
+        apply_key, corner_key = self._keys(seed, 2)
+        apply = self._applied(apply_key, batch)
         shift = jax.random.uniform(corner_key, (batch, 4, 2), self.compute_dtype,
                                    minval=-0.5 * self.scale, maxval=0.5 * self.scale)
         corners = jnp.asarray([[0.0, 0.0], [width - 1, 0.0], [0.0, height - 1],
@@ -89,11 +81,6 @@ class RandomPerspective(BaseImagePreprocessingLayer):
         if not training or transformation is None:
             return bounding_boxes
         shape = transformation["input_shape"]
-        height, width = shape[self._height_axis], shape[self._width_axis]
-        bounding_boxes = convert_format(
-            bounding_boxes, self.bounding_box_format, "xyxy", height, width
-        )
-        boxes = bounding_boxes["boxes"]
         homography = image_ops.compute_homography_matrix(
             transformation["start_points"].astype("float32"),
             transformation["end_points"].astype("float32"),
@@ -101,18 +88,19 @@ class RandomPerspective(BaseImagePreprocessingLayer):
         # The image transform maps output points to input points: boxes move by its inverse.
         matrix = jnp.linalg.inv(jnp.concatenate(
             [homography, jnp.ones_like(homography[:, :1])], axis=-1).reshape(-1, 3, 3))
-        x0, y0, x1, y1 = (boxes[..., i] for i in range(4))
-        corners = jnp.stack([jnp.stack([x, y, jnp.ones_like(x)], axis=-1)
-                             for x, y in ((x0, y0), (x1, y1), (x0, y1), (x1, y0))], axis=-2)
-        moved = jnp.einsum("bij,bnkj->bnki", matrix, corners.astype(matrix.dtype))
-        xs, ys = moved[..., 0] / moved[..., 2], moved[..., 1] / moved[..., 2]
-        warped = jnp.stack([xs.min(-1), ys.min(-1), xs.max(-1), ys.max(-1)], axis=-1)
         apply = transformation["apply_perspective"][:, None, None]
-        bounding_boxes["boxes"] = jnp.where(apply, warped.astype(boxes.dtype), boxes)
-        bounding_boxes = clip_to_image_size(bounding_boxes, height, width)
-        return convert_format(
-            bounding_boxes, "xyxy", self.bounding_box_format, height, width
-        )
+
+        def move(boxes):
+            x0, y0, x1, y1 = (boxes[..., i] for i in range(4))
+            corners = jnp.stack([jnp.stack([x, y, jnp.ones_like(x)], axis=-1)
+                                 for x, y in ((x0, y0), (x1, y1), (x0, y1), (x1, y0))], axis=-2)
+            moved = jnp.einsum("bij,bnkj->bnki", matrix, corners.astype(matrix.dtype))
+            xs, ys = moved[..., 0] / moved[..., 2], moved[..., 1] / moved[..., 2]
+            warped = jnp.stack([xs.min(-1), ys.min(-1), xs.max(-1), ys.max(-1)], axis=-1)
+            return jnp.where(apply, warped.astype(boxes.dtype), boxes)
+
+        size = (shape[self._height_axis], shape[self._width_axis])
+        return self._move_boxes(bounding_boxes, size, move)
 
     def get_config(self):
         return {**super().get_config(), "factor": self.factor, "scale": self.scale,

@@ -54,20 +54,15 @@ class RandomRotation(RandomAffineLayer):
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         if not training or transformation is None:
             return bounding_boxes
-        height, width = transformation["image_height"], transformation["image_width"]
+        size = (transformation["image_height"], transformation["image_width"])
         angle = transformation["angle"]
         zeros = jnp.zeros_like(angle)
-        bounding_boxes = converters.convert_format(
-            bounding_boxes, self.bounding_box_format, "xyxy", height, width
-        )
-        bounding_boxes["boxes"] = converters.affine_transform(
-            bounding_boxes["boxes"], angle, zeros, zeros, jnp.ones_like(angle), zeros, zeros,
-            height, width,
-        )
-        bounding_boxes = converters.clip_to_image_size(bounding_boxes, height, width)
-        return converters.convert_format(
-            bounding_boxes, "xyxy", self.bounding_box_format, height, width
-        )
+
+        def move(boxes):
+            return converters.affine_transform(boxes, angle, zeros, zeros, jnp.ones_like(angle),
+                                               zeros, zeros, *size)
+
+        return self._move_boxes(bounding_boxes, size, move)
 
     def get_config(self):
         return {**super().get_config(), "factor": self.factor, **self._geometry_config()}

@@ -1,6 +1,5 @@
 """`RandomSaturation`: each image's saturation scaled by a random factor during training."""
 
-import jax
 import jax.numpy as jnp
 
 from jkeras import config
@@ -34,7 +33,7 @@ class RandomSaturation(PixelValueLayer):
             return None
         batch = self._images_of(data).shape[0]
         (key,) = self._keys(seed, 1)
-        factor = jax.random.uniform(key, (batch,), minval=self.factor[0], maxval=self.factor[1])
+        factor = self._factor_draws(key, (batch,))
         return {"factor": factor / (1 - factor + config.epsilon())}
 
     def transform_images(self, images, transformation=None, training=True):

@@ -48,8 +48,7 @@ class RandomSharpness(PixelValueLayer):
             return None
         batch = self._images_of(data).shape[0]
         (key,) = self._keys(seed, 1)
-        return {"factor": jax.random.uniform(key, (batch,), minval=self.factor[0],
-                                             maxval=self.factor[1])}
+        return {"factor": self._factor_draws(key, (batch,))}
 
     def transform_images(self, images, transformation=None, training=True):
         images = images.astype(self.compute_dtype)

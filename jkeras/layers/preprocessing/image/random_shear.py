@@ -4,10 +4,6 @@ import jax
 import jax.numpy as jnp
 
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import symmetric_range
-from jkeras.layers.preprocessing.image.bounding_boxes.converters import (
-    clip_to_image_size,
-    convert_format,
-)
 from jkeras.layers.preprocessing.image.random_affine_layer import RandomAffineLayer
 
 
@@ -67,18 +63,13 @@ class RandomShear(RandomAffineLayer):
         if not training or transformation is None:
             return bounding_boxes
         shape = transformation["input_shape"]
-        height, width = shape[self._height_axis], shape[self._width_axis]
         dtype = self.compute_dtype
-        bounding_boxes = convert_format(
-            bounding_boxes, self.bounding_box_format, "rel_xyxy", height, width, dtype=dtype
-        )
-        bounding_boxes["boxes"] = _shear_boxes(
-            bounding_boxes["boxes"], transformation["shear_factor"].astype(dtype)
-        )
-        bounding_boxes = clip_to_image_size(bounding_boxes, bounding_box_format="rel_xyxy")
-        return convert_format(
-            bounding_boxes, "rel_xyxy", self.bounding_box_format, height, width, dtype=dtype
-        )
+
+        def move(boxes):  # relative coordinates
+            return _shear_boxes(boxes, transformation["shear_factor"].astype(dtype))
+
+        size = (shape[self._height_axis], shape[self._width_axis])
+        return self._move_boxes(bounding_boxes, size, move, "rel_xyxy", dtype=dtype)
 
     def get_config(self):
         return {**super().get_config(), "x_factor": self.x_factor, "y_factor": self.y_factor,

@@ -4,10 +4,6 @@ import jax
 import jax.numpy as jnp
 
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import symmetric_range
-from jkeras.layers.preprocessing.image.bounding_boxes.converters import (
-    clip_to_image_size,
-    convert_format,
-)
 from jkeras.layers.preprocessing.image.random_affine_layer import RandomAffineLayer
 
 
@@ -67,18 +63,13 @@ class RandomTranslation(RandomAffineLayer):
         if not training or transformation is None:
             return bounding_boxes
         shape = transformation["input_shape"]
-        height, width = shape[self._height_axis], shape[self._width_axis]
-        bounding_boxes = convert_format(
-            bounding_boxes, self.bounding_box_format, "xyxy", height, width
-        )
-        boxes = bounding_boxes["boxes"]
         shift = jnp.tile(transformation["translations"], (1, 2))[:, None, :]
-        bounding_boxes = clip_to_image_size(
-            {**bounding_boxes, "boxes": boxes + shift.astype(boxes.dtype)}, height, width
-        )
-        return convert_format(
-            bounding_boxes, "xyxy", self.bounding_box_format, height, width
-        )
+
+        def move(boxes):
+            return boxes + shift.astype(boxes.dtype)
+
+        size = (shape[self._height_axis], shape[self._width_axis])
+        return self._move_boxes(bounding_boxes, size, move)
 
     def get_config(self):
         return {**super().get_config(), "height_factor": self.height_factor,

@@ -5,11 +5,8 @@ import jax.numpy as jnp
 
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     apply_matrix,
+    boxes_in_window,
     symmetric_range,
-)
-from jkeras.layers.preprocessing.image.bounding_boxes.converters import (
-    clip_to_image_size,
-    convert_format,
 )
 from jkeras.layers.preprocessing.image.random_affine_layer import RandomAffineLayer
 
@@ -79,26 +76,16 @@ class RandomZoom(RandomAffineLayer):
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         if not training or transformation is None:
             return bounding_boxes
-        height, width = self._size(transformation)
-        bounding_boxes = convert_format(
-            bounding_boxes, self.bounding_box_format, "xyxy", height, width
-        )
+        size = self._size(transformation)
         matrix = self.affine_matrix(transformation)
         left, top = apply_matrix(matrix, 0, 0)  # (batch, 1): the input's visible window
-        right, bottom = apply_matrix(matrix, width, height)
-        x1, y1, x2, y2 = (bounding_boxes["boxes"][..., i] for i in range(4))
-        # Fractions of the visible window, which spans the whole output image.
-        boxes = jnp.stack([
-            (jnp.clip(x1, left, right) - left) / (right - left),
-            (jnp.clip(y1, top, bottom) - top) / (bottom - top),
-            (jnp.clip(x2, left, right) - left) / (right - left),
-            (jnp.clip(y2, top, bottom) - top) / (bottom - top),
-        ], axis=-1)
-        bounding_boxes = clip_to_image_size({**bounding_boxes, "boxes": boxes},
-                                            bounding_box_format="rel_xyxy")
-        return convert_format(
-            bounding_boxes, "rel_xyxy", self.bounding_box_format, height, width
-        )
+        right, bottom = apply_matrix(matrix, size[1], size[0])
+        window = tuple(edge[..., None] for edge in (left, top, right, bottom))
+
+        def move(boxes):
+            return boxes_in_window(boxes, window, size)
+
+        return self._move_boxes(bounding_boxes, size, move)
 
     def get_config(self):
         return {**super().get_config(), "height_factor": self.height_factor,

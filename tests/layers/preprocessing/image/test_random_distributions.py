@@ -129,8 +129,8 @@ def test_random_elastic_transform_displaces_smoothly():
     ramp = np.tile(np.arange(16, dtype="float32")[None, :, None, None], (8, 1, 16, 1))
     changes = []
     for scale in (0.2, 1.0):
-        layer = jkeras.layers.RandomElasticTransform(scale=(scale, scale), seed=2,
-                                                     value_range=(0, 16))
+        layer = jkeras.layers.RandomElasticTransform(factor=(1.0, 1.0), scale=(scale, scale),
+                                                     seed=2, value_range=(0, 16))
         out = np.asarray(layer(ramp))
         changes.append(np.abs(out - ramp).mean())
         assert np.abs(out - ramp).max() < 16 * 0.1 * scale * 6  # alpha times a few sigmas
