@@ -4,9 +4,7 @@ import math
 
 import numpy as np
 
-from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
-    transform_value_range,
-)
+from jkeras.layers.preprocessing.image.value_ranges import transform_value_range
 from jkeras.visualization.image_batch import channels_last_batch
 
 

@@ -13,8 +13,6 @@ its non-trainable state, so the compiled train step carries it) and splits it fo
 a `SeedGenerator`), which composite layers such as `AugMix` pass to their sublayers.
 """
 
-import math
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -23,129 +21,15 @@ from jkeras.core.keras_tensor import KerasTensor
 from jkeras.core.stateless_scope import current_scope
 from jkeras.core.tracing import tracing
 from jkeras.layers.layer import Layer
+from jkeras.layers.preprocessing.image.arguments import factor_range
 from jkeras.layers.preprocessing.image.bounding_boxes.converters import (
     clip_to_image_size,
     convert_format,
 )
 from jkeras.layers.preprocessing.image.bounding_boxes.validation import densify_bounding_boxes
+from jkeras.layers.preprocessing.image.value_ranges import transform_value_range
 from jkeras.layers.reshaping._arguments import standardize_data_format
 from jkeras.random.seed_generator import SeedGenerator, draw_key
-
-
-def factor_range(layer, factor, bounds, name="factor"):
-    """Keras's factor rule: a number `f` gives `(max(-|f|, low), |f|)`, a pair gives itself
-    sorted; ValueError when outside `bounds`."""
-    error = (
-        f"The `{name}` argument of layer {type(layer).__name__} should be a number (or a list "
-        f"of two numbers) in the range [{bounds[0]}, {bounds[1]}]. Received: {name}={factor}"
-    )
-    if isinstance(factor, (tuple, list)):
-        if len(factor) != 2 or factor[0] > bounds[1] or factor[1] < bounds[0]:
-            raise ValueError(error)
-        return tuple(sorted(factor))
-    if isinstance(factor, (int, float)) and not isinstance(factor, bool):
-        if factor < bounds[0] or factor > bounds[1]:
-            raise ValueError(error)
-        factor = abs(factor)
-        return (max(-factor, bounds[0]), factor)
-    raise ValueError(error)
-
-
-def symmetric_range(layer, factor, name, check):
-    """`(lower, upper)` from a number `f` (`(-|f|, |f|)`) or a pair (sorted), each value
-    checked by `check(value) -> bool`; ValueError naming `name` otherwise."""
-    error = (
-        f"The `{name}` argument of layer {type(layer).__name__} should be a number (or a list "
-        f"of two numbers) in its valid range. Received: {name}={factor}"
-    )
-    if isinstance(factor, (tuple, list)):
-        if len(factor) != 2 or not all(check(f) for f in factor):
-            raise ValueError(error)
-        return tuple(sorted(factor))
-    if isinstance(factor, (int, float)) and not isinstance(factor, bool):
-        if not check(factor):
-            raise ValueError(error)
-        return (-abs(factor), abs(factor))
-    raise ValueError(error)
-
-
-def value_range_pair(layer, value_range):
-    """`value_range` as a sorted list of two numbers (Keras stores it as a list)."""
-    if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
-        raise ValueError(
-            f"The `value_range` argument of layer {type(layer).__name__} should be a list of "
-            f"two numbers. Received: value_range={value_range}"
-        )
-    return sorted(value_range)
-
-
-def check_choice(layer, name, value, choices):
-    """NotImplementedError (Keras's type for these arguments) unless `value` is a choice."""
-    if value not in choices:
-        raise NotImplementedError(
-            f"Unknown `{name}` {value!r} for layer {type(layer).__name__}. Expected one of "
-            f"{tuple(choices)}."
-        )
-
-
-def transform_value_range(images, original_range, target_range, dtype="float32"):
-    """`images` mapped linearly from `original_range` to `target_range` (unchanged when the
-    two are equal)."""
-    if tuple(original_range) == tuple(target_range):
-        return images
-    images = jnp.asarray(images).astype(dtype)
-    low, high = (jnp.asarray(v, dtype) for v in original_range)
-    target_low, target_high = (jnp.asarray(v, dtype) for v in target_range)
-    return (images - low) / (high - low) * (target_high - target_low) + target_low
-
-
-def saturate_cast(values, dtype):
-    """`values` cast to `dtype`, rounded and clipped to its range first when it is an integer
-    dtype (so 255.6 becomes 255 in uint8, not 0)."""
-    dtype = jnp.dtype(dtype)
-    if jnp.issubdtype(dtype, jnp.integer) and not jnp.issubdtype(values.dtype, jnp.integer):
-        info = jnp.iinfo(dtype)
-        values = jnp.clip(jnp.round(values), info.min, info.max)
-    return values.astype(dtype)
-
-
-def affine_matrix(angle, translate_x, translate_y, scale, shear_x, shear_y, height, width,
-                  center_x=0.5, center_y=0.5):
-    """`(batch, 8)` `affine_transform` matrices for rotation `angle` and shears in degrees
-    about the center `(center_x, center_y)` (fractions of the image), scale and translation in
-    pixels. Output pixel `(x, y)` reads input pixel `(a0 x + a1 y + a2, b0 x + b1 y + b2)`."""
-    to_radians = math.pi / 180.0
-    angle = angle * to_radians
-    shear_x, shear_y = jnp.tan(shear_x * to_radians), jnp.tan(shear_y * to_radians)
-    cx, cy = center_x * (width - 1), center_y * (height - 1)
-    cos, sin = jnp.cos(angle), jnp.sin(angle)
-    a0 = scale * (cos + shear_x * sin)
-    a1 = scale * (-sin + shear_x * cos)
-    b0 = scale * (shear_y * cos + sin)
-    b1 = scale * (-shear_y * sin + cos)
-    a2 = translate_x + cx - cx * a0 - cy * a1
-    b2 = translate_y + cy - cx * b0 - cy * b1
-    zeros = jnp.zeros_like(a0)
-    return jnp.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=-1)
-
-
-def apply_matrix(transform, x, y):
-    """Where output point `(x, y)` reads from under `(batch, 8)` transforms: `(x', y')`, each
-    `(batch, 1)` (x and y may be numbers or `(batch, 1)` arrays)."""
-    a0, a1, a2, b0, b1, b2, c0, c1 = (transform[:, i : i + 1] for i in range(8))
-    k = c0 * x + c1 * y + 1
-    return (a0 * x + a1 * y + a2) / k, (b0 * x + b1 * y + b2) / k
-
-
-def boxes_in_window(boxes, window, size):
-    """"xyxy" boxes clipped to `window` (`(left, top, right, bottom)`, numbers or arrays that
-    broadcast against the boxes' coordinates) and mapped onto an image of `size` (`(height,
-    width)`) that the window fills."""
-    left, top, right, bottom = window
-    height, width = size
-    x = (jnp.clip(boxes[..., 0::2], left, right) - left) * (width / (right - left))
-    y = (jnp.clip(boxes[..., 1::2], top, bottom) - top) * (height / (bottom - top))
-    return jnp.stack([x[..., 0], y[..., 0], x[..., 1], y[..., 1]], axis=-1)
 
 
 class BaseImagePreprocessingLayer(Layer):

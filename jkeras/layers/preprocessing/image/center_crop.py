@@ -1,33 +1,16 @@
 """`CenterCrop`: the central `height` x `width` window of images."""
 
-import jax
 
 from jkeras.layers.preprocessing.image import _image_ops as image_ops
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
+)
+from jkeras.layers.preprocessing.image.geometry import (
+    aspect_ratio_window,
     boxes_in_window,
+    crop_window,
 )
 from jkeras.layers.preprocessing.image.resizing import resized_shape
-
-
-def aspect_ratio_window(height, width, target_height, target_width):
-    """`(top, left, crop_height, crop_width)` of the largest centered window of a
-    `height` x `width` image with the target's aspect ratio."""
-    crop_height = max(min(height, int(float(width * target_height) / target_width)), 1)
-    crop_width = max(min(width, int(float(height * target_width) / target_height)), 1)
-    return (int(float(height - crop_height) / 2), int(float(width - crop_width) / 2),
-            crop_height, crop_width)
-
-
-def crop_window(layer, images, top, left, height, width):
-    """The `height` x `width` window of batched `images` starting at (`top`, `left`); the
-    corner may be traced (a random crop inside the compiled step)."""
-    start, size = [0] * images.ndim, list(images.shape)
-    start[layer._height_axis], start[layer._width_axis] = top, left
-    size[layer._height_axis], size[layer._width_axis] = height, width
-    if all(isinstance(s, int) for s in start):
-        return images[tuple(slice(s, s + n) for s, n in zip(start, size))]
-    return jax.lax.dynamic_slice(images, start, size)
 
 
 class CenterCrop(BaseImagePreprocessingLayer):

@@ -4,10 +4,8 @@ equalization over a grid of tiles, blended bilinearly between tile centers."""
 import jax
 import jax.numpy as jnp
 
-from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
-    transform_value_range,
-)
 from jkeras.layers.preprocessing.image.pixel_value_layer import PixelValueLayer
+from jkeras.layers.preprocessing.image.value_ranges import transform_value_range
 
 
 def _tile_lookup_tables(padded, grid, tile, clip_limit):

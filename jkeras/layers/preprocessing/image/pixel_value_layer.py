@@ -1,9 +1,9 @@
 """`PixelValueLayer`: the base of layers that change pixel values only (color, contrast,
 blur, ...): labels, bounding boxes and segmentation masks pass through unchanged."""
 
+from jkeras.layers.preprocessing.image.arguments import value_range_pair
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
-    value_range_pair,
 )
 
 

@@ -2,8 +2,8 @@
 
 import jax.numpy as jnp
 
-from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import saturate_cast
 from jkeras.layers.preprocessing.image.pixel_value_layer import PixelValueLayer
+from jkeras.layers.preprocessing.image.value_ranges import saturate_cast
 
 
 class RandomBrightness(PixelValueLayer):

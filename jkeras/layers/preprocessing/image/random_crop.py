@@ -5,9 +5,12 @@ import jax
 from jkeras.layers.preprocessing.image import _image_ops as image_ops
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
-    boxes_in_window,
 )
-from jkeras.layers.preprocessing.image.center_crop import aspect_ratio_window, crop_window
+from jkeras.layers.preprocessing.image.geometry import (
+    aspect_ratio_window,
+    boxes_in_window,
+    crop_window,
+)
 from jkeras.layers.preprocessing.image.resizing import resized_shape
 from jkeras.random.seed_generator import make_default_seed
 

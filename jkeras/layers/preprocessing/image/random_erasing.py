@@ -3,7 +3,7 @@
 import jax
 import jax.numpy as jnp
 
-from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import factor_range
+from jkeras.layers.preprocessing.image.arguments import factor_range
 from jkeras.layers.preprocessing.image.pixel_value_layer import PixelValueLayer
 
 

@@ -4,9 +4,9 @@ import jax
 import jax.numpy as jnp
 
 from jkeras.layers.preprocessing.image import _image_ops as image_ops
+from jkeras.layers.preprocessing.image.arguments import check_choice
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
-    check_choice,
 )
 
 INTERPOLATIONS = ("nearest", "bilinear")

@@ -3,10 +3,8 @@
 import jax
 import jax.numpy as jnp
 
-from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
-    transform_value_range,
-)
 from jkeras.layers.preprocessing.image.pixel_value_layer import PixelValueLayer
+from jkeras.layers.preprocessing.image.value_ranges import transform_value_range
 
 
 class RandomPosterization(PixelValueLayer):

@@ -3,8 +3,8 @@
 import jax
 import jax.numpy as jnp
 
-from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import affine_matrix
 from jkeras.layers.preprocessing.image.bounding_boxes import converters
+from jkeras.layers.preprocessing.image.geometry import affine_matrix
 from jkeras.layers.preprocessing.image.random_affine_layer import RandomAffineLayer
 
 

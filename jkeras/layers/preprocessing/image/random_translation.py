@@ -3,7 +3,7 @@
 import jax
 import jax.numpy as jnp
 
-from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import symmetric_range
+from jkeras.layers.preprocessing.image.arguments import symmetric_range
 from jkeras.layers.preprocessing.image.random_affine_layer import RandomAffineLayer
 
 

@@ -3,11 +3,8 @@
 import jax
 import jax.numpy as jnp
 
-from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
-    apply_matrix,
-    boxes_in_window,
-    symmetric_range,
-)
+from jkeras.layers.preprocessing.image.arguments import symmetric_range
+from jkeras.layers.preprocessing.image.geometry import apply_matrix, boxes_in_window
 from jkeras.layers.preprocessing.image.random_affine_layer import RandomAffineLayer
 
 

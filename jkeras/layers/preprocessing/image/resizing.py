@@ -5,12 +5,12 @@ import jax.numpy as jnp
 from jkeras.layers.preprocessing.image import _image_ops as image_ops
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
-    saturate_cast,
 )
 from jkeras.layers.preprocessing.image.bounding_boxes.converters import (
     clip_to_image_size,
     convert_format,
 )
+from jkeras.layers.preprocessing.image.value_ranges import saturate_cast
 
 INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "lanczos3", "lanczos5")
 

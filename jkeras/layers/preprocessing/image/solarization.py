@@ -2,11 +2,8 @@
 
 import jax
 
-from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
-    saturate_cast,
-    transform_value_range,
-)
 from jkeras.layers.preprocessing.image.pixel_value_layer import PixelValueLayer
+from jkeras.layers.preprocessing.image.value_ranges import saturate_cast, transform_value_range
 
 
 def _unit_range(layer, factor, name):
