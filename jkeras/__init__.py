@@ -25,6 +25,7 @@ from jkeras import (
     random,
     regularizers,
     saving,
+    tree,
     utils,
     visualization,
 )

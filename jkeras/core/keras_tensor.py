@@ -108,6 +108,13 @@ def abstract_call(fn, args, kwargs):
         (args, kwargs), is_leaf=lambda x: isinstance(x, KerasTensor)
     )
     positions = [i for i, leaf in enumerate(leaves) if isinstance(leaf, KerasTensor)]
+    for i in positions:
+        if leaves[i].dtype == "string":
+            raise ValueError(
+                f"The string tensor {leaves[i].name or leaves[i]!r} cannot be passed to an "
+                "operation that runs on the device: XLA has no strings. Map strings to numbers "
+                "first with layers that run on the host (TextVectorization, StringLookup, "
+                "Hashing).")
 
     def run(*tensors):
         filled = list(leaves)

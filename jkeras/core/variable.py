@@ -18,9 +18,12 @@ from jkeras.distribution import placement
 
 
 def standardize_dtype(dtype):
-    """A dtype name (`"float32"`), defaulting to `jkeras.config.floatx()`."""
+    """A dtype name (`"float32"`), defaulting to `jkeras.config.floatx()`; `"string"` (or
+    `str`) is Keras's name for text, which only host-side layers take."""
     if dtype is None:
         return config.floatx()
+    if dtype is str or (isinstance(dtype, str) and dtype == "string"):
+        return "string"
     if hasattr(dtype, "name") and not isinstance(dtype, str):
         return dtype.name
     return np.dtype(dtype).name if dtype != "bfloat16" else "bfloat16"

@@ -40,11 +40,12 @@ from jkeras.initializers.random_initializers import (
     VarianceScaling,
     compute_fans,
 )
+from jkeras.initializers.stft_initializer import STFT, STFTInitializer
 
 ALL_OBJECTS = (
     Initializer, Constant, Identity, Ones, Zeros, GlorotNormal, GlorotUniform, HeNormal,
     HeUniform, LecunNormal, LecunUniform, Orthogonal, RandomNormal, RandomUniform,
-    TruncatedNormal, VarianceScaling,
+    TruncatedNormal, VarianceScaling, STFT,
 )  # fmt: skip
 
 
@@ -59,6 +60,7 @@ ALL_OBJECTS_DICT.update(
     {
         "IdentityInitializer": Identity,
         "OrthogonalInitializer": Orthogonal,
+        "STFTInitializer": STFT,
         "normal": RandomNormal,
         "uniform": RandomUniform,
         "one": Ones,
@@ -157,7 +159,10 @@ def get(identifier):
     raise _unknown(identifier)
 
 
+stft = STFT  # Keras 3 also exports the class under its snake_case name
+
 __all__ = [
+    "STFT",
     "Constant",
     "GlorotNormal",
     "GlorotUniform",
@@ -174,6 +179,7 @@ __all__ = [
     "RandomInitializer",
     "RandomNormal",
     "RandomUniform",
+    "STFTInitializer",
     "TruncatedNormal",
     "VarianceScaling",
     "Zeros",
@@ -181,4 +187,5 @@ __all__ = [
     "deserialize",
     "get",
     "serialize",
+    "stft",
 ]

@@ -76,6 +76,16 @@ from jkeras.layers.activations.leaky_relu import LeakyReLU
 from jkeras.layers.activations.prelu import PReLU
 from jkeras.layers.activations.elu import ELU
 from jkeras.layers.activations.softmax import Softmax
+# --- categorical, text and audio preprocessing (jkeras/layers/preprocessing/) ---
+from jkeras.layers.preprocessing.category_encoding import CategoryEncoding
+from jkeras.layers.preprocessing.discretization import Discretization
+from jkeras.layers.preprocessing.hashed_crossing import HashedCrossing
+from jkeras.layers.preprocessing.hashing import Hashing
+from jkeras.layers.preprocessing.integer_lookup import IntegerLookup
+from jkeras.layers.preprocessing.mel_spectrogram import MelSpectrogram
+from jkeras.layers.preprocessing.stft_spectrogram import STFTSpectrogram
+from jkeras.layers.preprocessing.string_lookup import StringLookup
+from jkeras.layers.preprocessing.text_vectorization import TextVectorization
 # --- image preprocessing (jkeras/layers/preprocessing/image/) ---
 from jkeras.layers.preprocessing.image.aug_mix import AugMix
 from jkeras.layers.preprocessing.image.auto_contrast import AutoContrast

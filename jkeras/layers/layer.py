@@ -58,7 +58,8 @@ def _shape_of(x):
 def _to_array(x):
     if isinstance(x, Variable):
         return x.value
-    if isinstance(x, (np.ndarray, np.generic)):
+    if isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind not in "USO":
+        # Strings (and objects) stay numpy: only host layers (`runs_on_host`) read them.
         return jnp.asarray(x)
     return x
 

@@ -22,7 +22,7 @@ def _numeric_dtype_name(dtype):
         name = standardize_dtype(dtype)
     except (TypeError, ValueError):
         return None
-    if name == "bfloat16" or np.dtype(name).kind in "biufc":
+    if name in ("bfloat16", "string") or np.dtype(name).kind in "biufc":
         return name
     return None
 

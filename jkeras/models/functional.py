@@ -2,9 +2,12 @@
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor, flatten
 from jkeras.layers.layer import Layer, _call_arguments
+from jkeras.models import host_stage
 from jkeras.models.model import Model
 
 
@@ -50,6 +53,8 @@ class Functional(Model):
                     f"'{tensor.node.operation.name}'."
                 )
         self._untracked_nodes = _topological_nodes(self.inputs, self.outputs)
+        self._untracked_host_stage = host_stage.plan_for(self.inputs, self._untracked_nodes,
+                                                         self.outputs)
         layers = [t._input_layer for t in self.inputs]
         layers += [n.operation for n in self._untracked_nodes if isinstance(n.operation, Layer)]
         self._graph_layers = _unique(layers)
@@ -92,14 +97,15 @@ class Functional(Model):
         return shapes[0] if len(shapes) == 1 else shapes
 
     def call(self, inputs, training=None):
-        values = {}
-        for tensor, value in zip(self.inputs, self._flatten_inputs(inputs)):
-            value = jnp.asarray(value)
-            if value.dtype != tensor.dtype:
-                value = value.astype(tensor.dtype)
-            values[id(tensor)] = value
+        nodes = self._untracked_nodes
+        if isinstance(inputs, HostStaged):  # the host stage ran (`_stage_host_inputs`)
+            values = self._untracked_host_stage.seed(inputs)
+            nodes = self._untracked_host_stage.device_nodes
+        else:
+            values = {id(t): _input_value(v, t)
+                      for t, v in zip(self.inputs, self._flatten_inputs(inputs))}
         masks = {}  # id(KerasTensor) -> mask of its value, for layers that produce masks
-        for node in self._untracked_nodes:
+        for node in nodes:
             args, kwargs = jax.tree_util.tree_map(
                 lambda x: values[id(x)] if isinstance(x, KerasTensor) else x,
                 (node.args, node.kwargs),
@@ -131,7 +137,7 @@ class Functional(Model):
         names = self.input_names
         if isinstance(inputs, dict):
             if isinstance(self._inputs_struct, dict):
-                keys = list(self._inputs_struct)
+                keys = sorted(self._inputs_struct)  # `self.inputs` order (flattened by key)
             else:
                 keys = names
             missing = [k for k in keys if k not in inputs]
@@ -149,7 +155,16 @@ class Functional(Model):
             )
         return received
 
+    def _stage_host_inputs(self, x):
+        """Run the host stage on raw inputs `x` (see `jkeras.models.host_stage`)."""
+        if self._untracked_host_stage is None or isinstance(x, HostStaged):
+            return x
+        self._check_input_shapes(x)
+        return self._untracked_host_stage.run(self._flatten_inputs(x))
+
     def _check_input_shapes(self, x):
+        if isinstance(x, HostStaged):
+            return
         for tensor, value in zip(self.inputs, self._flatten_inputs(x)):
             shape = tuple(getattr(value, "shape", ()))
             expected = tensor.shape
@@ -172,6 +187,14 @@ class Functional(Model):
         from jkeras.models.functional_config import functional_from_config
 
         return functional_from_config(cls, config, custom_objects)
+
+
+def _input_value(value, tensor):
+    """A model input as the graph takes it: strings stay numpy (host layers read them)."""
+    if tensor.dtype == "string":
+        return np.asarray(value)
+    value = jnp.asarray(value)
+    return value.astype(tensor.dtype) if value.dtype != tensor.dtype else value
 
 
 def _as_list_if_tuple(structure):

@@ -54,8 +54,8 @@ def functional_config(model):
         if isinstance(operation, Operation):
             if operation.operator is not None:
                 config = {"operator": operation.operator}
-            elif _public_op(operation.fn) is not None:
-                config = {"op": operation.fn.__name__}
+            elif _public_op_path(operation.fn) is not None:
+                config = {"op": _public_op_path(operation.fn)}
             else:
                 raise NotImplementedError(
                     f"Cannot serialize the operation '{operation.name}' of model '{model.name}': "
@@ -157,18 +157,25 @@ def _operator_call(dunder):
     return lambda first, *rest: getattr(first, dunder)(*rest)
 
 
-def _public_op(fn):
-    """The `jkeras.ops` function that records `fn`, if `fn` is one of them."""
+def _public_op_path(fn):
+    """The name of the `jkeras.ops` function that records `fn` (`"image.resize"` for the
+    `ops.image` namespace), if `fn` is one of them."""
     from jkeras import ops
 
-    public = getattr(ops, getattr(fn, "__name__", ""), None)
-    return public if getattr(public, "__wrapped__", None) is fn else None
+    name = getattr(fn, "__name__", "")
+    for prefix, namespace in (("", ops), ("image.", ops.image)):
+        public = getattr(namespace, name, None)
+        if getattr(public, "__wrapped__", None) is fn:
+            return prefix + name
+    return None
 
 
-def _op_call(name):
+def _op_call(path):
     from jkeras import ops
 
-    function = getattr(ops, name, None)
+    function = ops
+    for part in path.split("."):
+        function = getattr(function, part, None)
     if function is None or not hasattr(function, "__wrapped__"):
-        raise ValueError(f"Unknown jkeras.ops function '{name}' in a functional model config.")
+        raise ValueError(f"Unknown jkeras.ops function '{path}' in a functional model config.")
     return function

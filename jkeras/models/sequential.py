@@ -1,8 +1,12 @@
 """`Sequential`: a linear stack of layers."""
 
+import numpy as np
+
+from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.layers.core.input_layer import InputLayer
 from jkeras.layers.layer import Layer, _call_arguments
+from jkeras.models import host_stage
 from jkeras.models.model import Model
 
 
@@ -120,9 +124,23 @@ class Sequential(Model):
             )
         return self._build_shapes
 
+    def _stage_host_inputs(self, x):
+        """Run the leading host layers on raw inputs `x` (see `jkeras.models.host_stage`)."""
+        host_layers = host_stage.leading_host_layers(self.layers)
+        if not host_layers or isinstance(x, HostStaged):
+            return x
+        x = np.asarray(x)
+        if not self.built:
+            self.build((None,) + x.shape[1:])
+        return host_stage.run_stack(host_layers, x, (None,) + x.shape[1:])
+
     def call(self, inputs, training=None, mask=None):
+        layers = self.layers
+        if isinstance(inputs, HostStaged):  # the host stage ran (`_stage_host_inputs`)
+            layers = layers[len(host_stage.leading_host_layers(layers)):]
+            inputs = inputs.values[0]
         outputs = inputs
-        for layer in self.layers:
+        for layer in layers:
             kwargs = {"mask": mask} if mask is not None and _takes_mask(layer) else {}
             next_outputs = layer(outputs, training=training, **kwargs)
             mask = layer.compute_mask(outputs, mask)

@@ -1,7 +1,8 @@
 """The `.keras` archive, `.weights.h5` files and JSON configs, in Keras 3's formats.
 
 A `.keras` file is a zip holding `metadata.json`, `config.json` (the model's serialized config
-with `build_config` and `compile_config`) and `model.weights.h5` (see `weights_io`). Every write
+with `build_config` and `compile_config`), `model.weights.h5` (see `weights_io`) and the
+layers' `assets/` (see `assets_io`). Every write
 goes to a temporary file in the destination folder that replaces the destination only once
 complete, so a failed save leaves the previous file as it was. Loading reads and checks the
 whole file before it creates or changes anything.
@@ -16,7 +17,7 @@ import tempfile
 import warnings
 import zipfile
 
-from jkeras.saving import weights_io
+from jkeras.saving import assets_io, weights_io
 from jkeras.saving.object_registration import GLOBAL_CUSTOM_NAMES, active_custom_objects
 
 CONFIG_FILENAME = "config.json"
@@ -115,6 +116,10 @@ def _check_overwrite(filepath, overwrite):
 # ----------------------------------------------------------------------------- configs
 
 
+# jkeras classes saved as models whose Keras 3 counterpart lives outside `keras.models`.
+_KERAS_MODULES = {"jkeras.utils.feature_space.FeatureSpace": "keras.utils"}
+
+
 def serialize_model(model, include_compile=True):
     """The model's config in Keras 3's layout (`module`, `class_name`, `config`, ...)."""
     from jkeras.models.functional import Functional
@@ -125,10 +130,16 @@ def serialize_model(model, include_compile=True):
         module, registered = "keras", None
     elif cls is Functional:
         module, registered = "keras.src.models.functional", "Functional"
+    elif f"{cls.__module__}.{cls.__name__}" in _KERAS_MODULES:
+        module, registered = _KERAS_MODULES[f"{cls.__module__}.{cls.__name__}"], None
     else:
         module, registered = cls.__module__, GLOBAL_CUSTOM_NAMES.get(cls, cls.__name__)
+    if hasattr(model, "get_build_config"):  # Keras's hook (FeatureSpace)
+        build_config = model.get_build_config()
+    else:
+        build_config = {"input_shape": _build_shape(model)}
     entry = {"module": module, "class_name": cls.__name__, "config": _to_json(model.get_config()),
-             "registered_name": registered, "build_config": {"input_shape": _build_shape(model)}}
+             "registered_name": registered, "build_config": _to_json(build_config)}
     if include_compile and getattr(model, "compiled", False):
         entry["compile_config"] = _compile_config(model)
     return entry
@@ -293,6 +304,7 @@ def model_from_config(config, custom_objects=None, compile=True, safe_mode=True)
     from jkeras.models.functional import Functional
     from jkeras.models.model import Model
     from jkeras.models.sequential import Sequential
+    from jkeras.utils.feature_space import FeatureSpace
 
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(
@@ -304,7 +316,8 @@ def model_from_config(config, custom_objects=None, compile=True, safe_mode=True)
     objects = active_custom_objects(custom_objects)
     class_name, registered = config["class_name"], config.get("registered_name")
     inner = config.get("config") or {}
-    builtin = {"Sequential": Sequential, "Functional": Functional, "Model": Model}
+    builtin = {"Sequential": Sequential, "Functional": Functional, "Model": Model,
+               "FeatureSpace": FeatureSpace}
     cls = objects.get(registered) if isinstance(registered, str) else None
     cls = cls or objects.get(class_name) or builtin.get(class_name)
     if cls is None:
@@ -323,9 +336,12 @@ def model_from_config(config, custom_objects=None, compile=True, safe_mode=True)
                 "A subclassed model must implement `get_config` and `from_config` to be saved "
                 "with `save()`; otherwise save its weights with `save_weights`."
             ) from error
-    build_shape = (config.get("build_config") or {}).get("input_shape")
-    if not model.built and build_shape is not None:
-        model.build(_to_tuples(build_shape))
+    build_config = config.get("build_config") or {}
+    if hasattr(model, "build_from_config"):  # Keras's hook (FeatureSpace)
+        if build_config:
+            model.build_from_config(build_config)
+    elif not model.built and build_config.get("input_shape") is not None:
+        model.build(_to_tuples(build_config["input_shape"]))
     compile_config = config.get("compile_config")
     if compile and compile_config:
         compile_from_config(model, compile_config, custom_objects)
@@ -381,10 +397,12 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
             archive.writestr(METADATA_FILENAME, metadata_json)
             archive.writestr(CONFIG_FILENAME, config_json)
             archive.writestr(WEIGHTS_FILENAME, weights.getvalue())
+            assets_io.write(model, archive)
 
 
 def _read_archive(filepath):
-    """`(config, metadata, stored_weights)` of a `.keras` file, fully read and checked."""
+    """`(config, metadata, stored_weights, asset entries)` of a `.keras` file, fully read and
+    checked."""
     try:
         with zipfile.ZipFile(filepath, "r") as archive:
             names = archive.namelist()
@@ -405,6 +423,7 @@ def _read_archive(filepath):
             if METADATA_FILENAME in names:
                 metadata = json.loads(archive.read(METADATA_FILENAME).decode("utf-8"))
             weights = archive.read(WEIGHTS_FILENAME)
+            assets = assets_io.read(archive)
     except CorruptFileError:
         raise
     except FileNotFoundError:
@@ -416,7 +435,7 @@ def _read_archive(filepath):
         ) from error
     if not isinstance(config, dict):
         raise CorruptFileError(f"The config.json of {filepath} is not a JSON object.")
-    return config, metadata, _read_h5_bytes(weights, f"{filepath}:{WEIGHTS_FILENAME}")
+    return config, metadata, _read_h5_bytes(weights, f"{filepath}:{WEIGHTS_FILENAME}"), assets
 
 
 def _read_h5_bytes(data, label):
@@ -471,7 +490,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         )
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"File not found: filepath={filepath}.")
-    config, _, stored = _read_archive(filepath)
+    config, _, stored, assets = _read_archive(filepath)
     try:
         model = model_from_config(config, custom_objects, compile=compile, safe_mode=safe_mode)
     except (ValueError, NotImplementedError):
@@ -482,6 +501,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             f"({type(error).__name__}: {error})."
         ) from error
     weights_io.assign(model, stored)
+    assets_io.load(model, assets)
     return model
 
 
@@ -521,7 +541,7 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=None):
         )
         return
     if filepath.endswith(".keras"):
-        _, _, stored = _read_archive(filepath)
+        _, _, stored, _ = _read_archive(filepath)
     elif filepath.endswith(".weights.h5"):
         stored = _read_h5(filepath, filepath)
     else:

@@ -8,6 +8,10 @@ items by snake-cased class name, numbered per class (`layers/dense`, `layers/den
 Sequential and functional models expose `layers` first (a Sequential's InputLayer is not
 among them); any model exposes `optimizer`. An object reached twice is stored once, under its
 first path. Loading reads every array, checks every count and shape, and only then assigns.
+
+A layer that defines Keras's `save_own_variables(store)` / `load_own_variables(store)` writes
+and reads its own entries instead (the host layers' TF-IDF weights, `store["idf_weights"]`):
+it gets the H5 group to write to, and a dict of the arrays read back.
 """
 
 import warnings
@@ -228,6 +232,13 @@ def _keras_optimizer_order(optimizer, model=None):
     return order if sorted(order) == list(range(count)) else list(range(count))
 
 
+def _layer_method(obj, name):
+    """A layer's own `save_own_variables`/`load_own_variables` (Keras's hooks), or None."""
+    Layer = _classes()[0]
+    method = getattr(obj, name, None)
+    return method if isinstance(obj, Layer) and callable(method) else None
+
+
 # --------------------------------------------------------------------------------- writing
 
 
@@ -236,6 +247,10 @@ def write(model, h5file):
     for path, obj in saveables(model):
         group = h5file.create_group(_join(path, "vars"))
         group.attrs["name"] = str(getattr(obj, "name", ""))
+        save_own = _layer_method(obj, "save_own_variables")
+        if save_own is not None:
+            save_own(group)
+            continue
         for index, variable in enumerate(own_variables(obj, model)):
             group[str(index)] = np.asarray(variable.value)
 
@@ -244,7 +259,8 @@ def write(model, h5file):
 
 
 def read(h5file):
-    """`{path: [arrays]}` for every `vars` group of the open h5py file `h5file`."""
+    """`{path: [arrays]}` for every `vars` group of the open h5py file `h5file` (`{path:
+    {key: array}}` for a group a layer's `save_own_variables` wrote with named entries)."""
     import h5py
 
     stored = {}
@@ -253,6 +269,10 @@ def read(h5file):
         if isinstance(obj, h5py.Group) and (name == "vars" or name.endswith("/vars")):
             path = name[: -len("vars")].rstrip("/")
             keys = list(obj.keys())
+            if not all(key.isdigit() for key in keys):
+                stored[path] = {key: np.asarray(obj[key][()]) for key in keys
+                                if isinstance(obj[key], h5py.Dataset)}
+                return
             expected = [str(i) for i in range(len(keys))]
             if sorted(keys, key=_int_or_inf) != expected:
                 raise ValueError(
@@ -287,17 +307,28 @@ def assign(model, stored, skip_mismatch=False):
             of raising.
     """
     _, _, _, _, Optimizer = _classes()
-    plan = []
+    plan, own_loads = [], []
     optimizer = None
     for path, obj in saveables(model):
         if isinstance(obj, Optimizer):
             optimizer = (path, obj)
             continue
-        plan += _check(path, obj, own_variables(obj), stored.get(path, []), skip_mismatch)
+        entry = stored.get(path, [])
+        load_own = _layer_method(obj, "load_own_variables")
+        if load_own is not None:
+            if isinstance(entry, list):
+                entry = {str(index): array for index, array in enumerate(entry)}
+            own_loads.append((load_own, entry))
+            continue
+        if isinstance(entry, dict):
+            entry = list(entry.values())
+        plan += _check(path, obj, own_variables(obj), entry, skip_mismatch)
     if optimizer is not None and optimizer[0] in stored:
         plan += _optimizer_plan(model, *optimizer, stored[optimizer[0]], skip_mismatch)
     for variable, value in plan:
         variable.assign(value)
+    for load_own, entry in own_loads:
+        load_own(entry)
 
 
 def _check(path, obj, variables, arrays, skip_mismatch):

@@ -28,6 +28,7 @@ from jkeras import optimizers as optimizers_module
 from jkeras.callbacks.callback import CallbackList, overrides_batch_hooks
 from jkeras.callbacks.history import History
 from jkeras.callbacks.progbar_logger import ProgbarLogger
+from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.core.stateless_scope import StatelessScope
 from jkeras.distribution import distribution_lib, placement
@@ -441,7 +442,7 @@ class Trainer:
 
     def _prepare(self, x, y, sample_weight, kind):
         """Validate, build the model and its metrics, and put the data on the device."""
-        x = data_module.to_numpy_structure(x, "x")
+        x = data_module.to_numpy_structure(self._stage_host_inputs(x), "x")
         y = data_module.to_numpy_structure(y, "y")
         sample_weight = data_module.to_numpy_structure(sample_weight, "sample_weight")
         if kind != "predict" and y is None and self._compile_loss is not None:
@@ -462,6 +463,11 @@ class Trainer:
             self.optimizer.build(self.trainable_variables)
         dataset = x if kind == "predict" else (x, y, sample_weight)
         return data_module.to_host_float32(dataset), n
+
+    def _stage_host_inputs(self, x):
+        """`x` after the model's host stage (layers that run on the host, such as text
+        vectorization: `jkeras.models.host_stage`); unchanged for models without one."""
+        return x
 
     def _output_names(self):
         names = getattr(self, "output_names", None)
@@ -490,6 +496,8 @@ class Trainer:
             self._compile_weighted_metrics.build(names, targets, predictions, taken)
 
     def _build_for(self, x):
+        if isinstance(x, HostStaged):  # the host stage checked and built the model
+            return
         leaves = jax.tree_util.tree_leaves(x)
         if hasattr(self, "_check_input_shapes"):
             self._check_input_shapes(x)
@@ -590,6 +598,7 @@ class Trainer:
             plan = self._source_plan(x, steps_per_epoch, shuffle, shuffle_seed, callbacks,
                                      initial_epoch)
         else:
+            x = self._stage_host_inputs(x)
             if validation_split and validation_data is None:
                 arrays = tuple(
                     data_module.to_numpy_structure(a, name)
@@ -817,7 +826,7 @@ class Trainer:
         is built from the first batch of epoch `first_index`, whose batches are kept for
         that epoch."""
         source = batch_sources.BatchSource(x, steps=steps_per_epoch, shuffle=shuffle,
-                                           seed=seed)
+                                           seed=seed, transform_x=self._stage_host_inputs)
         plan = _Plan(None, source.steps_per_epoch)
         # Build the model, optimizer and metrics from the first batch before any state is read.
         batches = source.epoch(first_index)
@@ -922,7 +931,8 @@ class Trainer:
         outputs (None from a generator)."""
         if batch_sources.is_batch_source(x):
             _reject_y_for_batch_source(y, sample_weight, None)
-            source = batch_sources.BatchSource(x, steps=steps)
+            source = batch_sources.BatchSource(x, steps=steps,
+                                               transform_x=self._stage_host_inputs)
             batches = source.epoch()
             first = next(batches)
             self._prepare(*first, kind=kind)
