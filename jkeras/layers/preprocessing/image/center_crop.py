@@ -1,7 +1,6 @@
 """`CenterCrop`: the central `height` x `width` window of images."""
 
 
-from jkeras.layers.preprocessing.image import _image_ops as image_ops
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
@@ -11,6 +10,7 @@ from jkeras.layers.preprocessing.image.geometry import (
     crop_window,
 )
 from jkeras.layers.preprocessing.image.resizing import resized_shape
+from jkeras.ops import image as image_ops
 
 
 class CenterCrop(BaseImagePreprocessingLayer):

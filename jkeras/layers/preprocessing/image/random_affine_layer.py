@@ -2,11 +2,11 @@
 shear): Keras's `fill_mode`/`interpolation`/`fill_value` arguments, a seed, and images warped by
 a per-image affine matrix with `affine_transform`."""
 
-from jkeras.layers.preprocessing.image import _image_ops as image_ops
 from jkeras.layers.preprocessing.image.arguments import check_choice
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
+from jkeras.ops import image as image_ops
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATIONS = ("nearest", "bilinear")

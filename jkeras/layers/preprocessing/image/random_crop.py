@@ -2,7 +2,6 @@
 
 import jax
 
-from jkeras.layers.preprocessing.image import _image_ops as image_ops
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
@@ -12,6 +11,7 @@ from jkeras.layers.preprocessing.image.geometry import (
     crop_window,
 )
 from jkeras.layers.preprocessing.image.resizing import resized_shape
+from jkeras.ops import image as image_ops
 from jkeras.random.seed_generator import make_default_seed
 
 

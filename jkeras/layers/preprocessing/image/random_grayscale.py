@@ -3,8 +3,8 @@
 import jax
 import jax.numpy as jnp
 
-from jkeras.layers.preprocessing.image import _image_ops as image_ops
 from jkeras.layers.preprocessing.image.pixel_value_layer import PixelValueLayer
+from jkeras.ops import image as image_ops
 
 
 class RandomGrayscale(PixelValueLayer):

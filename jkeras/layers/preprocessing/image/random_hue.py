@@ -3,9 +3,9 @@
 import jax
 import jax.numpy as jnp
 
-from jkeras.layers.preprocessing.image import _image_ops as image_ops
 from jkeras.layers.preprocessing.image.pixel_value_layer import PixelValueLayer
 from jkeras.layers.preprocessing.image.value_ranges import transform_value_range
+from jkeras.ops import image as image_ops
 
 
 def replace_channel(layer, images, index, channel):

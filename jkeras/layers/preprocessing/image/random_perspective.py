@@ -3,11 +3,12 @@
 import jax
 import jax.numpy as jnp
 
-from jkeras.layers.preprocessing.image import _image_ops as image_ops
 from jkeras.layers.preprocessing.image.arguments import check_choice
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
+from jkeras.layers.preprocessing.image.geometry import homography
+from jkeras.ops import image as image_ops
 
 INTERPOLATIONS = ("nearest", "bilinear")
 
@@ -81,13 +82,11 @@ class RandomPerspective(BaseImagePreprocessingLayer):
         if not training or transformation is None:
             return bounding_boxes
         shape = transformation["input_shape"]
-        homography = image_ops.compute_homography_matrix(
-            transformation["start_points"].astype("float32"),
-            transformation["end_points"].astype("float32"),
-        )
+        coefficients = homography(transformation["start_points"].astype("float32"),
+                                  transformation["end_points"].astype("float32"))
         # The image transform maps output points to input points: boxes move by its inverse.
         matrix = jnp.linalg.inv(jnp.concatenate(
-            [homography, jnp.ones_like(homography[:, :1])], axis=-1).reshape(-1, 3, 3))
+            [coefficients, jnp.ones_like(coefficients[:, :1])], axis=-1).reshape(-1, 3, 3))
         apply = transformation["apply_perspective"][:, None, None]
 
         def move(boxes):

@@ -3,9 +3,9 @@
 import jax.numpy as jnp
 
 from jkeras import config
-from jkeras.layers.preprocessing.image import _image_ops as image_ops
 from jkeras.layers.preprocessing.image.pixel_value_layer import PixelValueLayer
 from jkeras.layers.preprocessing.image.random_hue import replace_channel
+from jkeras.ops import image as image_ops
 
 
 class RandomSaturation(PixelValueLayer):

@@ -2,7 +2,6 @@
 
 import jax.numpy as jnp
 
-from jkeras.layers.preprocessing.image import _image_ops as image_ops
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
@@ -11,6 +10,7 @@ from jkeras.layers.preprocessing.image.bounding_boxes.converters import (
     convert_format,
 )
 from jkeras.layers.preprocessing.image.value_ranges import saturate_cast
+from jkeras.ops import image as image_ops
 
 INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "lanczos3", "lanczos5")
 
