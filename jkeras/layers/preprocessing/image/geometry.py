@@ -35,19 +35,6 @@ def apply_matrix(transform, x, y):
     return (a0 * x + a1 * y + a2) / k, (b0 * x + b1 * y + b2) / k
 
 
-def homography(start_points, end_points):
-    """`(batch, 8)` coefficients of the projective maps sending `end_points` to
-    `start_points` (`(batch, 4, 2)` corners `(x, y)`): what `perspective_transform` warps an
-    image by (output point to input point), from the 8 x 8 linear systems of the corners."""
-    (sx, sy), (ex, ey) = jnp.moveaxis(start_points, -1, 0), jnp.moveaxis(end_points, -1, 0)
-    zeros, ones = jnp.zeros_like(ex), jnp.ones_like(ex)
-    x_rows = jnp.stack([ex, ey, ones, zeros, zeros, zeros, -sx * ex, -sx * ey], axis=-1)
-    y_rows = jnp.stack([zeros, zeros, zeros, ex, ey, ones, -sy * ex, -sy * ey], axis=-1)
-    system = jnp.concatenate([x_rows, y_rows], axis=1)
-    targets = jnp.concatenate([sx, sy], axis=-1)[..., None]
-    return jnp.linalg.solve(system, targets)[..., 0]
-
-
 def boxes_in_window(boxes, window, size):
     """"xyxy" boxes clipped to `window` (`(left, top, right, bottom)`, numbers or arrays that
     broadcast against the boxes' coordinates) and mapped onto an image of `size` (`(height,

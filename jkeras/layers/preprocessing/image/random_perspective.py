@@ -7,8 +7,8 @@ from jkeras.layers.preprocessing.image.arguments import check_choice
 from jkeras.layers.preprocessing.image.base_image_preprocessing_layer import (
     BaseImagePreprocessingLayer,
 )
-from jkeras.layers.preprocessing.image.geometry import homography
 from jkeras.ops import image as image_ops
+from jkeras.ops.image.transforms import homography
 
 INTERPOLATIONS = ("nearest", "bilinear")
 
