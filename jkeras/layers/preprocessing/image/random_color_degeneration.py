@@ -2,7 +2,7 @@
 
 import jax.numpy as jnp
 
-from jkeras.layers.preprocessing.image.pixel_value_layer import PixelValueLayer
+from jkeras.layers.preprocessing.image.pixel_value_layer import RandomFactorLayer
 from jkeras.ops import image as image_ops
 
 
@@ -22,7 +22,7 @@ def check_rgb(layer, input_shape):
     return input_shape
 
 
-class RandomColorDegeneration(PixelValueLayer):
+class RandomColorDegeneration(RandomFactorLayer):
     """Blends each image towards its grayscale version by a factor drawn from `factor` during
     training (`image + f * (gray - image)`, clipped to `value_range`); identity at inference.
 
@@ -36,18 +36,7 @@ class RandomColorDegeneration(PixelValueLayer):
     Output shape: same, in the compute dtype.
     """
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self._set_value_range(value_range)
-        self._set_seed(seed)
-
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        batch = self._images_of(data).shape[0]
-        (key,) = self._keys(seed, 1)
-        return {"factor": self._factor_draws(key, (batch, 1, 1, 1))}
+    _FACTOR_SHAPE = (1, 1, 1)
 
     def transform_images(self, images, transformation=None, training=True):
         if not training:
@@ -60,6 +49,3 @@ class RandomColorDegeneration(PixelValueLayer):
 
     def compute_output_shape(self, input_shape):
         return check_rgb(self, input_shape)
-
-    def get_config(self):
-        return {**super().get_config(), **self._random_config()}

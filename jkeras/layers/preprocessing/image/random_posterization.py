@@ -3,11 +3,11 @@
 import jax
 import jax.numpy as jnp
 
-from jkeras.layers.preprocessing.image.pixel_value_layer import PixelValueLayer
+from jkeras.layers.preprocessing.image.pixel_value_layer import RandomFactorLayer
 from jkeras.layers.preprocessing.image.value_ranges import transform_value_range
 
 
-class RandomPosterization(PixelValueLayer):
+class RandomPosterization(RandomFactorLayer):
     """Keeps the `b` most significant bits of each 8-bit value during training, `b` an integer
     drawn from `[factor[0], factor[1])` (or `factor[0]` when the two are equal); identity at
     inference.
@@ -24,12 +24,6 @@ class RandomPosterization(PixelValueLayer):
 
     _USE_BASE_FACTOR = False
     _FACTOR_BOUNDS = (1, 8)
-
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self._set_value_range(value_range)
-        self._set_seed(seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -52,6 +46,3 @@ class RandomPosterization(PixelValueLayer):
         images = images.astype("uint8")
         images = jnp.left_shift(jnp.right_shift(images, shift), shift).astype(dtype)
         return transform_value_range(images, (0, 255), self.value_range, dtype)
-
-    def get_config(self):
-        return {**super().get_config(), **self._random_config()}

@@ -3,12 +3,12 @@
 import jax.numpy as jnp
 
 from jkeras import config
-from jkeras.layers.preprocessing.image.pixel_value_layer import PixelValueLayer
+from jkeras.layers.preprocessing.image.pixel_value_layer import RandomFactorLayer
 from jkeras.layers.preprocessing.image.random_hue import replace_channel
 from jkeras.ops import image as image_ops
 
 
-class RandomSaturation(PixelValueLayer):
+class RandomSaturation(RandomFactorLayer):
     """Multiplies each image's HSV saturation by `f / (1 - f)`, `f` drawn from `factor`,
     during training (0.5 keeps the image, 0 makes it gray); identity at inference.
 
@@ -22,19 +22,8 @@ class RandomSaturation(PixelValueLayer):
     Output shape: same, in the compute dtype.
     """
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self._set_value_range(value_range)
-        self._set_seed(seed)
-
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        batch = self._images_of(data).shape[0]
-        (key,) = self._keys(seed, 1)
-        factor = self._factor_draws(key, (batch,))
-        return {"factor": factor / (1 - factor + config.epsilon())}
+    def _scale_factor(self, factor):
+        return factor / (1 - factor + config.epsilon())
 
     def transform_images(self, images, transformation=None, training=True):
         if not training:
@@ -45,6 +34,3 @@ class RandomSaturation(PixelValueLayer):
         saturation = jnp.clip(jnp.take(hsv, 1, axis=self._channel_axis) * factor,
                               *self.value_range)
         return image_ops.hsv_to_rgb(replace_channel(self, hsv, 1, saturation), self.data_format)
-
-    def get_config(self):
-        return {**super().get_config(), **self._random_config()}

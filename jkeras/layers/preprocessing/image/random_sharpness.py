@@ -3,7 +3,7 @@
 import jax
 import jax.numpy as jnp
 
-from jkeras.layers.preprocessing.image.pixel_value_layer import PixelValueLayer
+from jkeras.layers.preprocessing.image.pixel_value_layer import RandomFactorLayer
 
 
 def smooth(images, data_format):
@@ -19,7 +19,7 @@ def smooth(images, data_format):
     )
 
 
-class RandomSharpness(PixelValueLayer):
+class RandomSharpness(RandomFactorLayer):
     """Blends each image with a smoothed copy during training: `image + (1 - 2 f) * (smooth -
     image)`, `f` drawn from `factor` (0.5 keeps the image, 1 sharpens, 0 smooths), clipped to
     `value_range`.
@@ -37,19 +37,6 @@ class RandomSharpness(PixelValueLayer):
     _USE_BASE_FACTOR = False
     _FACTOR_BOUNDS = (0, 1)
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self._set_value_range(value_range)
-        self._set_seed(seed)
-
-    def get_random_transformation(self, data, training=True, seed=None):
-        if not training:
-            return None
-        batch = self._images_of(data).shape[0]
-        (key,) = self._keys(seed, 1)
-        return {"factor": self._factor_draws(key, (batch,))}
-
     def transform_images(self, images, transformation=None, training=True):
         images = images.astype(self.compute_dtype)
         if not training:
@@ -58,6 +45,3 @@ class RandomSharpness(PixelValueLayer):
         smoothed = smooth(images, self.data_format).astype(self.compute_dtype)
         images = images + (1.0 - factor) * (smoothed - images)
         return jnp.clip(images, *self.value_range)
-
-    def get_config(self):
-        return {**super().get_config(), **self._random_config()}
