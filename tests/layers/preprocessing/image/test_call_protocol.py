@@ -1,6 +1,8 @@
-"""How the image layers are called, against Keras 3: one image or a batch, dicts of images,
-labels, masks and boxes, training and inference, symbolic calls, dtypes, seeds and argument
-errors. (Their arithmetic is compared in test_transform_parity.py.)"""
+"""How the image layers are called, against Keras 3: `run_layer_test` for each (config, seed
+generators, symbolic and eager calls, mixed precision, and the whole call against Keras's for
+the deterministic ones), one image or a batch, dicts of images, labels, masks and boxes,
+training and inference, dtypes, seeds and argument errors. (Their arithmetic is compared in
+test_transform_parity.py.)"""
 
 import jax
 import keras  # the reference
@@ -8,6 +10,7 @@ import numpy as np
 import pytest
 
 import jkeras
+from tests.helpers import run_layer_test
 
 RNG = np.random.default_rng(1)
 IMAGES = RNG.uniform(0, 255, (2, 9, 8, 3)).astype("float32")
@@ -20,7 +23,7 @@ LAYERS = {
     "CenterCrop": ({"height": 5, "width": 6}, False),
     "ContrastLimitedAdaptiveHistogramEqualization": ({"tile_grid_size": (3, 2)}, False),
     "CutMix": ({"seed": 1}, True),
-    "Equalization": ({}, True),
+    "Equalization": ({"bins": 16}, True),  # Keras's histogram loop compiles per bin
     "MixUp": ({"seed": 1}, True),
     "RandAugment": ({"seed": 1}, True),
     "RandomBrightness": ({"factor": 0.3, "seed": 1}, True),
@@ -54,12 +57,21 @@ def make(name, **extra):
     return getattr(jkeras.layers, name)(**kwargs, **extra)
 
 
+# Deterministic layers: `run_layer_test` also compares their whole call with Keras's.
+DETERMINISTIC = {"AutoContrast", "CenterCrop", "ContrastLimitedAdaptiveHistogramEqualization",
+                 "Equalization", "Resizing"}
+
+
 @pytest.mark.parametrize("name", sorted(LAYERS))
-def test_batch_in_training_single_image_at_inference(name):
-    """A batch is augmented in training (the default of an eager call, as in Keras); one image
-    keeps its rank; at inference the layers Keras 3 leaves alone return their inputs."""
-    layer = make(name)
-    out = layer(IMAGES)
+def test_layer_protocol(name):
+    """`run_layer_test` in training mode (the default of an eager call, as in Keras): a batch
+    is augmented; one image keeps its rank; at inference the layers Keras 3 leaves alone
+    return their inputs."""
+    kwargs, _ = LAYERS[name]
+    result = run_layer_test(getattr(jkeras.layers, name), kwargs, input_data=IMAGES,
+                            call_kwargs={"training": True},
+                            compare_with_keras=name in DETERMINISTIC, atol=1e-3)
+    layer, out = result.layer, result.output
     assert out.shape == layer.compute_output_shape(IMAGES.shape)
     assert not np.allclose(np.asarray(out)[:, :5, :6], IMAGES[:, :5, :6])
     single = layer(IMAGES[0], training=False)
@@ -69,22 +81,21 @@ def test_batch_in_training_single_image_at_inference(name):
 
 
 # Keras 3's symbolic dtype for uint8 images differs from what its eager call returns; jkeras's
-# symbolic dtype is its call's, compared with Keras's eager call below.
+# symbolic dtype is its call's, compared with Keras's eager call below. (Float images:
+# `run_layer_test` above.)
 KERAS_SYMBOLIC_DTYPE_DIFFERS = {"ContrastLimitedAdaptiveHistogramEqualization": {},
                                 "Equalization": {"bins": 2}, "Resizing": {}}
 
 
 @pytest.mark.parametrize("name", sorted(LAYERS))
-def test_symbolic_call_matches_keras(name):
+def test_symbolic_call_on_integer_images_matches_keras(name):
     kwargs, _ = LAYERS[name]
-    for dtype in ("float32", "uint8"):
-        ours = getattr(jkeras.layers, name)(**kwargs)(jkeras.Input((9, 8, 3), dtype=dtype))
-        theirs = getattr(keras.layers, name)(**kwargs)(keras.Input((9, 8, 3), dtype=dtype))
-        assert tuple(ours.shape) == tuple(theirs.shape)
-        deliberate = ("RandomBrightness", "RandomCrop")  # see their tests
-        if name not in deliberate and (dtype, name) not in (
-                ("uint8", key) for key in KERAS_SYMBOLIC_DTYPE_DIFFERS):
-            assert ours.dtype == theirs.dtype, dtype
+    ours = getattr(jkeras.layers, name)(**kwargs)(jkeras.Input((9, 8, 3), dtype="uint8"))
+    theirs = getattr(keras.layers, name)(**kwargs)(keras.Input((9, 8, 3), dtype="uint8"))
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    deliberate = ("RandomBrightness", "RandomCrop")  # see their tests
+    if name not in deliberate and name not in KERAS_SYMBOLIC_DTYPE_DIFFERS:
+        assert ours.dtype == theirs.dtype
 
 
 @pytest.mark.parametrize("name", sorted(KERAS_SYMBOLIC_DTYPE_DIFFERS))
@@ -95,16 +106,6 @@ def test_integer_image_dtypes_match_keras_eager_calls(name):
     ours = getattr(jkeras.layers, name)(**kwargs)(images)
     theirs = getattr(keras.layers, name)(**kwargs)(images)
     assert symbolic.dtype == ours.dtype == theirs.dtype
-
-
-def test_mixed_precision_outputs():
-    for name in ("RandomFlip", "RandomRotation", "RandomContrast", "Resizing", "MixUp"):
-        kwargs, _ = LAYERS[name]
-        ours = getattr(jkeras.layers, name)(**kwargs, dtype="mixed_float16")
-        theirs = getattr(keras.layers, name)(**kwargs, dtype="mixed_float16")
-        symbolic = ours(jkeras.Input((9, 8, 3)))
-        assert symbolic.dtype == theirs(keras.Input((9, 8, 3))).dtype == "float16"
-        assert ours(IMAGES).dtype == "float16"
 
 
 @pytest.mark.parametrize("dtype", ["uint8", "float32"])
@@ -247,9 +248,16 @@ def test_rand_augment_transforms_boxes_with_its_operations():
 
 
 def test_pipeline_chains_its_layers_and_passes_training():
-    pipeline = jkeras.layers.Pipeline([jkeras.layers.RandomFlip(seed=1),
-                                       jkeras.layers.Resizing(4, 5)])
-    out = pipeline(IMAGES)
+    def layers(module):
+        return [module.layers.RandomFlip(seed=1, name="flip"),
+                module.layers.Resizing(4, 5, name="resize")]
+
+    # Keras's Pipeline holds Keras's layers; Pipeline takes no dtype (as Keras 3's): no
+    # mixed-precision variant to build.
+    result = run_layer_test(jkeras.layers.Pipeline, {"layers": layers(jkeras)},
+                            keras_cls=lambda **_: keras.layers.Pipeline(layers(keras)),
+                            input_data=IMAGES, run_mixed_precision_check=False)
+    pipeline, out = result.layer, result.output
     assert out.shape == (2, 4, 5, 3)
     resized = jkeras.layers.Resizing(4, 5)(IMAGES)
     np.testing.assert_allclose(np.asarray(pipeline(IMAGES, training=False)), np.asarray(resized))
