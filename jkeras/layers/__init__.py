@@ -91,6 +91,39 @@ from jkeras.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from jkeras.layers.preprocessing.stft_spectrogram import STFTSpectrogram
 from jkeras.layers.preprocessing.string_lookup import StringLookup
 from jkeras.layers.preprocessing.text_vectorization import TextVectorization
+# --- image preprocessing (jkeras/layers/preprocessing/image/) ---
+from jkeras.layers.preprocessing.image.aug_mix import AugMix
+from jkeras.layers.preprocessing.image.auto_contrast import AutoContrast
+from jkeras.layers.preprocessing.image.center_crop import CenterCrop
+from jkeras.layers.preprocessing.image.clahe import ContrastLimitedAdaptiveHistogramEqualization
+from jkeras.layers.preprocessing.image.cut_mix import CutMix
+from jkeras.layers.preprocessing.image.equalization import Equalization
+from jkeras.layers.preprocessing.image.max_num_bounding_boxes import MaxNumBoundingBoxes
+from jkeras.layers.preprocessing.image.mix_up import MixUp
+from jkeras.layers.preprocessing.image.rand_augment import RandAugment
+from jkeras.layers.preprocessing.image.random_brightness import RandomBrightness
+from jkeras.layers.preprocessing.image.random_color_degeneration import RandomColorDegeneration
+from jkeras.layers.preprocessing.image.random_color_jitter import RandomColorJitter
+from jkeras.layers.preprocessing.image.random_contrast import RandomContrast
+from jkeras.layers.preprocessing.image.random_crop import RandomCrop
+from jkeras.layers.preprocessing.image.random_elastic_transform import RandomElasticTransform
+from jkeras.layers.preprocessing.image.random_erasing import RandomErasing
+from jkeras.layers.preprocessing.image.random_flip import RandomFlip
+from jkeras.layers.preprocessing.image.random_gaussian_blur import RandomGaussianBlur
+from jkeras.layers.preprocessing.image.random_grayscale import RandomGrayscale
+from jkeras.layers.preprocessing.image.random_hue import RandomHue
+from jkeras.layers.preprocessing.image.random_invert import RandomInvert
+from jkeras.layers.preprocessing.image.random_perspective import RandomPerspective
+from jkeras.layers.preprocessing.image.random_posterization import RandomPosterization
+from jkeras.layers.preprocessing.image.random_rotation import RandomRotation
+from jkeras.layers.preprocessing.image.random_saturation import RandomSaturation
+from jkeras.layers.preprocessing.image.random_sharpness import RandomSharpness
+from jkeras.layers.preprocessing.image.random_shear import RandomShear
+from jkeras.layers.preprocessing.image.random_translation import RandomTranslation
+from jkeras.layers.preprocessing.image.random_zoom import RandomZoom
+from jkeras.layers.preprocessing.image.resizing import Resizing
+from jkeras.layers.preprocessing.image.solarization import Solarization
+from jkeras.layers.preprocessing.pipeline import Pipeline
 # --- layer exports: append one import line per module above this line ---
 
 for _name, _value in dict(globals()).items():
