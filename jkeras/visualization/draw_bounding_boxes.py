@@ -9,7 +9,7 @@ from jkeras.visualization.image_batch import channels_last_batch
 
 def _cv2():
     try:
-        import cv2
+        import cv2  # optional dependency, as in Keras 3
     except ImportError:
         raise ImportError(
             "The `draw_bounding_boxes` function requires the `cv2` package (OpenCV). Please "

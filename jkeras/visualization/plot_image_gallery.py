@@ -10,7 +10,7 @@ from jkeras.visualization.image_batch import channels_last_batch
 
 def pyplot():
     try:
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # optional dependency, as in Keras 3
     except ImportError:
         raise ImportError(
             "The `plot_image_gallery` function requires the `matplotlib` package. Please "

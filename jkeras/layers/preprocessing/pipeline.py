@@ -1,5 +1,6 @@
 """`Pipeline`: preprocessing layers applied in sequence, as one layer."""
 
+from jkeras.layers import registry
 from jkeras.layers.layer import Layer
 
 
@@ -34,20 +35,16 @@ class Pipeline(Layer):
         return inputs
 
     def get_config(self):
-        from jkeras.saving.serialization import serialize_layer
-
-        return {"layers": [serialize_layer(layer) for layer in self._pipeline_layers],
+        return {"layers": [registry.serialize(layer) for layer in self._pipeline_layers],
                 "name": self.name}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from jkeras.saving.serialization import deserialize_layer
-
         layers = config.get("layers")
         if not isinstance(layers, (list, tuple)):
             raise ValueError(  # noqa: TRY004 (Keras 3's type)
                 "`Pipeline` config must contain a `layers` key mapping to a list of serialized "
                 f"layers. Received config with layers={layers}."
             )
-        layers = [deserialize_layer(layer, custom_objects) for layer in layers]
+        layers = [registry.deserialize(layer, custom_objects) for layer in layers]
         return cls(**{**config, "layers": layers})

@@ -43,6 +43,8 @@ class BaseImagePreprocessingLayer(Layer):
             `jkeras.config.image_data_format()`.
     """
 
+    # The jitted eager calls, one per `training` value (`_compiled_call`).
+    untracked_attributes = ("_compiled_calls",)
     _USE_BASE_FACTOR = True
     _FACTOR_BOUNDS = (-1, 1)
     interpolation = "bilinear"
@@ -159,7 +161,7 @@ class BaseImagePreprocessingLayer(Layer):
         structure, shape and `training`) instead of op by op; the seed state advances as in
         an eager call."""
         trainable, non_trainable = self.trainable_variables, self.non_trainable_variables
-        compiled = self.__dict__.setdefault("_untracked_compiled_calls", {})
+        compiled = self.__dict__.setdefault("_compiled_calls", {})
         if training not in compiled:
             def call(trainable_values, non_trainable_values, data):
                 return self.stateless_call(trainable_values, non_trainable_values, data,
