@@ -7,7 +7,20 @@ Example:
     >>> m.stateless_result(state)
 """
 
-from jkeras.losses import is_binary_or_sparse_categorical
+from jkeras.losses import (
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    is_binary_or_sparse_categorical,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_percentage_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    squared_hinge,
+)
 from jkeras.losses.losses import (
     binary_crossentropy,
     categorical_crossentropy,
@@ -150,6 +163,18 @@ METRICS.register_functions(
     cosine_similarity,
     pearson_correlation,
     concordance_correlation,
+    # Keras 3 exports these loss functions as metric functions too.
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_percentage_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    squared_hinge,
 )
 ALL_OBJECTS_DICT = METRICS.table
 serialize = METRICS.serialize
@@ -265,20 +290,31 @@ __all__ = [
     "accuracy",
     "binary_accuracy",
     "binary_crossentropy",
+    "binary_focal_crossentropy",
     "categorical_accuracy",
     "categorical_crossentropy",
+    "categorical_focal_crossentropy",
+    "categorical_hinge",
     "concordance_correlation",
     "cosine_similarity",
     "deserialize",
     "get",
     "get_metric",
+    "hinge",
+    "huber",
+    "kl_divergence",
+    "log_cosh",
     "mean_absolute_error",
+    "mean_absolute_percentage_error",
     "mean_squared_error",
+    "mean_squared_logarithmic_error",
     "pearson_correlation",
+    "poisson",
     "resolve_accuracy",
     "serialize",
     "sparse_categorical_accuracy",
     "sparse_categorical_crossentropy",
     "sparse_top_k_categorical_accuracy",
+    "squared_hinge",
     "top_k_categorical_accuracy",
 ]

@@ -518,7 +518,7 @@ class Optimizer:
         """
         if not self.use_ema:
             return
-        averages = [v for v, f in zip(self._variables, self._slot_fields) if f == "average"]
+        averages = self.moving_averages
         var_list = list(var_list)
         if len(var_list) != len(averages):
             raise ValueError(
@@ -528,6 +528,12 @@ class Optimizer:
             )
         for variable, average in zip(var_list, averages):
             variable.assign(average.value)
+
+    @property
+    def moving_averages(self):
+        """With `use_ema`, the moving-average `Variable`s, one per built variable in the order
+        of `built_variables` (what `SwapEMAWeights` swaps in); else an empty list."""
+        return [v for v, f in zip(self._variables, self._slot_fields) if f == "average"]
 
     def save_own_variables(self, store):
         """Write the optimizer variables into `store` under keys "0", "1", ..."""

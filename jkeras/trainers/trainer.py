@@ -403,7 +403,7 @@ class Trainer:
             self, x, y, sample_weight, class_weight, batch_size, steps_per_epoch, shuffle,
             validation_split, validation_data, callbacks, initial_epoch)
         validate = self._validation(validation_data, validation_batch_size or batch_size,
-                                    validation_steps)
+                                    validation_steps, callbacks)
         history = History()
         sync = state_sync.model_sync(self, "train")
         callback_list = CallbackList(
@@ -426,9 +426,11 @@ class Trainer:
         self.history = history
         return history
 
-    def _validation(self, validation_data, batch_size, steps):
+    def _validation(self, validation_data, batch_size, steps, callbacks=None):
         """`() -> {"val_<name>": value}`, evaluating `validation_data` (arrays are checked
-        now, before any epoch), or None without validation data."""
+        now, before any epoch), or None without validation data. As in Keras, the user's
+        `callbacks` see the evaluation's `on_test_begin` and `on_test_end` (`SwapEMAWeights`
+        swaps the averages in for it)."""
         if validation_data is None:
             return None
         if batch_sources.is_batch_source(validation_data):
@@ -438,8 +440,12 @@ class Trainer:
             self._prepare(x, y, sample_weight, kind="test")
 
         def validate():
+            for callback in callbacks or ():
+                callback.on_test_begin()
             logs = self.evaluate(x, y, sample_weight=sample_weight, batch_size=batch_size,
                                  steps=steps, verbose=0, return_dict=True, _callbacks=False)
+            for callback in callbacks or ():
+                callback.on_test_end(logs)
             return {f"val_{name}": value for name, value in logs.items()}
 
         return validate
