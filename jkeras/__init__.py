@@ -14,6 +14,7 @@ from jkeras import (
     distribution,
     dtype_policies,
     export,
+    legacy,
     initializers,
     layers,
     losses,
