@@ -14,25 +14,32 @@ from jkeras.layers.layer import Layer
 from jkeras.saving.serialization import deserialize_layer, serialize_layer
 
 
-def _node_key(node):
-    operation = node.operation
-    return operation.name, operation._inbound_nodes.index(node)
+def _node_indices(nodes):
+    """`id(node) -> index` among the nodes of the same operation in `nodes`: a layer's calls
+    outside the model (before or after it was built) do not count, as the rebuilt model
+    numbers only its own nodes."""
+    counts, indices = {}, {}
+    for node in nodes:
+        key = id(node.operation)
+        indices[id(node)] = counts.get(key, 0)
+        counts[key] = indices[id(node)] + 1
+    return indices
 
 
-def _serialize_argument(value):
+def _serialize_argument(value, node_indices):
     if isinstance(value, KerasTensor):
         if getattr(value, "_input_layer", None) is not None and value.node is None:
             history = [value._input_layer.name, 0, 0]
         else:
             node, index = value._keras_history
-            history = [*_node_key(node), index]
+            history = [node.operation.name, node_indices[id(node)], index]
         return {"class_name": "__keras_tensor__",
                 "config": {"shape": list(value.shape), "dtype": value.dtype,
                            "keras_history": history}}
     if isinstance(value, (list, tuple)):
-        return [_serialize_argument(v) for v in value]
+        return [_serialize_argument(v, node_indices) for v in value]
     if isinstance(value, dict):
-        return {k: _serialize_argument(v) for k, v in value.items()}
+        return {k: _serialize_argument(v, node_indices) for k, v in value.items()}
     if isinstance(value, slice):
         return {"class_name": "__slice__", "config": [value.start, value.stop, value.step]}
     if value is None or isinstance(value, (int, float, str, bool)):
@@ -42,6 +49,7 @@ def _serialize_argument(value):
 
 def functional_config(model):
     entries = []
+    node_indices = _node_indices(model._untracked_nodes)
     for layer in model.layers:
         if isinstance(layer, InputLayer):
             entry = serialize_layer(layer)
@@ -49,8 +57,8 @@ def functional_config(model):
             entries.append(entry)
     for node in model._untracked_nodes:
         operation = node.operation
-        inbound = {"args": _serialize_argument(list(node.args)),
-                   "kwargs": _serialize_argument(dict(node.kwargs))}
+        inbound = {"args": _serialize_argument(list(node.args), node_indices),
+                   "kwargs": _serialize_argument(dict(node.kwargs), node_indices)}
         if isinstance(operation, Operation):
             if operation.operator is not None:
                 config = {"operator": operation.operator}
@@ -73,7 +81,7 @@ def functional_config(model):
 
     def refs(structure):
         return jax.tree_util.tree_map(
-            lambda t: _serialize_argument(t)["config"]["keras_history"], structure,
+            lambda t: _serialize_argument(t, node_indices)["config"]["keras_history"], structure,
             is_leaf=lambda x: isinstance(x, KerasTensor),
         )
 

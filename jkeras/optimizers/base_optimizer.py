@@ -422,6 +422,8 @@ class Optimizer:
                 f"Argument `grads` must have one gradient per trainable variable of {cls_name} "
                 f"({len(self._trainable_variables)}); received {len(grads)}."
             )
+        if not grads:  # nothing to train: a no-op, as `apply` (and Keras 3's)
+            return list(trainable_variables), list(optimizer_variables)
         return self._apply_values(list(optimizer_variables), list(grads), list(trainable_variables))
 
     def _apply_values(self, optimizer_values, grads, params):

@@ -162,11 +162,13 @@ class Trainer:
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Update the compiled metrics and return every metric's current result."""
         del x
-        names = self._output_names()
-        targets = flatten_outputs(y, names, "y")
-        predictions = flatten_outputs(y_pred, names, "the model outputs")
-        self._compile_metrics.update_state(targets, predictions, sample_weight)
-        self._compile_weighted_metrics.update_state(targets, predictions, sample_weight)
+        if self._compile_metrics.metrics or self._compile_weighted_metrics.metrics:
+            # Without compiled metrics there is nothing to pair (`y` may even be None).
+            names = self._output_names()
+            targets = flatten_outputs(y, names, "y")
+            predictions = flatten_outputs(y_pred, names, "the model outputs")
+            self._compile_metrics.update_state(targets, predictions, sample_weight)
+            self._compile_weighted_metrics.update_state(targets, predictions, sample_weight)
         return self.get_metrics_result()
 
     def get_metrics_result(self):

@@ -7,6 +7,7 @@ import pytest
 import jkeras
 from jkeras import layers
 from jkeras.layers.convolutional import base_conv, conv_vjp
+from tests import helpers
 
 
 def blobs(n=200, classes=3, dim=8, seed=0):
@@ -29,8 +30,8 @@ def train(steps_per_execution, x, y, model_fn, epochs=2, batch_size=32, callback
 
 
 def mlp():
-    return jkeras.Sequential([jkeras.Input((8,)), layers.Dense(16, activation="relu"),
-                              layers.Dropout(0.2), layers.Dense(3, activation="softmax")])
+    return helpers.mlp(inputs=8, hidden=(16,), outputs=3, output_activation="softmax",
+                       dropout=0.2)
 
 
 @pytest.mark.parametrize("steps_per_execution", [3, 100, "auto"])
