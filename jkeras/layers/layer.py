@@ -405,7 +405,7 @@ class Layer:
     def _flatten(self, include_seeds):
         tracked = self._tracked()  # one walk serves the own state and the sublayers
         own, seeds = self._own_state(tracked)
-        result = [v for v in own if v.trainable] + [v for v in own if not v.trainable]
+        result = keras_weight_order(own)
         if include_seeds:
             result += seeds
         for layer in tracked:
@@ -646,6 +646,17 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def keras_weight_order(variables):
+    """`variables` in Keras 3's weight order: those created trainable, then the others.
+
+    A weight frozen after its creation (`variable.trainable = False`, as `enable_lora` does
+    to a kernel) keeps its place, as in Keras, whose layers list weights by creation-time
+    trainability."""
+    created = [getattr(v, "_created_trainable", v.trainable) for v in variables]
+    return ([v for v, t in zip(variables, created) if t]
+            + [v for v, t in zip(variables, created) if not t])
 
 
 def _wrap_build(build):

@@ -1,7 +1,13 @@
 """`jkeras.models`: `Model`, `Sequential`, and loading and cloning models."""
 
+from jkeras.layers.serialization import register_builtin
+from jkeras.models.functional import Functional
 from jkeras.models.model import Model
 from jkeras.models.sequential import Sequential
+
+# Model configs name these classes (`"class_name": "Functional"`); Functional stays unexported.
+register_builtin({"Model": Model, "Sequential": Sequential, "Functional": Functional})
+del Functional
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):

@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 
 from jkeras.core import naming
+from jkeras.layers.layer import keras_weight_order
 
 # Keras 3 creates some optimizers' slots in separate calls (one group per call, each group
 # interleaved per model variable); any optimizer not listed creates all slots in one call.
@@ -181,7 +182,7 @@ def own_variables(obj, model=None):
         variables = obj.variables
         return [variables[i] for i in _keras_optimizer_order(obj, model)]
     own, _ = obj._own_state()
-    return [v for v in own if v.trainable] + [v for v in own if not v.trainable]
+    return keras_weight_order(own)
 
 
 def _keras_trainable_order(model):

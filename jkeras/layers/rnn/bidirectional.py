@@ -3,6 +3,7 @@
 import jax.numpy as jnp
 
 from jkeras.layers.layer import Layer
+from jkeras.layers.serialization import deserialize, serialize
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
@@ -151,23 +152,19 @@ class Bidirectional(Layer):
         return previous_mask if self.return_sequences else None
 
     def get_config(self):
-        from jkeras.saving.serialization import serialize_layer
-
         return {
             **super().get_config(),
             "merge_mode": self.merge_mode,
-            "layer": serialize_layer(self.forward_layer),
-            "backward_layer": serialize_layer(self.backward_layer),
+            "layer": serialize(self.forward_layer),
+            "backward_layer": serialize(self.backward_layer),
         }
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from jkeras.saving.serialization import deserialize_layer
-
         config = dict(config)
-        config["layer"] = deserialize_layer(config["layer"], custom_objects)
+        config["layer"] = deserialize(config["layer"], custom_objects)
         if config.get("backward_layer") is not None:
-            config["backward_layer"] = deserialize_layer(config["backward_layer"], custom_objects)
+            config["backward_layer"] = deserialize(config["backward_layer"], custom_objects)
         return cls(**config)
 
 
