@@ -12,6 +12,7 @@ from jkeras import (
     constraints,
     datasets,
     distribution,
+    dtype_policies,
     export,
     initializers,
     layers,
@@ -29,13 +30,8 @@ from jkeras import (
     utils,
 )
 from jkeras.core.variable import Variable
+from jkeras.dtype_policies import DTypePolicy
 from jkeras.layers import Input, InputLayer, Layer
-from jkeras.mixed_precision import DTypePolicy
 from jkeras.models import Model, Sequential
-
-# isort: split
-# `jkeras.utils.legacy` serializes through `jkeras.saving`, which itself uses `jkeras.utils`:
-# it is loaded after both rather than by `jkeras.utils`.
-import jkeras.utils.legacy
 
 __version__ = "0.1.0"

@@ -13,7 +13,10 @@ refused.
 import importlib
 import inspect
 
-from jkeras.saving.object_registration import GLOBAL_CUSTOM_NAMES, active_custom_objects
+from jkeras import activations
+from jkeras.core.object_registration import GLOBAL_CUSTOM_NAMES, active_custom_objects
+from jkeras.losses.registry import LOSSES
+from jkeras.metrics.registry import METRICS
 
 
 def is_function_config(value):
@@ -103,11 +106,9 @@ def _unwrap(fn):
 
 def _builtin_functions():
     """Name -> jkeras's functions Keras 3 writes as "builtins": activations, losses, metrics."""
-    from jkeras import activations, losses, metrics
-
     found = {name: fn for name, fn in activations.ALL_OBJECTS_DICT.items()
              if inspect.isfunction(fn)}
-    return {**metrics._FUNCTIONS, **losses._FUNCTIONS, **found}
+    return {**METRICS.functions, **LOSSES.functions, **found}
 
 
 def _builtin_name(fn):

@@ -10,7 +10,9 @@ import jax
 import jax.numpy as jnp
 
 from jkeras import config
+from jkeras.core.registry import function_config
 from jkeras.losses.loss import Loss, as_array, squeeze_or_expand_to_same_rank
+from jkeras.losses.registry import LOSSES
 from jkeras.ops.nn import binary_crossentropy as binary_crossentropy_from_targets
 from jkeras.ops.nn import categorical_crossentropy as categorical_crossentropy_from_targets
 from jkeras.ops.nn import (
@@ -18,8 +20,9 @@ from jkeras.ops.nn import (
 )
 
 
-def _call_fn_with_mask(fn, y_true, y_pred, kwargs):
-    # A loss function may come with a variant that also returns a mask (see `ignore_class`).
+def call_with_mask(fn, y_true, y_pred, **kwargs):
+    """`(values, mask)` of the loss function `fn`: a built-in function may come with a variant
+    that also returns a mask (see `ignore_class`); any other gives no mask (None)."""
     with_mask = getattr(fn, "_with_mask", None)
     if with_mask is not None:
         return with_mask(y_true, y_pred, **kwargs)
@@ -52,24 +55,25 @@ class LossFunctionWrapper(Loss):
 
     def _call_with_mask(self, y_true, y_pred):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        return _call_fn_with_mask(self.fn, y_true, y_pred, self._fn_kwargs)
+        return call_with_mask(self.fn, y_true, y_pred, **self._fn_kwargs)
+
+    @property
+    def fn_kwargs(self):
+        """The keyword arguments passed to `fn`."""
+        return dict(self._fn_kwargs)
 
     def get_config(self):
-        from jkeras.losses import function_config, serialize_function
-
         config = super().get_config()
-        name = serialize_function(self.fn)
+        name = LOSSES.serialize_function(self.fn)
         config["fn"] = function_config(name) if isinstance(name, str) else name
         config.update(self._fn_kwargs)
         return config
 
     @classmethod
     def from_config(cls, config):
-        from jkeras.losses import deserialize_function
-
         config = dict(config)
         if "fn" in config:
-            config["fn"] = deserialize_function(config["fn"])
+            config["fn"] = LOSSES.deserialize_function(config["fn"])
         return cls(**config)
 
     def __repr__(self):

@@ -8,10 +8,11 @@ entries with `"class_name": "__operator__"` and the operator's name.
 
 import jax
 
+from jkeras import ops
 from jkeras.core.keras_tensor import KerasTensor, Operation
+from jkeras.layers import registry
 from jkeras.layers.core.input_layer import InputLayer
 from jkeras.layers.layer import Layer
-from jkeras.saving.serialization import deserialize_layer, serialize_layer
 
 
 def _node_indices(nodes):
@@ -28,10 +29,10 @@ def _node_indices(nodes):
 
 def _serialize_argument(value, node_indices):
     if isinstance(value, KerasTensor):
-        if getattr(value, "_input_layer", None) is not None and value.node is None:
-            history = [value._input_layer.name, 0, 0]
+        if getattr(value, "input_layer", None) is not None and value.node is None:
+            history = [value.input_layer.name, 0, 0]
         else:
-            node, index = value._keras_history
+            node, index = value.keras_history
             history = [node.operation.name, node_indices[id(node)], index]
         return {"class_name": "__keras_tensor__",
                 "config": {"shape": list(value.shape), "dtype": value.dtype,
@@ -49,13 +50,13 @@ def _serialize_argument(value, node_indices):
 
 def functional_config(model):
     entries = []
-    node_indices = _node_indices(model._untracked_nodes)
+    node_indices = _node_indices(model._nodes)
     for layer in model.layers:
         if isinstance(layer, InputLayer):
-            entry = serialize_layer(layer)
+            entry = registry.serialize(layer)
             entry.update(name=layer.name, inbound_nodes=[])
             entries.append(entry)
-    for node in model._untracked_nodes:
+    for node in model._nodes:
         operation = node.operation
         inbound = {"args": _serialize_argument(list(node.args), node_indices),
                    "kwargs": _serialize_argument(dict(node.kwargs), node_indices)}
@@ -74,7 +75,7 @@ def functional_config(model):
             continue
         existing = next((e for e in entries if e.get("name") == operation.name), None)
         if existing is None:
-            existing = serialize_layer(operation)
+            existing = registry.serialize(operation)
             existing.update(name=operation.name, inbound_nodes=[])
             entries.append(existing)
         existing["inbound_nodes"].append(inbound)
@@ -116,7 +117,7 @@ def functional_from_config(cls, config, custom_objects=None):
                     else _op_call(config_["op"]))
             pending.append(((entry["name"], 0), call, entry["inbound_nodes"][0]))
             continue
-        layer = deserialize_layer(entry, custom_objects)
+        layer = registry.deserialize(entry, custom_objects)
         if isinstance(layer, InputLayer):
             produced[(layer.name, 0)] = layer.output
             continue
@@ -168,8 +169,6 @@ def _operator_call(dunder):
 def _public_op_path(fn):
     """The name of the `jkeras.ops` function that records `fn` (`"image.resize"` for the
     `ops.image` namespace), if `fn` is one of them."""
-    from jkeras import ops
-
     name = getattr(fn, "__name__", "")
     for prefix, namespace in (("", ops), ("image.", ops.image)):
         public = getattr(namespace, name, None)
@@ -179,8 +178,6 @@ def _public_op_path(fn):
 
 
 def _op_call(path):
-    from jkeras import ops
-
     function = ops
     for part in path.split("."):
         function = getattr(function, part, None)

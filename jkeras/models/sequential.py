@@ -2,15 +2,17 @@
 
 import numpy as np
 
+from jkeras.core.graph import LayerStack
 from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor
+from jkeras.layers import registry
 from jkeras.layers.core.input_layer import InputLayer
-from jkeras.layers.layer import Layer, _call_arguments
+from jkeras.layers.layer import Layer, call_arguments
 from jkeras.models import host_stage
 from jkeras.models.model import Model
 
 
-class Sequential(Model):
+class Sequential(LayerStack, Model):
     """A plain stack of layers, each with one input and one output.
 
     Args:
@@ -40,8 +42,8 @@ class Sequential(Model):
 
     def add(self, layer, rebuild=True):
         """Append a layer (or a `jkeras.Input` tensor as the first element)."""
-        if isinstance(layer, KerasTensor) and getattr(layer, "_input_layer", None) is not None:
-            layer = layer._input_layer
+        if isinstance(layer, KerasTensor) and getattr(layer, "input_layer", None) is not None:
+            layer = layer.input_layer
         if not isinstance(layer, Layer):
             raise ValueError(
                 "Only instances of `jkeras.Layer` can be added to a Sequential model. "
@@ -51,8 +53,8 @@ class Sequential(Model):
             raise ValueError(
                 f"Sequential model '{self.name}': an InputLayer can only be the first layer."
             )
-        if not self._stack and getattr(layer, "_input_shape_arg", None) is not None:
-            self._stack.append(InputLayer(batch_shape=layer._input_shape_arg))
+        if not self._stack and layer.batch_input_shape is not None:
+            self._stack.append(InputLayer(batch_shape=layer.batch_input_shape))
         names = {existing.name for existing in self._stack}
         if layer.name in names:
             raise ValueError(
@@ -81,6 +83,11 @@ class Sequential(Model):
         return [layer for layer in self._stack if not isinstance(layer, InputLayer)]
 
     @property
+    def sublayers(self):
+        """The model's layers (its InputLayer aside), the order Keras saves them in."""
+        return self.layers
+
+    @property
     def _input_layer(self):
         if self._stack and isinstance(self._stack[0], InputLayer):
             return self._stack[0]
@@ -107,6 +114,9 @@ class Sequential(Model):
 
     def _input_dtype(self):
         return self._input_layer.dtype if self._input_layer is not None else "float32"
+
+    def _default_input_signature(self):
+        return KerasTensor(self._build_shapes[0], self._input_dtype())
 
     @property
     def input_shape(self):
@@ -154,21 +164,17 @@ class Sequential(Model):
         return shape
 
     def get_config(self):
-        from jkeras.saving.serialization import serialize_layer
-
         return {
             "name": self.name,
             "trainable": self.trainable,
-            "layers": [serialize_layer(layer) for layer in self._stack],
+            "layers": [registry.serialize(layer) for layer in self._stack],
         }
 
     @classmethod
     def from_config(cls, config_, custom_objects=None):
-        from jkeras.saving.serialization import deserialize_layer
-
-        layers = [deserialize_layer(c, custom_objects) for c in config_["layers"]]
+        layers = [registry.deserialize(c, custom_objects) for c in config_["layers"]]
         return cls(layers=layers, trainable=config_.get("trainable", True), name=config_["name"])
 
 
 def _takes_mask(layer):
-    return "mask" in _call_arguments(type(layer).call)
+    return "mask" in call_arguments(type(layer).call)

@@ -243,6 +243,18 @@ class Optimizer:
         return self._variables[:]
 
     @property
+    def slot_owners(self):
+        """For each of `variables`: `(index into built_variables, slot field)` of the
+        trainable variable the slot belongs to, `(None, None)` for the iteration and learning
+        rate."""
+        return list(zip(self._slot_param_index, self._slot_fields))
+
+    @property
+    def built_variables(self):
+        """The trainable variables `build` created the slots for (empty before `build`)."""
+        return list(self._trainable_variables)
+
+    @property
     def iterations(self):
         """The `Variable` counting the updates applied.
 

@@ -11,13 +11,13 @@ import os
 import posixpath
 import tempfile
 
+from jkeras.layers.layer import Layer
 from jkeras.saving import weights_io
 
 ASSETS_DIRECTORY = "assets"
 
 
 def _with_hook(model, name):
-    Layer = weights_io._classes()[0]
     for path, obj in weights_io.saveables(model):
         hook = getattr(obj, name, None)
         if isinstance(obj, Layer) and callable(hook):

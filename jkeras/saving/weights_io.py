@@ -5,8 +5,9 @@ datasets `"0"`, `"1"`, ... (the layer's own trainable then non-trainable variabl
 attribute `name`. The model itself is the group `vars` at the root. Paths come from the
 attribute names that reach an object: `d1/vars` for `self.d1`, and containers name their
 items by snake-cased class name, numbered per class (`layers/dense`, `layers/dense_1`, ...).
-Sequential and functional models expose `layers` first (a Sequential's InputLayer is not
-among them); any model exposes `optimizer`. An object reached twice is stored once, under its
+Sequential and functional models expose `layers` first (their `sublayers`: a Sequential's
+InputLayer is not among them, a functional model's are in Keras's graph order); any model exposes
+`optimizer`. An object reached twice is stored once, under its
 first path. Loading reads every array, checks every count and shape, and only then assigns.
 
 A layer that defines Keras's `save_own_variables(store)` / `load_own_variables(store)` writes
@@ -19,7 +20,9 @@ import warnings
 import numpy as np
 
 from jkeras.core import naming
-from jkeras.layers.layer import keras_weight_order
+from jkeras.core.graph import Function, LayerStack
+from jkeras.layers.layer import Layer
+from jkeras.optimizers.base_optimizer import Optimizer
 
 # Keras 3 creates some optimizers' slots in separate calls (one group per call, each group
 # interleaved per model variable); any optimizer not listed creates all slots in one call.
@@ -29,28 +32,13 @@ _KERAS_SLOT_GROUPS = {
 }
 
 
-def _classes():
-    from jkeras.layers.layer import Layer
-    from jkeras.models.functional import Functional
-    from jkeras.models.model import Model
-    from jkeras.models.sequential import Sequential
-    from jkeras.optimizers.base_optimizer import Optimizer
-
-    return Layer, Model, Sequential, Functional, Optimizer
-
-
 _skip_cache = {}
 
 
 def _skip_attributes():
-    """Attributes every jkeras Layer/Model has: internal state, never a user's sublayer."""
+    """Attributes every jkeras Layer has: internal state, never a user's sublayer."""
     if not _skip_cache:
-        from jkeras.layers.layer import Layer
-        from jkeras.models.model import Model
-
-        skip = set(vars(Layer(name="_saving_probe"))) | set(vars(Model(name="_saving_probe_m")))
-        skip.discard("optimizer")
-        _skip_cache["skip"] = skip
+        _skip_cache["skip"] = set(vars(Layer(name="_saving_probe")))
     return _skip_cache["skip"]
 
 
@@ -59,81 +47,29 @@ def _name_key(name):
 
 
 def _children(obj):
-    """`(attribute, value)` pairs Keras 3 would visit under `obj`, in its order."""
-    _, Model, Sequential, Functional, Optimizer = _classes()
+    """`(attribute, value)` pairs Keras 3 would visit under `obj`, in its order: a graph or
+    stack model's `layers` (then `optimizer`); any other layer's tracked attributes (a model's
+    `layers` and `optimizer` among them)."""
     if isinstance(obj, Optimizer):
         return []
-    if isinstance(obj, (Sequential, Functional)):
-        layers = keras_functional_layers(obj) if isinstance(obj, Functional) else obj.layers
-        children = [("layers", layers)]
-        if getattr(obj, "optimizer", None) is not None:
-            children.append(("optimizer", obj.optimizer))
+    optimizer = getattr(obj, "optimizer", None)
+    if isinstance(obj, (Function, LayerStack)):
+        children = [("layers", obj.sublayers)]
+        if optimizer is not None:
+            children.append(("optimizer", optimizer))
         return children
     skip = _skip_attributes()
-    attributes = {k: v for k, v in vars(obj).items()
-                  if k not in skip and not k.startswith("_untracked")}
-    if isinstance(obj, Model):
-        attributes["layers"] = obj.layers
-        if getattr(obj, "optimizer", None) is not None:
-            attributes["optimizer"] = obj.optimizer
+    attributes = {k: v for k, v in obj.tracked_attributes() if k not in skip}
+    layers = getattr(obj, "layers", None)  # a model's sublayers, as Keras visits them
+    if layers is not None:
+        attributes["layers"] = layers
+    if optimizer is not None:
+        attributes["optimizer"] = optimizer
     return [(k, attributes[k]) for k in sorted(attributes, key=_name_key)]
-
-
-def keras_functional_layers(model):
-    """A functional model's layers in Keras 3's order: by decreasing depth from the outputs,
-    then by first visit of a depth-first walk from the outputs (Keras's `map_graph`)."""
-    from jkeras.layers.layer import Layer
-
-    inputs = model.inputs
-    finished, order, first_visit = set(), [], {}
-
-    def node_of(tensor):
-        """`(key, operation, parent tensors, is_input)` of the node producing `tensor`."""
-        if tensor.node is None:
-            layer = getattr(tensor, "_input_layer", None)
-            return ("input", id(layer)), layer, [], True
-        node = tensor.node
-        return ("node", id(node)), node.operation, list(node.input_tensors), False
-
-    def visit(tensor):
-        key, operation, parents, is_input = node_of(tensor)
-        if operation is None or key in finished:
-            return
-        if not is_input and any(tensor is t for t in inputs):
-            finished.add(key)
-            return
-        first_visit.setdefault(id(operation), len(first_visit))
-        for parent in parents:
-            visit(parent)
-        finished.add(key)
-        order.append((key, operation, parents))
-
-    for output in model.outputs:
-        visit(output)
-    in_graph = {key for key, _, _ in order}
-    node_depth, operation_depth, operations = {}, {}, {}
-    for key, operation, parents in reversed(order):
-        depth = max(node_depth.setdefault(key, 0), operation_depth.get(id(operation), 0))
-        operation_depth[id(operation)] = depth
-        operations[id(operation)] = operation
-        node_depth[key] = depth
-        for parent in parents:
-            parent_key = node_of(parent)[0]
-            if parent_key in in_graph:
-                node_depth[parent_key] = max(depth + 1, node_depth.get(parent_key, 0))
-    for tensor in inputs:  # inputs the outputs do not use
-        layer = getattr(tensor, "_input_layer", None)
-        if layer is not None and id(layer) not in operation_depth:
-            operation_depth[id(layer)] = 0
-            operations[id(layer)] = layer
-            first_visit[id(layer)] = -1
-    ordered = sorted(operation_depth, key=lambda i: (-operation_depth[i], first_visit[i]))
-    return [operations[i] for i in ordered if isinstance(operations[i], Layer)]
 
 
 def saveables(model):
     """`[(path, object)]`: every layer and optimizer under `model`, by Keras 3's path."""
-    Layer, _, _, _, Optimizer = _classes()
     found, visited = [], set()
 
     def visit(obj, path):
@@ -177,30 +113,22 @@ def _unique(name, used):
 def own_variables(obj, model=None):
     """The variables Keras 3 stores for `obj`, in its order (for an optimizer, its slots
     follow the order of `model`'s trainable variables in Keras 3)."""
-    _, _, _, _, Optimizer = _classes()
     if isinstance(obj, Optimizer):
         variables = obj.variables
         return [variables[i] for i in _keras_optimizer_order(obj, model)]
-    own, _ = obj._own_state()
-    return keras_weight_order(own)
+    return obj.own_weights
 
 
 def _keras_trainable_order(model):
     """`{id(variable): position}` of the model's trainable variables in Keras 3's order (its
     functional models list layers in another order than jkeras)."""
-    _, _, Sequential, Functional, _ = _classes()
     positions = {}
 
     def visit(layer):
-        own, _ = layer._own_state()
-        for variable in own:
+        for variable in layer.own_weights:
             if variable.trainable:
                 positions.setdefault(id(variable), len(positions))
-        if isinstance(layer, Functional):
-            sublayers = keras_functional_layers(layer)
-        else:
-            sublayers = layer.layers if isinstance(layer, Sequential) else layer._layers
-        for sublayer in sublayers:
+        for sublayer in layer.sublayers:
             visit(sublayer)
 
     visit(model)
@@ -209,8 +137,9 @@ def _keras_trainable_order(model):
 
 def _keras_optimizer_order(optimizer, model=None):
     """Indices into `optimizer.variables` giving Keras 3's order of the same variables."""
-    params = list(getattr(optimizer, "_slot_param_index", []))
-    fields = list(getattr(optimizer, "_slot_fields", []))
+    owners = optimizer.slot_owners
+    params = [param for param, _ in owners]
+    fields = [field for _, field in owners]
     count = len(optimizer.variables)
     if len(params) != count or len(fields) != count:
         return list(range(count))
@@ -223,7 +152,7 @@ def _keras_optimizer_order(optimizer, model=None):
     groups += [[f] for f in present if f not in listed]
     position = {(p, f): i for i, (p, f) in enumerate(zip(params, fields)) if p is not None}
     indices = sorted({p for p in params if p is not None})
-    built_for = getattr(optimizer, "_trainable_variables", [])
+    built_for = optimizer.built_variables
     if model is not None and len(built_for) == len(indices):
         keras_positions = _keras_trainable_order(model)
         indices.sort(key=lambda p: keras_positions.get(id(built_for[p]), len(keras_positions) + p))
@@ -235,7 +164,6 @@ def _keras_optimizer_order(optimizer, model=None):
 
 def _layer_method(obj, name):
     """A layer's own `save_own_variables`/`load_own_variables` (Keras's hooks), or None."""
-    Layer = _classes()[0]
     method = getattr(obj, name, None)
     return method if isinstance(obj, Layer) and callable(method) else None
 
@@ -262,7 +190,7 @@ def write(model, h5file):
 def read(h5file):
     """`{path: [arrays]}` for every `vars` group of the open h5py file `h5file` (`{path:
     {key: array}}` for a group a layer's `save_own_variables` wrote with named entries)."""
-    import h5py
+    import h5py  # on use: h5py is an optional dependency
 
     stored = {}
 
@@ -307,7 +235,6 @@ def assign(model, stored, skip_mismatch=False):
         skip_mismatch: warn and skip layers whose variable count or shapes differ, instead
             of raising.
     """
-    _, _, _, _, Optimizer = _classes()
     plan, own_loads = [], []
     optimizer = None
     for path, obj in saveables(model):

@@ -17,7 +17,10 @@ from jkeras.core.keras_tensor import KerasTensor
 from jkeras.layers.layer import Layer
 from jkeras.layers.preprocessing import adapt_data
 from jkeras.layers.preprocessing.tf_data_bridge import any_tf_tensor, call_on_tf_tensors
-from jkeras.saving.serialization import deserialize_layer, serialize_layer
+from jkeras.layers.registry import LAYERS
+from jkeras.layers.registry import deserialize as deserialize_layer
+from jkeras.layers.registry import serialize as serialize_layer
+from jkeras.saving import saving_lib
 
 _KERAS_MODULE = "keras.src.layers.preprocessing.feature_space"
 _ADAPT_BATCH_SIZE = 32  # Keras batches unbatched features by 32 to adapt
@@ -290,7 +293,7 @@ class FeatureSpace(Layer):
                     preprocessor.input_mean is not None):
                 continue
             if isinstance(preprocessor, layers.TextVectorization) and (
-                    preprocessor._has_input_vocabulary):
+                    preprocessor.has_input_vocabulary):
                 continue
             if hasattr(preprocessor, "adapt"):
                 names.append(name)
@@ -471,8 +474,6 @@ class FeatureSpace(Layer):
     def save(self, filepath):
         """Save the FeatureSpace to a `.keras` file (`jkeras.models.load_model` reads it, and
         Keras 3's)."""
-        from jkeras.saving import saving_lib
-
         saving_lib.save_model(self, filepath)
 
 
@@ -499,3 +500,7 @@ def _feature_batches(dataset):
                       for i in range(0, len(values), _ADAPT_BATCH_SIZE)]
         batches[name] = [v[:, None] if v.ndim == 1 else v for v in values]
     return batches
+
+
+# Saved as a model: Keras 3 exports it as `keras.utils.FeatureSpace`.
+LAYERS.register(FeatureSpace, module="keras.utils")

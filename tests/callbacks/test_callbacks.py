@@ -123,13 +123,13 @@ def test_learning_rate_scheduler_takes_effect_without_recompiling():
     x, y = regression_data()
     model = regression_model()
     model.fit(x, y, epochs=1, verbose=0)
-    traces = model._untracked_trace_counts["train"]
+    traces = model._trace_counts["train"]
     frozen = callbacks.LearningRateScheduler(lambda epoch: 0.0)
     before = model.get_weights()
     model.fit(x, y, epochs=2, verbose=0, callbacks=[frozen])
     for old, new in zip(before, model.get_weights()):
         np.testing.assert_array_equal(old, new)
-    assert model._untracked_trace_counts["train"] == traces
+    assert model._trace_counts["train"] == traces
     with pytest.raises(ValueError, match="should be a float"):
         model.fit(x, y, epochs=1, verbose=0,
                   callbacks=[callbacks.LearningRateScheduler(lambda e: "fast")])

@@ -11,7 +11,8 @@ import pytest
 
 import jkeras
 from jkeras import layers
-from jkeras.saving.serialization import deserialize_layer, serialize_layer
+from jkeras.layers import deserialize as deserialize_layer
+from jkeras.layers import serialize as serialize_layer
 from tests.helpers import run_config_test, run_layer_test
 
 RNG = np.random.default_rng(0)

@@ -43,7 +43,7 @@ def trained():
 def test_fit_evaluate_predict_on_raw_strings(trained):
     model, history = trained
     assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
-    assert model._untracked_trace_counts["train"] == 1  # the host stage adds no compilation
+    assert model._trace_counts["train"] == 1  # the host stage adds no compilation
     predicted = model.predict(TEXTS[:5, None], verbose=0)
     np.testing.assert_allclose(predicted, model(TEXTS[:5, None]), rtol=1e-6)
     loss, accuracy = model.evaluate(TEXTS[:, None], LABELS, verbose=0)

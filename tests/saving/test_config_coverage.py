@@ -24,7 +24,8 @@ import numpy as np
 import pytest
 
 import jkeras
-from jkeras.saving.serialization import deserialize_layer, serialize_layer
+from jkeras.layers import deserialize as deserialize_layer
+from jkeras.layers import serialize as serialize_layer
 
 MODULES = (
     "layers",

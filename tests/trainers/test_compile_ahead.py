@@ -45,7 +45,7 @@ def test_every_variant_is_compiled_ahead_and_compiles_once(
     assert len(calls) == compiled_ahead
     # Each variant compiled once: the calls ran the executables compiled ahead.
     assert len([name for name in compilations if "one_batch" in name]) == 6
-    assert dict(m._untracked_trace_counts) == {"train": 2, "test": 2, "predict": 2}
+    assert dict(m._trace_counts) == {"train": 2, "test": 2, "predict": 2}
 
 
 def test_results_equal_those_of_steps_compiled_when_reached(monkeypatch):

@@ -39,7 +39,7 @@ def test_streamed_training_equals_device_resident_training(shuffle, steps_per_ex
     assert len(streamed_plans) == 1  # the host-streaming path ran
     # Every window of a fused execution has one shape: one compilation each for the full
     # and the last batch size, as with device-resident data.
-    assert streamed._untracked_trace_counts["train"] == resident._untracked_trace_counts["train"]
+    assert streamed._trace_counts["train"] == resident._trace_counts["train"]
     for a, b in zip(resident.get_weights(), streamed.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
     for key, values in resident_history.history.items():

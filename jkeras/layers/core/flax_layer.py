@@ -9,7 +9,7 @@ import inspect
 
 from jkeras.layers.core.jax_layer import JaxLayer
 from jkeras.layers.function_config import deserialize_function, serialize_function
-from jkeras.saving.object_registration import GLOBAL_CUSTOM_NAMES, active_custom_objects
+from jkeras.core.object_registration import active_custom_objects, get_registered_name
 
 
 class FlaxLayer(JaxLayer):
@@ -40,12 +40,15 @@ class FlaxLayer(JaxLayer):
         (2, 4)
     """
 
+    # Flax's collection filter: no layer, variable or seed generator for the walk to find.
+    untracked_attributes = ("_mutable",)
+
     def __init__(self, module, method=None, variables=None, **kwargs):
-        from flax.linen import DenyList
+        from flax.linen import DenyList  # Flax is optional: imported only by a FlaxLayer
 
         self.module = module
         self.method = method
-        self._untracked_mutable = DenyList(["params"])
+        self._mutable = DenyList(["params"])
         signature = inspect.signature(method or module.__call__).parameters
         if "training" in signature:
             call_fn, init_fn = self._apply_with_training, self._init_with_training
@@ -57,12 +60,12 @@ class FlaxLayer(JaxLayer):
 
     def _apply_with_training(self, params, state, rng, inputs, training):
         return self.module.apply(_merge_variables(params, state), inputs, rngs=rng,
-                                 method=self.method, mutable=self._untracked_mutable,
+                                 method=self.method, mutable=self._mutable,
                                  training=training)
 
     def _apply(self, params, state, rng, inputs):
         return self.module.apply(_merge_variables(params, state), inputs, rngs=rng,
-                                 method=self.method, mutable=self._untracked_mutable)
+                                 method=self.method, mutable=self._mutable)
 
     def _init_with_training(self, rng, inputs, training):
         return _split_variables(self.module.init(rng, inputs, method=self.method,
@@ -127,7 +130,7 @@ def _serialize_module(module, layer_name):
         )
     return {"module": cls.__module__, "class_name": cls.__name__,
             "config": module.get_config(),
-            "registered_name": GLOBAL_CUSTOM_NAMES.get(cls, cls.__name__)}
+            "registered_name": get_registered_name(cls)}
 
 
 def _deserialize_module(entry, custom_objects):

@@ -40,7 +40,7 @@ class Lambda(Layer):
     cannot be done safely. `from_config` looks functions up in `custom_objects` first.
     """
 
-    def _rows_independent(self, training):
+    def rows_independent(self, training):
         return False  # the user's function may combine rows
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):

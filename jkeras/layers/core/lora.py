@@ -12,7 +12,6 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import initializers
-from jkeras.layers.layer import keras_weight_order
 
 
 class LoRA:
@@ -105,9 +104,8 @@ class LoRA:
 
     def _saved_variables(self):
         """Keras's stored weights: the own weights without the LoRA factors."""
-        own, _ = self._own_state()
         factors = {id(v) for v in self._lora_factors()} if self.lora_enabled else set()
-        return [v for v in keras_weight_order(own) if id(v) not in factors]
+        return [v for v in self.own_weights if id(v) not in factors]
 
     def save_own_variables(self, store):
         """Write the weights as Keras does: the merged weight in place of `W`."""

@@ -2,7 +2,7 @@
 `SpectralNormalization`, ...)."""
 
 from jkeras.layers.layer import Layer
-from jkeras.layers.serialization import deserialize, serialize
+from jkeras.layers.registry import deserialize, serialize
 
 
 class Wrapper(Layer):

@@ -119,6 +119,11 @@ class TextVectorization(HostLayer):
             vocabulary_size=vocabulary_size)
 
     @property
+    def has_input_vocabulary(self):
+        """Whether the vocabulary was given (then `adapt` has nothing to learn)."""
+        return self._has_input_vocabulary
+
+    @property
     def compute_dtype(self):
         return "string"
 

@@ -55,7 +55,7 @@ class TFDataCallable:
 
 def call_on_tf_tensors(layer, args, kwargs):
     """`layer(*args, **kwargs)` for TensorFlow tensor arguments, as TensorFlow tensors."""
-    import tensorflow as tf
+    import tensorflow as tf  # on use: only given TensorFlow tensors, TensorFlow is imported
 
     leaves, treedef = _leaves((args, kwargs))
     positions = [i for i, leaf in enumerate(leaves) if is_tf_tensor(leaf)]

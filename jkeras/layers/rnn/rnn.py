@@ -3,12 +3,12 @@
 import jax
 import jax.numpy as jnp
 
+from jkeras.layers import registry
 from jkeras.layers.input_spec import InputSpec, assert_input_compatibility
-from jkeras.layers.layer import Layer, _call_arguments
+from jkeras.layers.layer import Layer, call_arguments
 from jkeras.layers.rnn.dropout_rnn_cell import prime_dropout_masks, reset_dropout_masks
 from jkeras.layers.rnn.stacked_rnn_cells import StackedRNNCells
 from jkeras.layers.rnn.time_loop import rnn
-from jkeras.layers.serialization import deserialize, serialize
 
 # Keys of a cell's config that belong to the cell object, not to the layer's arguments.
 _CELL_OWN_KEYS = ("name", "trainable", "dtype", "batch_input_shape", "activity_regularizer")
@@ -47,6 +47,8 @@ class RNN(Layer):
         >>> layer(np.ones((2, 10, 8))).shape
         (2, 10, 4)
     """
+
+    runs_loop = True  # the time loop
 
     def __init__(
         self,
@@ -129,7 +131,7 @@ class RNN(Layer):
 
         cell = self.cell
         call_cell = cell if isinstance(cell, Layer) else cell.call
-        takes_training = "training" in _call_arguments(type(cell).call)
+        takes_training = "training" in call_arguments(type(cell).call)
         cell_kwargs = {"training": training} if takes_training else {}
 
         def step(input_t, states):
@@ -188,13 +190,13 @@ class RNN(Layer):
             "stateful": self.stateful,
             "unroll": self.unroll,
             "zero_output_for_mask": self.zero_output_for_mask,
-            "cell": serialize(self.cell),
+            "cell": registry.serialize(self.cell),
         }
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        cell = deserialize(config.pop("cell"), custom_objects)
+        cell = registry.deserialize(config.pop("cell"), custom_objects)
         return cls(cell, **config)
 
 

@@ -3,8 +3,8 @@
 import jax
 import jax.numpy as jnp
 
-from jkeras.layers.layer import Layer, _call_arguments
-from jkeras.layers.serialization import deserialize, serialize
+from jkeras.layers.layer import Layer, call_arguments
+from jkeras.layers.registry import deserialize, serialize
 
 
 def _is_nested(states):
@@ -114,7 +114,7 @@ def _output_size(cell):
 
 def _call_cell(cell, inputs, states, training, kwargs):
     kwargs = dict(kwargs)
-    if isinstance(cell, Layer) and "training" in _call_arguments(type(cell).call):
+    if isinstance(cell, Layer) and "training" in call_arguments(type(cell).call):
         kwargs["training"] = training
     call = cell if isinstance(cell, Layer) else cell.call
     return call(inputs, states, **kwargs)

@@ -5,7 +5,7 @@ import jax.numpy as jnp
 
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.layers.core.wrapper import Wrapper
-from jkeras.layers.layer import Layer, _call_arguments
+from jkeras.layers.layer import Layer, call_arguments
 
 
 class TimeDistributed(Wrapper):
@@ -59,7 +59,7 @@ class TimeDistributed(Wrapper):
         self._get_child_input_shape(inputs.shape)
         batch, steps = inputs.shape[:2]
         kwargs = {"training": training}
-        if mask is not None and "mask" in _call_arguments(type(self.layer).call):
+        if mask is not None and "mask" in call_arguments(type(self.layer).call):
             if mask.shape[:2] != (batch, steps):
                 raise ValueError(
                     f"The `mask` passed to the `TimeDistributed` layer '{self.name}' has a "
