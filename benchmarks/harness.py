@@ -37,6 +37,7 @@ Child usage (run by `run_all.py`):  python benchmarks/harness.py '<json config>'
 """
 
 import importlib
+import importlib.abc
 import importlib.util
 import json
 import os
@@ -154,8 +155,9 @@ def import_framework(framework):
         os.environ["KERAS_BACKEND"] = "jax"
         # Keras 3 imports TensorFlow whenever it is installed (the test extra installs it for
         # the tf.data tests), which nearly triples its memory; measure it as a JAX-only
-        # install runs it.
-        sys.modules.setdefault("tensorflow", None)
+        # install runs it: imports of TensorFlow fail, and it never enters `sys.modules`
+        # (Keras 3's preprocessing layers take a `None` entry there for a loaded TensorFlow).
+        sys.meta_path.insert(0, _WithoutTensorFlow())
         import keras
 
         if keras.backend.backend() != "jax":
@@ -164,6 +166,14 @@ def import_framework(framework):
         raise ValueError(f"Not a Keras-like framework: {framework!r}.")
     keras.utils.set_random_seed(SEED)
     return keras
+
+
+class _WithoutTensorFlow(importlib.abc.MetaPathFinder):
+    """An import hook under which `import tensorflow` fails, as if it were not installed."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "tensorflow":
+            raise ImportError(f"{name} is not available in this benchmark process")
 
 
 def best_time(run, repeats=PREDICT_REPEATS):

@@ -5,6 +5,8 @@ Models (`--models`, comma-separated; all by default):
   convnet      Keras's MNIST convnet, adam, batch 128              (mnist_convnet.py)
   lstm         Embedding(20000,128) → LSTM(64) → Dense(1), len 100 (imdb_lstm.py)
   transformer  examples/transformer_classifier.py, adam, batch 64  (transformer_classifier.py)
+  augmented_convnet  examples/augmented_convnet.py: RandomFlip/RandomRotation/RandomZoom
+               in the model before the convnet, adam, batch 128 (augmented_convnet.py)
 
 Every (model, framework) pair runs in its own process on the same data (see harness.py);
 rounds alternate between frameworks so machine noise hits them alike, and the best round
@@ -46,6 +48,7 @@ MODELS = {
     "convnet": "mnist_convnet",
     "lstm": "imdb_lstm",
     "transformer": "transformer_classifier",
+    "augmented_convnet": "augmented_convnet",
 }
 FRAMEWORK_LABELS = {
     "jkeras": "jkeras",

@@ -29,6 +29,12 @@ COMPLETE = {
     "datasets.mnist": {},
     "datasets.reuters": {},
     "distribution": {},
+    "layers": {
+        "TFSMLayer": "loads a TensorFlow SavedModel through TensorFlow; jkeras runs JAX only "
+                     "(its exports are jax.export archives)",
+        "TorchModuleWrapper": "wraps a torch.nn.Module; Keras 3 supports it on its torch "
+                              "backend only",
+    },
     "losses": {},
     "mixed_precision": {},
     "ops": {},
@@ -42,7 +48,9 @@ COMPLETE = {
     "preprocessing.sequence": {},
     "random": {},
     "tree": {},
+    "utils.bounding_boxes": {},
     "utils.legacy": {},
+    "visualization": {},
 }
 
 PENDING = {
@@ -71,7 +79,6 @@ PENDING = {
     "dtype_policies": "#20, #21",
     "export": "#20",
     "initializers": "#20",
-    "layers": "#19 (the image preprocessing layers)",
     "legacy": "#20",
     "legacy.saving": "#20",
     "metrics": "#20",
@@ -82,22 +89,13 @@ PENDING = {
     "regularizers": "#20",
     "saving": "#20",
     "utils": "#19",
-    "utils.bounding_boxes": "#19",
-    "visualization": "#19",
     "wrappers": "#20",
 }
 
 
 # Deliberate exceptions of namespaces still pending (name -> reason), moved into COMPLETE with
 # their namespace.
-PENDING_EXCEPTIONS = {
-    "layers": {
-        "TFSMLayer": "loads a TensorFlow SavedModel through TensorFlow; jkeras runs JAX only "
-                     "(its exports are jax.export archives)",
-        "TorchModuleWrapper": "wraps a torch.nn.Module; Keras 3 supports it on its torch "
-                              "backend only",
-    },
-}
+PENDING_EXCEPTIONS = {}
 
 
 def _keras_namespaces():

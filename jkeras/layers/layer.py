@@ -446,6 +446,11 @@ class Layer:
         full size (`jkeras.trainers.batch_padding`). Only jkeras's own layers are asked."""
         return True
 
+    def check_host_input(self, value):
+        """Raise for a numpy input (`value`) that compiled code could not reject (Embedding's
+        out-of-range indices). The trainer calls it once per `fit`/`evaluate`/`predict`,
+        before any step, on the array of `x` the layer reads as it is; nothing by default."""
+
     def _own_state(self, tracked=None):
         """`(own variables, own seed generators' states)`; `tracked`: `self._tracked()` when
         the caller has it already."""

@@ -25,7 +25,7 @@ class Embedding(LoRA, Layer):
     Indices outside [0, input_dim) raise a ValueError where they come from the host: numpy
     arrays or lists passed to the layer itself, and numpy inputs of `fit`, `evaluate` and
     `predict` that an Embedding reads as they are (checked once per call, before any step:
-    `jkeras.trainers.host_checks`). Other inputs (JAX arrays, traced values, generator batches,
+    `check_host_input`). Other inputs (JAX arrays, traced values, generator batches,
     values computed by earlier layers) are not checked, since compiled code cannot raise:
     there, as in Keras 3 on JAX, an index >= input_dim gives a row of NaN and a negative index
     counts from the end.
@@ -33,6 +33,8 @@ class Embedding(LoRA, Layer):
     Input shape: integer tensor `(batch, ...)`.
     Output shape: `(batch, ..., output_dim)`.
     """
+
+    lora_weight = "embeddings"
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
@@ -59,9 +61,10 @@ class Embedding(LoRA, Layer):
             check_indices(self, inputs)
         return super().__call__(inputs, *args, **kwargs)
 
-    lora_weight = "embeddings"
-    # Whether the layer's (symbolic) input holds indices: what the host checks look at.
-    reads_indices = True
+    def check_host_input(self, value):
+        """Indices in `[0, input_dim)`, checked on a numpy input of `fit`/`evaluate`/`predict`
+        that the layer reads as it is (`Layer.check_host_input`)."""
+        check_indices(self, value)
 
     def build(self, input_shape=None):
         self._embeddings = self.add_weight(
@@ -112,8 +115,6 @@ class Embedding(LoRA, Layer):
 def check_indices(layer, indices):
     """Raise a ValueError naming `layer` when host `indices` (a numpy array; floats are
     truncated as the layer casts them) fall outside `[0, layer.input_dim)`."""
-    if not layer.reads_indices:
-        return
     indices = np.asarray(indices)
     if indices.size == 0:
         return

@@ -48,11 +48,6 @@ class ReversibleEmbedding(Embedding):
             return Layer.__call__(self, inputs, *args, reverse=True, **kwargs)
         return super().__call__(inputs, *args, **kwargs)
 
-    @property
-    def reads_indices(self):
-        """False when the layer's symbolic call is a reverse projection (hidden states)."""
-        return not any(node.kwargs.get("reverse") for node in self._inbound_nodes)
-
     def build(self, input_shape=None):
         super().build(input_shape)
         self.reverse_embeddings = None
