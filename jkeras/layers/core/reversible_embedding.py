@@ -48,6 +48,12 @@ class ReversibleEmbedding(Embedding):
             return Layer.__call__(self, inputs, *args, reverse=True, **kwargs)
         return super().__call__(inputs, *args, **kwargs)
 
+    def check_host_input(self, value):
+        """Indices checked as `Embedding` does, unless the layer's symbolic call is a reverse
+        projection (its input is hidden states)."""
+        if not any(node.kwargs.get("reverse") for node in self.inbound_nodes):
+            super().check_host_input(value)
+
     def build(self, input_shape=None):
         super().build(input_shape)
         self.reverse_embeddings = None
