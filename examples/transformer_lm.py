@@ -69,9 +69,10 @@ def make_data(num_samples, seed, sequence_length=SEQUENCE_LENGTH):
     return windows[:, :-1], windows[:, 1:]
 
 
-def decoder_block(x, index):
+def decoder_block(x, index, ff_dim=FF_DIM):
     """Pre-norm block: causal grouped-query attention, then a gated (SwiGLU) feed-forward
-    network, each added back to the residual stream."""
+    network with `ff_dim` hidden units, each added back to the residual stream."""
+    embed_dim = x.shape[-1]
     h = layers.RMSNormalization(name=f"attention_norm_{index}")(x)
     h = layers.GroupQueryAttention(
         head_dim=HEAD_DIM, num_query_heads=NUM_QUERY_HEADS,
@@ -79,32 +80,37 @@ def decoder_block(x, index):
     )(h, h, use_causal_mask=True)
     x = layers.Add()([x, h])
     h = layers.RMSNormalization(name=f"ffn_norm_{index}")(x)
-    gate = layers.EinsumDense("btd,df->btf", (None, FF_DIM), activation="silu",
+    gate = layers.EinsumDense("btd,df->btf", (None, ff_dim), activation="silu",
                               name=f"ffn_gate_{index}")(h)
-    up = layers.EinsumDense("btd,df->btf", (None, FF_DIM), name=f"ffn_up_{index}")(h)
-    h = layers.EinsumDense("btf,fd->btd", (None, EMBED_DIM), name=f"ffn_down_{index}")(
+    up = layers.EinsumDense("btd,df->btf", (None, ff_dim), name=f"ffn_up_{index}")(h)
+    h = layers.EinsumDense("btf,fd->btd", (None, embed_dim), name=f"ffn_down_{index}")(
         layers.Multiply()([gate, up]))
     return layers.Add()([x, h])
 
 
-def build_model(sequence_length=SEQUENCE_LENGTH):
+def build_model(sequence_length=SEQUENCE_LENGTH, embed_dim=EMBED_DIM, num_layers=NUM_LAYERS,
+                ff_dim=FF_DIM):
     """The language model: int32 ids `(batch, sequence_length)` -> next-character logits
-    `(batch, sequence_length, VOCAB_SIZE)`."""
+    `(batch, sequence_length, VOCAB_SIZE)` (the sizes default to the module's constants)."""
     inputs = keras.Input((sequence_length,), dtype="int32")
-    embedding = layers.ReversibleEmbedding(VOCAB_SIZE, EMBED_DIM, name="token_embedding")
-    positions = layers.Embedding(sequence_length, EMBED_DIM, name="position_embedding")(
-        ops.arange(sequence_length)[None])
+    embedding = layers.ReversibleEmbedding(VOCAB_SIZE, embed_dim, name="token_embedding")
+    # Position ids computed from the inputs, so that the position embedding is a layer of the
+    # model (trained) rather than a constant computed once while the graph is built.
+    position_ids = ops.zeros_like(inputs) + ops.arange(sequence_length, dtype="int32")
+    positions = layers.Embedding(sequence_length, embed_dim, name="position_embedding")(
+        position_ids)
     x = embedding(inputs) + positions
-    for index in range(NUM_LAYERS):
-        x = decoder_block(x, index)
+    for index in range(num_layers):
+        x = decoder_block(x, index, ff_dim)
     x = layers.RMSNormalization(name="final_norm")(x)
     return keras.Model(inputs, embedding(x, reverse=True), name="transformer_lm")
 
 
-def compile_model(model, learning_rate=3e-3):
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"])
+def compile_arguments(learning_rate=3e-3):
+    """`compile`'s arguments: Adam, next-character cross-entropy on logits, accuracy."""
+    return {"optimizer": keras.optimizers.Adam(learning_rate),
+            "loss": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            "metrics": ["accuracy"]}
 
 
 def generate(model, prompt, length):
@@ -130,7 +136,7 @@ def main():
     x, y = make_data(args.samples, seed=0)
     x_test, y_test = make_data(500, seed=1)
     model = build_model()
-    compile_model(model)
+    model.compile(**compile_arguments())
     model.summary()
     model.fit(x, y, batch_size=32, epochs=args.epochs, validation_split=0.1, verbose=2)
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
