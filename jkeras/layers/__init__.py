@@ -125,7 +125,9 @@ from jkeras.layers.preprocessing.image.resizing import Resizing
 from jkeras.layers.preprocessing.image.solarization import Solarization
 from jkeras.layers.preprocessing.pipeline import Pipeline
 # --- modern layers, JAX interop, functional merge helpers (issue #20) ---
-from jkeras.layers.attention.grouped_query_attention import GroupQueryAttention
+from jkeras.layers.attention.grouped_query_attention import (
+    GroupedQueryAttention as GroupQueryAttention,
+)
 from jkeras.layers.core.einsum_dense import EinsumDense
 from jkeras.layers.core.flax_layer import FlaxLayer
 from jkeras.layers.core.jax_layer import JaxLayer
@@ -163,3 +165,6 @@ for _name, _value in dict(globals()).items():
     if isinstance(_value, type) and issubclass(_value, Layer):
         LAYERS.register(_value, name=_name)
 LAYERS.register(Layer, module="keras")  # Keras 3 exports the base class as `keras.Layer`
+# Keras 3's class `GroupedQueryAttention` is exported (and written in configs) under this name;
+# its default layer names and weight-file keys follow the class name, as here.
+LAYERS.register(GroupQueryAttention, class_name="GroupQueryAttention")

@@ -1,4 +1,5 @@
-"""`GroupQueryAttention` (Ainslie et al., 2023): queries in groups that share key/value heads."""
+"""`GroupedQueryAttention`, exported as `GroupQueryAttention` (Ainslie et al., 2023): queries in
+groups that share key/value heads."""
 
 import math
 
@@ -14,7 +15,7 @@ from jkeras.layers.regularization.dropout import Dropout
 from jkeras.ops.nn import dot_product_attention
 
 
-class GroupQueryAttention(Layer):
+class GroupedQueryAttention(Layer):
     """Grouped-query attention: `num_query_heads` query heads share `num_key_value_heads`
     key/value heads (one: multi-query attention; as many: multi-head attention).
 
@@ -206,7 +207,7 @@ class GroupQueryAttention(Layer):
             use_causal_mask
             and query_mask is None and value_mask is None and key_mask is None
             and attention_mask is None and self.sliding_window is None
-            and type(self)._compute_attention is GroupQueryAttention._compute_attention
+            and type(self)._compute_attention is GroupedQueryAttention._compute_attention
         )
         if not causal_only:
             attention_mask = self._compute_attention_mask(
