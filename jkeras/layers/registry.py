@@ -33,7 +33,7 @@ def deserialize(config, custom_objects=None):
     """
     layer = LAYERS.deserialize(config, custom_objects)
     if not isinstance(layer, Layer):
-        raise ValueError(
+        raise ValueError(  # noqa: TRY004 (Keras raises ValueError here)
             "`jkeras.layers.deserialize` was passed a `config` object that is not a "
             f"`jkeras.layers.Layer`. Received: {config}"
         )

@@ -18,7 +18,7 @@ from tests.helpers import assert_close
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from harness import load_example  # noqa: E402  (benchmarks/ is no package)
+from harness import load_example
 
 TINY = {"sequence_length": 12, "embed_dim": 8, "num_layers": 1, "ff_dim": 16}
 

@@ -92,7 +92,7 @@ def test_stacked_cells_match_keras(return_state):
     assert isinstance(layers.RNN(cells(jkeras)).cell, layers.StackedRNNCells)
     assert layer.cell.state_size == [3, [2, 2], 4] and layer.cell.output_size == 4
     if return_state:  # the output, then the states of each cell (a list for the LSTM)
-        output, [first], [h, c], [last] = result.output
+        output, [_first], [h, c], [last] = result.output
         assert output.shape == (2, 4, 4) and h.shape == c.shape == (2, 2)
         assert_close(output[:, -1], last)
 

@@ -7,9 +7,9 @@ Flax is imported when a `FlaxLayer` is made, so jkeras does not depend on it oth
 import importlib
 import inspect
 
+from jkeras.core.object_registration import active_custom_objects, get_registered_name
 from jkeras.layers.core.jax_layer import JaxLayer
 from jkeras.layers.function_config import deserialize_function, serialize_function
-from jkeras.core.object_registration import active_custom_objects, get_registered_name
 
 
 class FlaxLayer(JaxLayer):
