@@ -161,7 +161,7 @@ KWARGS = {
         "lora_alpha": 4,
     },
     "layers.FlaxLayer": lambda mod: {"module": _FlaxDense(3)},
-    "layers.GroupQueryAttention": {
+    "layers.GroupedQueryAttention": {
         "head_dim": 4,
         "num_query_heads": 4,
         "num_key_value_heads": 2,

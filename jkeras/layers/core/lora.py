@@ -24,6 +24,9 @@ class LoRA:
     """
 
     lora_weight = "kernel"
+    # Set by `enable_lora` (bound methods, nothing to track): only a layer with LoRA saves and
+    # loads through Keras's hooks; any other takes weights_io's checked, all-or-nothing path.
+    untracked_attributes = ("save_own_variables", "load_own_variables")
 
     def _init_lora(self, lora_rank, lora_alpha):
         self.lora_rank = lora_rank
@@ -74,6 +77,8 @@ class LoRA:
                 dtype="float32", regularizer=regularizer))
         base.trainable = False
         self.lora_enabled = True
+        self.save_own_variables = self._save_merged_variables
+        self.load_own_variables = self._load_merged_variables
         self.lora_rank = rank
         self.lora_alpha = lora_alpha if lora_alpha is not None else rank
 
@@ -107,14 +112,14 @@ class LoRA:
         factors = {id(v) for v in self._lora_factors()} if self.lora_enabled else set()
         return [v for v in self.own_weights if id(v) not in factors]
 
-    def save_own_variables(self, store):
+    def _save_merged_variables(self, store):
         """Write the weights as Keras does: the merged weight in place of `W`."""
         base = self._base_weight()
         for index, variable in enumerate(self._saved_variables()):
             value = self.adapted_weight() if variable is base else variable.value
             store[str(index)] = np.asarray(jnp.asarray(value).astype(variable.dtype))
 
-    def load_own_variables(self, store):
+    def _load_merged_variables(self, store):
         """Read weights written by `save_own_variables` (or by Keras); with LoRA the factors
         restart from zero, since the file's weight already includes their update."""
         variables = self._saved_variables()
