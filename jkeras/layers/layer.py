@@ -430,7 +430,17 @@ class Layer(PureCore):
     def own_weights(self):
         """This layer's own weights, trainable then non-trainable (no sublayer's)."""
         own, _ = self._own_state()
-        return [v for v in own if v.trainable] + [v for v in own if not v.trainable]
+        return self._keras_weight_order(own)
+
+    def _keras_weight_order(self, variables):
+        """`variables` in Keras 3's weight order: those created trainable, then the others.
+
+        A weight frozen after its creation (`variable.trainable = False`, as `enable_lora`
+        does to a kernel) keeps its place, as in Keras, whose layers list weights by their
+        trainability at creation."""
+        created = [self._created_trainable.get(id(v), v.trainable) for v in variables]
+        return ([v for v, t in zip(variables, created) if t]
+                + [v for v, t in zip(variables, created) if not t])
 
     def rows_independent(self, training):
         """Whether this layer's own computation treats the rows of a batch independently (in
@@ -455,7 +465,7 @@ class Layer(PureCore):
     def _flatten(self, include_seeds):
         tracked = self._tracked()  # one walk serves the own state and the sublayers
         own, seeds = self._own_state(tracked)
-        result = [v for v in own if v.trainable] + [v for v in own if not v.trainable]
+        result = self._keras_weight_order(own)
         if include_seeds:
             result += seeds
         for layer in tracked:
