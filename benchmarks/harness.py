@@ -5,10 +5,13 @@ A model benchmark is a module in this folder (`mnist_mlp.py`, `mnist_convnet.py`
 
     TITLE, BATCH_SIZE, DEFAULT_SAMPLES, QUICK_SAMPLES
     COMPILE                       keyword arguments of `compile` (loss and optimizer by name)
+    compile_arguments(keras)      (optional) -> `compile`'s arguments built from `keras`, used
+                                     instead of COMPILE (losses given as objects)
     make_data(samples)            -> (x, y) numpy arrays
     build_model(keras)            -> the model, from the `keras` namespace it is given
                                      (`jkeras` or Keras 3: the same code builds both)
     handwritten()                 -> `PureModel`: the same model in plain jax + optax
+                                     (optional: without it `jax+optax` is not measured)
 
 Frameworks (`FRAMEWORKS`): `jkeras`, `jkeras-auto` (jkeras compiled with
 `steps_per_execution="auto"`: fused multi-step calls), `keras3` (Keras 3 on its JAX backend)
@@ -210,7 +213,9 @@ def run_keras_like(framework, bench, x, y, epochs, steps_per_execution):
     model = bench.build_model(keras)
     if framework == "jkeras-auto":
         steps_per_execution = "auto"
-    model.compile(**bench.COMPILE, steps_per_execution=steps_per_execution)
+    arguments = (bench.compile_arguments(keras) if hasattr(bench, "compile_arguments")
+                 else bench.COMPILE)
+    model.compile(**arguments, steps_per_execution=steps_per_execution)
     result = time_keras_like(model, x, y, bench.BATCH_SIZE, epochs)
     if framework.startswith("jkeras"):
         result["train_traces"] = model._trace_counts["train"]

@@ -7,6 +7,9 @@ Models (`--models`, comma-separated; all by default):
   transformer  examples/transformer_classifier.py, adam, batch 64  (transformer_classifier.py)
   augmented_convnet  examples/augmented_convnet.py: RandomFlip/RandomRotation/RandomZoom
                in the model before the convnet, adam, batch 128 (augmented_convnet.py)
+  transformer_lm  examples/transformer_lm.py: decoder-only LM (GroupQueryAttention,
+               EinsumDense, RMSNormalization, ReversibleEmbedding), adam, batch 32; no
+               hand-written model, so no jax+optax row (transformer_lm.py)
 
 Every (model, framework) pair runs in its own process on the same data (see harness.py);
 rounds alternate between frameworks so machine noise hits them alike, and the best round
@@ -49,6 +52,7 @@ MODELS = {
     "lstm": "imdb_lstm",
     "transformer": "transformer_classifier",
     "augmented_convnet": "augmented_convnet",
+    "transformer_lm": "transformer_lm",
 }
 FRAMEWORK_LABELS = {
     "jkeras": "jkeras",
@@ -161,7 +165,8 @@ def _samples(text, models, quick):
 
 def run(args):
     """All measurements: `{model: {framework: {"rounds": [...], "best": {...}}}}`."""
-    raw = {model: {framework: [] for framework in args.frameworks} for model in args.models}
+    raw = {model: {framework: [] for framework in frameworks_of(model, args.frameworks)}
+           for model in args.models}
     with tempfile.TemporaryDirectory() as folder:
         data = {}
         for model in args.models:
@@ -170,7 +175,7 @@ def run(args):
             np.savez(data[model], x=x, y=y)
         for round_index in range(args.rounds):
             for model in args.models:
-                for framework in args.frameworks:
+                for framework in raw[model]:
                     start = time.perf_counter()
                     result = harness.run_child(
                         MODELS[model], framework, data[model], args.epochs, args.steps_per_execution
@@ -190,6 +195,12 @@ def run(args):
         }
         for model, frameworks in raw.items()
     }
+
+
+def frameworks_of(model, frameworks):
+    """`frameworks` that `model`'s benchmark can run: `jax+optax` needs its `handwritten`."""
+    bench = importlib.import_module(MODELS[model])
+    return [f for f in frameworks if f != "jax+optax" or hasattr(bench, "handwritten")]
 
 
 def best_of(runs):

@@ -15,8 +15,9 @@ def device(device_name):
         ...     x = jkeras.ops.ones((2,))
     """
     if not isinstance(device_name, str):
-        raise ValueError(f"Invalid value for argument `device_name`. Expected a string like "
-                         f"'gpu:0'. Received: device_name={device_name!r}")
+        raise ValueError(  # noqa: TRY004 (Keras raises ValueError)
+            f"Invalid value for argument `device_name`. Expected a string like "
+            f"'gpu:0'. Received: device_name={device_name!r}")
     name = device_name.lower().removeprefix("/device:")
     platform, _, index = name.partition(":")
     try:
