@@ -143,6 +143,12 @@ ALL_OBJECTS = (
     OneHotIoU,
     OneHotMeanIoU,
 )
+# Keras 3 exports these loss functions as metric functions too.
+LOSS_FUNCTIONS = (
+    binary_focal_crossentropy, categorical_focal_crossentropy, categorical_hinge, hinge, huber,
+    kl_divergence, log_cosh, mean_absolute_percentage_error, mean_squared_logarithmic_error,
+    poisson, squared_hinge,
+)
 METRICS.register(*ALL_OBJECTS, snake_case=True)
 METRICS.register(Metric, module="keras")  # Keras 3 exports the base class as `keras.Metric`
 METRICS.register(Accuracy, name="acc")  # not in Keras' table; compile resolves "acc" too
@@ -163,18 +169,7 @@ METRICS.register_functions(
     cosine_similarity,
     pearson_correlation,
     concordance_correlation,
-    # Keras 3 exports these loss functions as metric functions too.
-    binary_focal_crossentropy,
-    categorical_focal_crossentropy,
-    categorical_hinge,
-    hinge,
-    huber,
-    kl_divergence,
-    log_cosh,
-    mean_absolute_percentage_error,
-    mean_squared_logarithmic_error,
-    poisson,
-    squared_hinge,
+    *LOSS_FUNCTIONS,
 )
 ALL_OBJECTS_DICT = METRICS.table
 serialize = METRICS.serialize
