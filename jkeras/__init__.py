@@ -30,6 +30,7 @@ from jkeras import (
     tree,
     utils,
     visualization,
+    wrappers,
 )
 from jkeras.core.device import device, remat
 from jkeras.core.keras_tensor import KerasTensor

@@ -61,6 +61,7 @@ COMPLETE = {
     "utils.bounding_boxes": {},
     "utils.legacy": {},
     "visualization": {},
+    "wrappers": {},
 }
 
 PENDING = {
@@ -89,7 +90,6 @@ PENDING = {
     "quantizers": "#21",
     "saving": "#20",
     "utils": "#19",
-    "wrappers": "#20",
 }
 
 
