@@ -57,6 +57,7 @@ COMPLETE = {
     "preprocessing.sequence": {},
     "random": {},
     "regularizers": {},
+    "saving": {},
     "tree": {},
     "utils.bounding_boxes": {},
     "utils.legacy": {},
@@ -88,7 +89,6 @@ PENDING = {
     "dtype_policies": "#20, #21",
     "export": "#20",
     "quantizers": "#21",
-    "saving": "#20",
     "utils": "#19",
 }
 
