@@ -75,7 +75,7 @@ class KerasFileEditor:
         import h5py
 
         tree = {}
-        for key in group.keys():
+        for key in group:
             link = group.get(key, getclass=True, getlink=True)
             if link in (h5py.ExternalLink, h5py.SoftLink):
                 raise ValueError(f"Not allowed: H5 file with {link.__name__}")
@@ -248,7 +248,7 @@ def _write_tree(h5file, tree, path):
 
 def _check_weights_dict(weights):
     if not isinstance(weights, dict):
-        raise ValueError(
+        raise ValueError(  # noqa: TRY004 (Keras's type)
             "Argument `weights` should be a dict where keys are weight names (usually '0', "
             f"'1', etc.) and values are NumPy arrays. Received: type(weights)={type(weights)}"
         )

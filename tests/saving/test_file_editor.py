@@ -107,17 +107,17 @@ def test_edits_and_resave_as_keras(keras_file, tmp_path):
 
 def test_errors_as_keras(keras_file):
     for editor in (KerasFileEditor(keras_file), keras.saving.KerasFileEditor(keras_file)):
-        for call, match in [
-            (lambda: editor.rename_object("layers/nope", "x"), "not found"),
-            (lambda: editor.rename_object("layers/dense", "a/b"), "leaf name"),
-            (lambda: editor.delete_object("nope"), "does not appear"),
-            (lambda: editor.delete_weight("layers/dense", "7"), "Weight 7 not found"),
-            (lambda: editor.add_object("nope/dense", {}), "not found"),
-            (lambda: editor.add_weights("layers/dense", [1]), "should be a dict"),
-            (lambda: editor.save("x.h5"), "weights.h5"),
+        for method, args, match in [
+            ("rename_object", ("layers/nope", "x"), "not found"),
+            ("rename_object", ("layers/dense", "a/b"), "leaf name"),
+            ("delete_object", ("nope",), "does not appear"),
+            ("delete_weight", ("layers/dense", "7"), "Weight 7 not found"),
+            ("add_object", ("nope/dense", {}), "not found"),
+            ("add_weights", ("layers/dense", [1]), "should be a dict"),
+            ("save", ("x.h5",), "weights.h5"),
         ]:
             with pytest.raises(ValueError, match=match):
-                call()
+                getattr(editor, method)(*args)
     # A unique bare name (Keras 3 miscounts nested occurrences and refuses this one).
     editor = KerasFileEditor(keras_file)
     editor.rename_object("dense_1", "head")
