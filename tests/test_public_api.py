@@ -59,6 +59,7 @@ COMPLETE = {
     "regularizers": {},
     "saving": {},
     "tree": {},
+    "utils": {},
     "utils.bounding_boxes": {},
     "utils.legacy": {},
     "visualization": {},
@@ -89,7 +90,6 @@ PENDING = {
     "dtype_policies": "#20, #21",
     "export": "#20",
     "quantizers": "#21",
-    "utils": "#19",
 }
 
 

@@ -72,7 +72,7 @@ class KerasFileEditor:
     def _read_object(self, group, path):
         """The weights tree of the object saved in the h5py group `group` (at `path`): the
         datasets of its `vars` group, then its child objects; empty objects are left out."""
-        import h5py
+        import h5py  # on use: h5py is an optional dependency
 
         tree = {}
         for key in group:
@@ -200,7 +200,7 @@ class KerasFileEditor:
 
     def save(self, filepath):
         """Write the edited weights to `filepath`, a `.weights.h5` file."""
-        import h5py
+        import h5py  # on use: h5py is an optional dependency
 
         filepath = str(filepath)
         if not filepath.endswith(".weights.h5"):
@@ -266,7 +266,7 @@ def _parents_of(tree, name):
 def _model_weights_tree(model):
     """`model`'s weights as the editor's tree, through the weights file Keras 3's layout
     defines (written in memory)."""
-    import h5py
+    import h5py  # on use: h5py is an optional dependency
 
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as h5file:
