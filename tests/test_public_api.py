@@ -31,6 +31,7 @@ COMPLETE = {
     "datasets.mnist": {},
     "datasets.reuters": {},
     "distribution": {},
+    "export": {},
     "initializers": {},
     "layers": {
         "TFSMLayer": "loads a TensorFlow SavedModel through TensorFlow; jkeras runs JAX only "
@@ -88,7 +89,6 @@ PENDING = {
     "applications.xception": "#22",
     "distillation": "#20",
     "dtype_policies": "#20, #21",
-    "export": "#20",
     "quantizers": "#21",
 }
 
