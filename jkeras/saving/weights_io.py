@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from jkeras.core import naming
+from jkeras.core.graph_walk import depth_first
 
 # Keras 3 creates some optimizers' slots in separate calls (one group per call, each group
 # interleaved per model variable); any optimizer not listed creates all slots in one call.
@@ -90,21 +91,22 @@ def keras_functional_layers(model):
         node = tensor.node
         return ("node", id(node)), node.operation, list(node.input_tensors), False
 
-    def visit(tensor):
-        key, operation, parents, is_input = node_of(tensor)
+    def enter(tensor):
+        key, operation, _, is_input = node_of(tensor)
         if operation is None or key in finished:
-            return
+            return False
         if not is_input and any(tensor is t for t in inputs):
             finished.add(key)
-            return
+            return False
         first_visit.setdefault(id(operation), len(first_visit))
-        for parent in parents:
-            visit(parent)
+        return True
+
+    def leave(tensor):
+        key, operation, parents, _ = node_of(tensor)
         finished.add(key)
         order.append((key, operation, parents))
 
-    for output in model.outputs:
-        visit(output)
+    depth_first(model.outputs, enter, lambda tensor: node_of(tensor)[2], leave)
     in_graph = {key for key, _, _ in order}
     node_depth, operation_depth, operations = {}, {}, {}
     for key, operation, parents in reversed(order):
