@@ -21,9 +21,21 @@ def _builtin_layers():
     return classes
 
 
+# jkeras's model classes as Keras 3 names them in a config (a model nested in another one, such
+# as an application base under a new head): `(module, registered_name)`.
+KERAS_MODEL_CLASSES = {
+    "jkeras.models.sequential.Sequential": ("keras", None),
+    "jkeras.models.functional.Functional": ("keras.src.models.functional", "Functional"),
+}
+
+
 def serialize_layer(layer):
     """`{"module", "class_name", "config", "registered_name"}` for a layer."""
     cls = type(layer)
+    model_class = KERAS_MODEL_CLASSES.get(f"{cls.__module__}.{cls.__name__}")
+    if model_class is not None:
+        return {"module": model_class[0], "class_name": cls.__name__,
+                "config": layer.get_config(), "registered_name": model_class[1]}
     builtin = cls.__module__.startswith("jkeras.layers")
     module = "keras.layers" if builtin else cls.__module__
     return {
