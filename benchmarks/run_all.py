@@ -5,6 +5,9 @@ Models (`--models`, comma-separated; all by default):
   convnet      Keras's MNIST convnet, adam, batch 128              (mnist_convnet.py)
   lstm         Embedding(20000,128) → LSTM(64) → Dense(1), len 100 (imdb_lstm.py)
   transformer  examples/transformer_classifier.py, adam, batch 64  (transformer_classifier.py)
+  resnet50     keras.applications.ResNet50, 10 classes, adam, batch 32 (resnet50.py)
+  mobilenet_v2 keras.applications.MobileNetV2, 10 classes, adam, batch 32 (mobilenet_v2.py)
+               (both on random images: 32x32 on the CPU, 224x224 on a GPU; no jax+optax)
 
 Every (model, framework) pair runs in its own process on the same data (see harness.py);
 rounds alternate between frameworks so machine noise hits them alike, and the best round
@@ -46,6 +49,8 @@ MODELS = {
     "convnet": "mnist_convnet",
     "lstm": "imdb_lstm",
     "transformer": "transformer_classifier",
+    "resnet50": "resnet50",
+    "mobilenet_v2": "mobilenet_v2",
 }
 FRAMEWORK_LABELS = {
     "jkeras": "jkeras",
@@ -156,9 +161,16 @@ def _samples(text, models, quick):
     return counts
 
 
+def frameworks_for(model, frameworks):
+    """The requested `frameworks` that `model`'s benchmark runs (its `FRAMEWORKS`, if it
+    lists them: the applications have no hand-written JAX version)."""
+    supported = getattr(importlib.import_module(MODELS[model]), "FRAMEWORKS", harness.FRAMEWORKS)
+    return [framework for framework in frameworks if framework in supported]
+
+
 def run(args):
     """All measurements: `{model: {framework: {"rounds": [...], "best": {...}}}}`."""
-    raw = {model: {framework: [] for framework in args.frameworks} for model in args.models}
+    raw = {model: {f: [] for f in frameworks_for(model, args.frameworks)} for model in args.models}
     with tempfile.TemporaryDirectory() as folder:
         data = {}
         for model in args.models:
@@ -167,7 +179,7 @@ def run(args):
             np.savez(data[model], x=x, y=y)
         for round_index in range(args.rounds):
             for model in args.models:
-                for framework in args.frameworks:
+                for framework in raw[model]:
                     start = time.perf_counter()
                     result = harness.run_child(
                         MODELS[model], framework, data[model], args.epochs, args.steps_per_execution
