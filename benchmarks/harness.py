@@ -203,7 +203,7 @@ def run_keras_like(framework, bench, x, y, epochs, steps_per_execution):
     model.compile(**bench.COMPILE, steps_per_execution=steps_per_execution)
     result = time_keras_like(model, x, y, bench.BATCH_SIZE, epochs)
     if framework.startswith("jkeras"):
-        result["train_traces"] = model._untracked_trace_counts["train"]
+        result["train_traces"] = model._trace_counts["train"]
     return result
 
 

@@ -13,6 +13,7 @@ from jkeras import (
     constraints,
     datasets,
     distribution,
+    dtype_policies,
     export,
     initializers,
     layers,
@@ -26,16 +27,12 @@ from jkeras import (
     random,
     regularizers,
     saving,
+    tree,
     utils,
 )
 from jkeras.core.variable import Variable
+from jkeras.dtype_policies import DTypePolicy
 from jkeras.layers import Input, InputLayer, Layer
-from jkeras.mixed_precision import DTypePolicy
 from jkeras.models import Model, Sequential
-
-# isort: split
-# `jkeras.utils.legacy` serializes through `jkeras.saving`, which itself uses `jkeras.utils`:
-# it is loaded after both rather than by `jkeras.utils`.
-import jkeras.utils.legacy
 
 __version__ = "0.1.0"

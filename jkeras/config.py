@@ -1,67 +1,23 @@
-"""Global numeric settings with Keras 3's names (`jkeras.config.floatx()`, `epsilon()`)."""
+"""`jkeras.config`: Keras 3's global settings (`floatx`, `epsilon`, `image_data_format`, the
+global dtype policy) and jkeras's compiler options for the training steps.
 
-_FLOATX = "float32"
-_EPSILON = 1e-7
-_IMAGE_DATA_FORMAT = "channels_last"
+The numeric settings live in `jkeras.core.config` (core reads them), the policy in
+`jkeras.dtype_policies`; this module gathers them under Keras 3's names.
+"""
 
+import jax
 
-def backend():
-    """The name of the backend: always `"jax"`."""
-    return "jax"
-
-
-def floatx():
-    """The default float dtype name for weights and computations ("float32")."""
-    return _FLOATX
-
-
-def set_floatx(value):
-    global _FLOATX
-    if value not in ("float16", "bfloat16", "float32", "float64"):
-        raise ValueError(
-            "Unknown `floatx` value. Expected one of 'float16', 'bfloat16', "
-            f"'float32', 'float64'. Received: floatx={value!r}"
-        )
-    _FLOATX = value
-
-
-def epsilon():
-    """The fuzz factor used to avoid division by zero and log(0) (1e-7)."""
-    return _EPSILON
-
-
-def set_epsilon(value):
-    global _EPSILON
-    _EPSILON = float(value)
-
-
-def image_data_format():
-    return _IMAGE_DATA_FORMAT
-
-
-def set_image_data_format(value):
-    global _IMAGE_DATA_FORMAT
-    if value not in ("channels_last", "channels_first"):
-        raise ValueError(
-            "`data_format` must be 'channels_last' or 'channels_first'. "
-            f"Received: {value!r}"
-        )
-    _IMAGE_DATA_FORMAT = value
-
-
-def dtype_policy():
-    """The global dtype policy (`jkeras.mixed_precision.global_policy`)."""
-    from jkeras.mixed_precision import policy
-
-    return policy.global_policy()
-
-
-def set_dtype_policy(policy):
-    """Set the global dtype policy, e.g. `"mixed_bfloat16"` (Keras 3's `keras.config` name)."""
-    from jkeras.mixed_precision import policy as policy_module
-
-    policy_module.set_global_policy(policy)
-
+from jkeras.core.config import (
+    backend,
+    epsilon,
+    floatx,
+    image_data_format,
+    set_epsilon,
+    set_floatx,
+    set_image_data_format,
+)
+from jkeras.dtype_policies.dtype_policy import global_policy as dtype_policy
+from jkeras.dtype_policies.dtype_policy import set_global_policy as set_dtype_policy
 
 # XLA options the train, test and predict steps compile with, per JAX backend (a jkeras
 # setting: Keras has none). Empty: XLA's defaults.
@@ -72,8 +28,6 @@ def step_compiler_options(backend=None):
     """The XLA compiler options of jkeras's compiled train, test and predict steps on
     `backend` (default: JAX's default backend); none unless set with
     `set_step_compiler_options`."""
-    import jax
-
     return dict(_STEP_COMPILER_OPTIONS.get(backend or jax.default_backend(), {}))
 
 
@@ -115,3 +69,21 @@ def disable_interactive_logging():
 def is_interactive_logging_enabled():
     """Whether logs go to stdout (True) or to `absl.logging` (False)."""
     return _INTERACTIVE_LOGGING
+
+
+__all__ = [
+    "backend",
+    "disable_interactive_logging",
+    "dtype_policy",
+    "enable_interactive_logging",
+    "epsilon",
+    "floatx",
+    "image_data_format",
+    "is_interactive_logging_enabled",
+    "set_dtype_policy",
+    "set_epsilon",
+    "set_floatx",
+    "set_image_data_format",
+    "set_step_compiler_options",
+    "step_compiler_options",
+]

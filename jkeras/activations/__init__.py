@@ -40,6 +40,7 @@ from jkeras.activations.activations import (
     tanh_shrink,
     threshold,
 )
+from jkeras.core.registry import Registry
 
 ALL_OBJECTS = (
     relu, leaky_relu, relu6, softmax, celu, elu, selu, softplus, softsign, squareplus,
@@ -48,89 +49,70 @@ ALL_OBJECTS = (
     mish, log_softmax, log_sigmoid, sparsemax,
 )  # fmt: skip
 
-ALL_OBJECTS_DICT = {fn.__name__: fn for fn in ALL_OBJECTS}
-ALL_OBJECTS_DICT["swish"] = silu
-ALL_OBJECTS_DICT["hard_swish"] = hard_silu
 
+class _ActivationRegistry(Registry):
+    """Keras 3's activation rules: built-in functions serialize to their name; `get(None)` is
+    `linear` (the registry's `default`); a name or a `{"class_name": "function"}` config gives
+    the function."""
 
-def _unknown(identifier):
-    return ValueError(
-        f"Could not interpret activation function identifier: {identifier!r}. "
-        f"Expected None, a callable, a config dict, or one of: {sorted(ALL_OBJECTS_DICT)}."
-    )
+    def serialize(self, activation):
+        """The name of a built-in activation (`"relu"`), or a config dict for an object.
 
-
-def serialize(activation):
-    """The name of a built-in activation (`"relu"`), or a config dict for an object.
-
-    Raises:
-        ValueError: for a function that is not a jkeras built-in (it could not be found again
-            by name).
-    """
-    if isinstance(activation, types.FunctionType):
-        if ALL_OBJECTS_DICT.get(activation.__name__) is activation:
-            return activation.__name__
+        Raises:
+            ValueError: for a function that is not a jkeras built-in (it could not be found
+                again by name).
+        """
+        if isinstance(activation, types.FunctionType):
+            if self.table.get(activation.__name__) is activation:
+                return activation.__name__
+            raise ValueError(
+                f"Unknown activation function '{activation}' cannot be serialized: only the "
+                f"built-in activations can be serialized by name ({self.names()})."
+            )
+        if hasattr(activation, "get_config"):
+            return self.serialize_object(activation)
         raise ValueError(
-            f"Unknown activation function '{activation}' cannot be serialized: only the "
-            f"built-in activations can be serialized by name ({sorted(ALL_OBJECTS_DICT)})."
+            f"Cannot serialize activation {activation!r}: it has no `get_config()`."
         )
-    if hasattr(activation, "get_config"):
-        cls = type(activation)
-        return {
-            "module": cls.__module__,
-            "class_name": cls.__name__,
-            "config": activation.get_config(),
-            "registered_name": None,
-        }
-    raise ValueError(f"Cannot serialize activation {activation!r}: it has no `get_config()`.")
 
+    def written_as(self, cls):
+        return cls.__module__, None
 
-def deserialize(config, custom_objects=None):
-    """The activation named by `config`: a name, or a Keras-style dict.
+    def deserialize(self, config, custom_objects=None):
+        """The activation named by `config`: a name, or a Keras-style dict.
 
-    Args:
-        config: a name (`"relu"`), `{"class_name": "function", "config": "relu", ...}` as
-            Keras writes a function, or `{"class_name": C, "config": {...}}` for a class `C`
-            in `custom_objects` (built with `C.from_config`).
-        custom_objects: optional dict of extra names to functions or classes.
-    """
-    objects = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
-    if isinstance(config, str):
-        if config in objects:
-            return objects[config]
-        raise _unknown(config)
-    if isinstance(config, dict) and "class_name" in config:
-        class_name, inner = config["class_name"], config.get("config")
-        if class_name == "function":
-            if isinstance(inner, str) and inner in objects:
-                return objects[inner]
-            raise _unknown(inner)
-        if class_name in objects:
-            obj = objects[class_name]
-            if isinstance(obj, type):
-                return obj.from_config(inner or {})
+        Args:
+            config: a name (`"relu"`), `{"class_name": "function", "config": "relu", ...}` as
+                Keras writes a function, or `{"class_name": C, "config": {...}}` for a class
+                `C` in `custom_objects` (built with `C.from_config`).
+            custom_objects: optional dict of extra names to functions or classes.
+        """
+        if isinstance(config, dict) and config.get("class_name") == "function":
+            config = config.get("config")
+        if isinstance(config, str):
+            obj = self.lookup(config, custom_objects)
+            if obj is None:
+                raise self.unknown(config)
             return obj
-        raise _unknown(class_name)
-    raise _unknown(config)
+        if isinstance(config, dict) and "class_name" in config:
+            return super().deserialize(config, custom_objects)
+        raise self.unknown(config)
+
+    def unknown(self, identifier):
+        return ValueError(
+            f"Could not interpret activation function identifier: {identifier!r}. "
+            f"Expected None, a callable, a config dict, or one of: {self.names()}."
+        )
 
 
-def get(identifier):
-    """The activation function for `identifier`.
-
-    Args:
-        identifier: None (gives `linear`), a name (`"relu"`), a Keras-style config dict,
-            or a callable (returned as is).
-
-    Raises:
-        ValueError: when `identifier` names no activation; the message lists the valid names.
-    """
-    if identifier is None:
-        return linear
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise _unknown(identifier)
+_REGISTRY = _ActivationRegistry(
+    "activation", "keras.activations", ALL_OBJECTS,
+    aliases={"swish": silu, "hard_swish": hard_silu}, registered_objects=False, default=linear,
+)
+ALL_OBJECTS_DICT = _REGISTRY.table
+serialize = _REGISTRY.serialize
+deserialize = _REGISTRY.deserialize
+get = _REGISTRY.get
 
 
 __all__ = [

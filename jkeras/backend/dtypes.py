@@ -11,6 +11,8 @@ def standardize_dtype(dtype):
     numpy's aliases such as `"float"` (numpy reads it as float64)."""
     if dtype is None:
         return config.floatx()
+    if dtype is str or (isinstance(dtype, str) and dtype == "string"):
+        return "string"
     try:
         name = _standardize(dtype)
     except ValueError:

@@ -4,6 +4,9 @@ policy, the global seed generator and the current distribution."""
 import gc
 
 from jkeras.core import naming
+from jkeras.distribution import distribution_lib
+from jkeras.dtype_policies import dtype_policy
+from jkeras.random import seed_generator
 
 
 def get_uid(prefix=""):
@@ -28,12 +31,8 @@ def clear_session(free_memory=True):
     Args:
         free_memory: whether to run Python's garbage collector afterwards (Keras's default).
     """
-    from jkeras.distribution import distribution_lib
-    from jkeras.mixed_precision import policy
-    from jkeras.random import seed_generator
-
     naming.reset_names()
-    policy.reset_global_policy()
+    dtype_policy.reset_global_policy()
     seed_generator.reset_global_generator()
     distribution_lib.set_distribution(None)
     if free_memory:

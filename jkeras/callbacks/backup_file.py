@@ -6,7 +6,8 @@ consistent whenever the process dies."""
 
 import numpy as np
 
-from jkeras.saving import saving_lib, weights_io
+from jkeras.saving import weights_io
+from jkeras.saving.atomic_files import atomic_write
 
 GROUP = "jkeras_backup"
 
@@ -19,9 +20,9 @@ def seed_state_variables(model):
 
 def write(model, filepath, next_epoch):
     """Write the backup of `model` to `filepath`, atomically."""
-    import h5py
+    import h5py  # on use: h5py is an optional dependency
 
-    with saving_lib.atomic_write(filepath) as temporary, h5py.File(temporary, "w") as h5file:
+    with atomic_write(filepath) as temporary, h5py.File(temporary, "w") as h5file:
         weights_io.write(model, h5file)
         group = h5file.create_group(GROUP)
         group.attrs["next_epoch"] = int(next_epoch)
@@ -32,7 +33,7 @@ def write(model, filepath, next_epoch):
 def read_state(filepath):
     """`(next epoch, [seed states])` of a backup; `(None, None)` for a file without the
     group (Keras 3's backups)."""
-    import h5py
+    import h5py  # on use: h5py is an optional dependency
 
     with h5py.File(filepath, "r") as h5file:
         if GROUP not in h5file:

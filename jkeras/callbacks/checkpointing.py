@@ -8,7 +8,8 @@ import warnings
 from jkeras.callbacks import backup_file
 from jkeras.callbacks.callback import Callback
 from jkeras.callbacks.monitor_callback import MonitorCallback
-from jkeras.saving import saving_lib
+from jkeras.saving.orbax_checkpoint import OrbaxCheckpointer
+from jkeras.saving.atomic_files import atomic_write
 
 
 class ModelCheckpoint(MonitorCallback):
@@ -152,8 +153,6 @@ class BackupAndRestore(Callback):
         self._orbax_dir = os.path.join(self.backup_dir, "orbax")
         self._checkpointer = None
         if format == "orbax":
-            from jkeras.saving.orbax_checkpoint import OrbaxCheckpointer
-
             # Only the latest backup is needed; orbax commits a step only once fully written.
             self._checkpointer = OrbaxCheckpointer(self._orbax_dir, max_to_keep=1)
 
@@ -161,7 +160,7 @@ class BackupAndRestore(Callback):
         if self._checkpointer is not None:
             if self._checkpointer.latest_step() is not None:
                 metadata = self._checkpointer.restore(self.model)
-                self.model._untracked_resume_epoch = int(metadata["epoch"]) + 1
+                self.model.resume_epoch = int(metadata["epoch"]) + 1
             return
         if not os.path.exists(self._weights_path):
             return
@@ -180,7 +179,7 @@ class BackupAndRestore(Callback):
         for variable, value in zip(variables, seed_states or []):
             variable.assign(value)
         if next_epoch is not None:
-            self.model._untracked_resume_epoch = next_epoch
+            self.model.resume_epoch = next_epoch
 
     def on_epoch_end(self, epoch, logs=None):
         if self._checkpointer is not None:
@@ -190,7 +189,7 @@ class BackupAndRestore(Callback):
         backup_file.write(self.model, self._weights_path, next_epoch=epoch + 1)
         # Keras 3's metadata file (the next epoch), for Keras 3 to resume from; jkeras reads
         # the epoch from the weights file, so a kill between the two writes is harmless.
-        with saving_lib.atomic_write(self._metadata_path) as temporary, \
+        with atomic_write(self._metadata_path) as temporary, \
                 open(temporary, "w") as file:
             json.dump({"epoch": epoch + 1, "batch": 0}, file)
 

@@ -42,8 +42,8 @@ class MonitorCallback(Callback):
             if name == "loss" or name.endswith("_loss"):
                 self.monitor_op = operator.lt
             for metric in getattr(self.model, "metrics", []):
-                if metric.name == name and hasattr(metric, "_direction"):
-                    self.monitor_op = operator.gt if metric._direction == "up" else operator.lt
+                if metric.name == name and getattr(metric, "direction", None) is not None:
+                    self.monitor_op = operator.gt if metric.direction == "up" else operator.lt
             if self.monitor_op is None:
                 raise ValueError(
                     f"{type(self).__name__} callback received monitor={self.monitor}, but "

@@ -13,6 +13,7 @@ class ProgbarLogger(Callback):
     def __init__(self):
         super().__init__()
         self.progbar = None
+        self.seen = 0  # the last step drawn
         self.epochs = 1
         self.verbose = 1
 
@@ -23,6 +24,11 @@ class ProgbarLogger(Callback):
 
     def _start(self, steps):
         self.progbar = Progbar(target=steps, verbose=self.verbose, unit_name="step")
+        self.seen = 0
+
+    def _update(self, step, logs, finalize=False):
+        self.seen = step
+        self.progbar.update(step, logs, finalize=finalize)
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.verbose and self.epochs > 1:
@@ -30,28 +36,25 @@ class ProgbarLogger(Callback):
         self._start(self.params.get("steps"))
 
     def on_train_batch_end(self, batch, logs=None):
-        self.progbar.update(batch + 1, logs, finalize=False)
+        self._update(batch + 1, logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        self.progbar.update(self.progbar._seen, logs, finalize=True)
+        self._update(self.seen, logs, finalize=True)
 
     def on_test_begin(self, logs=None):
-        if self.model is None or not getattr(self.model, "_untracked_in_fit", False):
-            self._start(self.params.get("steps"))
+        self._start(self.params.get("steps"))
 
     def on_test_batch_end(self, batch, logs=None):
-        if not getattr(self.model, "_untracked_in_fit", False):
-            self.progbar.update(batch + 1, logs, finalize=False)
+        self._update(batch + 1, logs)
 
     def on_test_end(self, logs=None):
-        if not getattr(self.model, "_untracked_in_fit", False):
-            self.progbar.update(self.progbar._seen, logs, finalize=True)
+        self._update(self.seen, logs, finalize=True)
 
     def on_predict_begin(self, logs=None):
         self._start(self.params.get("steps"))
 
     def on_predict_batch_end(self, batch, logs=None):
-        self.progbar.update(batch + 1, None, finalize=False)
+        self._update(batch + 1, None)
 
     def on_predict_end(self, logs=None):
-        self.progbar.update(self.progbar._seen, None, finalize=True)
+        self._update(self.seen, None, finalize=True)

@@ -24,7 +24,7 @@ class TensorBoard(Callback):
                  write_steps_per_second=False, update_freq="epoch", profile_batch=0,
                  embeddings_freq=0, embeddings_metadata=None):
         super().__init__()
-        try:
+        try:  # on use: tensorboardX is an optional dependency
             from tensorboardX import SummaryWriter
         except ImportError as error:
             raise ImportError(

@@ -81,13 +81,11 @@ class MinMaxNorm(Constraint):
 
 
 max_norm, non_neg, unit_norm, min_max_norm = MaxNorm, NonNeg, UnitNorm, MinMaxNorm
-_CLASSES = {"MaxNorm": MaxNorm, "NonNeg": NonNeg, "UnitNorm": UnitNorm,
-            "MinMaxNorm": MinMaxNorm, "Constraint": Constraint}
-_ALIASES = {"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm,
-            "min_max_norm": MinMaxNorm}
-
-
-_REGISTRY = Registry("constraint", "keras.constraints", _CLASSES, _ALIASES)
+_REGISTRY = Registry("constraint", "keras.constraints",
+                     (MaxNorm, NonNeg, UnitNorm, MinMaxNorm, Constraint),
+                     aliases={"max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm,
+                              "min_max_norm": MinMaxNorm},
+                     registered_objects=False)
 serialize = _REGISTRY.serialize
 deserialize = _REGISTRY.deserialize
 get = _REGISTRY.get

@@ -5,6 +5,8 @@ and records a `Node` (the operation, its arguments, its outputs). A functional `
 those nodes in order on real arrays.
 """
 
+import functools
+
 import jax
 import jax.numpy as jnp
 
@@ -18,18 +20,26 @@ class KerasTensor:
         shape: tuple of ints or None.
         dtype: dtype name.
         name: optional name (the Input's name).
+        input_layer: the `InputLayer` that created this tensor (`jkeras.Input`), else None.
     """
 
     def __init__(self, shape, dtype="float32", name=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = dtype
         self.name = name
+        self.input_layer = None
         # (node, index among the node's flattened outputs); None for a free tensor.
         self._keras_history = None
 
     @property
     def ndim(self):
         return len(self.shape)
+
+    @property
+    def keras_history(self):
+        """`(node, index among the node's flattened outputs)` of the call that produced this
+        tensor, or None (an input)."""
+        return self._keras_history
 
     @property
     def node(self):
@@ -66,7 +76,7 @@ class Node:
         self.input_tensors = [x for x in flatten(args, kwargs) if isinstance(x, KerasTensor)]
         for index, tensor in enumerate(flatten(outputs)):
             tensor._keras_history = (self, index)
-        inbound = getattr(operation, "_inbound_nodes", None)
+        inbound = getattr(operation, "inbound_nodes", None)
         if inbound is not None:
             inbound.append(self)
 
@@ -82,7 +92,7 @@ class Operation:
         self.fn = fn
         self.name = naming.auto_name(name)
         self.operator = operator  # the KerasTensor method it records, e.g. "__radd__"
-        self._inbound_nodes = []
+        self.inbound_nodes = []  # the `Node`s of its calls on symbolic tensors
 
     def __call__(self, *args, **kwargs):
         return self.fn(*args, **kwargs)
@@ -108,6 +118,13 @@ def abstract_call(fn, args, kwargs):
         (args, kwargs), is_leaf=lambda x: isinstance(x, KerasTensor)
     )
     positions = [i for i, leaf in enumerate(leaves) if isinstance(leaf, KerasTensor)]
+    for i in positions:
+        if leaves[i].dtype == "string":
+            raise ValueError(
+                f"The string tensor {leaves[i].name or leaves[i]!r} cannot be passed to an "
+                "operation that runs on the device: XLA has no strings. Map strings to numbers "
+                "first with layers that run on the host (TextVectorization, StringLookup, "
+                "Hashing).")
 
     def run(*tensors):
         filled = list(leaves)
@@ -179,8 +196,6 @@ for _name in ["__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__
 def record_symbolic(fn):
     """Wrap an op so that, called on KerasTensors, it records a graph node (as Keras 3's ops do
     in functional models); on arrays it runs unchanged."""
-    import functools
-
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if any_symbolic(args, kwargs):

@@ -1,48 +1,218 @@
-"""`Registry`: name lookup, `get`, `serialize` and `deserialize` for a family of small config
-objects (regularizers, constraints), in Keras 3's config layout."""
+"""`Registry`: the one mechanism behind every family's `get`/`serialize`/`deserialize`
+(activations, initializers, regularizers, constraints, losses, metrics, optimizers, learning-rate
+schedules, dtype policies, layers and models), in Keras 3's config layout:
+
+    {"module": "keras.layers", "class_name": "Dense", "config": {...}, "registered_name": None}
+
+A family's built-in objects are written with the family's Keras module and no registered name;
+any other class with its Python module and its registered name (`"package>Name"`, or its class
+name when unregistered), so that Keras 3 and jkeras find it again through `custom_objects` or
+`register_keras_serializable` (core/object_registration.py).
+
+A family whose `get`, messages or layout differ from these defaults (activations serialize
+built-in functions by name, losses and metrics accept built-in functions, ...) subclasses
+`Registry` and overrides the method concerned; the lookups stay shared.
+"""
+
+import inspect
+
+from jkeras.core import object_registration
+from jkeras.core.naming import to_snake_case
+
+_FAMILIES = {}  # kind -> Registry
+
+
+def family(kind):
+    """The registry of `kind` (e.g. "initializer"), for code below the family's package (a
+    `Variable` created with an initializer's name)."""
+    return _FAMILIES[kind]
+
+
+def function_config(name):
+    """The dict Keras 3 writes for a built-in function (an activation, loss or metric)
+    referenced by `name`."""
+    return {"module": "builtins", "class_name": "function", "config": name,
+            "registered_name": "function"}
+
+
+def accepts_custom_objects(cls):
+    """Whether `cls.from_config` takes a `custom_objects` argument."""
+    try:
+        return "custom_objects" in inspect.signature(cls.from_config).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 class Registry:
-    """Resolves identifiers for one kind of object.
+    """Names, serialization and `get` for one family of objects.
 
     Args:
-        kind: what the objects are, for messages ("regularizer").
-        module: the Keras module name written into configs ("keras.regularizers").
-        classes: class name -> class.
-        aliases: snake_case name -> zero-argument factory.
+        kind: what the objects are, for messages and `family(kind)` ("regularizer").
+        module: the Keras module written for built-in classes ("keras.regularizers").
+        objects: the built-in classes and functions, registered under their `__name__`.
+        aliases: extra names -> objects (also built-in).
+        snake_case: also register each built-in class under its snake_case name.
+        config_only: names that only configs reach (abstract bases, wrappers): neither `get`
+            nor the valid names listed in messages include them.
+        registered_objects: whether lookups also see the registered custom objects and the
+            active `custom_object_scope`s (Keras 3's rule), not only `custom_objects` arguments.
+        default: what `get(None)` returns.
     """
 
-    def __init__(self, kind, module, classes, aliases):
+    def __init__(self, kind, module, objects=(), *, aliases=None, snake_case=False,
+                 config_only=(), registered_objects=True, default=None):
         self.kind = kind
         self.module = module
-        self.classes = classes
-        self.aliases = aliases
+        self.default = default
+        self.table = {}
+        self.functions = {}  # name -> built-in function that configs name (`function_config`)
+        self.config_only = set(config_only)
+        self.registered_objects = registered_objects
+        self._writes = {}  # id(built-in class) -> (module, registered_name) it is written with
+        self.register(*objects, snake_case=snake_case)
+        self.register_aliases(aliases or {})
+        _FAMILIES[kind] = self
+
+    # ------------------------------------------------------------------------------ names
+
+    def register(self, *objects, name=None, snake_case=False, module=None,
+                 registered_name=None):
+        """Add built-in objects (under `name`, default their `__name__`), written with
+        `module` (default the family's) and `registered_name` (default None)."""
+        for obj in objects:
+            key = name or obj.__name__
+            self.table[key] = obj
+            if snake_case:
+                self.table[to_snake_case(obj.__name__)] = obj
+            if module is not None or id(obj) not in self._writes:
+                self._writes[id(obj)] = (module or self.module, registered_name)
+            if inspect.isfunction(obj):
+                self.functions.setdefault(obj.__name__, obj)
+
+    def register_aliases(self, aliases, upper_case=False):
+        """Add `aliases` (name -> built-in object), also upper-cased if `upper_case` (`"MSE"`)."""
+        for name, obj in aliases.items():
+            self.register(obj, name=name)
+            if upper_case:
+                self.register(obj, name=name.upper())
+
+    def register_functions(self, *functions):
+        """Add built-in functions that configs name (`serialize_function` writes them by name)
+        without making them objects of the family (`get` does not return them)."""
+        for fn in functions:
+            self.functions[fn.__name__] = fn
+
+    def names(self):
+        """The names `get` accepts, sorted (what messages list)."""
+        return sorted(k for k in self.table if k not in self.config_only)
+
+    def is_builtin(self, obj):
+        return id(obj) in self._writes
+
+    def custom_objects(self, custom_objects=None):
+        """The custom objects a lookup sees: registered and scoped ones (if this family
+        consults them), then `custom_objects`."""
+        if self.registered_objects:
+            return object_registration.active_custom_objects(custom_objects)
+        return dict(custom_objects or {})
+
+    def lookup(self, name, custom_objects=None):
+        """The object called `name`: a custom object first, then a built-in; None if none."""
+        if not isinstance(name, str):
+            return None
+        custom = self.custom_objects(custom_objects)
+        if name in custom:
+            return custom[name]
+        return self.builtin(name)
+
+    def builtin(self, name):
+        """The built-in object called `name` (None if none)."""
+        return self.table.get(name)
+
+    # ------------------------------------------------------------------------ serializing
 
     def serialize(self, obj):
-        return {"module": self.module, "class_name": type(obj).__name__,
-                "config": obj.get_config(), "registered_name": None}
+        """The Keras 3 config dict of an object with `get_config()`."""
+        return self.serialize_object(obj)
+
+    def serialize_object(self, obj):
+        cls = type(obj)
+        if not hasattr(obj, "get_config"):
+            raise ValueError(f"Cannot serialize {self.kind} {obj!r}: it has no `get_config()`.")
+        module, registered = self.written_as(cls)
+        return {"module": module, "class_name": cls.__name__, "config": obj.get_config(),
+                "registered_name": registered}
+
+    def serialize_function(self, fn):
+        """A built-in function's name; any other object is returned as it is."""
+        name = getattr(fn, "__name__", None)
+        return name if self.functions.get(name) is fn else fn
+
+    def written_as(self, cls):
+        """`(module, registered_name)` a config names `cls` with."""
+        if self.is_builtin(cls):
+            return self._writes[id(cls)]
+        return cls.__module__, object_registration.get_registered_name(cls)
+
+    # ---------------------------------------------------------------------- deserializing
 
     def deserialize(self, config, custom_objects=None):
-        classes = {**self.classes, **(custom_objects or {})}
-        name = config.get("class_name")
-        if name not in classes:
-            raise ValueError(f"Unknown {self.kind}: '{name}'. Valid names: {sorted(classes)}")
-        return classes[name].from_config(config.get("config", {}))
+        """The object a config dict describes: its class (looked up by `registered_name`, then
+        `class_name`) built with `from_config`; a function is returned as it is."""
+        if not isinstance(config, dict) or "class_name" not in config:
+            raise self.not_a_config(config)
+        obj = self.lookup(config.get("registered_name"), custom_objects)
+        if obj is None:
+            obj = self.lookup(config["class_name"], custom_objects)
+        if obj is None:
+            raise self.unknown_class(config["class_name"])
+        return self.instantiate(obj, config.get("config"), custom_objects)
+
+    def instantiate(self, obj, config, custom_objects=None):
+        """`obj.from_config(config)` for a class (with `custom_objects` where it takes them);
+        any other object as it is."""
+        if not inspect.isclass(obj):
+            return obj
+        config = dict(config or {})
+        if accepts_custom_objects(obj):
+            return obj.from_config(config, custom_objects=custom_objects)
+        return obj.from_config(config)
 
     def get(self, identifier):
-        """None, a name, a config dict, or a callable (returned as is)."""
+        """The object for `identifier`: None (gives `default`), a name (a class gives an
+        instance with default arguments), a config dict, or a callable (returned as it is).
+
+        Raises:
+            ValueError: when `identifier` names nothing; the message lists the valid names.
+        """
         if identifier is None:
-            return None
+            return self.default
         if isinstance(identifier, dict):
             return self.deserialize(identifier)
         if isinstance(identifier, str):
-            factory = self.aliases.get(identifier) or self.classes.get(identifier)
-            if factory is None:
-                raise ValueError(
-                    f"Could not interpret {self.kind} identifier: {identifier!r}. Valid names: "
-                    f"{sorted(self.aliases) + sorted(self.classes)}"
-                )
-            return factory()
+            obj = self.table.get(identifier) if identifier not in self.config_only else None
+            if obj is None:
+                raise self.unknown(identifier)
+            return obj() if inspect.isclass(obj) else obj
         if callable(identifier):
             return identifier
-        raise ValueError(f"Could not interpret {self.kind} identifier: {identifier!r}")
+        raise self.unknown(identifier)
+
+    # --------------------------------------------------------------------------- messages
+
+    def unknown(self, identifier):
+        return ValueError(
+            f"Could not interpret {self.kind} identifier: {identifier!r}. "
+            f"Valid names: {self.names()}"
+        )
+
+    def unknown_class(self, name):
+        """The error for a config naming no known class (default: as `unknown`)."""
+        return self.unknown(name)
+
+    def not_a_config(self, config):
+        return ValueError(
+            f"Could not deserialize {self.kind}: expected a dict with keys 'class_name' and "
+            f"'config'. Received: {config!r}"
+        )
+

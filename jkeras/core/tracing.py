@@ -1,7 +1,9 @@
 """`tracing()`: whether code runs under a JAX transformation (jit, grad, vmap, eval_shape);
-`concrete()`: a context that keeps new arrays concrete under one."""
+`concrete()`: a context that keeps new arrays concrete under one; `fused_loop_scope()`: marks
+code traced as the body of a loop on the device."""
 
 import contextlib
+import threading
 
 import jax
 import jax.numpy as jnp
@@ -23,3 +25,24 @@ def concrete():
     within that context a jitted function compiles its constant parts as separate programs
     (and is cached apart from its plain calls)."""
     return jax.ensure_compile_time_eval() if tracing() else contextlib.nullcontext()
+
+
+_loop = threading.local()
+
+
+@contextlib.contextmanager
+def fused_loop_scope():
+    """Mark the code traced inside as the body of a loop on the device (the trainer's fused
+    multi-step loop), so that layers can choose implementations XLA runs well inside loops
+    (convolutions on CPU: `jkeras.layers.convolutional.conv_vjp`)."""
+    previous = getattr(_loop, "active", False)
+    _loop.active = True
+    try:
+        yield
+    finally:
+        _loop.active = previous
+
+
+def in_fused_loop():
+    """Whether the code is traced inside `fused_loop_scope()`."""
+    return getattr(_loop, "active", False)

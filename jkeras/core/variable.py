@@ -9,21 +9,46 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jkeras import config
-from jkeras.core import naming
+from jkeras.core import config, naming, registry
 from jkeras.core.autocast_scope import get_autocast_scope
 from jkeras.core.stateless_scope import _scopes, current_scope
 from jkeras.core.tracing import concrete
-from jkeras.distribution import placement
 
 
 def standardize_dtype(dtype):
-    """A dtype name (`"float32"`), defaulting to `jkeras.config.floatx()`."""
+    """A dtype name (`"float32"`), defaulting to `jkeras.config.floatx()`; `"string"` (or
+    `str`) is Keras's name for text, which only host-side layers take."""
     if dtype is None:
         return config.floatx()
+    if dtype is str or (isinstance(dtype, str) and dtype == "string"):
+        return "string"
     if hasattr(dtype, "name") and not isinstance(dtype, str):
         return dtype.name
     return np.dtype(dtype).name if dtype != "bfloat16" else "bfloat16"
+
+
+class Placement:
+    """Where variable values live. This default keeps them where they are (JAX's default
+    device); `jkeras.distribution` installs its own with `set_placement` when imported, so that
+    core does not depend on it."""
+
+    def layout(self, variable, value, layout):
+        """The layout a new `variable` with initial `value` takes; `layout` is the one given
+        to `Variable` (or None)."""
+        return layout
+
+    def place(self, value, layout, path):
+        """`value` laid out as `layout` (not None); `path` names the variable in errors."""
+        return value
+
+
+_placement = Placement()
+
+
+def set_placement(placement):
+    """Install the `Placement` that every variable creation and `assign` consults."""
+    global _placement
+    _placement = placement
 
 
 class ArrayLike:
@@ -121,9 +146,7 @@ class Variable(ArrayLike):
         self.path = naming.current_path(self.name)
         self.trainable = bool(trainable)
         if isinstance(initializer, str):
-            from jkeras import initializers
-
-            initializer = initializers.get(initializer)
+            initializer = registry.family("initializer").get(initializer)
         with concrete():
             if callable(initializer) and not isinstance(initializer, (np.ndarray, jax.Array)):
                 if shape is None:
@@ -153,9 +176,9 @@ class Variable(ArrayLike):
                         f"but shape={tuple(shape)} was requested."
                     )
             self._value = jnp.asarray(value, dtype=standardize_dtype(dtype or value.dtype))
-            self._layout = placement.variable_layout(self, layout)
+            self._layout = _placement.layout(self, self._value, layout)
             if self._layout is not None:
-                self._value = placement.place_variable_value(self._value, self._layout, self.path)
+                self._value = _placement.place(self._value, self._layout, self.path)
 
     @property
     def value(self):
@@ -189,6 +212,11 @@ class Variable(ArrayLike):
         ):
             return autocast_scope.dtype
         return standardize_dtype(self._value.dtype)
+
+    @property
+    def layout(self):
+        """The distribution layout the value is placed with (None: the default device)."""
+        return self._layout
 
     @property
     def autocast(self):
@@ -235,9 +263,15 @@ class Variable(ArrayLike):
                     "state instead of assigning."
                 )
             if self._layout is not None:
-                value = placement.place_variable_value(value, self._layout, self.path)
+                value = _placement.place(value, self._layout, self.path)
             self._value = value
         return self
+
+    def set_value(self, value):
+        """Store `value`, a `jax.Array` of the variable's shape, dtype and layout (e.g. the
+        output of a compiled step that took this variable's value), as it is: no checks,
+        conversion or placement, unlike `assign`."""
+        self._value = value
 
     def assign_add(self, delta):
         delta = delta.value if isinstance(delta, ArrayLike) else delta

@@ -1,6 +1,7 @@
 """`jkeras.distribution`: Keras 3's distribution API (data and model parallelism) on
 `jax.sharding`. See docs/distribution.md."""
 
+from jkeras.distribution import placement
 from jkeras.distribution.distribution_lib import (
     DataParallel,
     DeviceMesh,

@@ -21,6 +21,9 @@ import warnings
 
 import jax
 import numpy as np
+from jax.experimental import multihost_utils
+
+from jkeras.random import seed_generator
 
 DEFAULT_BATCH_DIM_NAME = "batch"
 
@@ -85,10 +88,6 @@ def initialize(job_addresses=None, num_processes=None, process_id=None):
 
 
 def _agree_on_global_seed():
-    from jax.experimental import multihost_utils
-
-    from jkeras.random import seed_generator  # imported here: random depends on core
-
     seed = np.int32(seed_generator.make_default_seed())
     seed_generator.set_global_seed(int(multihost_utils.broadcast_one_to_all(seed)))
 
@@ -366,8 +365,8 @@ class DataParallel(Distribution):
         return _batch_layout(data_shape, self.batch_dim_name, self.device_mesh)
 
     def get_variable_layout(self, variable):
-        if getattr(variable, "_layout", None) is not None:
-            return variable._layout
+        if getattr(variable, "layout", None) is not None:
+            return variable.layout
         return TensorLayout([None] * len(variable.shape), self.device_mesh)
 
     def get_tensor_layout(self, path):
@@ -430,8 +429,8 @@ class ModelParallel(Distribution):
         return _batch_layout(data_shape, self.batch_dim_name, self.device_mesh)
 
     def get_variable_layout(self, variable):
-        if getattr(variable, "_layout", None) is not None:
-            return variable._layout
+        if getattr(variable, "layout", None) is not None:
+            return variable.layout
         layout = self._layout_map[variable.path]
         if layout is not None:
             return layout

@@ -17,12 +17,13 @@ import math
 
 import jax
 
+from jkeras.core import variable as variable_module
 from jkeras.distribution import distribution_lib
 
 
-def variable_layout(variable, layout=None):
-    """The layout a new `variable` gets: `layout` if given, else the current distribution's
-    choice, else None (default device). Needs `variable.path`, `shape` and `_value`.
+def variable_layout(variable, value, layout=None):
+    """The layout a new `variable` with initial `value` gets: `layout` if given, else the
+    current distribution's choice, else None (default device). Needs `variable.path`, `shape`.
 
     Where the distribution would replicate the variable but its initial value is already
     sharded over the distribution's mesh, the value keeps its sharding: optimizer slots are
@@ -35,7 +36,7 @@ def variable_layout(variable, layout=None):
     if distribution is None:
         return None
     layout = distribution.get_variable_layout(variable)
-    current = getattr(variable._value, "sharding", None)
+    current = getattr(value, "sharding", None)
     if (
         _as_sharding(layout).is_fully_replicated
         and isinstance(current, jax.sharding.NamedSharding)
@@ -88,8 +89,8 @@ def constrain_state(state, variable_groups, previous=None):
     state, passed through) have their layout already and stay as they are."""
     previous = previous or [[None] * len(values) for values in state]
     return tuple(
-        [value if getattr(variable, "_layout", None) is None or value is before
-         else jax.lax.with_sharding_constraint(value, _as_sharding(variable._layout))
+        [value if getattr(variable, "layout", None) is None or value is before
+         else jax.lax.with_sharding_constraint(value, _as_sharding(variable.layout))
          for variable, value, before in zip(variables, values, old)]
         for variables, values, old in zip(variable_groups, state, previous)
     )
@@ -159,3 +160,16 @@ def _check_fits(sharding, shape, what):
             f"{what} of shape {tuple(shape)} cannot take the layout {tuple(sharding.spec)}: "
             f"each sharded dimension must be divisible by its mesh axis size {sizes}."
         )
+
+
+class DistributionPlacement(variable_module.Placement):
+    """Variables placed by the current distribution (see the module docstring)."""
+
+    def layout(self, variable, value, layout):
+        return variable_layout(variable, value, layout)
+
+    def place(self, value, layout, path):
+        return place_variable_value(value, layout, path)
+
+
+variable_module.set_placement(DistributionPlacement())

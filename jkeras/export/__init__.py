@@ -10,9 +10,8 @@ from jkeras.export.jax_export import ExportedModel, export_jax, load_exported
 EXPORT_FORMATS = ("jax_export",)
 
 
-def export_model(model, filepath, format="jax_export", verbose=None, input_signature=None,
-                 **kwargs):
-    """`model.export(...)`: write `model` for serving in `format` (only "jax_export")."""
+def check_export_format(format):
+    """A clear error for a format jkeras cannot write (only "jax_export")."""
     if format == "tf_saved_model":
         raise NotImplementedError(
             "jkeras cannot export a TensorFlow SavedModel (format='tf_saved_model'): it does "
@@ -24,8 +23,15 @@ def export_model(model, filepath, format="jax_export", verbose=None, input_signa
         raise ValueError(
             f"Unrecognized format={format}. Supported formats are: {list(EXPORT_FORMATS)}."
         )
+
+
+def export_model(model, filepath, format="jax_export", verbose=None, input_signature=None,
+                 model_inputs=None, **kwargs):
+    """`model.export(...)`: write `model` for serving in `format` (only "jax_export"); see
+    `export_jax` for the arguments."""
+    check_export_format(format)
     platforms = kwargs.pop("platforms", None)
     if kwargs:
         raise ValueError(f"Unrecognized arguments for `export`: {sorted(kwargs)}")
     export_jax(model, filepath, verbose=verbose, input_signature=input_signature,
-               platforms=platforms)
+               platforms=platforms, model_inputs=model_inputs)

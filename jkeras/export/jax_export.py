@@ -23,7 +23,12 @@ import os
 import zipfile
 
 import jax
+import ml_dtypes  # noqa: F401  (registers bfloat16 & co. with NumPy; jax imports it anyway)
 import numpy as np
+
+from jkeras.core.keras_tensor import KerasTensor
+from jkeras.layers.input_spec import InputSpec
+from jkeras.saving.atomic_files import CorruptFileError, atomic_write
 
 FORMAT_NAME = "jkeras.jax_export"
 FORMAT_VERSION = 1
@@ -53,9 +58,6 @@ def _is_shape(value):
 
 def _spec_from(value):
     """A `_Spec` from an InputSpec, KerasTensor, `jax.ShapeDtypeStruct` or array."""
-    from jkeras.core.keras_tensor import KerasTensor
-    from jkeras.layers.input_spec import InputSpec
-
     if isinstance(value, InputSpec):
         if value.shape is None:
             raise ValueError(f"The `shape` and `dtype` must be provided. Received: x={value}")
@@ -82,51 +84,6 @@ def _leaves(structure):
     found = []
     _map_specs(found.append, structure)
     return found
-
-
-def model_input_signature(model):
-    """The model's inputs as a structure of `_Spec`s, batch dimension unknown.
-
-    Functional and Sequential models know their inputs; a subclassed model must have been
-    called on arrays (its first call's structure, shapes and dtypes are used) or built (its
-    input dtype is then taken as `model.input_dtype`).
-    """
-    from jkeras.models.functional import Functional
-    from jkeras.models.sequential import Sequential
-
-    if not model.built:
-        raise ValueError(
-            "The model provided has not yet been built. It must be built before export."
-        )
-    if isinstance(model, Functional):
-        return _map_specs(_spec_from, model._inputs_struct)
-    if isinstance(model, Sequential):
-        shape = model._build_shapes[0]
-        return _Spec((None, *shape[1:]), model._input_dtype())
-    called_with = getattr(model, "_untracked_call_signature", None)
-    if called_with is not None:
-        return _map_specs(_spec_from, called_with)
-    shapes = getattr(model, "_build_shapes_dict", None)
-    shapes = shapes["input_shape"] if shapes else None
-    if shapes is None and getattr(model, "_build_shapes", None):
-        shapes = model._build_shapes[0]
-    if shapes is None:
-        raise ValueError(
-            "The model provided has never been called. It must be called at least once "
-            "before export, or pass `input_signature`."
-        )
-    dtype = getattr(model, "input_dtype", None) or "float32"
-
-    def convert(value):
-        if _is_shape(value):
-            return _Spec((None, *tuple(value)[1:]), dtype)
-        if isinstance(value, dict):
-            return {k: convert(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return type(value)(convert(v) for v in value)
-        raise ValueError(f"Cannot read an input shape from {value!r}; pass `input_signature`.")
-
-    return convert(shapes)
 
 
 def _signature_from_argument(input_signature):
@@ -168,7 +125,8 @@ def _symbolic_structs(specs):
     return _map_specs(lambda _: next(structs), specs)
 
 
-def export_jax(model, filepath, verbose=None, input_signature=None, platforms=None):
+def export_jax(model, filepath, verbose=None, input_signature=None, platforms=None,
+               model_inputs=None):
     """Write `model`'s inference function and weights to `filepath` (one zip file).
 
     Args:
@@ -177,16 +135,20 @@ def export_jax(model, filepath, verbose=None, input_signature=None, platforms=No
         verbose: print a message naming the file and the signature when True.
         input_signature: the inputs as a structure of `jkeras.InputSpec`, `KerasTensor`,
             `jax.ShapeDtypeStruct` or arrays (shapes and dtypes; the batch size is ignored:
-            the batch dimension is always symbolic). Default: from the model's inputs or
-            recorded build shapes.
+            the batch dimension is always symbolic).
         platforms: platforms to lower for, e.g. `("cpu", "cuda")`; default: the platform
             of JAX's default backend.
+        model_inputs: without `input_signature`, the model's own inputs, in its call
+            structure (what `Model.export` passes: a functional model's input tensors, the
+            shapes a model was built or first called with).
     """
-    from jkeras.saving.saving_lib import atomic_write
-
     filepath = os.fspath(filepath)
-    specs = (model_input_signature(model) if input_signature is None
-             else _signature_from_argument(input_signature))
+    if input_signature is not None:
+        specs = _signature_from_argument(input_signature)
+    elif model_inputs is not None:
+        specs = _map_specs(_spec_from, model_inputs)
+    else:
+        raise ValueError(f"Exporting {model.name!r} needs an `input_signature`.")
     trainable = [v.value for v in model.trainable_variables]
     non_trainable = [v.value for v in model.non_trainable_variables]
     params = {"trainable": trainable, "non_trainable": non_trainable}
@@ -296,8 +258,6 @@ def load_exported(filepath):
 
     Needs no model class: the function is StableHLO, the weights are arrays.
     """
-    from jkeras.saving.saving_lib import CorruptFileError
-
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"File not found: filepath={filepath}.")
@@ -337,8 +297,6 @@ def load_exported(filepath):
             array = arrays[key]
             dtype = metadata["param_dtypes"][key]
             if str(array.dtype) != dtype:  # e.g. bfloat16, stored as raw bytes by NumPy
-                import ml_dtypes  # noqa: F401  (registers bfloat16 & co. with NumPy)
-
                 array = array.view(np.dtype(dtype))
             values.append(jax.numpy.asarray(array))
         params[group] = values

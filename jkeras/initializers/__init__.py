@@ -9,12 +9,12 @@ Unseeded random initializers differ from Keras 3 on purpose: see `random_initial
 """
 
 import inspect
-import re
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras.core.registry import Registry
 from jkeras.core.variable import standardize_dtype
 from jkeras.initializers.constant_initializers import (
     Constant,
@@ -40,83 +40,13 @@ from jkeras.initializers.random_initializers import (
     VarianceScaling,
     compute_fans,
 )
+from jkeras.initializers.stft_initializer import STFT, STFTInitializer
 
 ALL_OBJECTS = (
     Initializer, Constant, Identity, Ones, Zeros, GlorotNormal, GlorotUniform, HeNormal,
     HeUniform, LecunNormal, LecunUniform, Orthogonal, RandomNormal, RandomUniform,
-    TruncatedNormal, VarianceScaling,
+    TruncatedNormal, VarianceScaling, STFT,
 )  # fmt: skip
-
-
-def _to_snake_case(name):
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
-
-
-ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
-ALL_OBJECTS_DICT.update({_to_snake_case(cls.__name__): cls for cls in ALL_OBJECTS})
-ALL_OBJECTS_DICT.update(
-    {
-        "IdentityInitializer": Identity,
-        "OrthogonalInitializer": Orthogonal,
-        "normal": RandomNormal,
-        "uniform": RandomUniform,
-        "one": Ones,
-        "zero": Zeros,
-    }
-)
-
-
-def _unknown(identifier):
-    return ValueError(
-        f"Could not interpret initializer identifier: {identifier!r}. Expected None, an "
-        "Initializer instance or class, a callable `(shape, dtype=None)`, an array, a config "
-        f"dict, or one of: {sorted(ALL_OBJECTS_DICT)}."
-    )
-
-
-def serialize(initializer):
-    """The Keras-format config dict of `initializer`.
-
-    Returns:
-        `{"module": "keras.initializers", "class_name": ..., "config": get_config(),
-        "registered_name": None}`, the dict Keras 3 writes, so configs move between the two.
-    """
-    if not hasattr(initializer, "get_config"):
-        raise ValueError(f"Cannot serialize initializer {initializer!r}: it has no `get_config()`.")
-    cls = type(initializer)
-    builtin = ALL_OBJECTS_DICT.get(cls.__name__) is cls
-    module = "keras.initializers" if builtin else cls.__module__
-    return {
-        # Keras 3 exports the base class as `keras.Initializer`.
-        "module": "keras" if cls is Initializer else module,
-        "class_name": cls.__name__,
-        "config": initializer.get_config(),
-        "registered_name": None if builtin else cls.__name__,
-    }
-
-
-def deserialize(config, custom_objects=None):
-    """An initializer instance from a name or a config dict (the output of `serialize`).
-
-    Args:
-        config: a name (`"he_normal"`) or `{"class_name": ..., "config": {...}}` (other keys,
-            such as Keras's "module", are ignored).
-        custom_objects: optional dict of extra names to initializer classes.
-    """
-    objects = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
-    if isinstance(config, str):
-        class_name, inner = config, {}
-    elif isinstance(config, dict) and "class_name" in config:
-        class_name, inner = config["class_name"], config.get("config") or {}
-    else:
-        raise _unknown(config)
-    cls = objects.get(class_name)
-    if cls is None:
-        raise _unknown(class_name)
-    if not inspect.isclass(cls):
-        return cls
-    return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
 
 
 def _from_array(array):
@@ -132,32 +62,71 @@ def _from_array(array):
     return initialize_fn
 
 
-def get(identifier):
-    """The initializer for `identifier`.
+class _InitializerRegistry(Registry):
+    """Keras 3's initializer rules: a name gives an instance with default arguments, an array
+    an initializer returning it, an `Initializer` class an instance."""
 
-    Args:
-        identifier: None (returns None), a name (`"glorot_uniform"`), a config dict, an
-            `Initializer` class (instantiated with defaults) or instance, any callable
-            `(shape, dtype=None)`, or an array (an initializer returning it; the shape must
-            match at call time).
+    def deserialize(self, config, custom_objects=None):
+        """An initializer instance from a name or a config dict (the output of `serialize`).
 
-    Raises:
-        ValueError: when `identifier` names no initializer; the message lists the valid names.
-    """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if isinstance(identifier, (jax.Array, np.ndarray, np.generic)):
-        return _from_array(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise _unknown(identifier)
+        Args:
+            config: a name (`"he_normal"`) or `{"class_name": ..., "config": {...}}` (other
+                keys, such as Keras's "module", are ignored).
+            custom_objects: optional dict of extra names to initializer classes.
+        """
+        if isinstance(config, str):
+            config = {"class_name": config, "config": {}}
+        if not isinstance(config, dict) or "class_name" not in config:
+            raise self.unknown(config)
+        obj = self.lookup(config["class_name"], custom_objects)
+        if obj is None:
+            raise self.unknown(config["class_name"])
+        if inspect.isclass(obj) and not hasattr(obj, "from_config"):
+            return obj(**(config.get("config") or {}))
+        return self.instantiate(obj, config.get("config"), custom_objects)
 
+    def get(self, identifier):
+        """The initializer for `identifier`: as `Registry.get` (None gives None), and an
+        `Initializer` class gives an instance with default arguments, an array an initializer
+        returning it (the shape must match at call time)."""
+        if isinstance(identifier, (jax.Array, np.ndarray, np.generic)):
+            return _from_array(identifier)
+        if inspect.isclass(identifier):
+            return identifier()
+        return super().get(identifier)
+
+    def unknown(self, identifier):
+        return ValueError(
+            f"Could not interpret initializer identifier: {identifier!r}. Expected None, an "
+            "Initializer instance or class, a callable `(shape, dtype=None)`, an array, a "
+            f"config dict, or one of: {self.names()}."
+        )
+
+
+_REGISTRY = _InitializerRegistry(
+    "initializer", "keras.initializers", ALL_OBJECTS, snake_case=True,
+    aliases={
+        "IdentityInitializer": Identity,
+        "OrthogonalInitializer": Orthogonal,
+        "STFTInitializer": STFT,
+        "normal": RandomNormal,
+        "uniform": RandomUniform,
+        "one": Ones,
+        "zero": Zeros,
+    },
+    registered_objects=False,
+)
+_REGISTRY.register(Initializer, module="keras")  # Keras 3 exports the base as `keras.Initializer`
+ALL_OBJECTS_DICT = _REGISTRY.table
+serialize = _REGISTRY.serialize
+deserialize = _REGISTRY.deserialize
+get = _REGISTRY.get
+
+
+stft = STFT  # Keras 3 also exports the class under its snake_case name
 
 __all__ = [
+    "STFT",
     "Constant",
     "GlorotNormal",
     "GlorotUniform",
@@ -174,6 +143,7 @@ __all__ = [
     "RandomInitializer",
     "RandomNormal",
     "RandomUniform",
+    "STFTInitializer",
     "TruncatedNormal",
     "VarianceScaling",
     "Zeros",
@@ -181,4 +151,5 @@ __all__ = [
     "deserialize",
     "get",
     "serialize",
+    "stft",
 ]

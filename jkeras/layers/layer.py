@@ -6,7 +6,9 @@ inside a `StatelessScope`, so the variables' values come from the arguments and 
 non-trainable state comes back as a result. Nothing in a jitted step touches the objects.
 
 Sublayers, variables and seed generators are found by walking the layer's attributes (lists,
-tuples and dicts included) in assignment order, so no registration call is needed.
+tuples and dicts included) in assignment order, so no registration call is needed. A class
+lists the attributes the walk skips (caches, compiled functions, symbolic graphs) in its
+`untracked_attributes`.
 """
 
 import functools
@@ -17,15 +19,15 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jkeras import constraints, regularizers
+from jkeras import constraints, initializers, regularizers
 from jkeras.core import naming
 from jkeras.core.autocast_scope import AutocastScope, get_autocast_scope, is_float_dtype
 from jkeras.core.keras_tensor import KerasTensor, Node, any_symbolic, output_spec
 from jkeras.core.stateless_scope import StatelessScope, current_scope
 from jkeras.core.tracing import concrete
 from jkeras.core.variable import Variable, standardize_dtype
+from jkeras.dtype_policies import dtype_policy as dtype_policies
 from jkeras.layers.input_spec import assert_input_compatibility
-from jkeras.mixed_precision import policy as dtype_policies
 from jkeras.random.seed_generator import SeedGenerator, draw_key
 
 _context = threading.local()
@@ -40,7 +42,8 @@ def _training_context():
 
 
 @functools.cache
-def _call_arguments(call):
+def call_arguments(call):
+    """The parameter names of a `call` method (cached per function)."""
     return set(inspect.signature(call).parameters)
 
 
@@ -58,7 +61,8 @@ def _shape_of(x):
 def _to_array(x):
     if isinstance(x, Variable):
         return x.value
-    if isinstance(x, (np.ndarray, np.generic)):
+    if isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind not in "USO":
+        # Strings (and objects) stay numpy: only host layers (`runs_on_host`) read them.
         return jnp.asarray(x)
     return x
 
@@ -113,6 +117,18 @@ class Layer:
         ...         return jkeras.ops.matmul(inputs, self.W)
     """
 
+    # Attributes never searched for sublayers, variables or seed generators; each class
+    # declares its own, and those of its bases apply too.
+    untracked_attributes = ("inbound_nodes",)
+
+    # Whether `call` runs a loop on the device (a recurrent layer's time loop): on CPU, the
+    # trainer's `steps_per_execution="auto"` then does not nest it in its fused loop.
+    runs_loop = False
+
+    # Whether `__call__` converts the arguments (numpy to arrays, floats to the compute dtype)
+    # before `call`; models leave that to their layers.
+    _convert_input_args = True
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__:
@@ -132,7 +148,8 @@ class Layer:
         self.built = False
         self.input_spec = None
         self._own_variables = []
-        self._inbound_nodes = []
+        self._created_trainable = {}  # id(variable) -> trainable, for `add_weight`'s variables
+        self.inbound_nodes = []
         self._eager_losses = []
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.supports_masking = getattr(self, "supports_masking", False)
@@ -174,8 +191,6 @@ class Layer:
                 mixed policy (False for weights that must stay float32, e.g. statistics).
             name: the variable's name; its `path` is `<layer path>/<name>`.
         """
-        from jkeras import initializers
-
         dtype = standardize_dtype(dtype or self.variable_dtype)
         if initializer is None:
             initializer = "glorot_uniform" if "float" in dtype else "zeros"
@@ -189,7 +204,7 @@ class Layer:
                 autocast=autocast,
                 name=name,
             )
-        variable._created_trainable = bool(trainable)
+        self._created_trainable[id(variable)] = bool(trainable)
         variable.regularizer = regularizers.get(regularizer)
         variable.constraint = constraints.get(constraint)
         self._own_variables.append(variable)
@@ -212,6 +227,23 @@ class Layer:
         else:
             self.build()
         self.built = True
+
+    @property
+    def batch_input_shape(self):
+        """The input shape declared with `input_shape`, `input_dim` or `batch_input_shape`
+        (batch dimension first), or None: a `Sequential` model starts with it."""
+        return self._input_shape_arg
+
+    def get_build_config(self):
+        """The input shape the layer was built from, as Keras 3 saves it
+        (`{"input_shape": ...}`), or None if it was not built from an input."""
+        shapes = getattr(self, "_build_shapes_dict", None)
+        return {"input_shape": shapes["input_shape"]} if shapes else None
+
+    def build_from_config(self, config):
+        """Build from `get_build_config()`'s output (nothing to do for None)."""
+        if config and config.get("input_shape") is not None:
+            self.build(config["input_shape"])
 
     def compute_output_shape(self, input_shape):
         """The output shape for `input_shape`, found by tracing `call` (no computation)."""
@@ -285,7 +317,7 @@ class Layer:
         if any_symbolic(args, kwargs):
             return self._symbolic_call(*args, **kwargs)
         training = kwargs.pop("training", None)
-        if getattr(self, "_convert_input_args", True):
+        if self._convert_input_args:
             # As Keras 3: floating arguments are cast to the compute dtype (unless autocast is
             # off); functional and sequential models leave that to their layers.
             convert = functools.partial(
@@ -297,7 +329,7 @@ class Layer:
         if args:
             self._maybe_build(args[0])
             assert_input_compatibility(self.input_spec, _shape_of(args[0]), self.name)
-        call_args = _call_arguments(type(self).call)
+        call_args = call_arguments(type(self).call)
         if training is None:
             training = _training_context()
         if "training" in call_args:
@@ -349,17 +381,17 @@ class Layer:
         return self._single_node("output").outputs
 
     def _single_node(self, attribute):
-        if not self._inbound_nodes:
+        if not self.inbound_nodes:
             raise AttributeError(
                 f"Layer '{self.name}' has never been called on a symbolic tensor and thus has no "
                 f"defined {attribute}."
             )
-        if len(self._inbound_nodes) > 1:
+        if len(self.inbound_nodes) > 1:
             raise AttributeError(
                 f"Layer '{self.name}' has multiple inbound nodes, hence the notion of \"layer "
                 f"{attribute}\" is ill-defined."
             )
-        return self._inbound_nodes[0]
+        return self.inbound_nodes[0]
 
     # -------------------------------------------------------------------------- tracking
 
@@ -377,16 +409,28 @@ class Layer:
                 for item in value.values():
                     visit(item, depth + 1)
 
-        for key, value in vars(self).items():
-            if not key.startswith("_untracked"):
-                visit(value, 0)
+        for _, value in self.tracked_attributes():
+            visit(value, 0)
         return _unique_by_id(x for x in found if x is not self)
 
+    def tracked_attributes(self):
+        """`(name, value)` of the attributes searched for sublayers, variables and seed
+        generators: all but the `untracked_attributes` of the layer's classes."""
+        untracked = _skipped_attributes(type(self))
+        return [(key, value) for key, value in vars(self).items() if key not in untracked]
+
     @property
-    def _layers(self):
+    def sublayers(self):
+        """The layers this layer holds directly, in the order Keras saves their weights."""
         return [x for x in self._tracked() if isinstance(x, Layer)]
 
-    def _rows_independent(self, training):
+    @property
+    def own_weights(self):
+        """This layer's own weights, trainable then non-trainable (no sublayer's)."""
+        own, _ = self._own_state()
+        return [v for v in own if v.trainable] + [v for v in own if not v.trainable]
+
+    def rows_independent(self, training):
         """Whether this layer's own computation treats the rows of a batch independently (in
         training mode when `training`): the trainer then pads a last, smaller batch to the
         full size (`jkeras.trainers.batch_padding`). Only jkeras's own layers are asked."""
@@ -459,9 +503,9 @@ class Layer:
         for variable in own:
             # Only weights created trainable follow the layer (state such as moving statistics
             # stays non-trainable), as in Keras 3.
-            if getattr(variable, "_created_trainable", variable.trainable):
+            if self._created_trainable.get(id(variable), variable.trainable):
                 variable.trainable = value
-        for layer in self._layers:
+        for layer in self.sublayers:
             layer.trainable = value
 
     def add_loss(self, loss):
@@ -475,17 +519,13 @@ class Layer:
 
     def _clear_eager_losses(self):
         self._eager_losses = []
-        for layer in self._layers:
+        for layer in self.sublayers:
             layer._clear_eager_losses()
 
     @property
     def losses(self):
         """Weight regularization penalties (from the current values: inside a pure call, the
-        traced ones) plus, outside pure calls, the losses added by the last eager call. While
-        the trainer computes a loss, the losses of its pure forward pass."""
-        override = getattr(self, "_untracked_losses_override", None)
-        if override is not None:
-            return list(override)
+        traced ones) plus, outside pure calls, the losses added by the last eager call."""
         result = []
         if current_scope() is None:
             result += self._collect_eager_losses()
@@ -497,7 +537,7 @@ class Layer:
 
     def _collect_eager_losses(self):
         result = list(self._eager_losses)
-        for layer in self._layers:
+        for layer in self.sublayers:
             result += layer._collect_eager_losses()
         return result
 
@@ -645,6 +685,12 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+@functools.cache
+def _skipped_attributes(cls):
+    return frozenset(name for klass in cls.__mro__
+                     for name in klass.__dict__.get("untracked_attributes", ()))
 
 
 def _wrap_build(build):

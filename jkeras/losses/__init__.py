@@ -6,9 +6,8 @@ Example:
     >>> value = loss(labels, logits, sample_weight=weights)           # scalar, jittable
 """
 
-import inspect
-
 from jkeras.core.naming import to_snake_case
+from jkeras.core.registry import function_config
 from jkeras.losses.classification_losses import (
     CTC,
     CategoricalHinge,
@@ -56,6 +55,7 @@ from jkeras.losses.losses import (
     mean_squared_error,
     sparse_categorical_crossentropy,
 )
+from jkeras.losses.registry import LOSSES
 from jkeras.losses.regression_losses import (
     CosineSimilarity,
     Huber,
@@ -124,120 +124,22 @@ ALL_OBJECTS = (
     circle,
     ctc,
 )
-ALL_OBJECTS_DICT = {obj.__name__: obj for obj in ALL_OBJECTS}
-ALL_OBJECTS_DICT.update(
-    {
-        "bce": binary_crossentropy,
-        "BCE": binary_crossentropy,
-        "mae": mean_absolute_error,
-        "MAE": mean_absolute_error,
-        "mse": mean_squared_error,
-        "MSE": mean_squared_error,
-        "kld": kl_divergence,
-        "KLD": kl_divergence,
-        "mape": mean_absolute_percentage_error,
-        "MAPE": mean_absolute_percentage_error,
-        "msle": mean_squared_logarithmic_error,
-        "MSLE": mean_squared_logarithmic_error,
-    }
-)
-_FUNCTIONS = {obj.__name__: obj for obj in ALL_OBJECTS if inspect.isfunction(obj)}
-# Names `get` accepts; the base classes are only reachable through configs.
-_GET_NAMES = sorted(k for k in ALL_OBJECTS_DICT if k not in ("Loss", "LossFunctionWrapper"))
-
-
-def serialize_function(fn):
-    """A built-in loss function's name; any other callable is returned as it is."""
-    name = getattr(fn, "__name__", None)
-    return name if _FUNCTIONS.get(name) is fn else fn
-
-
-def deserialize_function(fn):
-    """Inverse of `serialize_function`: a built-in function's name or alias to the function."""
-    if isinstance(fn, dict):
-        fn = fn.get("config")
-    if isinstance(fn, str):
-        obj = ALL_OBJECTS_DICT.get(fn)
-        if obj is None or not inspect.isfunction(obj):
-            raise ValueError(f"Unknown loss function: {fn!r}. Valid names: {sorted(_FUNCTIONS)}")
-        return obj
-    return fn
-
-
-def function_config(name):
-    """The dict Keras 3 writes for a built-in function (loss, metric) referenced by `name`."""
-    return {"module": "builtins", "class_name": "function", "config": name,
-            "registered_name": "function"}
-
-
-def serialize(loss):
-    """A loss as Keras 3 writes it: `{"module", "class_name", "config", "registered_name"}`
-    (`function_config(name)` for a built-in loss function)."""
-    if isinstance(loss, Loss):
-        cls = type(loss)
-        return {"module": "keras" if cls is Loss else "keras.losses",
-                "class_name": cls.__name__, "config": loss.get_config(),
-                "registered_name": None}
-    name = serialize_function(loss)
-    if isinstance(name, str):
-        return function_config(name)
-    raise ValueError(f"Cannot serialize loss {loss!r}: it is neither a Loss nor a built-in loss.")
-
-
-def deserialize(config, custom_objects=None):
-    """Inverse of `serialize`; also accepts a name."""
-    objects = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
-    if isinstance(config, str):
-        return get((custom_objects or {}).get(config, config))
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            f"Could not deserialize loss {config!r}: expected a dict with keys "
-            "'class_name' and 'config'."
-        )
-    class_name = config["class_name"]
-    if class_name == "function":
-        name = config["config"]
-        if name in objects:
-            return objects[name]
-        return deserialize_function(name)
-    cls = objects.get(class_name)
-    if cls is None:
-        raise ValueError(f"Unknown loss class: {class_name!r}. Valid names: {_GET_NAMES}")
-    return cls.from_config(config.get("config") or {})
-
-
-def get(identifier):
-    """Retrieve a loss as Keras' `keras.losses.get` does.
-
-    Args:
-        identifier: a loss name — class names (`"SparseCategoricalCrossentropy"`) give an
-            instance, function names and aliases (`"sparse_categorical_crossentropy"`,
-            `"mse"`) give the function —, a config dict from `serialize`, a `Loss` instance or
-            class, or any callable `(y_true, y_pred) -> per-sample losses`. None gives None.
-
-    Returns:
-        A `Loss` instance or a loss function.
-
-    Raises:
-        ValueError: for an unknown name or an identifier that is not callable.
-    """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier) if identifier in _GET_NAMES else None
-        if obj is None:
-            raise ValueError(
-                f"Could not interpret loss identifier: {identifier!r}. Valid names: {_GET_NAMES}"
-            )
-    else:
-        obj = identifier
-    if inspect.isclass(obj):
-        return obj()
-    if callable(obj):
-        return obj
-    raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+LOSSES.register(*ALL_OBJECTS)
+LOSSES.register(Loss, module="keras")  # Keras 3 exports the base class as `keras.Loss`
+LOSSES.register_aliases({
+    "bce": binary_crossentropy,
+    "mae": mean_absolute_error,
+    "mse": mean_squared_error,
+    "kld": kl_divergence,
+    "mape": mean_absolute_percentage_error,
+    "msle": mean_squared_logarithmic_error,
+}, upper_case=True)
+ALL_OBJECTS_DICT = LOSSES.table
+serialize = LOSSES.serialize
+deserialize = LOSSES.deserialize
+get = LOSSES.get
+serialize_function = LOSSES.serialize_function
+deserialize_function = LOSSES.deserialize_function
 
 
 def get_loss(identifier, y_true_shape=None, y_pred_shape=None):
@@ -320,7 +222,9 @@ __all__ = [
     "cosine_similarity",
     "ctc",
     "deserialize",
+    "deserialize_function",
     "dice",
+    "function_config",
     "get",
     "get_loss",
     "hinge",
@@ -336,6 +240,7 @@ __all__ = [
     "reduce_values",
     "reduce_weighted_values",
     "serialize",
+    "serialize_function",
     "sparse_categorical_crossentropy",
     "squared_hinge",
     "squeeze_or_expand_to_same_rank",

@@ -166,9 +166,9 @@ class Loss:
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         """The per-sample losses of `call`, weighted by `sample_weight` and reduced."""
-        return self._reduced_call(y_true, y_pred, sample_weight)
+        return self.call_on_rows(y_true, y_pred, sample_weight)
 
-    def _reduced_call(self, y_true, y_pred, sample_weight=None, rows=None):
+    def call_on_rows(self, y_true, y_pred, sample_weight=None, rows=None):
         """`__call__`, with only the rows where `rows` (bool `(batch,)`) is true counted, as
         masked entries are (the trainer's padded batches)."""
         y_pred = as_array(y_pred, self.dtype)

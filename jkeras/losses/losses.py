@@ -1,8 +1,7 @@
 """Built-in losses: a pure function per loss, and a `Loss` class wrapping it.
 
-The crossentropy functions reproduce Keras 3's JAX backend (`keras/src/backend/jax/nn.py`)
-operation by operation — normalise the probabilities, clip to `[epsilon, 1 - epsilon]`, take
-the log — so that values and gradients agree with Keras to float rounding.
+The crossentropies are `jkeras.ops.nn`'s, which reproduce Keras 3's JAX backend operation by
+operation, so that values and gradients agree with Keras to float rounding.
 """
 
 import warnings
@@ -11,11 +10,19 @@ import jax
 import jax.numpy as jnp
 
 from jkeras import config
+from jkeras.core.registry import function_config
 from jkeras.losses.loss import Loss, as_array, squeeze_or_expand_to_same_rank
+from jkeras.losses.registry import LOSSES
+from jkeras.ops.nn import binary_crossentropy as binary_crossentropy_from_targets
+from jkeras.ops.nn import categorical_crossentropy as categorical_crossentropy_from_targets
+from jkeras.ops.nn import (
+    sparse_categorical_crossentropy as sparse_categorical_crossentropy_from_targets,
+)
 
 
-def _call_fn_with_mask(fn, y_true, y_pred, kwargs):
-    # A loss function may come with a variant that also returns a mask (see `ignore_class`).
+def call_with_mask(fn, y_true, y_pred, **kwargs):
+    """`(values, mask)` of the loss function `fn`: a built-in function may come with a variant
+    that also returns a mask (see `ignore_class`); any other gives no mask (None)."""
     with_mask = getattr(fn, "_with_mask", None)
     if with_mask is not None:
         return with_mask(y_true, y_pred, **kwargs)
@@ -48,24 +55,25 @@ class LossFunctionWrapper(Loss):
 
     def _call_with_mask(self, y_true, y_pred):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        return _call_fn_with_mask(self.fn, y_true, y_pred, self._fn_kwargs)
+        return call_with_mask(self.fn, y_true, y_pred, **self._fn_kwargs)
+
+    @property
+    def fn_kwargs(self):
+        """The keyword arguments passed to `fn`."""
+        return dict(self._fn_kwargs)
 
     def get_config(self):
-        from jkeras.losses import function_config, serialize_function
-
         config = super().get_config()
-        name = serialize_function(self.fn)
+        name = LOSSES.serialize_function(self.fn)
         config["fn"] = function_config(name) if isinstance(name, str) else name
         config.update(self._fn_kwargs)
         return config
 
     @classmethod
     def from_config(cls, config):
-        from jkeras.losses import deserialize_function
-
         config = dict(config)
         if "fn" in config:
-            config["fn"] = deserialize_function(config["fn"])
+            config["fn"] = LOSSES.deserialize_function(config["fn"])
         return cls(**config)
 
     def __repr__(self):
@@ -124,32 +132,6 @@ def _check_axis(axis):
         )
 
 
-def categorical_crossentropy_from_targets(target, output, from_logits=False, axis=-1):
-    """Crossentropy of probability `target`s and `output` (probabilities or logits) along `axis`.
-
-    This is Keras' `ops.categorical_crossentropy`, without label smoothing.
-    """
-    target = jnp.asarray(target)
-    output = jnp.asarray(output)
-    if target.shape != output.shape:
-        raise ValueError(
-            "Arguments `target` and `output` must have the same shape. Received: "
-            f"target.shape={target.shape}, output.shape={output.shape}"
-        )
-    if target.ndim < 1:
-        raise ValueError(
-            "Arguments `target` and `output` must be at least rank 1. Received: "
-            f"target.shape={target.shape}, output.shape={output.shape}"
-        )
-    if from_logits:
-        log_prob = jax.nn.log_softmax(output, axis=axis)
-    else:
-        output = output / jnp.sum(output, axis, keepdims=True)
-        output = jnp.clip(output, config.epsilon(), 1.0 - config.epsilon())
-        log_prob = jnp.log(output)
-    return -jnp.sum(target * log_prob, axis=axis)
-
-
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Categorical crossentropy between one-hot (or soft) labels and predictions.
 
@@ -179,31 +161,6 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         num_classes = jnp.asarray(y_true.shape[-1], y_pred.dtype)
         y_true = y_true * (1.0 - label_smoothing) + (label_smoothing / num_classes)
     return categorical_crossentropy_from_targets(y_true, y_pred, from_logits=from_logits, axis=axis)
-
-
-def sparse_categorical_crossentropy_from_targets(target, output, from_logits=False, axis=-1):
-    """Crossentropy of integer `target`s against `output` (Keras' `ops.sparse_categorical_...`)."""
-    target = jnp.asarray(target, dtype="int32")
-    output = jnp.asarray(output)
-    if target.ndim == output.ndim and target.shape[-1] == 1:
-        target = jnp.squeeze(target, axis=-1)
-    if output.ndim < 1:
-        raise ValueError(
-            f"Argument `output` must be at least rank 1. Received: output.shape={output.shape}"
-        )
-    if target.shape != output.shape[:-1]:
-        raise ValueError(
-            "Arguments `target` and `output` must have the same shape up until the last "
-            f"dimension: target.shape={target.shape}, output.shape={output.shape}"
-        )
-    if from_logits:
-        log_prob = jax.nn.log_softmax(output, axis=axis)
-    else:
-        output = output / jnp.sum(output, axis, keepdims=True)
-        output = jnp.clip(output, config.epsilon(), 1.0 - config.epsilon())
-        log_prob = jnp.log(output)
-    target = jax.nn.one_hot(target, output.shape[axis], axis=axis)
-    return -jnp.sum(target * log_prob, axis=axis)
 
 
 def _sparse_categorical_crossentropy_with_mask(
@@ -250,25 +207,6 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
 
 
 sparse_categorical_crossentropy._with_mask = _sparse_categorical_crossentropy_with_mask
-
-
-def binary_crossentropy_from_targets(target, output, from_logits=False):
-    """Elementwise binary crossentropy (Keras' `ops.binary_crossentropy`)."""
-    target = jnp.asarray(target)
-    output = jnp.asarray(output)
-    if target.shape != output.shape:
-        raise ValueError(
-            "Arguments `target` and `output` must have the same shape. Received: "
-            f"target.shape={target.shape}, output.shape={output.shape}"
-        )
-    if from_logits:
-        log_logits = jax.nn.log_sigmoid(output)
-        log_neg_logits = jax.nn.log_sigmoid(-output)
-        return -1.0 * target * log_logits - (1.0 - target) * log_neg_logits
-    output = jnp.clip(output, config.epsilon(), 1.0 - config.epsilon())
-    bce = target * jnp.log(output)
-    bce += (1.0 - target) * jnp.log(1.0 - output)
-    return -bce
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):

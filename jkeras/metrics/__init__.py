@@ -7,10 +7,6 @@ Example:
     >>> m.stateless_result(state)
 """
 
-import inspect
-
-from jkeras.core.naming import to_snake_case
-from jkeras.losses import deserialize_function as _deserialize_loss_function
 from jkeras.losses import is_binary_or_sparse_categorical
 from jkeras.losses.losses import (
     binary_crossentropy,
@@ -64,6 +60,7 @@ from jkeras.metrics.probabilistic_metrics import (
     SparseCategoricalCrossentropy,
 )
 from jkeras.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
+from jkeras.metrics.registry import METRICS
 from jkeras.metrics.regression_metrics import (
     CosineSimilarity,
     LogCoshError,
@@ -133,132 +130,33 @@ ALL_OBJECTS = (
     OneHotIoU,
     OneHotMeanIoU,
 )
-ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
-ALL_OBJECTS_DICT.update({to_snake_case(cls.__name__): cls for cls in ALL_OBJECTS})
-ALL_OBJECTS_DICT.update(
-    {
-        "acc": Accuracy,  # not in Keras' table; compile resolves "acc" like "accuracy"
-        "bce": BinaryCrossentropy,
-        "BCE": BinaryCrossentropy,
-        "mse": MeanSquaredError,
-        "MSE": MeanSquaredError,
-        "mae": MeanAbsoluteError,
-        "MAE": MeanAbsoluteError,
-        "mape": MeanAbsolutePercentageError,
-        "MAPE": MeanAbsolutePercentageError,
-        "msle": MeanSquaredLogarithmicError,
-        "MSLE": MeanSquaredLogarithmicError,
-    }
+METRICS.register(*ALL_OBJECTS, snake_case=True)
+METRICS.register(Metric, module="keras")  # Keras 3 exports the base class as `keras.Metric`
+METRICS.register(Accuracy, name="acc")  # not in Keras' table; compile resolves "acc" too
+METRICS.register_aliases({
+    "bce": BinaryCrossentropy,
+    "mse": MeanSquaredError,
+    "mae": MeanAbsoluteError,
+    "mape": MeanAbsolutePercentageError,
+    "msle": MeanSquaredLogarithmicError,
+}, upper_case=True)
+METRICS.register_functions(
+    accuracy,
+    binary_accuracy,
+    categorical_accuracy,
+    sparse_categorical_accuracy,
+    top_k_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    cosine_similarity,
+    pearson_correlation,
+    concordance_correlation,
 )
-_FUNCTIONS = {
-    fn.__name__: fn
-    for fn in (
-        accuracy,
-        binary_accuracy,
-        categorical_accuracy,
-        sparse_categorical_accuracy,
-        top_k_categorical_accuracy,
-        sparse_top_k_categorical_accuracy,
-        cosine_similarity,
-        pearson_correlation,
-        concordance_correlation,
-    )
-}
-# Names `get` accepts; the abstract bases and wrappers are only reachable through configs.
-_GET_NAMES = sorted(
-    k
-    for k in ALL_OBJECTS_DICT
-    if k not in ("Metric", "metric", "MeanMetricWrapper", "mean_metric_wrapper")
-)
-
-
-def serialize_function(fn):
-    """A built-in metric or loss function's name; any other callable is returned as it is."""
-    from jkeras.losses import serialize_function as serialize_loss_function
-
-    name = getattr(fn, "__name__", None)
-    return name if _FUNCTIONS.get(name) is fn else serialize_loss_function(fn)
-
-
-def deserialize_function(fn):
-    """Inverse of `serialize_function`: a built-in function's name to the function."""
-    if isinstance(fn, dict):
-        fn = fn.get("config")
-    if isinstance(fn, str) and fn in _FUNCTIONS:
-        return _FUNCTIONS[fn]
-    return _deserialize_loss_function(fn)
-
-
-def serialize(metric):
-    """A metric as Keras 3 writes it: `{"module", "class_name", "config", "registered_name"}`."""
-    if not isinstance(metric, Metric):
-        raise TypeError(f"Cannot serialize {metric!r}: expected a Metric instance.")
-    cls = type(metric)
-    return {"module": "keras" if cls is Metric else "keras.metrics",
-            "class_name": cls.__name__, "config": metric.get_config(), "registered_name": None}
-
-
-def deserialize(config, custom_objects=None):
-    """Inverse of `serialize`; also accepts a name."""
-    objects = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
-    if isinstance(config, str):
-        return get((custom_objects or {}).get(config, config))
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            f"Could not deserialize metric {config!r}: expected a dict with keys "
-            "'class_name' and 'config'."
-        )
-    class_name = config["class_name"]
-    if class_name == "function":
-        return get(deserialize_function(config["config"]))
-    cls = objects.get(class_name)
-    if cls is None:
-        raise ValueError(f"Unknown metric class: {class_name!r}. Valid names: {_GET_NAMES}")
-    return cls.from_config(config.get("config") or {})
-
-
-def get(identifier):
-    """Retrieve a metric instance.
-
-    Args:
-        identifier: a metric name (`"sparse_categorical_accuracy"`, `"SparseCategorical
-            Accuracy"`, `"mse"`, ...), a config dict from `serialize`, a `Metric` instance or
-            class, or a callable `(y_true, y_pred) -> per-sample values`, which is wrapped in
-            a `MeanMetricWrapper`. None gives None. `"accuracy"` gives the generic `Accuracy`;
-            use `get_metric`/`resolve_accuracy` for Keras' compile-time choice.
-
-    Returns:
-        A `Metric` instance (or None).
-
-    Raises:
-        ValueError: for an unknown name or an identifier that is not callable.
-    """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier) if identifier in _GET_NAMES else None
-        if obj is None:
-            raise ValueError(
-                f"Could not interpret metric identifier: {identifier!r}. Valid names: {_GET_NAMES}"
-            )
-        return obj()
-    if inspect.isclass(identifier) and issubclass(identifier, Metric):
-        return identifier()
-    if isinstance(identifier, Metric):
-        return identifier
-    if callable(identifier):
-        return MeanMetricWrapper(identifier, name=_object_name(identifier))
-    raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
-
-
-def _object_name(obj):
-    if hasattr(obj, "name"):
-        return obj.name
-    if hasattr(obj, "__name__"):
-        return to_snake_case(obj.__name__)
-    return to_snake_case(type(obj).__name__)
+ALL_OBJECTS_DICT = METRICS.table
+serialize = METRICS.serialize
+deserialize = METRICS.deserialize
+get = METRICS.get
+serialize_function = METRICS.serialize_function
+deserialize_function = METRICS.deserialize_function
 
 
 def resolve_accuracy(y_true_shape, y_pred_shape, name="accuracy"):

@@ -8,15 +8,15 @@ class; so every metric, user subclasses included, works inside `jax.jit`.
 
 import jax.numpy as jnp
 
+from jkeras import initializers
 from jkeras.core import naming
 from jkeras.core.stateless_scope import StatelessScope
 from jkeras.core.variable import Variable, standardize_dtype
+from jkeras.initializers.constant_initializers import filled
 from jkeras.losses.loss import compute_dtype
 
 
 def _initial_value(initializer, shape, dtype):
-    from jkeras.initializers.constant_initializers import filled
-
     if initializer is None or (isinstance(initializer, str) and initializer == "zeros"):
         return filled(shape, 0, dtype)
     if isinstance(initializer, str) and initializer == "ones":
@@ -24,9 +24,6 @@ def _initial_value(initializer, shape, dtype):
     if isinstance(initializer, (int, float)):
         return filled(shape, initializer, dtype)
     if isinstance(initializer, str):
-        # Resolved lazily: the initializers package sits beside, not below, this one.
-        from jkeras import initializers
-
         initializer = initializers.get(initializer)
     if callable(initializer):
         return jnp.asarray(initializer(shape, dtype=dtype), dtype)
@@ -62,13 +59,20 @@ class Metric:
 
     # Whether the result weighs each row by its sample weight alone, so that zero-weight rows
     # change nothing (padded batches, `jkeras.trainers.batch_padding`).
-    _rows_independent = True
+    rows_independent = True
 
     def __init__(self, dtype=None, name=None):
         self.name = name or naming.auto_name(naming.to_snake_case(type(self).__name__))
         self._dtype = compute_dtype(dtype)
         self._variables = []
         self._metrics = []
+
+    @property
+    def direction(self):
+        """`"up"` when larger values are better, `"down"` when smaller are, None when unknown
+        (what `EarlyStopping(mode="auto")` and `ModelCheckpoint` go by; Keras's
+        `_direction`, which subclasses set)."""
+        return getattr(self, "_direction", None)
 
     def __setattr__(self, name, value):
         # Track sub-metrics so that their variables are part of `variables`.

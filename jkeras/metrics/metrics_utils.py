@@ -13,6 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import config
+from jkeras.core.stateless_scope import current_scope
 from jkeras.losses.loss import as_array, squeeze_or_expand_to_same_rank
 
 NEG_INF = -1e10
@@ -206,8 +207,6 @@ def confusion_matrix(labels, predictions, num_classes, weights=None, dtype="floa
 def check_can_build(metric, build_call):
     """Raise a clear error when a metric whose variables take their shape from the first batch
     would be built inside a pure (stateless) call, where new variables cannot be returned."""
-    from jkeras.core.stateless_scope import current_scope
-
     if current_scope() is not None:
         raise ValueError(
             f"{type(metric).__name__} '{metric.name}' creates its variables from the shape of "

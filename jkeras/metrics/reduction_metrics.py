@@ -2,8 +2,12 @@
 
 import jax.numpy as jnp
 
+from jkeras.core.registry import function_config
 from jkeras.losses.loss import apply_mask, as_array, divide_no_nan, squeeze_or_expand_to_same_rank
+from jkeras.losses.losses import call_with_mask
+from jkeras.losses.registry import LOSSES
 from jkeras.metrics.metric import Metric
+from jkeras.metrics.registry import METRICS
 
 
 def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
@@ -134,17 +138,16 @@ class MeanMetricWrapper(Mean):
         super().__init__(name=name, dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
-        from jkeras import losses
-
-        if fn in losses.ALL_OBJECTS or type(fn) in losses.ALL_OBJECTS:
+        if LOSSES.is_builtin(fn) or LOSSES.is_builtin(type(fn)):
             self._direction = "down"
 
+    @property
+    def fn(self):
+        """The per-sample function the metric averages."""
+        return self._fn
+
     def update_state(self, y_true, y_pred, sample_weight=None):
-        with_mask = getattr(self._fn, "_with_mask", None)
-        if with_mask is not None:
-            values, mask = with_mask(y_true, y_pred, **self._fn_kwargs)
-        else:
-            values, mask = self._fn(y_true, y_pred, **self._fn_kwargs), None
+        values, mask = call_with_mask(self._fn, y_true, y_pred, **self._fn_kwargs)
         if mask is not None and sample_weight is not None:
             # As in Keras, a mask on the values (from `ignore_class`) only acts through the
             # sample weights: without weights, masked entries count as zeros.
@@ -154,20 +157,15 @@ class MeanMetricWrapper(Mean):
         return super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self):
-        from jkeras.losses import function_config
-        from jkeras.metrics import serialize_function
-
         config = super().get_config()
-        name = serialize_function(self._fn)
+        name = METRICS.serialize_function(self._fn)
         config["fn"] = function_config(name) if isinstance(name, str) else name
         config.update(self._fn_kwargs)
         return config
 
     @classmethod
     def from_config(cls, config):
-        from jkeras.metrics import deserialize_function
-
         config = dict(config)
         if "fn" in config:
-            config["fn"] = deserialize_function(config["fn"])
+            config["fn"] = METRICS.deserialize_function(config["fn"])
         return cls(**config)

@@ -161,7 +161,7 @@ class R2Score(Metric):
         batch: call `update_state` once, or `build`, before the stateless API.
     """
 
-    _rows_independent = False  # counts every row for the adjusted score
+    rows_independent = False  # counts every row for the adjusted score
 
     def __init__(
         self, class_aggregation="uniform_average", num_regressors=0, name="r2_score", dtype=None

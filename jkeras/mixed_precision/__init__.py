@@ -3,10 +3,11 @@
     jkeras.mixed_precision.set_global_policy("mixed_bfloat16")
 
 makes layers created afterwards compute in bfloat16 while keeping float32 variables. See
-docs/mixed_precision.md.
+docs/mixed_precision.md. The policies are `jkeras.dtype_policies`'s; `LossScaleOptimizer` is
+`jkeras.optimizers`'s.
 """
 
-from jkeras.mixed_precision.policy import (
+from jkeras.dtype_policies.dtype_policy import (
     DTypePolicy,
     FloatDTypePolicy,
     deserialize,

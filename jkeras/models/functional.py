@@ -2,14 +2,19 @@
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from jkeras.core.graph import Function
 from jkeras.core.graph_walk import depth_first
+from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor, flatten
-from jkeras.layers.layer import Layer, _call_arguments
+from jkeras.layers.layer import Layer, call_arguments
+from jkeras.models import host_stage
+from jkeras.models.functional_config import functional_config, functional_from_config
 from jkeras.models.model import Model
 
 
-class Functional(Model):
+class Functional(Function, Model):
     """A model that replays the layer calls recorded from `inputs` to `outputs`.
 
     Args:
@@ -27,6 +32,8 @@ class Functional(Model):
     # Inputs are converted by the layers that consume them (each to its own compute dtype),
     # never to the model's, as in Keras 3.
     _convert_input_args = False
+    # The recorded calls, and the layers in Keras's order: the graph, not owned sublayers.
+    untracked_attributes = ("_nodes", "_keras_order", "_host_stage")
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
@@ -45,14 +52,15 @@ class Functional(Model):
         self.inputs = flatten(self._inputs_struct)
         self.outputs = flatten(self._outputs_struct)
         for tensor in self.inputs:
-            if getattr(tensor, "_input_layer", None) is None:
+            if getattr(tensor, "input_layer", None) is None:
                 raise ValueError(
                     f"Model inputs must come from `jkeras.Input`; {tensor!r} was produced by "
                     f"'{tensor.node.operation.name}'."
                 )
-        self._untracked_nodes = _topological_nodes(self.inputs, self.outputs)
-        layers = [t._input_layer for t in self.inputs]
-        layers += [n.operation for n in self._untracked_nodes if isinstance(n.operation, Layer)]
+        self._nodes = _topological_nodes(self.inputs, self.outputs)
+        self._host_stage = host_stage.plan_for(self.inputs, self._nodes, self.outputs)
+        layers = [t.input_layer for t in self.inputs]
+        layers += [n.operation for n in self._nodes if isinstance(n.operation, Layer)]
         self._graph_layers = _unique(layers)
         names = [layer.name for layer in self._graph_layers]
         duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -61,11 +69,24 @@ class Functional(Model):
                 f"The name {duplicates[0]!r} is used {names.count(duplicates[0])} times in the "
                 f"model '{self.name}'. All layer names should be unique."
             )
+        self._keras_order = [op for op in self.operations if isinstance(op, Layer)]
         self.built = True
 
-    def _rows_independent(self, training):
+    @property
+    def sublayers(self):
+        """The graph's layers, InputLayers included, in Keras's order (by decreasing depth
+        from the outputs), the order Keras saves their weights in."""
+        return list(self._keras_order)
+
+    def get_build_config(self):
+        return {"input_shape": None}  # as Keras: a functional model is built from its inputs
+
+    def _default_input_signature(self):
+        return self._inputs_struct
+
+    def rows_independent(self, training):
         # Operations applied to symbolic tensors (not layers) may reduce over rows.
-        return all(isinstance(node.operation, Layer) for node in self._untracked_nodes)
+        return all(isinstance(node.operation, Layer) for node in self._nodes)
 
     @property
     def layers(self):
@@ -74,7 +95,7 @@ class Functional(Model):
 
     @property
     def input_names(self):
-        return [t._input_layer.name for t in self.inputs]
+        return [t.input_layer.name for t in self.inputs]
 
     @property
     def output_names(self):
@@ -93,14 +114,15 @@ class Functional(Model):
         return shapes[0] if len(shapes) == 1 else shapes
 
     def call(self, inputs, training=None):
-        values = {}
-        for tensor, value in zip(self.inputs, self._flatten_inputs(inputs)):
-            value = jnp.asarray(value)
-            if value.dtype != tensor.dtype:
-                value = value.astype(tensor.dtype)
-            values[id(tensor)] = value
+        nodes = self._nodes
+        if isinstance(inputs, HostStaged):  # the host stage ran (`_stage_host_inputs`)
+            values = self._host_stage.seed(inputs)
+            nodes = self._host_stage.device_nodes
+        else:
+            values = {id(t): _input_value(v, t)
+                      for t, v in zip(self.inputs, self._flatten_inputs(inputs))}
         masks = {}  # id(KerasTensor) -> mask of its value, for layers that produce masks
-        for node in self._untracked_nodes:
+        for node in nodes:
             args, kwargs = jax.tree_util.tree_map(
                 lambda x: values[id(x)] if isinstance(x, KerasTensor) else x,
                 (node.args, node.kwargs),
@@ -128,7 +150,7 @@ class Functional(Model):
         names = self.input_names
         if isinstance(inputs, dict):
             if isinstance(self._inputs_struct, dict):
-                keys = list(self._inputs_struct)
+                keys = sorted(self._inputs_struct)  # `self.inputs` order (flattened by key)
             else:
                 keys = names
             missing = [k for k in keys if k not in inputs]
@@ -146,7 +168,16 @@ class Functional(Model):
             )
         return received
 
+    def _stage_host_inputs(self, x):
+        """Run the host stage on raw inputs `x` (see `jkeras.models.host_stage`)."""
+        if self._host_stage is None or isinstance(x, HostStaged):
+            return x
+        self._check_input_shapes(x)
+        return self._host_stage.run(self._flatten_inputs(x))
+
     def _check_input_shapes(self, x):
+        if isinstance(x, HostStaged):
+            return
         for tensor, value in zip(self.inputs, self._flatten_inputs(x)):
             shape = tuple(getattr(value, "shape", ()))
             expected = tensor.shape
@@ -154,21 +185,25 @@ class Functional(Model):
                 e is not None and e != s for e, s in zip(expected[1:], shape[1:])
             ):
                 raise ValueError(
-                    f"Input '{tensor._input_layer.name}' of model '{self.name}' is incompatible "
+                    f"Input '{tensor.input_layer.name}' of model '{self.name}' is incompatible "
                     f"with the model: expected shape {expected}, but received input with shape "
                     f"{shape}."
                 )
 
     def get_config(self):
-        from jkeras.models.functional_config import functional_config
-
         return functional_config(self)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from jkeras.models.functional_config import functional_from_config
-
         return functional_from_config(cls, config, custom_objects)
+
+
+def _input_value(value, tensor):
+    """A model input as the graph takes it: strings stay numpy (host layers read them)."""
+    if tensor.dtype == "string":
+        return np.asarray(value)
+    value = jnp.asarray(value)
+    return value.astype(tensor.dtype) if value.dtype != tensor.dtype else value
 
 
 def _as_list_if_tuple(structure):
@@ -227,4 +262,7 @@ def _topological_nodes(inputs, outputs):
 
 
 def _takes_mask(layer):
-    return "mask" in _call_arguments(type(layer).call)
+    return "mask" in call_arguments(type(layer).call)
+
+
+Model._functional_class = Functional

@@ -8,31 +8,39 @@ entries with `"class_name": "__operator__"` and the operator's name.
 
 import jax
 
+from jkeras import ops
 from jkeras.core.keras_tensor import KerasTensor, Operation
+from jkeras.layers import registry
 from jkeras.layers.core.input_layer import InputLayer
 from jkeras.layers.layer import Layer
-from jkeras.saving.serialization import deserialize_layer, serialize_layer
 
 
-def _node_key(node):
-    operation = node.operation
-    return operation.name, operation._inbound_nodes.index(node)
+def _node_indices(nodes):
+    """`id(node) -> index` among the nodes of the same operation in `nodes`: a layer's calls
+    outside the model (before or after it was built) do not count, as the rebuilt model
+    numbers only its own nodes."""
+    counts, indices = {}, {}
+    for node in nodes:
+        key = id(node.operation)
+        indices[id(node)] = counts.get(key, 0)
+        counts[key] = indices[id(node)] + 1
+    return indices
 
 
-def _serialize_argument(value):
+def _serialize_argument(value, node_indices):
     if isinstance(value, KerasTensor):
-        if getattr(value, "_input_layer", None) is not None and value.node is None:
-            history = [value._input_layer.name, 0, 0]
+        if getattr(value, "input_layer", None) is not None and value.node is None:
+            history = [value.input_layer.name, 0, 0]
         else:
-            node, index = value._keras_history
-            history = [*_node_key(node), index]
+            node, index = value.keras_history
+            history = [node.operation.name, node_indices[id(node)], index]
         return {"class_name": "__keras_tensor__",
                 "config": {"shape": list(value.shape), "dtype": value.dtype,
                            "keras_history": history}}
     if isinstance(value, (list, tuple)):
-        return [_serialize_argument(v) for v in value]
+        return [_serialize_argument(v, node_indices) for v in value]
     if isinstance(value, dict):
-        return {k: _serialize_argument(v) for k, v in value.items()}
+        return {k: _serialize_argument(v, node_indices) for k, v in value.items()}
     if isinstance(value, slice):
         return {"class_name": "__slice__", "config": [value.start, value.stop, value.step]}
     if value is None or isinstance(value, (int, float, str, bool)):
@@ -42,20 +50,21 @@ def _serialize_argument(value):
 
 def functional_config(model):
     entries = []
+    node_indices = _node_indices(model._nodes)
     for layer in model.layers:
         if isinstance(layer, InputLayer):
-            entry = serialize_layer(layer)
+            entry = registry.serialize(layer)
             entry.update(name=layer.name, inbound_nodes=[])
             entries.append(entry)
-    for node in model._untracked_nodes:
+    for node in model._nodes:
         operation = node.operation
-        inbound = {"args": _serialize_argument(list(node.args)),
-                   "kwargs": _serialize_argument(dict(node.kwargs))}
+        inbound = {"args": _serialize_argument(list(node.args), node_indices),
+                   "kwargs": _serialize_argument(dict(node.kwargs), node_indices)}
         if isinstance(operation, Operation):
             if operation.operator is not None:
                 config = {"operator": operation.operator}
-            elif _public_op(operation.fn) is not None:
-                config = {"op": operation.fn.__name__}
+            elif _public_op_path(operation.fn) is not None:
+                config = {"op": _public_op_path(operation.fn)}
             else:
                 raise NotImplementedError(
                     f"Cannot serialize the operation '{operation.name}' of model '{model.name}': "
@@ -66,14 +75,14 @@ def functional_config(model):
             continue
         existing = next((e for e in entries if e.get("name") == operation.name), None)
         if existing is None:
-            existing = serialize_layer(operation)
+            existing = registry.serialize(operation)
             existing.update(name=operation.name, inbound_nodes=[])
             entries.append(existing)
         existing["inbound_nodes"].append(inbound)
 
     def refs(structure):
         return jax.tree_util.tree_map(
-            lambda t: _serialize_argument(t)["config"]["keras_history"], structure,
+            lambda t: _serialize_argument(t, node_indices)["config"]["keras_history"], structure,
             is_leaf=lambda x: isinstance(x, KerasTensor),
         )
 
@@ -108,7 +117,7 @@ def functional_from_config(cls, config, custom_objects=None):
                     else _op_call(config_["op"]))
             pending.append(((entry["name"], 0), call, entry["inbound_nodes"][0]))
             continue
-        layer = deserialize_layer(entry, custom_objects)
+        layer = registry.deserialize(entry, custom_objects)
         if isinstance(layer, InputLayer):
             produced[(layer.name, 0)] = layer.output
             continue
@@ -157,18 +166,21 @@ def _operator_call(dunder):
     return lambda first, *rest: getattr(first, dunder)(*rest)
 
 
-def _public_op(fn):
-    """The `jkeras.ops` function that records `fn`, if `fn` is one of them."""
-    from jkeras import ops
+def _public_op_path(fn):
+    """The name of the `jkeras.ops` function that records `fn` (`"image.resize"` for the
+    `ops.image` namespace), if `fn` is one of them."""
+    name = getattr(fn, "__name__", "")
+    for prefix, namespace in (("", ops), ("image.", ops.image)):
+        public = getattr(namespace, name, None)
+        if getattr(public, "__wrapped__", None) is fn:
+            return prefix + name
+    return None
 
-    public = getattr(ops, getattr(fn, "__name__", ""), None)
-    return public if getattr(public, "__wrapped__", None) is fn else None
 
-
-def _op_call(name):
-    from jkeras import ops
-
-    function = getattr(ops, name, None)
+def _op_call(path):
+    function = ops
+    for part in path.split("."):
+        function = getattr(function, part, None)
     if function is None or not hasattr(function, "__wrapped__"):
-        raise ValueError(f"Unknown jkeras.ops function '{name}' in a functional model config.")
+        raise ValueError(f"Unknown jkeras.ops function '{path}' in a functional model config.")
     return function

@@ -9,9 +9,11 @@ from types import SimpleNamespace
 import jax
 
 from jkeras.core.keras_tensor import KerasTensor
+from jkeras.export import check_export_format, export_model
 from jkeras.layers.layer import Layer
 from jkeras.saving.model_saving import ModelSavingMixin
 from jkeras.trainers.trainer import Trainer
+from jkeras.utils import summary_utils
 
 
 class Model(ModelSavingMixin, Trainer, Layer):
@@ -28,11 +30,15 @@ class Model(ModelSavingMixin, Trainer, Layer):
         ...         return inputs
     """
 
+    # The shapes and dtypes of the first call's inputs (what `export` defaults to).
+    untracked_attributes = ("_call_signature",)
+
+    # What `Model(inputs, outputs)` builds: `Functional`, which sets it (it subclasses Model).
+    _functional_class = None
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
-            from jkeras.models.functional import Functional
-
-            return Functional.__new__(Functional)
+            return cls._functional_class.__new__(cls._functional_class)
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
@@ -49,8 +55,8 @@ class Model(ModelSavingMixin, Trainer, Layer):
         # input's shapes and dtypes are kept for `export` (Keras records them too). Not as
         # `jax.ShapeDtypeStruct`s: symbolic inputs have unknown (None) sizes, which newer jax
         # versions reject there.
-        if getattr(self, "_untracked_call_signature", None) is None:
-            self._untracked_call_signature = jax.tree_util.tree_map(
+        if getattr(self, "_call_signature", None) is None:
+            self._call_signature = jax.tree_util.tree_map(
                 lambda a: SimpleNamespace(shape=tuple(a.shape), dtype=a.dtype)
                 if hasattr(a, "dtype")
                 else a,
@@ -73,9 +79,7 @@ class Model(ModelSavingMixin, Trainer, Layer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         if "input_layers" in config and "layers" in config:
-            from jkeras.models.functional import Functional
-
-            return Functional.from_config(config, custom_objects)
+            return cls._functional_class.from_config(config, custom_objects)
         return super().from_config(config)
 
     def get_layer(self, name=None, index=None):
@@ -99,7 +103,70 @@ class Model(ModelSavingMixin, Trainer, Layer):
 
     @property
     def layers(self):
-        return self._layers
+        return self.sublayers
+
+    def get_build_config(self):
+        """`{"input_shape": ...}` of a model built with `build(input_shape)`, else the shape
+        its layers were first built from (None if none)."""
+        shapes = getattr(self, "_build_shapes", None)
+        if shapes is not None:
+            return {"input_shape": shapes[0]}
+        return super().get_build_config()
+
+    def export(self, filepath, format="jax_export", verbose=None, input_signature=None,
+               **kwargs):
+        """Export the model's inference function for serving, as one file.
+
+        Keras 3 defaults to `format="tf_saved_model"`; jkeras has no TensorFlow and writes
+        `format="jax_export"` instead: a serialized `jax.export.Exported` taking
+        `(params, inputs)`, with the weights stored next to it and a symbolic batch size.
+        Load it with `jkeras.export.load_exported(filepath)`, without the model's code.
+
+        Args:
+            filepath: the file to write (replaced atomically).
+            format: "jax_export" (the only format; "tf_saved_model" raises an error).
+            verbose: print a message when done.
+            input_signature: a structure of `jkeras.InputSpec`, `KerasTensor`,
+                `jax.ShapeDtypeStruct` or arrays; default: the model's inputs.
+            **kwargs: `platforms`, e.g. `("cpu", "cuda")` (default: JAX's default backend).
+        """
+        check_export_format(format)
+        model_inputs = None
+        if input_signature is None:
+            if not self.built:
+                raise ValueError(
+                    "The model provided has not yet been built. It must be built before export."
+                )
+            model_inputs = self._default_input_signature()
+        export_model(self, filepath, format=format, verbose=verbose,
+                     input_signature=input_signature, model_inputs=model_inputs, **kwargs)
+
+    def _default_input_signature(self):
+        """The inputs of the model's first call (structure, shapes, dtypes), or the shapes it
+        was built from in its input dtype."""
+        called_with = getattr(self, "_call_signature", None)
+        if called_with is not None:
+            return called_with
+        shapes = (self.get_build_config() or {}).get("input_shape")
+        if shapes is None:
+            raise ValueError(
+                "The model provided has never been called. It must be called at least once "
+                "before export, or pass `input_signature`."
+            )
+        dtype = getattr(self, "input_dtype", None) or "float32"
+
+        def convert(value):
+            if _is_shape(value):
+                return KerasTensor(tuple(value), dtype)
+            if isinstance(value, dict):
+                return {k: convert(v) for k, v in value.items()}
+            if isinstance(value, (list, tuple)):
+                return type(value)(convert(v) for v in value)
+            raise ValueError(
+                f"Cannot read an input shape from {value!r}; pass `input_signature`."
+            )
+
+        return convert(shapes)
 
     def summary(
         self,
@@ -115,8 +182,6 @@ class Model(ModelSavingMixin, Trainer, Layer):
         See `jkeras.utils.summary_utils.print_summary` for the arguments; `print_fn` receives
         the whole text in one call.
         """
-        from jkeras.utils import summary_utils
-
         summary_utils.print_summary(
             self,
             line_length=line_length,
@@ -126,3 +191,9 @@ class Model(ModelSavingMixin, Trainer, Layer):
             show_trainable=show_trainable,
             layer_range=layer_range,
         )
+
+
+def _is_shape(value):
+    return isinstance(value, (tuple, list)) and all(
+        d is None or isinstance(d, int) for d in value
+    )

@@ -1,12 +1,18 @@
 """`Sequential`: a linear stack of layers."""
 
+import numpy as np
+
+from jkeras.core.graph import LayerStack
+from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor
+from jkeras.layers import registry
 from jkeras.layers.core.input_layer import InputLayer
-from jkeras.layers.layer import Layer, _call_arguments
+from jkeras.layers.layer import Layer, call_arguments
+from jkeras.models import host_stage
 from jkeras.models.model import Model
 
 
-class Sequential(Model):
+class Sequential(LayerStack, Model):
     """A plain stack of layers, each with one input and one output.
 
     Args:
@@ -36,8 +42,8 @@ class Sequential(Model):
 
     def add(self, layer, rebuild=True):
         """Append a layer (or a `jkeras.Input` tensor as the first element)."""
-        if isinstance(layer, KerasTensor) and getattr(layer, "_input_layer", None) is not None:
-            layer = layer._input_layer
+        if isinstance(layer, KerasTensor) and getattr(layer, "input_layer", None) is not None:
+            layer = layer.input_layer
         if not isinstance(layer, Layer):
             raise ValueError(
                 "Only instances of `jkeras.Layer` can be added to a Sequential model. "
@@ -47,8 +53,8 @@ class Sequential(Model):
             raise ValueError(
                 f"Sequential model '{self.name}': an InputLayer can only be the first layer."
             )
-        if not self._stack and getattr(layer, "_input_shape_arg", None) is not None:
-            self._stack.append(InputLayer(batch_shape=layer._input_shape_arg))
+        if not self._stack and layer.batch_input_shape is not None:
+            self._stack.append(InputLayer(batch_shape=layer.batch_input_shape))
         names = {existing.name for existing in self._stack}
         if layer.name in names:
             raise ValueError(
@@ -75,6 +81,11 @@ class Sequential(Model):
     def layers(self):
         """The model's layers, without the InputLayer (as Keras)."""
         return [layer for layer in self._stack if not isinstance(layer, InputLayer)]
+
+    @property
+    def sublayers(self):
+        """The model's layers (its InputLayer aside), the order Keras saves them in."""
+        return self.layers
 
     @property
     def _input_layer(self):
@@ -104,6 +115,9 @@ class Sequential(Model):
     def _input_dtype(self):
         return self._input_layer.dtype if self._input_layer is not None else "float32"
 
+    def _default_input_signature(self):
+        return KerasTensor(self._build_shapes[0], self._input_dtype())
+
     @property
     def input_shape(self):
         return self._built_shapes()[0]
@@ -120,9 +134,23 @@ class Sequential(Model):
             )
         return self._build_shapes
 
+    def _stage_host_inputs(self, x):
+        """Run the leading host layers on raw inputs `x` (see `jkeras.models.host_stage`)."""
+        host_layers = host_stage.leading_host_layers(self.layers)
+        if not host_layers or isinstance(x, HostStaged):
+            return x
+        x = np.asarray(x)
+        if not self.built:
+            self.build((None,) + x.shape[1:])
+        return host_stage.run_stack(host_layers, x, (None,) + x.shape[1:])
+
     def call(self, inputs, training=None, mask=None):
+        layers = self.layers
+        if isinstance(inputs, HostStaged):  # the host stage ran (`_stage_host_inputs`)
+            layers = layers[len(host_stage.leading_host_layers(layers)):]
+            inputs = inputs.values[0]
         outputs = inputs
-        for layer in self.layers:
+        for layer in layers:
             kwargs = {"mask": mask} if mask is not None and _takes_mask(layer) else {}
             next_outputs = layer(outputs, training=training, **kwargs)
             mask = layer.compute_mask(outputs, mask)
@@ -136,21 +164,17 @@ class Sequential(Model):
         return shape
 
     def get_config(self):
-        from jkeras.saving.serialization import serialize_layer
-
         return {
             "name": self.name,
             "trainable": self.trainable,
-            "layers": [serialize_layer(layer) for layer in self._stack],
+            "layers": [registry.serialize(layer) for layer in self._stack],
         }
 
     @classmethod
     def from_config(cls, config_, custom_objects=None):
-        from jkeras.saving.serialization import deserialize_layer
-
-        layers = [deserialize_layer(c, custom_objects) for c in config_["layers"]]
+        layers = [registry.deserialize(c, custom_objects) for c in config_["layers"]]
         return cls(layers=layers, trainable=config_.get("trainable", True), name=config_["name"])
 
 
 def _takes_mask(layer):
-    return "mask" in _call_arguments(type(layer).call)
+    return "mask" in call_arguments(type(layer).call)

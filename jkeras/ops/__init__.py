@@ -2,9 +2,12 @@
 
 Every op has Keras 3's name, signature and defaults, accepts array-likes (`jax.Array`s, numpy
 arrays, Python scalars and lists, and jkeras `Variable`s) and returns a `jax.Array`. The ops
-are thin wrappers over `jax.numpy`, `jax.nn` and `jax.lax`, so they are pure and work under
-`jax.jit`, `jax.grad` and `jax.vmap`. They live in modules mirroring Keras: `ops.numpy`,
-`ops.nn`, `ops.math` and `ops.core`; all are re-exported here.
+are thin wrappers over `jax.numpy`, `jax.nn`, `jax.lax` and `jax.scipy`, so they are pure and
+work under `jax.jit`, `jax.grad` and `jax.vmap`. The public submodules mirror Keras's:
+`ops.numpy`, `ops.nn`, `ops.linalg` and `ops.image` (whose names are only there); the others
+(`core`, `control_flow`, `math`, `spectral`, `complex_numbers`, `einops`) are re-exported here.
+Each op is a `keras_op` (jkeras/ops/keras_op.py): called on KerasTensors it records a node of
+a functional model, its output spec found by abstract tracing.
 
 Arrays are immutable. Item assignment on a returned array raises `TypeError` (JAX's own
 behaviour); build an updated copy with the `.at` property instead:
@@ -20,74 +23,86 @@ and `bincount` and `ragged=True` in `convert_to_tensor` raise). Called on symbol
 records a node of a functional model.
 """
 
+from jkeras.ops import image, linalg, nn
 from jkeras.ops import numpy as _numpy
+from jkeras.ops.complex_numbers import view_as_complex, view_as_real
+from jkeras.ops.control_flow import (
+    associative_scan,
+    cond,
+    custom_gradient,
+    fori_loop,
+    map,
+    scan,
+    stop_gradient,
+    switch,
+    vectorized_map,
+    while_loop,
+)
 from jkeras.ops.core import (
     cast,
-    cond,
     convert_to_numpy,
     convert_to_tensor,
-    fori_loop,
+    dtype,
     is_tensor,
-    scan,
+    saturate_cast,
+    scatter,
+    scatter_update,
     shape,
     slice,
-    stop_gradient,
+    slice_update,
+    unstack,
 )
-from jkeras.ops.math import logsumexp, top_k
-from jkeras.ops.nn import (
-    average_pool,
-    conv,
-    gelu,
-    log_softmax,
-    max_pool,
-    one_hot,
-    relu,
-    relu6,
-    sigmoid,
-    silu,
-    softmax,
-    softplus,
+from jkeras.ops.einops import rearrange
+from jkeras.ops.linalg import (
+    cholesky,
+    cholesky_inverse,
+    det,
+    eig,
+    eigh,
+    inv,
+    jvp,
+    lstsq,
+    lu_factor,
+    matrix_rank,
+    norm,
+    pinv,
+    qr,
+    solve,
+    solve_triangular,
+    svd,
 )
+from jkeras.ops.math import (
+    cdist,
+    erf,
+    erfc,
+    erfinv,
+    extract_sequences,
+    in_top_k,
+    logdet,
+    logsumexp,
+    rsqrt,
+    segment_max,
+    segment_min,
+    segment_prod,
+    segment_sum,
+    top_k,
+)
+from jkeras.ops.nn import *  # every name of `ops.nn` (its __all__)
 from jkeras.ops.numpy import *  # every name of `ops.numpy` (its __all__)
+from jkeras.ops.spectral import fft, fft2, ifft2, irfft, istft, rfft, stft
 
+# The names of ops.core, control flow, ops.math, spectral, complex views, einops and
+# ops.linalg; then ops.nn's and ops.numpy's.
 __all__ = [
-    "average_pool",
-    "cast",
-    "cond",
-    "conv",
-    "convert_to_numpy",
-    "convert_to_tensor",
-    "fori_loop",
-    "gelu",
-    "is_tensor",
-    "log_softmax",
-    "logsumexp",
-    "max_pool",
-    "one_hot",
-    "relu",
-    "relu6",
-    "scan",
-    "shape",
-    "sigmoid",
-    "silu",
-    "slice",
-    "softmax",
-    "softplus",
-    "stop_gradient",
-    "top_k",
-]
-_OWN_NAMES = tuple(__all__)  # the ops of ops.core, ops.math and ops.nn
-__all__ += _numpy.__all__
-
-# Called on symbolic tensors (functional model construction), an op records a graph node.
-import sys as _sys
-
-from jkeras.core.keras_tensor import record_symbolic as _record_symbolic
-
-# `ops.numpy`'s ops record nodes themselves (`keras_op`).
-for _name in _OWN_NAMES:
-    if _name not in ("convert_to_numpy", "is_tensor", "shape"):
-        _op = _record_symbolic(globals()[_name])
-        globals()[_name] = _op
-        setattr(_sys.modules[_op.__wrapped__.__module__], _name, _op)  # ops.nn.x is ops.x
-del _name, _op
+    "associative_scan", "cast", "cdist", "cholesky", "cholesky_inverse", "cond",
+    "convert_to_numpy", "convert_to_tensor", "custom_gradient", "det", "dtype", "eig", "eigh",
+    "erf", "erfc", "erfinv", "extract_sequences", "fft", "fft2", "fori_loop", "ifft2",
+    "in_top_k", "inv", "irfft", "is_tensor", "istft", "jvp", "logdet", "logsumexp", "lstsq",
+    "lu_factor", "map", "matrix_rank", "norm", "pinv", "qr", "rearrange", "rfft", "rsqrt",
+    "saturate_cast", "scan", "scatter", "scatter_update", "segment_max", "segment_min",
+    "segment_prod", "segment_sum", "shape", "slice", "slice_update", "solve",
+    "solve_triangular", "stft", "stop_gradient", "svd", "switch", "top_k", "unstack",
+    "vectorized_map", "view_as_complex", "view_as_real", "while_loop",
+]  # fmt: skip
+__all__.extend(nn.__all__)
+__all__.extend(_numpy.__all__)

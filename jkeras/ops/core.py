@@ -1,4 +1,5 @@
-"""Core ops: conversion, casting, shapes and control flow (Keras 3's `keras.ops.core`).
+"""Core ops: conversion, casting, shapes, slices and scatters (Keras 3's `keras.ops.core`;
+its control flow is in `control_flow`).
 
 `convert_to_tensor` is the one entry point every other op uses to turn its inputs (numpy arrays,
 Python scalars and lists, `jax.Array`s, and objects with `__jax_array__` such as a jkeras
@@ -11,6 +12,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import config
+from jkeras.core.keras_tensor import KerasTensor
+from jkeras.ops.keras_op import keras_op
 
 # Keras' names for Python types: `int` is int32 and `float` float32 on the JAX backend.
 _PYTHON_DTYPES = {bool: "bool", int: "int32", float: "float32", "int": "int32"}
@@ -19,15 +22,19 @@ _PYTHON_DTYPES = {bool: "bool", int: "int32", float: "float32", "int": "int32"}
 def standardize_dtype(dtype):
     """A dtype name (`"float32"`, `"bfloat16"`) for a name, numpy/jax dtype or Python type.
 
-    `None` stays `None` (each op picks its own default).
+    `None` stays `None` (each op picks its own default). As in Keras, a string must be a
+    dtype's own name: numpy's aliases (`"float"`, `"double"`) are a ValueError.
     """
     if dtype is None:
         return None
     dtype = _PYTHON_DTYPES.get(dtype, dtype)
     try:
-        return jnp.dtype(dtype).name
+        name = jnp.dtype(dtype).name
     except TypeError:
-        raise ValueError(f"Invalid dtype: {dtype!r}") from None
+        name = None
+    if name is None or (isinstance(dtype, str) and dtype != name):
+        raise ValueError(f"Invalid dtype: {dtype!r}")
+    return name
 
 
 def _unwrap(x):
@@ -37,6 +44,7 @@ def _unwrap(x):
     return x
 
 
+@keras_op
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     """Convert `x` to a `jax.Array`, optionally of `dtype`.
 
@@ -80,11 +88,13 @@ def shape(x):
     return np.shape(x)
 
 
+@keras_op
 def cast(x, dtype):
     """`x` converted to `dtype` (`None` means `jkeras.config.floatx()`, as in Keras)."""
     return convert_to_tensor(x, dtype=standardize_dtype(dtype) or config.floatx())
 
 
+@keras_op
 def slice(inputs, start_indices, shape):
     """The block of `inputs` of size `shape` starting at `start_indices`.
 
@@ -110,40 +120,126 @@ def slice(inputs, start_indices, shape):
     return jax.lax.dynamic_slice(inputs, start_indices, sizes)
 
 
-def stop_gradient(variable):
-    """`variable`'s value, with no gradient flowing back through it."""
-    return jax.lax.stop_gradient(convert_to_tensor(variable))
+def dtype(x):
+    """The dtype name of `x` (`"float32"`), also for numpy arrays and KerasTensors."""
+    if isinstance(x, KerasTensor):
+        return x.dtype
+    return standardize_dtype(x.dtype)
 
 
-def cond(pred, true_fn, false_fn):
-    """`true_fn()` if `pred` else `false_fn()`, traceable under `jax.jit` (`jax.lax.cond`).
+def _limits(dtype):
+    """`(lowest, highest)` value of `dtype` (bool: 0 and 1)."""
+    if dtype == "bool":
+        return 0, 1
+    info = jnp.iinfo(dtype) if "int" in dtype else jnp.finfo(dtype)
+    return info.min, info.max
 
-    Both branches take no arguments and must return the same structure of shapes and dtypes.
+
+def _clip_limit(bound, toward, in_dtype, out_limit, beyond):
+    """`bound` in `in_dtype`, moved one step toward zero if rounding put it `beyond` the output
+    range (`beyond(value, out_limit)`)."""
+    value = np.asarray(bound).astype(jnp.dtype(in_dtype))
+    if beyond(value, out_limit):
+        value = np.nextafter(value, toward, dtype=jnp.dtype(in_dtype))
+    return value
+
+
+@keras_op
+def saturate_cast(x, dtype):
+    """`x` cast to `dtype`, values first clipped to the range both dtypes can hold (where
+    `cast` would wrap around or overflow).
+
+    Example:
+        >>> saturate_cast(jnp.array([-5.0, 300.0]), "uint8")
+        Array([  0, 255], dtype=uint8)
     """
-    return jax.lax.cond(pred, true_fn, false_fn)
+    x = convert_to_tensor(x)
+    dtype = standardize_dtype(dtype) or config.floatx()
+    in_dtype = jnp.dtype(x.dtype).name
+    (in_min, in_max), (out_min, out_max) = _limits(in_dtype), _limits(dtype)
+    lowest = _clip_limit(np.maximum(in_min, out_min), 0, in_dtype, out_min, np.less)
+    highest = _clip_limit(np.minimum(in_max, out_max), 0, in_dtype, out_max, np.greater)
+    return jnp.clip(x, lowest, highest).astype(dtype)
 
 
-def fori_loop(lower, upper, body_fun, init_val):
-    """`val = body_fun(i, val)` for `i` in `range(lower, upper)`, starting at `init_val`."""
-    return jax.lax.fori_loop(lower, upper, body_fun, init_val)
+def _unstack_spec(x, num=None, axis=0):
+    size = x.shape[axis] if num is None else num
+    if size is None:
+        raise ValueError(
+            f"unstack: cannot infer `num` from shape {x.shape}: pass `num`, or a tensor whose "
+            "`axis` dimension is known."
+        )
+    shape = x.shape[:axis % x.ndim] + x.shape[axis % x.ndim + 1:]
+    return [KerasTensor(shape, x.dtype) for _ in range(size)]
 
 
-def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
-    """Loop `f(carry, x) -> (carry, y)` over the leading axis of `xs` (`jax.lax.scan`).
+@keras_op(spec=_unstack_spec)
+def unstack(x, num=None, axis=0):
+    """The slices of `x` along `axis`, as a list (`num`, if given, is their count)."""
+    x = convert_to_tensor(x)
+    return [jax.lax.index_in_dim(x, i, axis, keepdims=False) for i in range(x.shape[axis])]
+
+
+@keras_op
+def scatter(indices, values, shape):
+    """A zero tensor of `shape` with `values` added at `indices`.
 
     Args:
-        f: The step function.
-        init: The initial carry.
-        xs: The sequence to loop over (a pytree of arrays), or `None` to loop `length` times.
-        length: The number of steps when `xs` is `None`.
-        reverse: Whether to loop from the end.
-        unroll: A positive int (steps per loop iteration) or a bool (unroll fully or not).
+        indices: `(..., k)` integer indices into the first `k` dimensions of `shape`.
+        values: `indices.shape[:-1] + shape[k:]` values; duplicates add up.
+        shape: The output shape.
 
-    Returns:
-        `(final_carry, stacked_ys)`.
+    Example:
+        >>> scatter([[0, 1], [1, 0]], [5.0, 7.0], (2, 2))
+        Array([[0., 5.], [7., 0.]], dtype=float32)
     """
-    if not isinstance(unroll, bool) and (not isinstance(unroll, int) or unroll < 1):
+    indices, values = convert_to_tensor(indices), convert_to_tensor(values)
+    _check_integer_indices("scatter", indices)
+    return jnp.zeros(shape, values.dtype).at[tuple(jnp.moveaxis(indices, -1, 0))].add(values)
+
+
+_REDUCTIONS = {None: "set", "add": "add", "max": "max", "min": "min", "mul": "multiply"}
+
+
+@keras_op
+def scatter_update(inputs, indices, updates, reduction=None):
+    """`inputs` with the entries at `indices` replaced by (or combined with) `updates`.
+
+    Args:
+        inputs: The tensor to update.
+        indices: `(n, k)` integer indices into the first `k` dimensions of `inputs`.
+        updates: `(n,) + inputs.shape[k:]` new values.
+        reduction: None (replace), "add", "max", "min" or "mul".
+    """
+    if reduction is not None:
+        reduction = reduction.lower()
+    if reduction not in _REDUCTIONS:
         raise ValueError(
-            f"scan: `unroll` must be a positive integer or a boolean. Received: unroll={unroll}"
+            f"scatter_update: invalid `reduction` {reduction!r}; expected None, 'add', 'max', "
+            "'min' or 'mul'."
         )
-    return jax.lax.scan(f, init, xs=xs, length=length, reverse=reverse, unroll=unroll)
+    inputs, indices = convert_to_tensor(inputs), convert_to_tensor(indices)
+    _check_integer_indices("scatter_update", indices)
+    updater = inputs.at[tuple(jnp.moveaxis(indices, -1, 0))]
+    return getattr(updater, _REDUCTIONS[reduction])(convert_to_tensor(updates))
+
+
+def _check_integer_indices(op, indices):
+    if not jnp.issubdtype(indices.dtype, jnp.integer):
+        raise TypeError(f"{op}: `indices` must be integers. Received dtype {indices.dtype}.")
+
+
+@keras_op
+def slice_update(inputs, start_indices, updates):
+    """`inputs` with the block starting at `start_indices` replaced by `updates`.
+
+    Start indices are clamped so that the block fits (`jax.lax.dynamic_update_slice`).
+    """
+    inputs, updates = convert_to_tensor(inputs), convert_to_tensor(updates)
+    if len(start_indices) != inputs.ndim or updates.ndim != inputs.ndim:
+        raise ValueError(
+            "slice_update: `start_indices` and `updates` need one entry per dimension of "
+            f"`inputs` ({inputs.ndim}). Received start_indices={start_indices}, "
+            f"updates.shape={updates.shape}."
+        )
+    return jax.lax.dynamic_update_slice(inputs, updates, tuple(start_indices))

@@ -243,6 +243,18 @@ class Optimizer:
         return self._variables[:]
 
     @property
+    def slot_owners(self):
+        """For each of `variables`: `(index into built_variables, slot field)` of the
+        trainable variable the slot belongs to, `(None, None)` for the iteration and learning
+        rate."""
+        return list(zip(self._slot_param_index, self._slot_fields))
+
+    @property
+    def built_variables(self):
+        """The trainable variables `build` created the slots for (empty before `build`)."""
+        return list(self._trainable_variables)
+
+    @property
     def iterations(self):
         """The `Variable` counting the updates applied.
 
@@ -422,6 +434,8 @@ class Optimizer:
                 f"Argument `grads` must have one gradient per trainable variable of {cls_name} "
                 f"({len(self._trainable_variables)}); received {len(grads)}."
             )
+        if not grads:  # nothing to train: a no-op, as `apply` (and Keras 3's)
+            return list(trainable_variables), list(optimizer_variables)
         return self._apply_values(list(optimizer_variables), list(grads), list(trainable_variables))
 
     def _apply_values(self, optimizer_values, grads, params):

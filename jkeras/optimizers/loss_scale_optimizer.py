@@ -17,6 +17,7 @@ from jkeras.core.stateless_scope import StatelessScope
 from jkeras.core.variable import Variable
 from jkeras.optimizers import base_optimizer
 from jkeras.optimizers.base_optimizer import Optimizer, _value
+from jkeras.optimizers.registry import OPTIMIZERS
 
 # Keras 3 writes these base-optimizer arguments (at their defaults) into older configs.
 _BASE_DEFAULTS = {
@@ -233,21 +234,17 @@ class LossScaleOptimizer(Optimizer):
             variable.assign(store[str(i)])
 
     def get_config(self):
-        from jkeras import optimizers
-
         return {
             "name": self.name,
-            "inner_optimizer": optimizers.serialize(self.inner_optimizer),
+            "inner_optimizer": OPTIMIZERS.serialize(self.inner_optimizer),
             "initial_scale": self.initial_scale,
             "dynamic_growth_steps": self.dynamic_growth_steps,
         }
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from jkeras import optimizers
-
         config = dict(config)
-        inner = optimizers.deserialize(config.pop("inner_optimizer"), custom_objects)
+        inner = OPTIMIZERS.deserialize(config.pop("inner_optimizer"), custom_objects)
         return cls(inner, **config)
 
     def __repr__(self):

@@ -1,8 +1,11 @@
 """`jkeras.random`: seeded sampling (`normal`, `uniform`, ...) and `SeedGenerator`."""
 
 from jkeras.random.random import (
+    beta,
+    binomial,
     categorical,
     dropout,
+    gamma,
     normal,
     randint,
     shuffle,
@@ -13,9 +16,12 @@ from jkeras.random.seed_generator import SeedGenerator, draw_key
 
 __all__ = [
     "SeedGenerator",
+    "beta",
+    "binomial",
     "categorical",
     "draw_key",
     "dropout",
+    "gamma",
     "normal",
     "randint",
     "shuffle",

@@ -6,7 +6,6 @@ A regularizer maps an array to a scalar penalty. Layers pass them to `add_weight
 
 import jax.numpy as jnp
 
-from jkeras.core.naming import to_snake_case
 from jkeras.core.registry import Registry
 
 
@@ -89,11 +88,8 @@ def l1_l2(l1=0.0, l2=0.0):
     return L1L2(l1=l1, l2=l2)
 
 
-_CLASSES = {"L1": L1, "L2": L2, "L1L2": L1L2, "Regularizer": Regularizer}
-_ALIASES = {"l1": L1, "l2": L2, "l1_l2": L1L2}
-
-
-_REGISTRY = Registry("regularizer", "keras.regularizers", _CLASSES, _ALIASES)
+_REGISTRY = Registry("regularizer", "keras.regularizers", (L1, L2, L1L2, Regularizer),
+                     aliases={"l1": L1, "l2": L2, "l1_l2": L1L2}, registered_objects=False)
 serialize = _REGISTRY.serialize
 deserialize = _REGISTRY.deserialize
 get = _REGISTRY.get

@@ -1,18 +1,13 @@
 """`jkeras.saving`: `.keras` files, `.weights.h5` files and the custom-object registry."""
 
-from jkeras.saving.object_registration import (
+from jkeras.core.object_registration import (
     CustomObjectScope,
     custom_object_scope,
     get_custom_objects,
     get_registered_name,
+    get_registered_object,
     register_keras_serializable,
 )
-from jkeras.saving.saving_lib import (
-    CorruptFileError,
-    clone_model,
-    load_model,
-    load_weights,
-    model_from_json,
-    save_model,
-    save_weights,
-)
+from jkeras.saving.atomic_files import CorruptFileError
+from jkeras.saving.saving_lib import load_model, load_weights, save_model, save_weights
+from jkeras.saving.serialization import model_from_json

@@ -22,8 +22,15 @@ import warnings
 
 import numpy as np
 
-from jkeras.saving import saving_lib, weights_io
-from jkeras.saving.saving_lib import CorruptFileError
+from jkeras.core.object_registration import custom_object_scope
+from jkeras.saving import weights_io
+from jkeras.saving.atomic_files import CorruptFileError, atomic_write, check_overwrite
+from jkeras.saving.serialization import (
+    KERAS_VERSION,
+    model_from_config,
+    serialize_model,
+    to_json,
+)
 
 HDF5_OBJECT_HEADER_LIMIT = 64512
 LEGACY_EXTENSIONS = (".h5", ".hdf5")
@@ -47,29 +54,17 @@ def is_legacy_h5(filepath):
 
 def model_layers(model):
     """`model.layers` in Keras's order (a functional model's differs from jkeras's)."""
-    from jkeras.models.functional import Functional
-
-    if isinstance(model, Functional):
-        return weights_io.keras_functional_layers(model)
-    return list(model.layers)
+    return list(model.sublayers)
 
 
 def _keras_weights(layer, seen):
     """Keras's `layer.weights` order: own trainable, own non-trainable, then sublayers'."""
-    from jkeras.models.functional import Functional
-    from jkeras.models.sequential import Sequential
-
-    own, _ = layer._own_state()
     result = []
-    for variable in [v for v in own if v.trainable] + [v for v in own if not v.trainable]:
+    for variable in layer.own_weights:
         if id(variable) not in seen:
             seen.add(id(variable))
             result.append(variable)
-    if isinstance(layer, (Functional, Sequential)):
-        sublayers = model_layers(layer)
-    else:
-        sublayers = layer._layers
-    for sublayer in sublayers:
+    for sublayer in layer.sublayers:
         result += _keras_weights(sublayer, seen)
     return result
 
@@ -151,7 +146,7 @@ def save_weights_to_hdf5_group(group, model):
         )
     save_attributes_to_hdf5_group(group, "layer_names", names)
     group.attrs["backend"] = b"jax"
-    group.attrs["keras_version"] = saving_lib.KERAS_VERSION.encode("utf-8")
+    group.attrs["keras_version"] = KERAS_VERSION.encode("utf-8")
     for layer in sorted(layers, key=lambda x: x.name):
         _write_subset(group.create_group(layer.name), legacy_weights(layer))
     in_layers = {id(v) for layer in layers for v in layer.weights}
@@ -160,11 +155,11 @@ def save_weights_to_hdf5_group(group, model):
 
 
 def _training_config(model):
-    config = saving_lib._compile_config(model)
+    config = model.get_compile_config()
     config.pop("optimizer", None)
     config["optimizer_config"] = {
         "class_name": type(model.optimizer).__name__,
-        "config": saving_lib._to_json(model.optimizer.get_config()),
+        "config": to_json(model.optimizer.get_config()),
     }
     return config
 
@@ -172,11 +167,11 @@ def _training_config(model):
 def save_model_to_hdf5(model, filepath, overwrite=True, include_optimizer=True):
     """Write `model` (config, weights and, if compiled, training config and optimizer state)
     to a legacy HDF5 file, atomically."""
-    import h5py
+    import h5py  # on use: h5py is an optional dependency
 
     filepath = os.fspath(filepath)
-    saving_lib._check_overwrite(filepath, overwrite)
-    entry = saving_lib.serialize_model(model, include_compile=False)
+    check_overwrite(filepath, overwrite)
+    entry = serialize_model(model, include_compile=False)
     model_config = {"class_name": entry["class_name"], "config": entry["config"]}
     if entry.get("build_config", {}).get("input_shape") is not None:
         model_config["config"].setdefault("build_input_shape", entry["build_config"]["input_shape"])
@@ -185,8 +180,8 @@ def save_model_to_hdf5(model, filepath, overwrite=True, include_optimizer=True):
     directory = os.path.dirname(filepath)
     if directory:
         os.makedirs(directory, exist_ok=True)
-    with saving_lib.atomic_write(filepath) as temporary, h5py.File(temporary, "w") as h5file:
-        h5file.attrs["keras_version"] = saving_lib.KERAS_VERSION
+    with atomic_write(filepath) as temporary, h5py.File(temporary, "w") as h5file:
+        h5file.attrs["keras_version"] = KERAS_VERSION
         h5file.attrs["backend"] = "jax"
         h5file.attrs["model_config"] = json.dumps(model_config).encode("utf-8")
         if compiled:
@@ -203,11 +198,11 @@ def save_model_to_hdf5(model, filepath, overwrite=True, include_optimizer=True):
 
 def save_weights_to_hdf5(model, filepath, overwrite=True):
     """Write only `model`'s weights to a legacy HDF5 file (no config), atomically."""
-    import h5py
+    import h5py  # on use: h5py is an optional dependency
 
     filepath = os.fspath(filepath)
-    saving_lib._check_overwrite(filepath, overwrite)
-    with saving_lib.atomic_write(filepath) as temporary, h5py.File(temporary, "w") as h5file:
+    check_overwrite(filepath, overwrite)
+    with atomic_write(filepath) as temporary, h5py.File(temporary, "w") as h5file:
         save_weights_to_hdf5_group(h5file, model)
 
 
@@ -215,7 +210,7 @@ def save_weights_to_hdf5(model, filepath, overwrite=True):
 
 
 def _read_subset(group, label):
-    import h5py
+    import h5py  # on use: h5py is an optional dependency
 
     arrays = []
     for name in load_attributes_from_hdf5_group(group, "weight_names"):
@@ -231,7 +226,7 @@ def _read_subset(group, label):
 def read_weights_group(group):
     """`(layers, top_level)`: `[(layer_name, [arrays])]` in the file's `layer_names` order
     and the top-level model weights (or None), all read into memory."""
-    import h5py
+    import h5py  # on use: h5py is an optional dependency
 
     if "layer_names" not in group.attrs and "layer_names0" not in group.attrs:
         raise CorruptFileError(
@@ -253,7 +248,7 @@ def read_weights_group(group):
 
 def _open_and_read(filepath, reader):
     """Run `reader(h5file)` on the opened file, turning h5py's errors into CorruptFileError."""
-    import h5py
+    import h5py  # on use: h5py is an optional dependency
 
     try:
         with h5py.File(filepath, "r") as h5file:
@@ -417,7 +412,7 @@ def load_model_from_hdf5(filepath, custom_objects=None, compile=True, safe_mode=
     build_shape = inner.pop("build_input_shape", None) if isinstance(inner, dict) else None
     if build_shape is not None:
         model_config["build_config"] = {"input_shape": build_shape}
-    model = saving_lib.model_from_config(
+    model = model_from_config(
         model_config, custom_objects, compile=False, safe_mode=safe_mode
     )
     plan = plan_weights(model, *weights)
@@ -431,7 +426,8 @@ def load_model_from_hdf5(filepath, custom_objects=None, compile=True, safe_mode=
 def _compile(model, training_config, optimizer_weights, custom_objects):
     config = dict(training_config)
     config["optimizer"] = config.pop("optimizer_config", "rmsprop")
-    saving_lib.compile_from_config(model, config, custom_objects)
+    with custom_object_scope(custom_objects):
+        model.compile_from_config(config)
     if not optimizer_weights:
         return
     optimizer = model.optimizer

@@ -30,7 +30,7 @@ _WEIGHTS = ("trainable", "non_trainable")
 
 
 def _ocp():
-    try:
+    try:  # on use: orbax-checkpoint is an optional dependency
         import orbax.checkpoint as ocp
     except ImportError as error:  # pragma: no cover - the test extra installs it
         raise ImportError(

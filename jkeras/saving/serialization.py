@@ -1,75 +1,150 @@
-"""Layer configs as Keras 3 writes them: `{"module", "class_name", "config", "registered_name"}`."""
+"""A model's config as a `.keras` file holds it (Keras 3's layout, with `build_config` and
+`compile_config`), its JSON form, and the rebuild from it.
 
-from jkeras.saving.object_registration import (
-    GLOBAL_CUSTOM_NAMES,
-    active_custom_objects,
-)
-from jkeras.saving.object_registration import (
-    GLOBAL_CUSTOM_OBJECTS as _CUSTOM_OBJECTS,
-)
+The model describes itself: its class and arguments through the layer registry
+(`jkeras.layers.serialize`), its build shapes through `get_build_config`, its compile arguments
+through `get_compile_config`; loading reverses each step (`compile_from_config`).
+"""
 
+import json
 
-def _builtin_layers():
-    from jkeras import layers, models
+from jkeras.core.object_registration import active_custom_objects, custom_object_scope
+from jkeras.layers.registry import LAYERS
 
-    classes = {name: getattr(layers, name) for name in dir(layers)
-               if isinstance(getattr(layers, name), type)}
-    classes.update(Sequential=models.Sequential, Model=models.Model)
-    from jkeras.models.functional import Functional
-
-    classes.update(Functional=Functional)
-    return classes
+KERAS_VERSION = "3.15.1"  # the Keras 3 format written (and checked against)
 
 
-# jkeras's model classes as Keras 3 names them in a config (a model nested in another one, such
-# as an application base under a new head): `(module, registered_name)`.
-KERAS_MODEL_CLASSES = {
-    "jkeras.models.sequential.Sequential": ("keras", None),
-    "jkeras.models.functional.Functional": ("keras.src.models.functional", "Functional"),
+def serialize_model(model, include_compile=True):
+    """The model's config in Keras 3's layout (`module`, `class_name`, `config`, ...)."""
+    entry = LAYERS.serialize(model)
+    entry["config"] = to_json(entry["config"])
+    build_config = model.get_build_config()
+    entry["build_config"] = to_json(build_config if build_config is not None
+                                    else {"input_shape": None})
+    if include_compile and getattr(model, "compiled", False):
+        entry["compile_config"] = model.get_compile_config()
+    return entry
+
+
+def to_json(value):
+    """Tuples to lists, recursively (what `json.loads(json.dumps(...))` gives)."""
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(v) for v in value]
+    return value
+
+
+# Arguments Keras 3 writes into layer configs that jkeras layers do not take; dropped when they
+# hold these defaults (any other value is passed on, and the layer rejects it).
+_KERAS_ONLY_DEFAULTS = {
+    "quantization_config": None, "lora_rank": None, "lora_alpha": None, "ragged": False,
+    "optional": False, "synchronized": False, "renorm": False, "renorm_clipping": None,
+    "renorm_momentum": 0.99,
 }
 
 
-def serialize_layer(layer):
-    """`{"module", "class_name", "config", "registered_name"}` for a layer."""
-    cls = type(layer)
-    model_class = KERAS_MODEL_CLASSES.get(f"{cls.__module__}.{cls.__name__}")
-    if model_class is not None:
-        return {"module": model_class[0], "class_name": cls.__name__,
-                "config": layer.get_config(), "registered_name": model_class[1]}
-    builtin = cls.__module__.startswith("jkeras.layers")
-    module = "keras.layers" if builtin else cls.__module__
-    return {
-        # Keras 3 exports the base class as `keras.Layer`.
-        "module": "keras" if builtin and cls.__name__ == "Layer" else module,
-        "class_name": cls.__name__,
-        "config": layer.get_config(),
-        # Keras 3 writes None for its own classes.
-        "registered_name": None if builtin else GLOBAL_CUSTOM_NAMES.get(cls, cls.__name__),
-    }
+def _normalize_keras_config(value):
+    """Turn what Keras 3 adds to layer configs into what jkeras layers take: dtype policies
+    to their dtype name; `shared_object_id` and Keras-only arguments at their defaults
+    dropped."""
+    if isinstance(value, dict):
+        if value.get("class_name") in ("DTypePolicy", "FloatDTypePolicy") and isinstance(
+            value.get("config"), dict
+        ):
+            return value["config"].get("name")
+        return {
+            k: _normalize_keras_config(v)
+            for k, v in value.items()
+            if k != "shared_object_id"
+            and not (k in _KERAS_ONLY_DEFAULTS and v == _KERAS_ONLY_DEFAULTS[k])
+        }
+    if isinstance(value, list):
+        return [_normalize_keras_config(v) for v in value]
+    return value
 
 
-def deserialize_layer(config, custom_objects=None):
-    """Recreate a layer from `serialize_layer`'s output (without weights).
+def _refuse_lambda_bytecode(config, safe_mode):
+    found = []
 
-    Classes are looked up by `registered_name` (`"package>Name"`) and then by `class_name` in
-    `custom_objects`, the active `custom_object_scope`s, the registered objects and the
-    built-in layers.
-    """
-    if not isinstance(config, dict):
-        raise ValueError(f"A layer config must be a dict. Received: {config!r}")  # noqa: TRY004
-    classes = {**_builtin_layers(), **_CUSTOM_OBJECTS, **active_custom_objects(custom_objects)}
-    name = config.get("class_name")
-    registered = config.get("registered_name")
-    cls = classes.get(registered) if isinstance(registered, str) else None
-    if cls is None:
-        cls = classes.get(name) if isinstance(name, str) else None
+    def visit(value):
+        if isinstance(value, dict):
+            if value.get("class_name") == "__lambda__":
+                found.append(value)
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item)
+
+    visit(config)
+    if not found:
+        return
+    if safe_mode:
+        raise ValueError(
+            "Requested the deserialization of a Python `lambda` stored as bytecode in the "
+            "model config. Loading it could execute arbitrary code, so it is disallowed with "
+            "`safe_mode=True` (the default). If you trust the source of the file, Keras 3 can "
+            "load it with `safe_mode=False`; jkeras never loads bytecode even then: replace "
+            "the lambda with a module-level function and pass it in `custom_objects`."
+        )
+    raise NotImplementedError(
+        "The model config holds a Python `lambda` stored as bytecode. jkeras never executes "
+        "serialized bytecode, even with `safe_mode=False`: replace the lambda with a "
+        "module-level function (and pass it in `custom_objects`) or a `Layer` subclass."
+    )
+
+
+def model_from_config(config, custom_objects=None, compile=True, safe_mode=True):
+    """Rebuild a model (new weights) from `serialize_model`'s output."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(
+            "A model config must be a dict with keys 'class_name' and 'config'. "
+            f"Received: {str(config)[:200]}"
+        )
+    _refuse_lambda_bytecode(config, safe_mode)
+    config = _normalize_keras_config(config)
+    with custom_object_scope(custom_objects):
+        model = _model_from_config(config)
+        build_config = config.get("build_config")
+        if build_config and not model.built:
+            model.build_from_config(build_config)
+        compile_config = config.get("compile_config")
+        if compile and compile_config:
+            model.compile_from_config(compile_config)
+    return model
+
+
+def _model_from_config(config):
+    class_name = config["class_name"]
+    cls = LAYERS.lookup(config.get("registered_name")) or LAYERS.lookup(class_name)
     if cls is None:
         raise ValueError(
-            f"Unknown layer: '{name}'. Please ensure you are using a `jkeras.layers` layer, or "
-            "pass custom classes with `custom_objects={'Name': cls}` (or register them with "
-            "`jkeras.saving.register_keras_serializable`)."
+            f"Unknown model class: '{class_name}'. Pass it with `custom_objects` or register "
+            "it with `jkeras.saving.register_keras_serializable`."
         )
-    layer_config = config.get("config", {})
-    if hasattr(cls.from_config, "__code__") and "custom_objects" in cls.from_config.__code__.co_varnames:
-        return cls.from_config(layer_config, custom_objects=custom_objects)
-    return cls.from_config(layer_config)
+    inner = config.get("config") or {}
+    if LAYERS.is_builtin(cls):
+        return LAYERS.instantiate(cls, inner, active_custom_objects())
+    try:
+        return LAYERS.instantiate(cls, inner, active_custom_objects())
+    except TypeError as error:
+        raise ValueError(
+            f"Could not recreate the model class {cls.__name__} from its config: {error}. "
+            "A subclassed model must implement `get_config` and `from_config` to be saved "
+            "with `save()`; otherwise save its weights with `save_weights`."
+        ) from error
+
+
+def model_to_json(model, **kwargs):
+    """The model's config as a JSON string (Keras 3's `to_json`)."""
+    return json.dumps(serialize_model(model), **kwargs)
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A new model (fresh weights) from `model.to_json()`'s output."""
+    try:
+        config = json.loads(json_string)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"Could not parse the model JSON: {error}") from error
+    return model_from_config(config, custom_objects=custom_objects)

@@ -5,9 +5,14 @@ datasets `"0"`, `"1"`, ... (the layer's own trainable then non-trainable variabl
 attribute `name`. The model itself is the group `vars` at the root. Paths come from the
 attribute names that reach an object: `d1/vars` for `self.d1`, and containers name their
 items by snake-cased class name, numbered per class (`layers/dense`, `layers/dense_1`, ...).
-Sequential and functional models expose `layers` first (a Sequential's InputLayer is not
-among them); any model exposes `optimizer`. An object reached twice is stored once, under its
+Sequential and functional models expose `layers` first (their `sublayers`: a Sequential's
+InputLayer is not among them, a functional model's are in Keras's graph order); any model exposes
+`optimizer`. An object reached twice is stored once, under its
 first path. Loading reads every array, checks every count and shape, and only then assigns.
+
+A layer that defines Keras's `save_own_variables(store)` / `load_own_variables(store)` writes
+and reads its own entries instead (the host layers' TF-IDF weights, `store["idf_weights"]`):
+it gets the H5 group to write to, and a dict of the arrays read back.
 """
 
 import warnings
@@ -15,7 +20,9 @@ import warnings
 import numpy as np
 
 from jkeras.core import naming
-from jkeras.core.graph_walk import depth_first
+from jkeras.core.graph import Function, LayerStack
+from jkeras.layers.layer import Layer
+from jkeras.optimizers.base_optimizer import Optimizer
 
 # Keras 3 creates some optimizers' slots in separate calls (one group per call, each group
 # interleaved per model variable); any optimizer not listed creates all slots in one call.
@@ -25,28 +32,13 @@ _KERAS_SLOT_GROUPS = {
 }
 
 
-def _classes():
-    from jkeras.layers.layer import Layer
-    from jkeras.models.functional import Functional
-    from jkeras.models.model import Model
-    from jkeras.models.sequential import Sequential
-    from jkeras.optimizers.base_optimizer import Optimizer
-
-    return Layer, Model, Sequential, Functional, Optimizer
-
-
 _skip_cache = {}
 
 
 def _skip_attributes():
-    """Attributes every jkeras Layer/Model has: internal state, never a user's sublayer."""
+    """Attributes every jkeras Layer has: internal state, never a user's sublayer."""
     if not _skip_cache:
-        from jkeras.layers.layer import Layer
-        from jkeras.models.model import Model
-
-        skip = set(vars(Layer(name="_saving_probe"))) | set(vars(Model(name="_saving_probe_m")))
-        skip.discard("optimizer")
-        _skip_cache["skip"] = skip
+        _skip_cache["skip"] = set(vars(Layer(name="_saving_probe")))
     return _skip_cache["skip"]
 
 
@@ -55,82 +47,29 @@ def _name_key(name):
 
 
 def _children(obj):
-    """`(attribute, value)` pairs Keras 3 would visit under `obj`, in its order."""
-    _, Model, Sequential, Functional, Optimizer = _classes()
+    """`(attribute, value)` pairs Keras 3 would visit under `obj`, in its order: a graph or
+    stack model's `layers` (then `optimizer`); any other layer's tracked attributes (a model's
+    `layers` and `optimizer` among them)."""
     if isinstance(obj, Optimizer):
         return []
-    if isinstance(obj, (Sequential, Functional)):
-        layers = keras_functional_layers(obj) if isinstance(obj, Functional) else obj.layers
-        children = [("layers", layers)]
-        if getattr(obj, "optimizer", None) is not None:
-            children.append(("optimizer", obj.optimizer))
+    optimizer = getattr(obj, "optimizer", None)
+    if isinstance(obj, (Function, LayerStack)):
+        children = [("layers", obj.sublayers)]
+        if optimizer is not None:
+            children.append(("optimizer", optimizer))
         return children
     skip = _skip_attributes()
-    attributes = {k: v for k, v in vars(obj).items()
-                  if k not in skip and not k.startswith("_untracked")}
-    if isinstance(obj, Model):
-        attributes["layers"] = obj.layers
-        if getattr(obj, "optimizer", None) is not None:
-            attributes["optimizer"] = obj.optimizer
+    attributes = {k: v for k, v in obj.tracked_attributes() if k not in skip}
+    layers = getattr(obj, "layers", None)  # a model's sublayers, as Keras visits them
+    if layers is not None:
+        attributes["layers"] = layers
+    if optimizer is not None:
+        attributes["optimizer"] = optimizer
     return [(k, attributes[k]) for k in sorted(attributes, key=_name_key)]
-
-
-def keras_functional_layers(model):
-    """A functional model's layers in Keras 3's order: by decreasing depth from the outputs,
-    then by first visit of a depth-first walk from the outputs (Keras's `map_graph`)."""
-    from jkeras.layers.layer import Layer
-
-    inputs = model.inputs
-    finished, order, first_visit = set(), [], {}
-
-    def node_of(tensor):
-        """`(key, operation, parent tensors, is_input)` of the node producing `tensor`."""
-        if tensor.node is None:
-            layer = getattr(tensor, "_input_layer", None)
-            return ("input", id(layer)), layer, [], True
-        node = tensor.node
-        return ("node", id(node)), node.operation, list(node.input_tensors), False
-
-    def enter(tensor):
-        key, operation, _, is_input = node_of(tensor)
-        if operation is None or key in finished:
-            return False
-        if not is_input and any(tensor is t for t in inputs):
-            finished.add(key)
-            return False
-        first_visit.setdefault(id(operation), len(first_visit))
-        return True
-
-    def leave(tensor):
-        key, operation, parents, _ = node_of(tensor)
-        finished.add(key)
-        order.append((key, operation, parents))
-
-    depth_first(model.outputs, enter, lambda tensor: node_of(tensor)[2], leave)
-    in_graph = {key for key, _, _ in order}
-    node_depth, operation_depth, operations = {}, {}, {}
-    for key, operation, parents in reversed(order):
-        depth = max(node_depth.setdefault(key, 0), operation_depth.get(id(operation), 0))
-        operation_depth[id(operation)] = depth
-        operations[id(operation)] = operation
-        node_depth[key] = depth
-        for parent in parents:
-            parent_key = node_of(parent)[0]
-            if parent_key in in_graph:
-                node_depth[parent_key] = max(depth + 1, node_depth.get(parent_key, 0))
-    for tensor in inputs:  # inputs the outputs do not use
-        layer = getattr(tensor, "_input_layer", None)
-        if layer is not None and id(layer) not in operation_depth:
-            operation_depth[id(layer)] = 0
-            operations[id(layer)] = layer
-            first_visit[id(layer)] = -1
-    ordered = sorted(operation_depth, key=lambda i: (-operation_depth[i], first_visit[i]))
-    return [operations[i] for i in ordered if isinstance(operations[i], Layer)]
 
 
 def saveables(model):
     """`[(path, object)]`: every layer and optimizer under `model`, by Keras 3's path."""
-    Layer, _, _, _, Optimizer = _classes()
     found, visited = [], set()
 
     def visit(obj, path):
@@ -174,30 +113,22 @@ def _unique(name, used):
 def own_variables(obj, model=None):
     """The variables Keras 3 stores for `obj`, in its order (for an optimizer, its slots
     follow the order of `model`'s trainable variables in Keras 3)."""
-    _, _, _, _, Optimizer = _classes()
     if isinstance(obj, Optimizer):
         variables = obj.variables
         return [variables[i] for i in _keras_optimizer_order(obj, model)]
-    own, _ = obj._own_state()
-    return [v for v in own if v.trainable] + [v for v in own if not v.trainable]
+    return obj.own_weights
 
 
 def _keras_trainable_order(model):
     """`{id(variable): position}` of the model's trainable variables in Keras 3's order (its
     functional models list layers in another order than jkeras)."""
-    _, _, Sequential, Functional, _ = _classes()
     positions = {}
 
     def visit(layer):
-        own, _ = layer._own_state()
-        for variable in own:
+        for variable in layer.own_weights:
             if variable.trainable:
                 positions.setdefault(id(variable), len(positions))
-        if isinstance(layer, Functional):
-            sublayers = keras_functional_layers(layer)
-        else:
-            sublayers = layer.layers if isinstance(layer, Sequential) else layer._layers
-        for sublayer in sublayers:
+        for sublayer in layer.sublayers:
             visit(sublayer)
 
     visit(model)
@@ -206,8 +137,9 @@ def _keras_trainable_order(model):
 
 def _keras_optimizer_order(optimizer, model=None):
     """Indices into `optimizer.variables` giving Keras 3's order of the same variables."""
-    params = list(getattr(optimizer, "_slot_param_index", []))
-    fields = list(getattr(optimizer, "_slot_fields", []))
+    owners = optimizer.slot_owners
+    params = [param for param, _ in owners]
+    fields = [field for _, field in owners]
     count = len(optimizer.variables)
     if len(params) != count or len(fields) != count:
         return list(range(count))
@@ -220,7 +152,7 @@ def _keras_optimizer_order(optimizer, model=None):
     groups += [[f] for f in present if f not in listed]
     position = {(p, f): i for i, (p, f) in enumerate(zip(params, fields)) if p is not None}
     indices = sorted({p for p in params if p is not None})
-    built_for = getattr(optimizer, "_trainable_variables", [])
+    built_for = optimizer.built_variables
     if model is not None and len(built_for) == len(indices):
         keras_positions = _keras_trainable_order(model)
         indices.sort(key=lambda p: keras_positions.get(id(built_for[p]), len(keras_positions) + p))
@@ -228,6 +160,12 @@ def _keras_optimizer_order(optimizer, model=None):
         for p in indices:
             order += [position[(p, f)] for f in group if (p, f) in position]
     return order if sorted(order) == list(range(count)) else list(range(count))
+
+
+def _layer_method(obj, name):
+    """A layer's own `save_own_variables`/`load_own_variables` (Keras's hooks), or None."""
+    method = getattr(obj, name, None)
+    return method if isinstance(obj, Layer) and callable(method) else None
 
 
 # --------------------------------------------------------------------------------- writing
@@ -238,6 +176,10 @@ def write(model, h5file):
     for path, obj in saveables(model):
         group = h5file.create_group(_join(path, "vars"))
         group.attrs["name"] = str(getattr(obj, "name", ""))
+        save_own = _layer_method(obj, "save_own_variables")
+        if save_own is not None:
+            save_own(group)
+            continue
         for index, variable in enumerate(own_variables(obj, model)):
             group[str(index)] = np.asarray(variable.value)
 
@@ -246,8 +188,9 @@ def write(model, h5file):
 
 
 def read(h5file):
-    """`{path: [arrays]}` for every `vars` group of the open h5py file `h5file`."""
-    import h5py
+    """`{path: [arrays]}` for every `vars` group of the open h5py file `h5file` (`{path:
+    {key: array}}` for a group a layer's `save_own_variables` wrote with named entries)."""
+    import h5py  # on use: h5py is an optional dependency
 
     stored = {}
 
@@ -255,6 +198,10 @@ def read(h5file):
         if isinstance(obj, h5py.Group) and (name == "vars" or name.endswith("/vars")):
             path = name[: -len("vars")].rstrip("/")
             keys = list(obj.keys())
+            if not all(key.isdigit() for key in keys):
+                stored[path] = {key: np.asarray(obj[key][()]) for key in keys
+                                if isinstance(obj[key], h5py.Dataset)}
+                return
             expected = [str(i) for i in range(len(keys))]
             if sorted(keys, key=_int_or_inf) != expected:
                 raise ValueError(
@@ -288,18 +235,28 @@ def assign(model, stored, skip_mismatch=False):
         skip_mismatch: warn and skip layers whose variable count or shapes differ, instead
             of raising.
     """
-    _, _, _, _, Optimizer = _classes()
-    plan = []
+    plan, own_loads = [], []
     optimizer = None
     for path, obj in saveables(model):
         if isinstance(obj, Optimizer):
             optimizer = (path, obj)
             continue
-        plan += _check(path, obj, own_variables(obj), stored.get(path, []), skip_mismatch)
+        entry = stored.get(path, [])
+        load_own = _layer_method(obj, "load_own_variables")
+        if load_own is not None:
+            if isinstance(entry, list):
+                entry = {str(index): array for index, array in enumerate(entry)}
+            own_loads.append((load_own, entry))
+            continue
+        if isinstance(entry, dict):
+            entry = list(entry.values())
+        plan += _check(path, obj, own_variables(obj), entry, skip_mismatch)
     if optimizer is not None and optimizer[0] in stored:
         plan += _optimizer_plan(model, *optimizer, stored[optimizer[0]], skip_mismatch)
     for variable, value in plan:
         variable.assign(value)
+    for load_own, entry in own_loads:
+        load_own(entry)
 
 
 def _check(path, obj, variables, arrays, skip_mismatch):

@@ -85,7 +85,7 @@ def row_independent(model, kind, base):
     """Whether the `kind` ("train", "test", "predict") steps of `model` give every row's
     result independently of the other rows, so a padded batch is exact: the steps are
     `base`'s (the Trainer class), every layer is jkeras's own and independent of rows
-    (`Layer._rows_independent(training)`), no layer has an activity regularizer (a sum over
+    (`Layer.rows_independent(training)`), no layer has an activity regularizer (a sum over
     rows), and every loss and metric is one of jkeras's own that weighs rows."""
     if any(getattr(type(model), name) is not getattr(base, name) for name in _STEP_METHODS):
         return False
@@ -93,11 +93,11 @@ def row_independent(model, kind, base):
     pending = [model]
     while pending:
         layer = pending.pop()
-        if not _is_jkeras(layer) or not layer._rows_independent(training):
+        if not _is_jkeras(layer) or not layer.rows_independent(training):
             return False
         if kind != "predict" and getattr(layer, "activity_regularizer", None) is not None:
             return False
-        pending.extend(layer._layers)
+        pending.extend(layer.sublayers)
     if kind == "predict":
         return True
     compiled_loss = model._compile_loss
@@ -106,12 +106,12 @@ def row_independent(model, kind, base):
                for loss in losses):
         return False
     metrics = model._compile_metrics.metrics + model._compile_weighted_metrics.metrics
-    return all(_is_jkeras(metric) and metric._rows_independent for metric in metrics)
+    return all(_is_jkeras(metric) and metric.rows_independent for metric in metrics)
 
 
 def _is_jkeras(obj):
     """Whether `obj` is jkeras's own code: its class, and the function it wraps if any (a
     loss or metric made from a function)."""
-    function = getattr(obj, "fn", None) or getattr(obj, "_fn", None)
+    function = getattr(obj, "fn", None)
     return all(getattr(x, "__module__", None) and x.__module__.startswith("jkeras.")
                for x in (type(obj),) + ((function,) if function is not None else ()))

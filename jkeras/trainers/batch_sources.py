@@ -50,10 +50,13 @@ class BatchSource:
             by its own `.shuffle(...)`; Keras's warning says so).
         seed: the shuffling seed; each epoch's order derives from `(seed, epoch)`, so a run
             resumed at epoch k (BackupAndRestore) reads the batches in the same order.
+        transform_x: applied to each batch's `x` before it is checked (the model's host
+            stage, which turns strings into numbers).
     """
 
-    def __init__(self, source, steps=None, shuffle=False, seed=None):
+    def __init__(self, source, steps=None, shuffle=False, seed=None, transform_x=None):
         self.source = source
+        self.transform_x = transform_x
         self.steps = steps
         self.shuffle = shuffle
         self._seed = seed
@@ -145,6 +148,8 @@ class BatchSource:
         if not isinstance(batch, (tuple, list)) or not 1 <= len(batch) <= 3:
             batch = (batch,)
         x, y, sample_weight = (tuple(batch) + (None, None))[:3]
+        if self.transform_x is not None:
+            x = self.transform_x(x)
         x = data_module.to_numpy_structure(x, "x")
         y = data_module.to_numpy_structure(y, "y")
         sample_weight = data_module.to_numpy_structure(sample_weight, "sample_weight")

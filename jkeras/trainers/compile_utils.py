@@ -115,7 +115,7 @@ class CompiledLoss:
                 continue
             rows = batch_padding.mask()
             value = (loss(target, prediction, sample_weight=sample_weight) if rows is None
-                     else loss._reduced_call(target, prediction, sample_weight, rows))
+                     else loss.call_on_rows(target, prediction, sample_weight, rows))
             if tracker is not None:
                 tracker.update_state(value, sample_weight=batch_padding.count(target.shape[0]))
             total = total + (value * weight if weight != 1.0 else value)

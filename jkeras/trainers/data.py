@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras.core.host_staged import HostStaged
 from jkeras.core.variable import Variable
 from jkeras.distribution import placement
 
@@ -18,8 +19,8 @@ def to_numpy_structure(data, argument):
     Raises:
         TypeError: for non-numeric data (strings, objects) or ragged nested lists.
     """
-    if data is None:
-        return None
+    if data is None or isinstance(data, HostStaged):  # host stage outputs: numpy already
+        return data
     if isinstance(data, dict):
         return {k: to_numpy_structure(v, f"{argument}['{k}']") for k, v in data.items()}
     if isinstance(data, (list, tuple)) and data and all(_is_array(d) for d in data):

@@ -28,13 +28,21 @@ from jkeras import optimizers as optimizers_module
 from jkeras.callbacks.callback import CallbackList, overrides_batch_hooks
 from jkeras.callbacks.history import History
 from jkeras.callbacks.progbar_logger import ProgbarLogger
+from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.core.stateless_scope import StatelessScope
+from jkeras.core.tracing import fused_loop_scope
 from jkeras.distribution import distribution_lib, placement
-from jkeras.layers.convolutional import conv_vjp
 from jkeras.metrics import Mean
 from jkeras.random.seed_generator import make_default_seed
-from jkeras.trainers import batch_padding, batch_sources, compile_ahead, host_checks, state_sync
+from jkeras.trainers import (
+    batch_padding,
+    batch_sources,
+    compile_ahead,
+    compile_config,
+    host_checks,
+    state_sync,
+)
 from jkeras.trainers import data as data_module
 from jkeras.trainers.compile_utils import CompiledLoss, CompiledMetrics, flatten_outputs
 
@@ -42,19 +50,25 @@ from jkeras.trainers.compile_utils import CompiledLoss, CompiledMetrics, flatten
 class Trainer:
     """Mixin giving `Model` the Keras training API."""
 
+    # Compiled steps, their trace counts, the output structure and the forward pass's losses:
+    # not searched for sublayers or variables (see `Layer.untracked_attributes`).
+    untracked_attributes = ("_jit", "_trace_counts", "_output_spec", "_losses_override")
+
     def _init_trainer(self):
         self.compiled = False
         self.run_eagerly = False
         self.optimizer = None
         self.history = None
         self.stop_training = False
-        self._untracked_compile = None
-        self._untracked_in_fit = False
-        self._untracked_jit = {}
-        self._untracked_trace_counts = {"train": 0, "test": 0, "predict": 0}
+        self._in_fit = False
+        self._jit = {}
+        self._trace_counts = {"train": 0, "test": 0, "predict": 0}
         self._loss_tracker = Mean(name="loss")
-        self._untracked_output_spec = None
-        self._untracked_resume_epoch = None
+        self._output_spec = None
+        self._losses_override = None
+        # The epoch the next `fit` starts at, when a callback's `on_train_begin` resumes an
+        # interrupted run (`BackupAndRestore`); None: `fit`'s `initial_epoch`.
+        self.resume_epoch = None
         self.steps_per_execution = 1
 
     # ---------------------------------------------------------------------- compile
@@ -116,11 +130,28 @@ class Trainer:
         self.jit_compile = not self.run_eagerly
         self.compiled = True
         self.loss = loss
-        self._untracked_jit = {}
+        self._jit = {}
+
+    def get_compile_config(self):
+        """The compile arguments in Keras 3's serialized form (`{}` before `compile`)."""
+        return compile_config.compile_config(self) if self.compiled else {}
+
+    def compile_from_config(self, config):
+        """Compile with `get_compile_config()`'s output; custom losses, metrics and optimizers
+        are found among the registered and `custom_object_scope` objects."""
+        compile_config.compile_from_config(self, config)
 
     def _assert_compiled(self):
         if not getattr(self, "compiled", False):
             raise ValueError("You must call `compile()` before using the model.")
+
+    @property
+    def losses(self):
+        """`Layer.losses`; while a step computes its loss (`compute_loss`), the losses of that
+        step's pure forward pass (as Keras)."""
+        if getattr(self, "_losses_override", None) is not None:
+            return list(self._losses_override)
+        return super().losses
 
     # ----------------------------------------------------------------------- metrics
 
@@ -161,11 +192,13 @@ class Trainer:
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Update the compiled metrics and return every metric's current result."""
         del x
-        names = self._output_names()
-        targets = flatten_outputs(y, names, "y")
-        predictions = flatten_outputs(y_pred, names, "the model outputs")
-        self._compile_metrics.update_state(targets, predictions, sample_weight)
-        self._compile_weighted_metrics.update_state(targets, predictions, sample_weight)
+        if self._compile_metrics.metrics or self._compile_weighted_metrics.metrics:
+            # Without compiled metrics there is nothing to pair (`y` may even be None).
+            names = self._output_names()
+            targets = flatten_outputs(y, names, "y")
+            predictions = flatten_outputs(y_pred, names, "the model outputs")
+            self._compile_metrics.update_state(targets, predictions, sample_weight)
+            self._compile_weighted_metrics.update_state(targets, predictions, sample_weight)
         return self.get_metrics_result()
 
     def get_metrics_result(self):
@@ -191,12 +224,12 @@ class Trainer:
         mapping = list(zip(self.metrics_variables, metrics_variables))
         mapping += list(zip(self.trainable_variables, trainable_variables))
         # `self.losses` inside compute_loss are the forward pass's losses (as in Keras).
-        self._untracked_losses_override = losses
+        self._losses_override = losses
         try:
             with StatelessScope(mapping) as scope:
                 loss = self.compute_loss(x, y, y_pred, sample_weight, training=training)
         finally:
-            self._untracked_losses_override = None
+            self._losses_override = None
         metrics_variables = [scope.value_of(v) for v in self.metrics_variables]
         if training and self.optimizer is not None:
             loss = optimizers_module.loss_scale_optimizer.scale_loss_gradient(
@@ -274,12 +307,12 @@ class Trainer:
         None.
         """
         key = (kind, batch_size, fused, padded)
-        if key in self._untracked_jit:
-            return self._untracked_jit[key]
+        if key in self._jit:
+            return self._jit[key]
         user_step = {"train": self.train_step, "test": self.test_step,
                      "predict": self.predict_step}[kind]
         variables = self._state_variables(kind)
-        counts = self._untracked_trace_counts
+        counts = self._trace_counts
 
         def step(state, batch, rows=None):
             # Under a distribution, new values keep their variables' layouts (else GSPMD may
@@ -312,9 +345,9 @@ class Trainer:
             if fused:
                 def one_batch(state, dataset, order, start, count, end):
                     counts[kind] += 1  # runs only while tracing: counts compilations
-                    # XLA:CPU lays out autodiff's convolution gradients badly inside loops
-                    # (jax-ml/jax#12868): trace the loop body with the hand-written conv VJP.
-                    with conv_vjp.fused_loop_scope():
+                    # Traced as a loop body: layers pick loop-friendly implementations
+                    # (XLA:CPU's in-loop convolution gradients, jax-ml/jax#12868).
+                    with fused_loop_scope():
                         # Jitted, the step is traced once: the body's call reuses the trace
                         # that finds the logs' structure (XLA inlines the nested call).
                         traced_step = jax.jit(step_at)
@@ -353,7 +386,7 @@ class Trainer:
                         logs, state = host_step(state, batch)
                         return state, logs
 
-                    with conv_vjp.fused_loop_scope():
+                    with fused_loop_scope():
                         state, stacked = jax.lax.scan(body, state, batches)
                     if kind == "predict":
                         return stacked, state[1]
@@ -373,7 +406,7 @@ class Trainer:
                                 compiler_options=config.step_compiler_options() or None)
             if compile_ahead.enabled():
                 one_batch = compile_ahead.CompiledAhead(one_batch)
-        self._untracked_jit[key] = one_batch
+        self._jit[key] = one_batch
         return one_batch
 
     def _compile_variants(self, kind, variants, padded=False):
@@ -423,7 +456,7 @@ class Trainer:
     def _write_state(self, state, kind):
         for variables, values in zip(self._state_variables(kind), state):
             for variable, value in zip(variables, values):
-                variable._value = value
+                variable.set_value(value)
 
     def _state_sync(self, kind):
         """A `state_sync.StateSync` over the `kind` state; training steps donate theirs."""
@@ -441,7 +474,7 @@ class Trainer:
 
     def _prepare(self, x, y, sample_weight, kind):
         """Validate, build the model and its metrics, and put the data on the device."""
-        x = data_module.to_numpy_structure(x, "x")
+        x = data_module.to_numpy_structure(self._stage_host_inputs(x), "x")
         y = data_module.to_numpy_structure(y, "y")
         sample_weight = data_module.to_numpy_structure(sample_weight, "sample_weight")
         if kind != "predict" and y is None and self._compile_loss is not None:
@@ -463,10 +496,15 @@ class Trainer:
         dataset = x if kind == "predict" else (x, y, sample_weight)
         return data_module.to_host_float32(dataset), n
 
+    def _stage_host_inputs(self, x):
+        """`x` after the model's host stage (layers that run on the host, such as text
+        vectorization: `jkeras.models.host_stage`); unchanged for models without one."""
+        return x
+
     def _output_names(self):
         names = getattr(self, "output_names", None)
         if names is None:
-            spec = self._untracked_output_spec
+            spec = self._output_spec
             count = len(jax.tree_util.tree_leaves(spec)) if spec is not None else 1
             names = [self.name] if count == 1 else [f"output_{i}" for i in range(count)]
         return names
@@ -477,7 +515,7 @@ class Trainer:
                 self._compile_metrics.built and self._compile_weighted_metrics.built:
             return
         spec = self.compute_output_spec(_input_spec(x))
-        self._untracked_output_spec = spec
+        self._output_spec = spec
         names = self._output_names()
         predictions = flatten_outputs(spec, names, "the model outputs")
         targets = flatten_outputs(y, names, "y") if y is not None else predictions
@@ -490,13 +528,15 @@ class Trainer:
             self._compile_weighted_metrics.build(names, targets, predictions, taken)
 
     def _build_for(self, x):
+        if isinstance(x, HostStaged):  # the host stage checked and built the model
+            return
         leaves = jax.tree_util.tree_leaves(x)
         if hasattr(self, "_check_input_shapes"):
             self._check_input_shapes(x)
         elif not self.built:
             self.build(_input_spec(x).shape if len(leaves) == 1 else None)
-        elif len(leaves) == 1 and hasattr(self, "_build_shapes"):
-            expected = self._build_shapes[0]
+        elif len(leaves) == 1 and (self.get_build_config() or {}).get("input_shape"):
+            expected = self.get_build_config()["input_shape"]
             received = (None,) + tuple(np.shape(leaves[0])[1:])
             compatible = len(expected) == len(received) and all(
                 e is None or e == r for e, r in zip(expected[1:], received[1:])
@@ -514,12 +554,12 @@ class Trainer:
             return
         names = self._output_names()
         targets = flatten_outputs(y, names, "y")
-        predictions = flatten_outputs(self._untracked_output_spec, names, "the model outputs")
+        predictions = flatten_outputs(self._output_spec, names, "the model outputs")
         for index, loss in self._compile_loss.sparse_categorical_losses:
             labels, num_classes = targets[index], predictions[index].shape[-1]
             if not isinstance(labels, np.ndarray) or labels.size == 0:
                 continue
-            ignore_class = getattr(loss, "_fn_kwargs", {}).get("ignore_class")
+            ignore_class = getattr(loss, "fn_kwargs", {}).get("ignore_class")
             if ignore_class is not None:
                 labels = labels[labels != ignore_class]
             if labels.size and (labels.min() < 0 or labels.max() >= num_classes
@@ -590,6 +630,7 @@ class Trainer:
             plan = self._source_plan(x, steps_per_epoch, shuffle, shuffle_seed, callbacks,
                                      initial_epoch)
         else:
+            x = self._stage_host_inputs(x)
             if validation_split and validation_data is None:
                 arrays = tuple(
                     data_module.to_numpy_structure(a, name)
@@ -625,8 +666,8 @@ class Trainer:
         with self._fitting(), sync:
             callback_list.on_train_begin()
             # A callback (BackupAndRestore) may resume from a later epoch.
-            initial_epoch = max(initial_epoch, self._untracked_resume_epoch or 0)
-            self._untracked_resume_epoch = None
+            initial_epoch = max(initial_epoch, self.resume_epoch or 0)
+            self.resume_epoch = None
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 callback_list.on_epoch_begin(epoch)
@@ -656,11 +697,11 @@ class Trainer:
 
     @contextlib.contextmanager
     def _fitting(self):
-        self._untracked_in_fit = True
+        self._in_fit = True
         try:
             yield
         finally:
-            self._untracked_in_fit = False
+            self._in_fit = False
 
     def _train_epoch(self, plan, epoch, sync, callback_list):
         """Run one epoch's executions through `sync`; the last one's logs (None if none
@@ -817,7 +858,7 @@ class Trainer:
         is built from the first batch of epoch `first_index`, whose batches are kept for
         that epoch."""
         source = batch_sources.BatchSource(x, steps=steps_per_epoch, shuffle=shuffle,
-                                           seed=seed)
+                                           seed=seed, transform_x=self._stage_host_inputs)
         plan = _Plan(None, source.steps_per_epoch)
         # Build the model, optimizer and metrics from the first batch before any state is read.
         batches = source.epoch(first_index)
@@ -889,7 +930,9 @@ class Trainer:
         from_arrays = not batch_sources.is_batch_source(x)
         sync = self._state_sync("test")  # its steps donate nothing: the weights stay valid
         callback_list = CallbackList(
-            list(callbacks or []) + ([ProgbarLogger()] if verbose and _callbacks else []),
+            # No progress bar for an evaluation inside `fit` (e.g. from a callback).
+            list(callbacks or [])
+            + ([ProgbarLogger()] if verbose and _callbacks and not self._in_fit else []),
             model=self, params={"verbose": verbose, "epochs": 1, "steps": num_steps},
             on_sync=sync.write,
         )
@@ -922,7 +965,8 @@ class Trainer:
         outputs (None from a generator)."""
         if batch_sources.is_batch_source(x):
             _reject_y_for_batch_source(y, sample_weight, None)
-            source = batch_sources.BatchSource(x, steps=steps)
+            source = batch_sources.BatchSource(x, steps=steps,
+                                               transform_x=self._stage_host_inputs)
             batches = source.epoch()
             first = next(batches)
             self._prepare(*first, kind=kind)
@@ -1049,15 +1093,14 @@ def _predict_input(batch, padded):
 
 
 def _has_recurrent_layer(layer):
-    """Whether `layer` or any layer below it is a recurrent layer (`jkeras.layers.RNN`)."""
-    from jkeras.layers.rnn.rnn import RNN  # the layers package imports the trainer's models
-
+    """Whether `layer` or any layer below it runs a loop on the device in its call
+    (`Layer.runs_loop`: a recurrent layer's time loop)."""
     pending = [layer]
     while pending:
         current = pending.pop()
-        if isinstance(current, RNN):
+        if current.runs_loop:
             return True
-        pending.extend(current._layers)
+        pending.extend(current.sublayers)
     return False
 
 

@@ -10,9 +10,11 @@ from jkeras.utils.random_seed import set_random_seed
 # Data utilities, datasets from files, and small helpers (issue #19).
 from jkeras.backend.dtypes import standardize_dtype
 from jkeras.core.keras_tensor import is_keras_tensor
+from jkeras.utils import legacy
 from jkeras.utils.audio_dataset_utils import audio_dataset_from_directory
 from jkeras.utils.config import Config
 from jkeras.utils.dataset_utils import split_dataset
+from jkeras.utils.feature_space import FeatureSpace
 from jkeras.utils.file_utils import get_file
 from jkeras.utils.image_dataset_utils import image_dataset_from_directory
 from jkeras.utils.image_utils import array_to_img, img_to_array, load_img, save_img

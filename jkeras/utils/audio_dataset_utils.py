@@ -139,7 +139,7 @@ def _pcm_to_float(frames, width):
 
 
 def _resample(audio, rate, target):
-    try:
+    try:  # on use: scipy is optional
         from scipy import signal
     except ImportError as error:
         raise ImportError(

@@ -11,7 +11,9 @@ import os
 import sys
 import warnings
 
+from jkeras.core.graph import Function, LayerStack
 from jkeras.core.keras_tensor import flatten
+from jkeras.layers.core.input_layer import InputLayer
 from jkeras.utils import graph_order
 
 _PYDOT_MISSING = (
@@ -55,19 +57,14 @@ def check_graphviz():
 
 
 def _is_model(layer, kind):
-    from jkeras.models.functional import Functional
-    from jkeras.models.sequential import Sequential
-
-    return isinstance(layer, {"functional": Functional, "sequential": Sequential}[kind])
+    return isinstance(layer, {"functional": Function, "sequential": LayerStack}[kind])
 
 
 def _first_node_tensors(layer, attribute):
     """Keras's `layer.input` / `layer.output`: the first call's tensors (one, or a list)."""
-    from jkeras.layers.core.input_layer import InputLayer
-
     if isinstance(layer, InputLayer):
         return layer.output
-    nodes = getattr(layer, "_inbound_nodes", None) or []
+    nodes = getattr(layer, "inbound_nodes", None) or []
     if not nodes:
         return None
     node = nodes[0]
@@ -283,7 +280,7 @@ def model_to_dot(
         layers = model.layers[1:]
 
     for layer in layers:
-        for node in getattr(layer, "_inbound_nodes", None) or []:
+        for node in getattr(layer, "inbound_nodes", None) or []:
             if graph is not None and id(node) not in graph.node_ids:
                 continue  # a call that belongs to another model
             for input_index, tensor in enumerate(node.input_tensors):
@@ -302,7 +299,7 @@ def model_to_dot(
 def _history(graph, tensor):
     if graph is not None:
         return graph.history(tensor)
-    return tensor._keras_history
+    return tensor.keras_history
 
 
 def _resolve_source(source, output_index):
@@ -322,7 +319,7 @@ def _resolve_destination(destination, input_index):
     """The box inside nested models that receives a nested model's input."""
     while _is_model(destination, "functional") or _is_model(destination, "sequential"):
         if _is_model(destination, "functional"):
-            destination = destination.inputs[input_index]._input_layer
+            destination = destination.inputs[input_index].input_layer
         else:
             destination = destination.layers[0]
     return destination
@@ -408,7 +405,7 @@ def plot_model(
         dot.set("splines", "polyline")
         dot.write(to_file, format=extension)
     if extension != "pdf" and "IPython" in sys.modules:
-        try:
+        try:  # only in a notebook (IPython already imported): show the image there
             from IPython import display
 
             return display.Image(filename=to_file)

@@ -16,6 +16,8 @@ import rich.markup
 import rich.table
 
 from jkeras.core.keras_tensor import KerasTensor
+from jkeras.layers.core.input_layer import InputLayer
+from jkeras.layers.layer import Layer
 from jkeras.utils.graph_order import class_name, is_functional, map_graph, model_layers
 
 # Bits per element, as `keras.src.utils.dtype_utils.DTYPE_TO_SIZE`.
@@ -101,21 +103,19 @@ def format_shape(shape):
 
 def format_layer_shape(layer):
     """The output shape(s) of the layer's last symbolic call, or `"?"` when unknown."""
-    from jkeras.layers.core.input_layer import InputLayer
-
-    nodes = getattr(layer, "_inbound_nodes", None) or []
+    nodes = getattr(layer, "inbound_nodes", None) or []
     if nodes:
         shapes = _map_tensors(lambda t: format_shape(t.shape), nodes[-1].outputs)
     elif isinstance(layer, InputLayer):
         shapes = format_shape(layer.output.shape)
     elif getattr(layer, "built", False):
         # A layer built by an eager call (inside a subclassed model) has no symbolic output;
-        # Keras then uses the shapes it was built with (`_build_shapes_dict`), where recorded.
+        # Keras then uses the shapes it was built with (`get_build_config`), where recorded.
         try:
             if hasattr(layer, "output_shape"):
                 shapes = _map_shapes(format_shape, layer.output_shape)
-            elif getattr(layer, "_build_shapes_dict", None):
-                output_shape = layer.compute_output_shape(**layer._build_shapes_dict)
+            elif layer.get_build_config():
+                output_shape = layer.compute_output_shape(layer.get_build_config()["input_shape"])
                 shapes = _map_shapes(format_shape, output_shape)
             else:
                 return "?"
@@ -130,8 +130,6 @@ def format_layer_shape(layer):
 
 
 def _is_built(layer):
-    from jkeras.layers.layer import Layer
-
     # Keras marks a layer without its own `build` as built at construction.
     return layer.built or type(layer).build is Layer.build
 
@@ -249,7 +247,7 @@ def _columns(sequential_like, positions, show_trainable, line_length):
 def _connections(layer, graph):
     """The "Connected to" cell: `name[node_index][tensor_index]` of each input, or `-`."""
     text = ""
-    for node in getattr(layer, "_inbound_nodes", None) or []:
+    for node in getattr(layer, "inbound_nodes", None) or []:
         if graph.node_ids and id(node) not in graph.node_ids:
             continue  # a call outside this model
         for tensor in node.input_tensors:
@@ -258,7 +256,7 @@ def _connections(layer, graph):
                 continue
             source, tensor_index = history
             operation = source.operation
-            inbound = getattr(operation, "_inbound_nodes", None) or []
+            inbound = getattr(operation, "inbound_nodes", None) or []
             node_index = next((i for i, n in enumerate(inbound) if n is source), 0)
             if text:
                 text += ", "
@@ -316,7 +314,7 @@ def _is_sequential_like(model, graph):
         nodes += depth_nodes
     node_ids = {id(node) for node in nodes}
     for layer in model_layers(model):
-        calls = [n for n in getattr(layer, "_inbound_nodes", []) if id(n) in node_ids]
+        calls = [n for n in getattr(layer, "inbound_nodes", []) if id(n) in node_ids]
         if len(calls) > 1:
             return False
     return True

@@ -13,7 +13,7 @@ def is_tf_dataset(x):
 
 def import_tensorflow():
     """Imports TensorFlow for `format="tf"`, with a clear error when it is not installed."""
-    try:
+    try:  # on use: TensorFlow is optional
         import tensorflow as tf
     except ImportError as error:
         raise ImportError(

@@ -5,13 +5,13 @@ import csv
 import io
 import types
 
+import keras  # the reference
 import numpy as np
 import pytest
 
 import jkeras
-from jkeras import callbacks, layers
-
-import keras  # the reference
+from jkeras import callbacks
+from tests.helpers import mlp, regression_data
 
 
 class FakeOptimizer:
@@ -95,20 +95,14 @@ def test_unknown_monitor_warns_with_available_keys_and_bad_mode_raises():
         auto.on_epoch_end(0, {"mystery": 1.0})
 
 
-def data(n=64, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, 4)).astype("float32")
-    return x, (x @ np.array([[1.0], [-2.0], [0.5], [0.0]])).astype("float32")
-
-
 def regression_model(lr=0.05):
-    model = jkeras.Sequential([jkeras.Input((4,)), layers.Dense(1)])
+    model = mlp(hidden=(), outputs=1)
     model.compile(optimizer=jkeras.optimizers.SGD(lr), loss="mse")
     return model
 
 
 def test_early_stopping_in_fit_stops_and_restores_best_weights():
-    x, y = data()
+    x, y = regression_data()
     model = regression_model()
     snapshots = []
     record = callbacks.LambdaCallback(
@@ -126,23 +120,23 @@ def test_early_stopping_in_fit_stops_and_restores_best_weights():
 
 
 def test_learning_rate_scheduler_takes_effect_without_recompiling():
-    x, y = data()
+    x, y = regression_data()
     model = regression_model()
     model.fit(x, y, epochs=1, verbose=0)
-    traces = model._untracked_trace_counts["train"]
+    traces = model._trace_counts["train"]
     frozen = callbacks.LearningRateScheduler(lambda epoch: 0.0)
     before = model.get_weights()
     model.fit(x, y, epochs=2, verbose=0, callbacks=[frozen])
     for old, new in zip(before, model.get_weights()):
         np.testing.assert_array_equal(old, new)
-    assert model._untracked_trace_counts["train"] == traces
+    assert model._trace_counts["train"] == traces
     with pytest.raises(ValueError, match="should be a float"):
         model.fit(x, y, epochs=1, verbose=0,
                   callbacks=[callbacks.LearningRateScheduler(lambda e: "fast")])
 
 
 def test_terminate_on_nan_stops_at_the_bad_batch():
-    x, y = data()
+    x, y = regression_data()
     x[40] = np.nan  # batch 2 of 16-sample batches
     model = regression_model()
     out = io.StringIO()
@@ -157,7 +151,7 @@ def test_terminate_on_nan_stops_at_the_bad_batch():
 
 
 def test_csv_logger_writes_the_history(tmp_path):
-    x, y = data()
+    x, y = regression_data()
     model = regression_model()
     path = tmp_path / "log.csv"
     history = model.fit(x, y, epochs=3, validation_split=0.25, verbose=0,
@@ -171,7 +165,7 @@ def test_csv_logger_writes_the_history(tmp_path):
 
 
 def test_lambda_callback_and_batch_hooks_see_running_logs():
-    x, y = data()
+    x, y = regression_data()
     model = regression_model()
     seen = []
     hook = callbacks.LambdaCallback(
@@ -186,7 +180,7 @@ def test_lambda_callback_and_batch_hooks_see_running_logs():
 def test_tensorboard_event_files_read_back_with_tensorboard(tmp_path):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    x, y = data()
+    x, y = regression_data()
     model = regression_model()
     history = model.fit(x, y, epochs=3, batch_size=16, validation_split=0.25, verbose=0,
                         callbacks=[callbacks.TensorBoard(tmp_path, histogram_freq=1,
@@ -204,7 +198,7 @@ def test_tensorboard_event_files_read_back_with_tensorboard(tmp_path):
 
 
 def test_model_checkpoint_templates_best_only_and_weights(tmp_path):
-    x, y = data()
+    x, y = regression_data()
     model = regression_model()
     template = str(tmp_path / "ckpt-{epoch:02d}-{val_loss:.2f}.keras")
     history = model.fit(x, y, epochs=3, validation_split=0.25, verbose=0,
@@ -232,7 +226,7 @@ def test_model_checkpoint_templates_best_only_and_weights(tmp_path):
 
 
 def test_backup_and_restore_resumes_bit_identically(tmp_path):
-    x, y = data(128)
+    x, y = regression_data(128)
 
     def run(extra):
         jkeras.utils.set_random_seed(11)

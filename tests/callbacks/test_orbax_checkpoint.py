@@ -8,12 +8,11 @@ import pytest
 import jkeras
 from jkeras import callbacks, layers
 from jkeras.saving.orbax_checkpoint import OrbaxCheckpointer, training_state
+from tests.helpers import regression_data
 
 
 def data(n=64):
-    rng = np.random.default_rng(0)
-    return (rng.normal(size=(n, 4)).astype("float32"),
-            rng.normal(size=(n, 1)).astype("float32"))
+    return regression_data(n, noise=True)
 
 
 def make_model():

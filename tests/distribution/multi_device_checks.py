@@ -78,8 +78,8 @@ results["data_parallel"] = {
     "all_replicated": all(
         v.value.sharding.is_fully_replicated and len(v.value.sharding.device_set) == 8
         for v in model.variables + model.optimizer.variables + model.metrics_variables),
-    "trace_counts": [model._untracked_trace_counts["train"],
-                     reference._untracked_trace_counts["train"]],
+    "trace_counts": [model._trace_counts["train"],
+                     reference._trace_counts["train"]],
 }
 
 

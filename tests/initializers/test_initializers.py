@@ -265,11 +265,10 @@ def test_get_by_name_matches_the_keras_class(name):
     assert initializers.get({"class_name": name, "config": {}}).get_config() == obj.get_config()
 
 
-def test_every_keras_name_is_known_except_stft():
+def test_every_keras_name_is_known():
     from keras.src.initializers import ALL_OBJECTS_DICT as KERAS_NAMES
 
-    missing = set(KERAS_NAMES) - set(initializers.ALL_OBJECTS_DICT)
-    assert missing == {"STFT", "stft", "STFTInitializer"}
+    assert set(KERAS_NAMES) - set(initializers.ALL_OBJECTS_DICT) == set()
 
 
 def test_get_instance_class_callable_array_none():

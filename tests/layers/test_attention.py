@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import jkeras
+from tests.helpers import run_config_test, run_layer_test
 
 ATOL = 1e-5
 
@@ -56,16 +57,20 @@ def assert_close(actual, expected, atol=ATOL):
 )
 def test_mha_cross_attention_matches_keras(kwargs):
     query, value, key = normal(*Q), normal(*V, seed=1), normal(*K, seed=2)
-    reference, layer = twin_mha(Q, V, K, num_heads=2, key_dim=4, **kwargs)
-    expected, expected_scores = reference(query, value, key, return_attention_scores=True)
-    output, scores = layer(query, value, key, return_attention_scores=True)
-    assert output.shape == expected.shape and scores.shape == (2, 2, 4, 6)
-    assert_close(output, expected)
-    assert_close(scores, expected_scores)
+    result = run_layer_test(
+        jkeras.layers.MultiHeadAttention, {"num_heads": 2, "key_dim": 4, **FAST, **kwargs},
+        input_data={"query": query, "value": value, "key": key},
+        call_kwargs={"return_attention_scores": True}, compare_with_keras=True,
+        compare_gradients=False,  # test_mha_gradients_match_keras_stateless_call does
+        rtol=ATOL, atol=ATOL, run_eager_check=not kwargs, run_mixed_precision_check=not kwargs,
+        run_training_check=not kwargs)
+    reference, layer = result.keras_layer, result.layer
+    output, scores = result.output
+    assert output.shape == result.keras_output[0].shape and scores.shape == (2, 2, 4, 6)
     if "value_dim" not in kwargs:  # Keras's fused path fails for value_dim != key_dim on JAX
         assert_close(layer(query, value, key), reference(query, value, key))
     else:
-        assert_close(layer(query, value, key), expected)
+        assert_close(layer(query, value, key), output)
 
 
 def test_mha_output_without_scores_takes_dot_product_attention_and_matches_einsum_path(
@@ -236,25 +241,8 @@ def test_mha_config_round_trip_and_keras_keys():
         "seed": 3,
         "use_bias": False,
     }
-    layer = jkeras.layers.MultiHeadAttention(name="mha", **kwargs)
-    config = layer.get_config()
-    clone = jkeras.layers.MultiHeadAttention.from_config(config)
-    assert clone.get_config() == config
+    config = run_config_test(jkeras.layers.MultiHeadAttention, {"name": "mha", **kwargs})
     reference_config = keras.layers.MultiHeadAttention(name="mha", **kwargs).get_config()
-    assert set(config) <= set(reference_config)
-    for key in (
-        "num_heads",
-        "key_dim",
-        "value_dim",
-        "dropout",
-        "use_bias",
-        "output_shape",
-        "attention_axes",
-        "seed",
-        "use_gate",
-        "sliding_window",
-    ):
-        assert config[key] == reference_config[key], key
     assert config["kernel_initializer"]["class_name"] == "HeNormal"
     # a Keras config builds a jkeras layer with the same weights layout
     from_keras = jkeras.layers.MultiHeadAttention.from_config(
@@ -337,7 +325,13 @@ def twin(cls_name, inputs, **kwargs):
 )
 def test_attention_layers_match_keras(cls_name, kwargs):
     query, value, key = normal(2, 3, 4), normal(2, 5, 6, seed=1), normal(2, 5, 4, seed=2)
-    reference, layer = twin(cls_name, [query, value, key], **kwargs)
+    result = run_layer_test(getattr(jkeras.layers, cls_name), kwargs,
+                            input_data=[query, value, key],
+                            call_kwargs={"return_attention_scores": True},
+                            compare_with_keras=True, compare_gradients=not kwargs,
+                            rtol=ATOL, atol=ATOL, run_mixed_precision_check=not kwargs,
+                            run_training_check=False)  # their gradients are compared
+    reference, layer = result.keras_layer, result.layer
     value_mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], bool)
     query_mask = np.array([[1, 1, 0], [1, 1, 1]], bool)
     cases = [
@@ -377,6 +371,7 @@ def test_attention_gradients_match_keras_stateless_call(cls_name):
 
 def test_attention_dropout_and_config():
     query, value = normal(2, 3, 4), normal(2, 5, 4, seed=1)
+    run_config_test(jkeras.layers.Attention, {"dropout": 0.5, "seed": 1})
     first = jkeras.layers.Attention(dropout=0.5, seed=1)
     second = jkeras.layers.Attention.from_config(first.get_config())
     inference = first([query, value])
@@ -384,17 +379,9 @@ def test_attention_dropout_and_config():
     train = first([query, value], training=True)
     assert not np.allclose(train, inference)
     assert_close(second([query, value], training=True), train)
-    assert second.get_config() == first.get_config()
-    keras_config = keras.layers.Attention(dropout=0.5, seed=1).get_config()
-    for key in ("use_scale", "score_mode", "dropout", "seed"):
-        assert first.get_config()[key] == keras_config[key]
-    additive = jkeras.layers.AdditiveAttention(use_scale=False, dropout=0.2)
-    assert "score_mode" not in additive.get_config()
-    clone = jkeras.layers.AdditiveAttention.from_config(additive.get_config())
-    assert clone.get_config() == additive.get_config()
-    assert set(additive.get_config()) == set(
-        keras.layers.AdditiveAttention(use_scale=False, dropout=0.2).get_config()
-    )
+    additive = run_config_test(jkeras.layers.AdditiveAttention,
+                               {"use_scale": False, "dropout": 0.2})
+    assert "score_mode" not in additive
 
 
 def test_attention_mask_output_and_functional_model():

@@ -1,12 +1,11 @@
 """Convolution layers against Keras 3 (JAX backend): outputs, gradients, shapes, configs, errors.
 
-Both layers are built with zero initializers (random-initializer compilation is slow on CPU and
-the values are replaced anyway), given the same random weights with `set_weights`, and run
-inside one `jax.jit` (one compilation per case instead of one per eager op).
+Layers are built with zero initializers (random-initializer compilation is slow on CPU and
+the values are replaced anyway) and given the same random weights; `run_layer_test` compares
+them with Keras's through one `jax.jit` (one compilation per case instead of one per eager op).
 """
 
 import jax
-import jax.numpy as jnp
 import keras
 import numpy as np
 import pytest
@@ -14,6 +13,7 @@ import pytest
 import jkeras
 from jkeras import layers
 from jkeras.layers.convolutional import base_conv, conv_vjp
+from tests.helpers import run_config_test, run_layer_test
 
 ZERO_INITS = {
     "Conv": {"kernel_initializer": "zeros"},
@@ -30,31 +30,8 @@ def _family(name):
     return "Conv"
 
 
-def make_pair(name, kwargs, input_shape, seed=0):
-    """The jkeras and Keras layers `name(**kwargs)`, built for `input_shape`, same weights."""
-    kwargs = {**ZERO_INITS[_family(name)], **kwargs}
-    ours, theirs = getattr(layers, name)(**kwargs), getattr(keras.layers, name)(**kwargs)
-    ours.build(input_shape)
-    theirs.build(input_shape)
-    rng = np.random.default_rng(seed)
-    weights = [rng.standard_normal(w.shape).astype("float32") for w in theirs.get_weights()]
-    theirs.set_weights(weights)
-    ours.set_weights(weights)
-    return ours, theirs, weights
-
-
 def random_input(shape, seed=1):
     return np.random.default_rng(seed).standard_normal(shape).astype("float32")
-
-
-def both_outputs(ours, theirs, weights, x):
-    def run(weights, x):
-        return (
-            ours.stateless_call(weights, [], x)[0],
-            theirs.stateless_call(weights, [], x)[0],
-        )
-
-    return jax.jit(run)(weights, x)
 
 
 # (layer, kwargs, input shape): padding, strides, dilation, groups, depth multipliers,
@@ -262,15 +239,31 @@ def _case_id(case):
     return f"{name}[{args}]{shape}"
 
 
-@pytest.mark.parametrize("case", FORWARD_CASES, ids=_case_id)
-def test_forward_matches_keras_with_copied_weights(case):
-    name, kwargs, input_shape = case
-    ours, theirs, weights = make_pair(name, kwargs, input_shape)
-    assert [v.name for v in ours.weights] == [v.name for v in theirs.weights]
-    assert [v.shape for v in ours.weights] == [tuple(v.shape) for v in theirs.weights]
-    ours_y, theirs_y = both_outputs(ours, theirs, weights, random_input(input_shape))
-    assert ours_y.shape == theirs_y.shape
-    np.testing.assert_allclose(ours_y, theirs_y, rtol=1e-5, atol=1e-5)
+# One case per layer class also runs the eager call and the mixed-precision check, two the
+# `fit` step (the gradient cases cover the others' training math).
+FULL_CHECK_CASES = {name: i for i, (name, _, _) in reversed(list(enumerate(FORWARD_CASES)))}
+TRAINING_CASES = {FULL_CHECK_CASES[name] for name in ("Conv2D", "SeparableConv2D")}
+# These also compare the gradients with respect to the weights and the input.
+GRADIENT_CASES = (2, 3, 4, 7, 8, 9, 12, 13, 15, 20, 24, 34)
+
+
+def run_case(index, lean=False):
+    """`run_layer_test` of FORWARD_CASES[index] against Keras; `lean`: the comparison only."""
+    name, kwargs, input_shape = FORWARD_CASES[index]
+    return run_layer_test(
+        getattr(layers, name), {**ZERO_INITS[_family(name)], **kwargs}, input_shape=input_shape,
+        compare_with_keras=True, compare_gradients=index in GRADIENT_CASES,
+        run_eager_check=not lean and FULL_CHECK_CASES[name] == index,
+        run_training_check=not lean and index in TRAINING_CASES,
+        run_mixed_precision_check=not lean and FULL_CHECK_CASES[name] == index)
+
+
+@pytest.mark.parametrize("index", range(len(FORWARD_CASES)),
+                         ids=[_case_id(c) for c in FORWARD_CASES])
+def test_forward_and_gradients_match_keras_with_copied_weights(index):
+    _, kwargs, input_shape = FORWARD_CASES[index]
+    result = run_case(index)
+    ours, theirs, ours_y = result.layer, result.keras_layer, result.output
     assert ours.compute_output_shape(input_shape) == ours_y.shape
     # The same shapes with unknown batch and spatial dimensions.
     for unknown in ([0], list(range(len(input_shape) - 1))):
@@ -281,36 +274,16 @@ def test_forward_matches_keras_with_copied_weights(case):
         assert ours.compute_output_shape(shape) == tuple(theirs.compute_output_shape(shape))
 
 
-GRADIENT_CASES = [FORWARD_CASES[i] for i in (2, 3, 4, 7, 8, 9, 12, 13, 15, 20, 24, 34)]
 # Conv1D/2D/3D again with the opt-in hand-written VJP (grouped ones fall back to autodiff).
-GRADIENT_PARAMS = [(case, False) for case in GRADIENT_CASES] + [
-    (case, True) for case in GRADIENT_CASES if case[0] in ("Conv1D", "Conv2D", "Conv3D")
-]
+CUSTOM_VJP_CASES = [i for i in GRADIENT_CASES
+                    if FORWARD_CASES[i][0] in ("Conv1D", "Conv2D", "Conv3D")]
 
 
-@pytest.mark.parametrize(
-    "case, custom_vjp",
-    GRADIENT_PARAMS,
-    ids=[_case_id(c) + ("-custom_vjp" if v else "") for c, v in GRADIENT_PARAMS],
-)
-def test_gradients_match_keras(case, custom_vjp, monkeypatch):
-    name, kwargs, input_shape = case
-    monkeypatch.setattr(base_conv, "USE_CUSTOM_VJP", custom_vjp)
-    ours, theirs, weights = make_pair(name, kwargs, input_shape, seed=2)
-    x = random_input(input_shape, seed=3)
-
-    def loss(layer):
-        return lambda weights, x: jnp.sum(layer.stateless_call(weights, [], x)[0] ** 2)
-
-    grad = jax.jit(
-        lambda w, x: (
-            jax.grad(loss(ours), argnums=(0, 1))(w, x),
-            jax.grad(loss(theirs), argnums=(0, 1))(w, x),
-        )
-    )
-    ours_grads, theirs_grads = grad(weights, x)
-    for a, b in zip(jax.tree.leaves(ours_grads), jax.tree.leaves(theirs_grads)):
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-4)
+@pytest.mark.parametrize("index", CUSTOM_VJP_CASES,
+                         ids=[_case_id(FORWARD_CASES[i]) for i in CUSTOM_VJP_CASES])
+def test_gradients_with_the_hand_written_vjp_match_keras(index, monkeypatch):
+    monkeypatch.setattr(base_conv, "USE_CUSTOM_VJP", True)
+    run_case(index, lean=True)
 
 
 def test_causal_conv1d_output_never_depends_on_the_future():
@@ -383,23 +356,7 @@ CONFIG_CASES = [
 
 @pytest.mark.parametrize("name, kwargs", CONFIG_CASES, ids=[c[0] for c in CONFIG_CASES])
 def test_config_round_trip_and_matches_keras(name, kwargs):
-    layer = getattr(layers, name)(name="layer", **kwargs)
-    config = layer.get_config()
-    clone = type(layer).from_config(config)
-    assert clone.get_config() == config
-    reference = getattr(keras.layers, name)(name="layer", **kwargs).get_config()
-    for key in set(reference) - {"dtype", "trainable", "name"}:
-        assert key in config, key
-        assert _rounded(config[key]) == _rounded(reference[key]), key
-
-
-def _rounded(value):
-    """Lists as tuples and floats to 6 digits (Keras keeps regularizer factors in float32)."""
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return tuple(_rounded(v) for v in value)
-    return float(f"{value:.6g}") if isinstance(value, float) else value
+    run_config_test(getattr(layers, name), {"name": "layer", **kwargs})
 
 
 def test_aliases_are_the_keras_ones():

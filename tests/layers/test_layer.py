@@ -7,6 +7,7 @@ import pytest
 
 import jkeras
 from jkeras import layers, ops
+from tests.helpers import run_layer_test
 
 
 class SimpleDense(jkeras.Layer):
@@ -132,7 +133,7 @@ def test_stateless_call_does_not_mutate_and_checks_lengths():
     layer.build((None, 2))
     kernel_before = layer.kernel.numpy().copy()
     new_kernel = jnp.eye(2)
-    out, nt = layer.stateless_call([new_kernel, jnp.ones(2)], [], jnp.array([[1.0, 2.0]]))
+    out, _ = layer.stateless_call([new_kernel, jnp.ones(2)], [], jnp.array([[1.0, 2.0]]))
     np.testing.assert_allclose(np.asarray(out), [[2.0, 3.0]])
     np.testing.assert_array_equal(layer.kernel.numpy(), kernel_before)
     with pytest.raises(ValueError, match="must have 2 elements"):
@@ -200,3 +201,19 @@ def test_trainable_toggle_keeps_state_non_trainable_and_predict_needs_no_compile
     assert len(model.trainable_weights) == 1 and model.trainable_weights[0].shape == (3,)
     assert len(model.non_trainable_weights) == 1 and model.non_trainable_weights[0].shape == ()
     np.testing.assert_array_equal(model.predict(np.ones((2, 3)), verbose=0), np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("layer_cls, kwargs, options", [
+    (layers.Dense, {"units": 3, "activation": "tanh", "kernel_regularizer": "l2",
+                    "activity_regularizer": "l1"},
+     {"input_shape": (2, 4), "expected_num_losses": 2, "run_saving_check": True}),
+    (layers.Dense, {"units": 3},  # applied to the last axis
+     {"input_shape": (2, 3, 4), "run_training_check": False}),
+    (layers.Embedding, {"input_dim": 5, "output_dim": 3, "mask_zero": True},
+     {"input_shape": (2, 4), "input_dtype": "int32", "run_saving_check": True}),
+    (layers.Dropout, {"rate": 0.5, "seed": 1}, {"input_shape": (2, 4)}),
+    (layers.Activation, {"activation": "relu"}, {"input_shape": (2, 4)}),
+    (layers.Flatten, {}, {"input_shape": (2, 3, 4)}),
+], ids=["Dense", "Dense-3d", "Embedding", "Dropout", "Activation", "Flatten"])
+def test_core_layers_match_keras(layer_cls, kwargs, options):
+    run_layer_test(layer_cls, kwargs, compare_with_keras=True, **options)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import jkeras
+from tests.helpers import run_config_test, run_layer_test
 
 X = np.random.default_rng(0).normal(2.0, 3.0, size=(2, 3, 4, 5)).astype("float32")
 
@@ -56,8 +57,11 @@ def twins(**kwargs):
 )
 @pytest.mark.filterwarnings("ignore:You passed `rms_scaling=True`")
 def test_matches_keras(kwargs):
-    reference, layer = twins(**kwargs)
-    np.testing.assert_allclose(layer(X), reference(X), atol=1e-5, rtol=1e-5)
+    result = run_layer_test(jkeras.layers.LayerNormalization, kwargs, input_data=X,
+                            compare_with_keras=True, weights_from="keras", rtol=1e-5,
+                            atol=1e-5, compare_gradients=not kwargs,
+                            run_mixed_precision_check=not kwargs, run_training_check=not kwargs)
+    layer, reference = result.layer, result.keras_layer
     assert layer.axis == reference.axis  # both store the sorted list after building
 
 
@@ -102,18 +106,9 @@ def test_gradients_match_keras_stateless_call():
 
 
 def test_config_round_trip_matches_keras_keys():
-    layer = jkeras.layers.LayerNormalization(
-        axis=[1, 2], epsilon=1e-5, center=False, gamma_regularizer="l2", name="ln"
-    )
-    config = layer.get_config()
-    assert jkeras.layers.LayerNormalization.from_config(config).get_config() == config
-    reference = keras.layers.LayerNormalization(
-        axis=[1, 2], epsilon=1e-5, center=False, gamma_regularizer="l2", name="ln"
-    ).get_config()
-    assert set(config) == set(reference)
-    for key in ("axis", "epsilon", "center", "scale", "rms_scaling", "name", "trainable"):
-        assert config[key] == reference[key], key
-    assert config["gamma_regularizer"]["class_name"] == reference["gamma_regularizer"]["class_name"]
+    kwargs = {"axis": [1, 2], "epsilon": 1e-5, "center": False, "gamma_regularizer": "l2",
+              "name": "ln"}
+    config = run_config_test(jkeras.layers.LayerNormalization, kwargs)
     built = jkeras.layers.LayerNormalization.from_config(config)
     built.build(X.shape)
     assert [v.shape for v in built.weights] == [(3, 4)]

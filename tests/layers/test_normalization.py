@@ -1,16 +1,14 @@
 """BatchNormalization, GroupNormalization, UnitNormalization and the Normalization
 preprocessing layer, against Keras 3 (JAX backend) and numpy."""
 
-import inspect
-
 import jax
-import jax.numpy as jnp
 import keras  # the reference
 import numpy as np
 import pytest
 
 import jkeras
 from jkeras import layers
+from tests.helpers import run_config_test, run_layer_test
 
 RNG = np.random.default_rng(0)
 
@@ -19,45 +17,19 @@ def _normal(*shape):
     return RNG.normal(size=shape).astype("float32")
 
 
-def _values(variables):
-    return [jnp.asarray(v.value) for v in variables]
-
-
-def check_against_keras(ours, theirs, *args, training=False, tol=1e-5, **kwargs):
-    """Through both `stateless_call`s (jitted), with Keras's weights copied into ours: the same
-    outputs, the same gradients of a random projection of the output with respect to the
-    trainable weights and the inputs, and the same new non-trainable state (returned)."""
-    if "training" in inspect.signature(theirs.call).parameters:
-        kwargs["training"] = training
-    first = args[0]
-    shape = [np.shape(a) for a in first] if isinstance(first, list) else np.shape(first)
-    for layer in (ours, theirs):
-        if not layer.built:
-            layer.build(shape)
-    ours.set_weights(theirs.get_weights())
-    results = []
-    for layer in (ours, theirs):
-        def loss(trainable, non_trainable, inputs, layer=layer):
-            y, new_state = layer.stateless_call(trainable, non_trainable, *inputs, **kwargs)
-            projection = jnp.cos(jnp.arange(y.size, dtype=y.dtype).reshape(y.shape))
-            return jnp.sum(y * projection), (y, new_state)
-
-        grad = jax.jit(jax.grad(loss, argnums=(0, 2), has_aux=True))
-        results.append(grad(_values(layer.trainable_variables),
-                            _values(layer.non_trainable_variables),
-                            tuple(jax.tree_util.tree_map(jnp.asarray, a) for a in args)))
-    (ours_grads, (got, ours_state)), (their_grads, (expected, their_state)) = results
-    np.testing.assert_allclose(np.asarray(got), np.asarray(expected), rtol=tol, atol=tol)
-    for a, b in zip(jax.tree_util.tree_leaves(ours_grads), jax.tree_util.tree_leaves(their_grads)):
-        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=tol, atol=tol)
-    return ours_state, their_state
-
-
 def round_trip(layer):
     config = layer.get_config()
     clone = type(layer).from_config(config)
     assert clone.get_config() == config
     return clone
+
+
+def check_against_keras(layer_cls, x, tol=1e-5, **options):
+    """`run_layer_test` against Keras with Keras's initial weights: the same outputs, new
+    non-trainable weights and gradients with respect to the trainable weights and the
+    inputs."""
+    return run_layer_test(layer_cls, input_data=x, compare_with_keras=True, weights_from="keras",
+                          rtol=tol, atol=tol, **options)
 
 
 # ------------------------------------------------------------------------ BatchNormalization
@@ -70,10 +42,7 @@ def test_batch_norm_weights_defaults_and_config_match_keras():
     assert [(v.name, v.shape, v.trainable) for v in ours.weights] == [
         (v.name, tuple(v.shape), v.trainable) for v in theirs.weights
     ]
-    assert ours.get_config().keys() == theirs.get_config().keys()
-    ours_config = {k: v for k, v in ours.get_config().items() if k not in ("name", "dtype")}
-    their_config = {k: v for k, v in theirs.get_config().items() if k not in ("name", "dtype")}
-    assert ours_config == their_config
+    run_config_test(layers.BatchNormalization)
     clone = round_trip(layers.BatchNormalization(axis=1, momentum=0.9, center=False,
                                                  gamma_regularizer="l2"))
     assert clone.axis == 1 and clone.momentum == 0.9 and not clone.center
@@ -82,11 +51,14 @@ def test_batch_norm_weights_defaults_and_config_match_keras():
 @pytest.mark.parametrize("training", [False, True])
 def test_batch_norm_forward_gradients_and_updates_match_keras(training):
     x = _normal(6, 5) * 3 + 1
-    ours = layers.BatchNormalization(momentum=0.8, gamma_initializer="random_normal",
-                                     moving_variance_initializer="random_uniform")
-    theirs = keras.layers.BatchNormalization(momentum=0.8, gamma_initializer="random_normal",
-                                             moving_variance_initializer="random_uniform")
-    ours_state, their_state = check_against_keras(ours, theirs, x, training=training)
+    # Positive variances: "random_uniform" (in [-0.05, 0.05]) made NaN outputs on both sides.
+    positive = {"class_name": "RandomUniform", "config": {"minval": 0.5, "maxval": 1.5}}
+    kwargs = {"momentum": 0.8, "gamma_initializer": "random_normal",
+              "moving_variance_initializer": positive}
+    result = check_against_keras(layers.BatchNormalization, x, init_kwargs=kwargs,
+                                 call_kwargs={"training": training},
+                                 run_training_check=training)
+    ours, (ours_state, their_state) = result.layer, result.new_state
     for a, b in zip(ours_state, their_state):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-6, atol=1e-7)
     moving_mean = np.asarray(ours_state[0])
@@ -98,22 +70,19 @@ def test_batch_norm_forward_gradients_and_updates_match_keras(training):
 
 
 def test_batch_norm_channels_first_axis_mask_and_renorm_match_keras():
-    x = _normal(2, 3, 4, 4)
-    check_against_keras(layers.BatchNormalization(axis=1), keras.layers.BatchNormalization(axis=1),
-                        x, training=True)
+    check_against_keras(layers.BatchNormalization, _normal(2, 3, 4, 4), init_kwargs={"axis": 1},
+                        call_kwargs={"training": True}, run_training_check=False)
     sequence = _normal(3, 5, 2)
     mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]], bool)
     ours_state, their_state = check_against_keras(
-        layers.BatchNormalization(), keras.layers.BatchNormalization(), sequence,
-        training=True, mask=mask,
-    )
+        layers.BatchNormalization, sequence, call_kwargs={"training": True, "mask": mask},
+        run_training_check=False).new_state
     np.testing.assert_allclose(np.asarray(ours_state[0]), np.asarray(their_state[0]), rtol=1e-6)
     clipping = {"rmax": 1.5, "rmin": 0.5, "dmax": 0.3}
-    ours = layers.BatchNormalization(renorm=True, renorm_clipping=clipping, renorm_momentum=0.9)
-    theirs = keras.layers.BatchNormalization(renorm=True, renorm_clipping=clipping,
-                                             renorm_momentum=0.9)
-    ours_state, their_state = check_against_keras(ours, theirs, _normal(8, 3) * 2, training=True)
-    assert [v.name for v in ours.weights] == [v.name for v in theirs.weights]
+    ours_state, their_state = check_against_keras(
+        layers.BatchNormalization, _normal(8, 3) * 2, call_kwargs={"training": True},
+        init_kwargs={"renorm": True, "renorm_clipping": clipping, "renorm_momentum": 0.9},
+        run_training_check=False).new_state  # the weights' names and shapes: as Keras's
     for a, b in zip(ours_state, their_state):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
 
@@ -204,10 +173,8 @@ def test_batch_norm_bad_arguments_name_the_layer():
 ])
 def test_group_norm_matches_keras(kwargs, shape):
     x = _normal(*shape) * 2 + 1
-    ours, theirs = layers.GroupNormalization(**kwargs), keras.layers.GroupNormalization(**kwargs)
-    check_against_keras(ours, theirs, x)
-    assert [v.name for v in ours.weights] == [v.name for v in theirs.weights]
-    round_trip(ours)
+    check_against_keras(layers.GroupNormalization, x, init_kwargs=kwargs,
+                        run_training_check=False)  # the gradients are compared
 
 
 def test_group_norm_math_and_bad_groups():
@@ -229,8 +196,7 @@ def test_group_norm_math_and_bad_groups():
 @pytest.mark.parametrize("axis", [-1, [1, 2]])
 def test_unit_norm_matches_keras_and_numpy(axis):
     x = _normal(3, 4, 5)
-    ours = layers.UnitNormalization(axis=axis)
-    check_against_keras(ours, keras.layers.UnitNormalization(axis=axis), x)
+    ours = check_against_keras(layers.UnitNormalization, x, init_kwargs={"axis": axis}).layer
     axes = tuple(axis) if isinstance(axis, list) else axis
     expected = x / np.sqrt(np.sum(x ** 2, axis=axes, keepdims=True))
     np.testing.assert_allclose(np.asarray(ours(x)), expected, rtol=1e-5)
@@ -289,9 +255,8 @@ def test_normalization_given_statistics_invert_and_config_match_keras():
         theirs = keras.layers.Normalization(mean=mean, variance=variance, invert=invert)
         np.testing.assert_allclose(np.asarray(ours(x)), np.asarray(theirs(x)), rtol=1e-6)
         assert ours.weights == []
-        ours_config = {k: v for k, v in ours.get_config().items() if k not in ("name", "dtype")}
-        their_config = {k: v for k, v in theirs.get_config().items() if k not in ("name", "dtype")}
-        assert ours_config == their_config
+        run_config_test(layers.Normalization,
+                        {"mean": mean, "variance": variance, "invert": invert})
         np.testing.assert_allclose(np.asarray(round_trip(ours)(x)), np.asarray(ours(x)))
     expected = (x - np.array(mean)) / np.sqrt(variance)
     np.testing.assert_allclose(np.asarray(layers.Normalization(mean=mean, variance=variance)(x)),

@@ -1,24 +1,18 @@
 """Pooling layers against Keras 3 (JAX backend): outputs, gradients, shapes, masks, configs,
 errors. Each comparison runs both layers inside one `jax.jit` (one compilation per case)."""
 
-import jax
-import jax.numpy as jnp
-import keras
 import numpy as np
 import pytest
 
 import jkeras
 from jkeras import layers
+from tests.helpers import run_config_test, run_layer_test
 
 CF = "channels_first"
 
 
 def random_input(shape, seed=0):
     return np.random.default_rng(seed).standard_normal(shape).astype("float32")
-
-
-def pair(name, kwargs):
-    return getattr(layers, name)(**kwargs), getattr(keras.layers, name)(**kwargs)
 
 
 POOL_CASES = [
@@ -44,34 +38,32 @@ def _case_id(case):
     return f"{name}[{','.join(f'{k}={v}' for k, v in kwargs.items())}]{shape}"
 
 
-@pytest.mark.parametrize("case", POOL_CASES, ids=_case_id)
-def test_pooling_matches_keras(case):
-    name, kwargs, shape = case
-    ours, theirs = pair(name, kwargs)
-    x = random_input(shape)
-    ours_y, theirs_y = jax.jit(lambda x: (ours(x), theirs(x)))(x)
-    assert ours_y.shape == theirs_y.shape
-    np.testing.assert_allclose(ours_y, theirs_y, rtol=1e-6, atol=1e-6)
-    assert ours.compute_output_shape(shape) == ours_y.shape
+def check_against_keras(cases, index, **options):
+    """`run_layer_test` of `cases[index]` against Keras; the first case of each class also
+    runs the eager call and the mixed-precision check."""
+    name, kwargs, shape = cases[index]
+    first = next(i for i, case in enumerate(cases) if case[0] == name) == index
+    return run_layer_test(getattr(layers, name), kwargs, input_shape=shape,
+                          compare_with_keras=True, run_eager_check=first,
+                          run_mixed_precision_check=first, rtol=1e-6, atol=1e-6, **options)
+
+
+GRADIENT_CASES = (1, 7, 13)
+
+
+@pytest.mark.parametrize("index", range(len(POOL_CASES)), ids=map(_case_id, POOL_CASES))
+def test_pooling_forward_and_gradients_match_keras(index):
+    _, kwargs, shape = POOL_CASES[index]
+    result = check_against_keras(POOL_CASES, index,
+                                 compare_gradients=index in GRADIENT_CASES)
+    ours, theirs = result.layer, result.keras_layer
+    assert ours.compute_output_shape(shape) == result.output.shape
     batch_and_spatial_unknown = tuple(
         d if i == (1 if kwargs.get("data_format") == CF else len(shape) - 1) else None
         for i, d in enumerate(shape)
     )
     for query in (shape, batch_and_spatial_unknown):
         assert ours.compute_output_shape(query) == tuple(theirs.compute_output_shape(query))
-
-
-@pytest.mark.parametrize("case", [POOL_CASES[i] for i in (1, 7, 13)], ids=_case_id)
-def test_pooling_gradients_match_keras(case):
-    name, kwargs, shape = case
-    ours, theirs = pair(name, kwargs)
-    x = random_input(shape, seed=1)
-
-    def grad(layer):
-        return jax.grad(lambda x: jnp.sum(layer(x) ** 2))
-
-    ours_g, theirs_g = jax.jit(lambda x: (grad(ours)(x), grad(theirs)(x)))(x)
-    np.testing.assert_allclose(ours_g, theirs_g, rtol=1e-6, atol=1e-6)
 
 
 GLOBAL_CASES = [
@@ -82,14 +74,11 @@ GLOBAL_CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", GLOBAL_CASES, ids=_case_id)
-def test_global_pooling_matches_keras(case):
-    name, kwargs, shape = case
-    ours, theirs = pair(name, kwargs)
-    x = random_input(shape)
-    ours_y, theirs_y = jax.jit(lambda x: (ours(x), theirs(x)))(x)
-    assert ours_y.shape == theirs_y.shape
-    np.testing.assert_allclose(ours_y, theirs_y, rtol=1e-6, atol=1e-6)
+@pytest.mark.parametrize("index", range(len(GLOBAL_CASES)), ids=map(_case_id, GLOBAL_CASES))
+def test_global_pooling_matches_keras(index):
+    _, kwargs, shape = GLOBAL_CASES[index]
+    result = check_against_keras(GLOBAL_CASES, index, compare_gradients=False)
+    ours, theirs = result.layer, result.keras_layer
     unknown = (None,) * (len(shape) - 1) + shape[-1:]
     if kwargs["data_format"] == CF:
         unknown = (None, shape[1]) + (None,) * (len(shape) - 2)
@@ -99,11 +88,10 @@ def test_global_pooling_matches_keras(case):
 
 @pytest.mark.parametrize("data_format", ["channels_last", CF])
 def test_global_average_pooling1d_mask_matches_keras(data_format):
-    ours, theirs = pair("GlobalAveragePooling1D", {"data_format": data_format})
     x = random_input((3, 5, 4) if data_format == "channels_last" else (3, 4, 5))
     mask = np.array([[1, 1, 0, 0, 0], [1, 1, 1, 1, 1], [0, 1, 0, 1, 0]], bool)
-    ours_y, theirs_y = jax.jit(lambda x, m: (ours(x, mask=m), theirs(x, mask=m)))(x, mask)
-    np.testing.assert_allclose(ours_y, theirs_y, rtol=1e-6, atol=1e-6)
+    run_layer_test(layers.GlobalAveragePooling1D, {"data_format": data_format}, input_data=x,
+                   call_kwargs={"mask": mask}, compare_with_keras=True, rtol=1e-6, atol=1e-6)
 
 
 def test_masked_mean_through_embedding_mask_zero():
@@ -142,16 +130,7 @@ def test_defaults_and_aliases_are_keras_ones():
     ],
 )
 def test_config_round_trip_and_matches_keras(name, kwargs):
-    ours, theirs = (
-        getattr(layers, name)(name="p", **kwargs),
-        getattr(keras.layers, name)(name="p", **kwargs),
-    )
-    config = ours.get_config()
-    assert type(ours).from_config(config).get_config() == config
-    reference = theirs.get_config()
-    for key in set(reference) - {"dtype", "trainable", "name"}:
-        value = reference[key]
-        assert config[key] == (tuple(value) if isinstance(value, list) else value), key
+    run_config_test(getattr(layers, name), {"name": "p", **kwargs})
 
 
 def test_errors_name_the_layer():

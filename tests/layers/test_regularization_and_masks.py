@@ -1,5 +1,6 @@
 """Regularizers, constraints, add_loss/activity penalties in the train step, and masks."""
 
+import jax
 import numpy as np
 import pytest
 
@@ -101,8 +102,11 @@ def test_embedding_mask_zero_propagates_through_containers():
     functional = jkeras.Model(inputs, MaskReader()(layers.Embedding(10, 2, mask_zero=True)(inputs)))
     functional(ids)
     np.testing.assert_array_equal(seen[-1], ids != 0)
-    out = layers.Embedding(5, 2)(np.array([[0, 7]]))
-    assert np.all(np.isnan(np.asarray(out)[0, 1]))  # documented: out-of-range gives NaN
+    # Documented (docs/reliability.md): host indices out of range raise, device ones give NaN.
+    with pytest.raises(ValueError, match="input_dim=5"):
+        layers.Embedding(5, 2)(np.array([[0, 7]]))
+    out = layers.Embedding(5, 2)(jax.numpy.asarray([[0, 7]]))
+    assert np.all(np.isnan(np.asarray(out)[0, 1]))
 
 
 def test_pure_forward_pass_returns_every_penalty():

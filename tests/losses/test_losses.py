@@ -1,5 +1,6 @@
 """jkeras.losses against Keras 3 (JAX backend) and against numpy formulas: values and gradients."""
 
+import functools
 import os
 import zlib
 
@@ -12,6 +13,9 @@ import numpy as np
 import pytest
 
 from jkeras import losses
+from tests import helpers
+
+assert_close = functools.partial(helpers.assert_close, rtol=1e-6, atol=1e-7)
 
 B, C = 8, 5
 EPS = 1e-7
@@ -235,10 +239,6 @@ def _weight_kinds(data_kind, reduction="sum_over_batch_size"):
     return [None, "per_sample", "column", "scalar"]
 
 
-def _assert_close(a, b, rtol=1e-6, atol=1e-7):
-    np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
-
-
 def _values_and_gradients(loss, y_true, y_pred, weights):
     """Per sample weight: the loss and the gradient of its sum w.r.t. `y_pred`.
 
@@ -266,8 +266,8 @@ def _check_against_keras(case, reduction):
     for (value, grad), (value_k, grad_k) in zip(
         _values_and_gradients(ours, y_true, y_pred, weights), expected
     ):
-        _assert_close(value, value_k)
-        _assert_close(grad, grad_k)
+        assert_close(value, value_k)
+        assert_close(grad, grad_k)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
@@ -313,12 +313,12 @@ def test_loss_functions_match_keras(fn_name, kwargs, data_kind):
     y_true, y_pred = _data(data_kind, _rng(2))
     ours = getattr(losses, fn_name)
     theirs = getattr(keras.losses, fn_name)
-    _assert_close(ours(y_true, y_pred, **kwargs), theirs(jnp.asarray(y_true), y_pred, **kwargs))
+    assert_close(ours(y_true, y_pred, **kwargs), theirs(jnp.asarray(y_true), y_pred, **kwargs))
     g_ours = jax.grad(lambda p: jnp.sum(ours(y_true, p, **kwargs)))(jnp.asarray(y_pred))
     g_theirs = jax.grad(lambda p: jnp.sum(theirs(jnp.asarray(y_true), p, **kwargs)))(
         jnp.asarray(y_pred)
     )
-    _assert_close(g_ours, g_theirs)
+    assert_close(g_ours, g_theirs)
 
 
 @pytest.mark.parametrize(
@@ -343,8 +343,8 @@ def test_sparse_ignore_class_matches_keras(reduction, from_logits):
     for (value, grad), (value_k, grad_k) in zip(
         _values_and_gradients(ours, y_true, y_pred, weights), expected
     ):
-        _assert_close(value, value_k)
-        _assert_close(grad, grad_k)
+        assert_close(value, value_k)
+        assert_close(grad, grad_k)
 
 
 def test_losses_are_jittable():
@@ -356,8 +356,8 @@ def test_losses_are_jittable():
             return loss(y, p, sw)
 
         value, grad = jax.jit(jax.value_and_grad(total))(jnp.asarray(y_pred))
-        _assert_close(value, loss(y, y_pred, sw))
-        _assert_close(grad, jax.grad(total)(jnp.asarray(y_pred)))
+        assert_close(value, loss(y, y_pred, sw))
+        assert_close(grad, jax.grad(total)(jnp.asarray(y_pred)))
 
 
 def test_reduction_validation_and_scalar_passthrough():
@@ -376,7 +376,7 @@ def test_custom_loss_subclass():
     y_true, y_pred = _data("regression", _rng(5))
     ours = Halved()
     assert ours.name.startswith("halved")
-    _assert_close(ours(y_true, y_pred), 0.5 * keras.losses.MeanSquaredError()(y_true, y_pred))
+    assert_close(ours(y_true, y_pred), 0.5 * keras.losses.MeanSquaredError()(y_true, y_pred))
 
 
 def test_get_strings_instances_and_callables():
@@ -430,7 +430,7 @@ def test_config_round_trip(loss):
     y_true, y_pred = _data("binary_multi", _rng(6))
     if isinstance(loss, (losses.SparseCategoricalCrossentropy, losses.CategoricalCrossentropy)):
         return
-    _assert_close(clone(y_true, y_pred), loss(y_true, y_pred))
+    assert_close(clone(y_true, y_pred), loss(y_true, y_pred))
 
 
 def test_config_matches_keras():

@@ -4,6 +4,7 @@ Values and gradients, with and without sample weights; the functions `get` retur
 config round trips.
 """
 
+import functools
 import os
 import zlib
 
@@ -16,6 +17,9 @@ import numpy as np
 import pytest
 
 from jkeras import losses
+from tests import helpers
+
+assert_close = functools.partial(helpers.assert_close, rtol=1e-5, atol=1e-6)
 
 B, C = 8, 5
 
@@ -118,10 +122,6 @@ def _weight_list(rng, y_pred):
     return [None, rng.uniform(0, 2, size=shape).astype("float32")]
 
 
-def _assert_close(a, b, rtol=1e-5, atol=1e-6):
-    np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
-
-
 def _values_and_gradient(loss, y_true, y_pred, weights, jit=False):
     """The loss for each sample weighting, and the gradient of the unweighted loss's sum with
     respect to `y_pred`.
@@ -153,8 +153,8 @@ def test_loss_matches_keras_values_and_gradients(case):
     values, grad = _values_and_gradient(ours, y_true, y_pred, weights, jit)
     values_k, grad_k = _values_and_gradient(theirs, y_true, y_pred, weights, jit)
     for value, value_k in zip(values, values_k):
-        _assert_close(value, value_k)
-    _assert_close(grad, grad_k)
+        assert_close(value, value_k)
+    assert_close(grad, grad_k)
     assert ours.name == theirs.name
 
 
@@ -177,7 +177,7 @@ FUNCTION_CASES = [
 )
 def test_loss_functions_match_keras(fn_name, kwargs, data_kind):
     y_true, y_pred = _data(data_kind, np.random.default_rng(zlib.crc32(fn_name.encode())))
-    _assert_close(
+    assert_close(
         getattr(losses, fn_name)(y_true, y_pred, **kwargs),
         getattr(keras.losses, fn_name)(y_true, y_pred, **kwargs),
     )
@@ -191,16 +191,16 @@ def test_reductions_match_keras():
         for cls_name, kwargs in [("Huber", {"delta": 0.5}), ("LogCosh", {})]:
             ours = getattr(losses, cls_name)(reduction=reduction, **kwargs)
             theirs = getattr(keras.losses, cls_name)(reduction=reduction, **kwargs)
-            _assert_close(ours(y_true, y_pred, sw), theirs(y_true, y_pred, sw))
+            assert_close(ours(y_true, y_pred, sw), theirs(y_true, y_pred, sw))
 
 
 def test_losses_are_jittable():
     y_true, y_pred = _data("binary_probs", np.random.default_rng(4))
     loss = losses.BinaryFocalCrossentropy(apply_class_balancing=True)
-    _assert_close(jax.jit(loss)(y_true, y_pred), loss(y_true, y_pred))
+    assert_close(jax.jit(loss)(y_true, y_pred), loss(y_true, y_pred))
     y_true, y_pred = _data("binary_scores", np.random.default_rng(5))
     # The {0, 1} -> {-1, 1} label conversion is a traced choice, not Python control flow.
-    _assert_close(jax.jit(losses.hinge)(y_true, y_pred), keras.losses.hinge(y_true, y_pred))
+    assert_close(jax.jit(losses.hinge)(y_true, y_pred), keras.losses.hinge(y_true, y_pred))
 
 
 NAMES = [

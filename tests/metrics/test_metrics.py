@@ -1,5 +1,6 @@
 """jkeras.metrics against Keras 3 (JAX backend), the stateless API under jit, get() and resolvers."""
 
+import functools
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -11,6 +12,9 @@ import numpy as np
 import pytest
 
 from jkeras import losses, metrics
+from tests import helpers
+
+assert_close = functools.partial(helpers.assert_close, rtol=1e-6, atol=1e-7)
 
 B, C = 8, 5
 
@@ -101,10 +105,6 @@ def _weight_kinds(case_id):
     return kinds + ["full"] if case_id in ELEMENTWISE else kinds
 
 
-def _assert_close(a, b, rtol=1e-6, atol=1e-7):
-    np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=atol)
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_metric_matches_keras_over_several_updates(case):
     _, cls_name, kwargs, batch_kind = case
@@ -116,13 +116,13 @@ def test_metric_matches_keras_over_several_updates(case):
         sw = _weight(weight_kind, rng, y_true)
         ours.update_state(y_true, y_pred, sample_weight=sw)
         theirs.update_state(y_true, y_pred, sample_weight=sw)
-        _assert_close(ours.result(), theirs.result())
+        assert_close(ours.result(), theirs.result())
     for ours_v, theirs_v in zip(ours.variables, theirs.variables):
         assert ours_v.name == theirs_v.name
-        _assert_close(ours_v.value, theirs_v.value)
+        assert_close(ours_v.value, theirs_v.value)
     ours.reset_state()
     theirs.reset_state()
-    _assert_close(ours.result(), theirs.result())
+    assert_close(ours.result(), theirs.result())
 
 
 @pytest.mark.parametrize("cls_name", ["Mean", "Sum"])
@@ -147,8 +147,8 @@ def test_reduction_metrics_match_keras(cls_name, values_shape, weight_shape):
         sw = None if weight_shape is None else rng.uniform(size=weight_shape).astype("float32")
         ours.update_state(values, sample_weight=sw)
         theirs.update_state(values, sample_weight=sw)
-        _assert_close(ours.result(), theirs.result())
-    _assert_close([v.value for v in ours.variables], [v.value for v in theirs.variables])
+        assert_close(ours.result(), theirs.result())
+    assert_close([v.value for v in ours.variables], [v.value for v in theirs.variables])
 
 
 def test_mean_metric_wrapper_with_custom_function():
@@ -160,7 +160,7 @@ def test_mean_metric_wrapper_with_custom_function():
     rng = _rng(8)
     for sw in (None, rng.uniform(size=(B,)).astype("float32")):
         y_true, y_pred = _batch("regression", rng)
-        _assert_close(
+        assert_close(
             ours(y_true, y_pred, sample_weight=sw), theirs(y_true, y_pred, sample_weight=sw)
         )
     assert ours.name == "abs"
@@ -185,7 +185,7 @@ def test_accuracy_functions_match_keras(fn_name, batch_kind, kwargs):
 
     theirs = getattr(accuracy_metrics, fn_name)(y_true, y_pred, **kwargs)
     assert ours.shape == theirs.shape
-    _assert_close(ours, theirs)
+    assert_close(ours, theirs)
 
 
 def test_sparse_top_k_from_sorted_ids_matches_keras():
@@ -193,7 +193,7 @@ def test_sparse_top_k_from_sorted_ids_matches_keras():
     y_true = rng.integers(0, C, size=(B,))
     ids = np.argsort(-rng.uniform(size=(B, C)), axis=-1)
     kwargs = {"k": 2, "from_sorted_ids": True}
-    _assert_close(
+    assert_close(
         metrics.SparseTopKCategoricalAccuracy(**kwargs)(y_true, ids),
         keras.metrics.SparseTopKCategoricalAccuracy(**kwargs)(y_true, ids),
     )
@@ -206,10 +206,10 @@ def test_accuracy_against_numpy():
     hits = (np.argmax(y_pred, -1) == y_true[:, 0]).astype("float64")
     m = metrics.SparseCategoricalAccuracy()
     m.update_state(y_true, y_pred, sample_weight=sw)
-    _assert_close(m.result(), (hits * sw).sum() / sw.sum())
+    assert_close(m.result(), (hits * sw).sum() / sw.sum())
     top2 = np.argsort(-y_pred, -1)[:, :2]
     expected = np.mean([y in row for y, row in zip(y_true[:, 0], top2)])
-    _assert_close(metrics.SparseTopKCategoricalAccuracy(k=2)(y_true, y_pred), expected)
+    assert_close(metrics.SparseTopKCategoricalAccuracy(k=2)(y_true, y_pred), expected)
 
 
 # ---- the stateless API ---------------------------------------------------------------------
@@ -239,13 +239,13 @@ def test_stateless_api_under_jit_equals_eager(metric_fn, batch_kind):
     state, result = run(pure.stateless_reset_state(), batches)
     for y_true, y_pred, sw in batches:
         eager.update_state(y_true, y_pred, sample_weight=sw)
-    _assert_close(result, eager.result())
-    _assert_close(state, [v.value for v in eager.variables])
+    assert_close(result, eager.result())
+    assert_close(state, [v.value for v in eager.variables])
     # The object itself was not touched by the pure API.
-    _assert_close([v.value for v in pure.variables], np.zeros(len(pure.variables)))
+    assert_close([v.value for v in pure.variables], np.zeros(len(pure.variables)))
     # Reset gives the initial state even when the variables hold values.
-    _assert_close(eager.stateless_reset_state(), np.zeros(len(eager.variables)))
-    _assert_close([v.value for v in eager.variables], state)
+    assert_close(eager.stateless_reset_state(), np.zeros(len(eager.variables)))
+    assert_close([v.value for v in eager.variables], state)
 
 
 class RootMeanSquaredError(metrics.Metric):
@@ -284,7 +284,7 @@ def test_subclassed_metric_eagerly_and_inside_jit():
     assert all(not v.trainable for v in metric.variables)
     for y, p in batches:
         metric.update_state(y, p)
-    _assert_close(metric.result(), _numpy_rmse(batches), rtol=1e-5)
+    assert_close(metric.result(), _numpy_rmse(batches), rtol=1e-5)
 
     @jax.jit
     def step(state, y, p):
@@ -295,7 +295,7 @@ def test_subclassed_metric_eagerly_and_inside_jit():
     assert [s.dtype for s in state] == [jnp.float32, jnp.float32]
     for y, p in batches:
         state, result = step(state, y, p)
-    _assert_close(result, metric.result())
+    assert_close(result, metric.result())
     assert float(state[1]) == 3 * B
     # A scan over batches works too: the state is a plain list of arrays.
     ys, ps = (jnp.stack(x) for x in zip(*batches))
@@ -304,7 +304,7 @@ def test_subclassed_metric_eagerly_and_inside_jit():
         metric.stateless_reset_state(),
         (ys, ps),
     )
-    _assert_close(metric.stateless_result(final), metric.result())
+    assert_close(metric.stateless_result(final), metric.result())
     metric.reset_state()
     assert float(metric.mse_sum) == 0.0 and float(metric.total_samples) == 0.0
 
@@ -319,8 +319,8 @@ def test_stateless_api_validates_lengths():
 
 def test_call_updates_then_returns_result():
     m = metrics.Mean()
-    _assert_close(m([1.0, 3.0]), 2.0)
-    _assert_close(m([5.0]), 3.0)
+    assert_close(m([1.0, 3.0]), 2.0)
+    assert_close(m([5.0]), 3.0)
 
 
 def test_sub_metrics_are_tracked():
@@ -341,7 +341,7 @@ def test_sub_metrics_are_tracked():
     m = Pair()
     assert [v.name for v in m.variables] == ["count", "total", "count", "total"]
     state = jax.jit(m.stateless_update_state)(m.stateless_reset_state(), jnp.arange(4.0))
-    _assert_close(m.stateless_result(state), 1.5 + 6.0)
+    assert_close(m.stateless_result(state), 1.5 + 6.0)
 
 
 def test_missing_super_init_is_reported():
@@ -479,5 +479,5 @@ def test_add_variable_initializers():
 
     m = M()
     assert [v.dtype for v in m.variables] == ["float32", "int32", "float32", "float32"]
-    _assert_close([v.value for v in m.variables], [[1, 1], [3, 3], [1, 2], [5, 5]])
+    assert_close([v.value for v in m.variables], [[1, 1], [3, 3], [1, 2], [5, 5]])
     assert m.variables[0].aggregation == "sum"

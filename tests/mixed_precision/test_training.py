@@ -9,6 +9,7 @@ import pytest
 
 import jkeras
 from jkeras import layers, optimizers
+from tests.helpers import mlp
 
 
 def _blobs(n, rng, centers):
@@ -38,12 +39,7 @@ def _train(policy, build, data, epochs, batch_size=32, learning_rate=3e-3):
 
 
 def _mlp():
-    return jkeras.Sequential([
-        jkeras.Input((16,)),
-        layers.Dense(32, activation="relu"),
-        layers.Dense(32, activation="relu"),
-        layers.Dense(4, activation="softmax"),
-    ])
+    return mlp(inputs=16, hidden=(32, 32), outputs=4, output_activation="softmax")
 
 
 @pytest.mark.slow

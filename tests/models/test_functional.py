@@ -3,6 +3,7 @@ training, custom train_step/compute_loss, config round trips and the bad inputs.
 
 import jax
 import jax.numpy as jnp
+import keras
 import numpy as np
 import pytest
 
@@ -204,6 +205,34 @@ def test_custom_train_step_and_compute_loss_are_honoured():
     assert history.history["loss"][0] == pytest.approx(history.history["loss"][1])
 
 
+def test_multi_output_model_with_its_own_loss_fits_without_targets_like_keras():
+    """No compiled loss or metrics: `fit(x)` needs no `y`, whatever the outputs (Keras 3)."""
+    def build(library):
+        class TwoOutputs(library.Model):
+            def __init__(self):
+                super().__init__()
+                self.dense = library.layers.Dense(2, kernel_initializer="ones")
+
+            def call(self, x):
+                y = self.dense(x)
+                return y, y * 2
+
+            def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+                             training=True):
+                return library.ops.mean(y_pred[0] ** 2) + library.ops.mean(y_pred[1])
+
+        model = TwoOutputs()
+        model.compile("sgd")
+        return model
+
+    x = np.random.default_rng(0).normal(size=(4, 3)).astype("float32")
+    results = [(model.fit(x, batch_size=4, verbose=0).history["loss"], model.get_weights())
+               for model in (build(jkeras), build(keras))]
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-6)
+    for ours, theirs in zip(results[0][1], results[1][1]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
+
+
 def test_config_round_trip_rebuilds_identical_graph():
     a = jkeras.Input((4,), name="a")
     b = jkeras.Input((3,), name="b")
@@ -220,6 +249,26 @@ def test_config_round_trip_rebuilds_identical_graph():
             "b": np.random.default_rng(1).normal(size=(3, 3)).astype("float32")}
     np.testing.assert_allclose(np.asarray(clone(data)["out"]), np.asarray(model(data)["out"]),
                                rtol=1e-6)
+
+
+def test_config_numbers_only_the_models_own_calls_of_a_layer():
+    """A layer called before (outside the model) is rebuilt from node 0, as in Keras 3."""
+    shared = layers.Dense(3, name="shared")
+    shared(jkeras.Input((4,)))  # a call that is not part of the model
+    inputs = jkeras.Input((4,), name="x")
+    hidden = shared(inputs)
+    outputs = layers.Dense(3, name="head")(hidden) + shared(inputs)  # a second own call
+    model = jkeras.Model(inputs, outputs)
+    entry = next(e for e in model.get_config()["layers"] if e["name"] == "shared")
+    assert len(entry["inbound_nodes"]) == 2
+    add = next(e for e in model.get_config()["layers"] if e["class_name"] == "__operator__")
+    histories = [a["config"]["keras_history"] for a in add["inbound_nodes"][0]["args"]]
+    assert histories == [["head", 0, 0], ["shared", 1, 0]]
+    clone = jkeras.Model.from_config(model.get_config())
+    assert clone.get_config() == model.get_config()
+    clone.set_weights(model.get_weights())
+    x = np.random.default_rng(0).normal(size=(2, 4)).astype("float32")
+    np.testing.assert_allclose(np.asarray(clone(x)), np.asarray(model(x)), rtol=1e-6)
 
 
 def test_functional_bad_inputs():

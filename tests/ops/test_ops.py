@@ -40,7 +40,7 @@ def test_submodules_mirror_keras():
     assert ops.numpy.matmul is ops.matmul
     assert ops.nn.conv is ops.conv
     assert ops.math.top_k is ops.top_k
-    assert ops.core.cond is ops.cond
+    assert ops.control_flow.cond is ops.cond
 
 
 def test_returned_arrays_are_immutable():

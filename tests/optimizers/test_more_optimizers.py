@@ -1,6 +1,7 @@
 """Adadelta, Adamax, Ftrl, Lion, Lamb and Adafactor, EMA and gradient accumulation, against
 Keras 3 (JAX backend): 20 updates eager and under `jax.jit(stateless_apply)`, slots, config."""
 
+import functools
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -12,10 +13,12 @@ import pytest
 
 import jkeras
 from jkeras import optimizers
+from tests import helpers
 
 STEPS = 20
 SHAPES = {"kernel": (3, 4), "bias": (4,)}
 RTOL, ATOL = 1e-5, 1e-7
+assert_close = functools.partial(helpers.assert_close, rtol=RTOL, atol=ATOL)
 
 # One case per optimizer with non-default arguments (the defaults: `test_defaults_match_keras`).
 CASES = [
@@ -113,11 +116,6 @@ def _run_stateless_jit(opt, init, grads):
     return [np.asarray(t) for t in trainable], optimizer_variables
 
 
-def _assert_close(got, want, **kwargs):
-    for g, w in zip(got, want):
-        np.testing.assert_allclose(np.asarray(g), np.asarray(w), rtol=RTOL, atol=ATOL, **kwargs)
-
-
 def _compare_with_keras(name, kwargs, init, grads):
     """Eager and jitted-stateless jkeras runs against Keras: variables, slots, iterations."""
 
@@ -127,11 +125,11 @@ def _compare_with_keras(name, kwargs, init, grads):
     k_opt, k_vars = _run_keras(name, make(), init, grads)
     opt, variables = _run(optimizers, jkeras.Variable, name, make(), init, grads)
     want = [np.asarray(v.value) for v in k_vars]
-    _assert_close([v.value for v in variables], want)
+    assert_close([v.value for v in variables], want)
     jitted, optimizer_variables = _run_stateless_jit(
         getattr(optimizers, name)(**make()), init, grads
     )
-    _assert_close(jitted, want)
+    assert_close(jitted, want)
     assert not np.allclose(want[0], init["kernel"])
 
     # Keras's slots by path, with the same values (jkeras may keep extra leaves: optax's
@@ -158,7 +156,7 @@ def _compare_with_keras(name, kwargs, init, grads):
     np.testing.assert_array_equal(np.asarray(opt.iterations), np.asarray(k_opt.iterations))
     for variable, value in zip(opt.variables, optimizer_variables):
         assert value.dtype == variable.value.dtype
-        _assert_close([value], [variable.value], err_msg=variable.path)
+        assert_close([value], [variable.value], err_msg=variable.path)
     return opt, variables, k_opt, k_vars
 
 
@@ -176,7 +174,7 @@ def test_defaults_match_keras():
     for name in ("Adadelta", "Adamax", "Ftrl", "Lion", "Lamb", "Adafactor"):
         _, k_vars = _run(keras.optimizers, keras.Variable, name, {}, init, grads)
         _, variables = _run(optimizers, jkeras.Variable, name, {}, init, grads)
-        _assert_close([v.value for v in variables], [v.value for v in k_vars], err_msg=name)
+        assert_close([v.value for v in variables], [v.value for v in k_vars], err_msg=name)
         assert not np.allclose(k_vars[0].value, init["kernel"])
 
 
@@ -212,10 +210,10 @@ def test_ema_and_gradient_accumulation_match_keras(name, kwargs):
     # End of fit: the variables take their moving averages.
     opt.finalize_variable_values(variables)
     k_opt.finalize_variable_values(k_vars)
-    _assert_close([v.value for v in variables], [v.value for v in k_vars])
+    assert_close([v.value for v in variables], [v.value for v in k_vars])
     if kwargs.get("use_ema"):
         averages = [v.value for v in opt.variables if v.path.endswith("_average")]
-        _assert_close([v.value for v in variables], averages)
+        assert_close([v.value for v in variables], averages)
 
 
 def test_missing_gradient_still_moves_the_average_like_keras():
@@ -230,7 +228,7 @@ def test_missing_gradient_still_moves_the_average_like_keras():
                 opt.apply_gradients([(g["kernel"], kernel), (None, bias)])
         results.append({v.path.split("/")[-1]: np.asarray(v.value) for v in opt.variables})
     assert sorted(results[0]) == sorted(results[1])
-    _assert_close([results[0][k] for k in results[1]], list(results[1].values()))
+    assert_close([results[0][k] for k in results[1]], list(results[1].values()))
     np.testing.assert_array_equal(results[0]["bias_momentum"], 0.0)
     assert np.abs(results[0]["bias_average"] - init["bias"]).max() < 1e-6
 

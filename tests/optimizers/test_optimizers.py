@@ -218,6 +218,24 @@ def test_missing_gradient_leaves_variable_and_slots_unchanged():
         opt.apply_gradients([(None, kernel), (None, bias)])
 
 
+def test_nothing_to_train_is_a_no_op_like_keras():
+    """A model without trainable weights fits (its optimizer step does nothing), as in Keras."""
+    x, y = np.ones((4, 6), "float32"), np.zeros((4, 2, 3), "float32")
+    results = []
+    for library in (jkeras, keras):
+        model = library.Sequential([library.Input((6,)), library.layers.Reshape((2, 3))])
+        model.compile("sgd", "mse")
+        loss = model.fit(x, y, batch_size=2, verbose=0).history["loss"]
+        results.append((loss, int(model.optimizer.iterations.numpy())))
+    assert results[0] == results[1] == ([1.0], 0)
+    opt = optimizers.SGD()
+    opt.build([])
+    values = [v.value for v in opt.variables]
+    trainable, new_values = opt.stateless_apply(values, [], [])
+    assert trainable == [] and len(new_values) == len(values)
+    assert all(np.array_equal(a, b) for a, b in zip(new_values, values))
+
+
 def test_exclude_from_weight_decay_matches_keras():
     init, grads = _data(4)
     results = []

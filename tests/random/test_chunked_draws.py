@@ -54,6 +54,7 @@ def test_chunked_draws_equal_the_whole_shape_program_bit_for_bit(sample, name):
 
 
 def test_one_compilation_serves_every_shape_also_under_compile_time_eval():
+    chunked_draws._programs.clear()  # a cache: earlier tests' draws must not count here
     random.normal((7,), dtype="float16", seed=0)  # compiled for (normal, float16)
     before = dict(chunked_draws._programs)
     for shape in [(3,), (40, 40), (CHUNK * 2 + 3,), (2, 2, 2, 2)]:
@@ -70,9 +71,11 @@ def test_one_compilation_serves_every_shape_also_under_compile_time_eval():
     traced(np.zeros((5, 6), np.float16))
     assert chunked_draws._programs == before
     # Other parameter types (ints, not floats) are other programs, drawing the same values.
+    with_floats = random.uniform((9,), 0.0, 1.0, seed=3)
+    compiled = len(chunked_draws._programs)
     np.testing.assert_array_equal(np.asarray(random.uniform((9,), 0, 1, seed=3)),
-                                  np.asarray(random.uniform((9,), 0.0, 1.0, seed=3)))
-    assert len(chunked_draws._programs) == len(before) + 1
+                                  np.asarray(with_floats))
+    assert len(chunked_draws._programs) == compiled + 1
 
 
 def test_seed_generators_and_int_seeds_draw_as_their_keys():

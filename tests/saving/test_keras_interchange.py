@@ -2,21 +2,16 @@
 `.keras`, for an MLP, a functional multi-output model, an Embedding+LSTM model and a convnet with
 BatchNormalization, predictions equal to 1e-6."""
 
+import keras  # the reference; installed by the test extra
 import numpy as np
 import pytest
 
 import jkeras
-
-import keras  # noqa: E402  (the reference; installed by the test extra)
+from tests.helpers import assert_close, mlp
 
 
 def _mlp(mod):
-    return mod.Sequential([
-        mod.Input((4,)),
-        mod.layers.Dense(8, activation="relu"),
-        mod.layers.BatchNormalization(),
-        mod.layers.Dense(2),
-    ])
+    return mlp(mod, batch_norm=True)
 
 
 def _functional(mod):
@@ -87,12 +82,6 @@ def _outputs(model, x):
     return [np.asarray(o) for o in out] if isinstance(out, (list, tuple)) else [np.asarray(out)]
 
 
-def _assert_close(a, b):
-    assert len(a) == len(b)
-    for x, y in zip(a, b):
-        np.testing.assert_allclose(x, y, atol=1e-6, rtol=1e-6)
-
-
 FACTORIES = {"mlp": _mlp, "functional": _functional, "lstm": _lstm, "convnet": _convnet}
 
 
@@ -104,7 +93,7 @@ def test_weights_h5_jkeras_to_keras(tmp_path, kind):
     target = FACTORIES[kind](keras)
     target.load_weights(tmp_path / "w.weights.h5")
     x = _inputs(kind)
-    _assert_close(_outputs(target, x), _outputs(source, x))
+    assert_close(_outputs(target, x), _outputs(source, x))
 
 
 @pytest.mark.parametrize("kind", sorted(FACTORIES))
@@ -115,7 +104,7 @@ def test_weights_h5_keras_to_jkeras(tmp_path, kind):
     target = FACTORIES[kind](jkeras)
     target.load_weights(tmp_path / "w.weights.h5")
     x = _inputs(kind)
-    _assert_close(_outputs(target, x), _outputs(source, x))
+    assert_close(_outputs(target, x), _outputs(source, x))
 
 
 def _optimizer_arrays(model, jkeras_model=False):
@@ -141,10 +130,10 @@ def test_keras_file_jkeras_to_keras(tmp_path):
     source.save(tmp_path / "m.keras")
     target = keras.saving.load_model(tmp_path / "m.keras")
     x = _inputs("mlp")
-    _assert_close(_outputs(target, x), _outputs(source, x))
+    assert_close(_outputs(target, x), _outputs(source, x))
     assert isinstance(target.optimizer, keras.optimizers.Adam)
     assert float(target.optimizer.learning_rate) == pytest.approx(0.01)
-    _assert_close(_optimizer_arrays(target), _optimizer_arrays(source, jkeras_model=True))
+    assert_close(_optimizer_arrays(target), _optimizer_arrays(source, jkeras_model=True))
 
 
 def test_keras_file_keras_to_jkeras(tmp_path):
@@ -156,11 +145,11 @@ def test_keras_file_keras_to_jkeras(tmp_path):
     source.save(tmp_path / "m.keras")
     target = jkeras.models.load_model(tmp_path / "m.keras")
     x = _inputs("functional")
-    _assert_close(_outputs(target, x), _outputs(source, x))
+    assert_close(_outputs(target, x), _outputs(source, x))
     assert sorted(layer.name for layer in target.layers) == sorted(l.name for l in source.layers)
     assert isinstance(target.optimizer, jkeras.optimizers.Adam)
     assert target.optimizer.learning_rate == pytest.approx(0.02)
-    _assert_close(_optimizer_arrays(target, jkeras_model=True), _optimizer_arrays(source))
+    assert_close(_optimizer_arrays(target, jkeras_model=True), _optimizer_arrays(source))
 
 
 @pytest.mark.parametrize("factory", [_convnet, _functional_convnet])
@@ -173,11 +162,11 @@ def test_convnet_keras_file_both_directions(tmp_path, factory):
     source.fit(x, y, epochs=1, batch_size=3, verbose=0)  # moves BatchNormalization's statistics
     source.save(tmp_path / "keras.keras")
     loaded = jkeras.models.load_model(tmp_path / "keras.keras")
-    _assert_close(_outputs(loaded, x), _outputs(source, x))
-    _assert_close(_optimizer_arrays(loaded, jkeras_model=True), _optimizer_arrays(source))
+    assert_close(_outputs(loaded, x), _outputs(source, x))
+    assert_close(_optimizer_arrays(loaded, jkeras_model=True), _optimizer_arrays(source))
 
     loaded.fit(x, y, epochs=1, batch_size=3, verbose=0)
     loaded.save(tmp_path / "jkeras.keras")
     back = keras.saving.load_model(tmp_path / "jkeras.keras")
-    _assert_close(_outputs(back, x), _outputs(loaded, x))
-    _assert_close(_optimizer_arrays(back), _optimizer_arrays(loaded, jkeras_model=True))
+    assert_close(_outputs(back, x), _outputs(loaded, x))
+    assert_close(_optimizer_arrays(back), _optimizer_arrays(loaded, jkeras_model=True))

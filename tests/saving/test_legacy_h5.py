@@ -13,15 +13,11 @@ from keras.src.legacy.saving import legacy_h5_format as keras_legacy
 
 import jkeras
 from jkeras.saving import CorruptFileError, weights_io
+from tests.helpers import mlp
 
 
 def _mlp(mod):
-    return mod.Sequential([
-        mod.Input((4,)),
-        mod.layers.Dense(8, activation="relu"),
-        mod.layers.BatchNormalization(),
-        mod.layers.Dense(2),
-    ])
+    return mlp(mod, batch_norm=True)
 
 
 def _convnet(mod):

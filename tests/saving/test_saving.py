@@ -12,15 +12,11 @@ import pytest
 
 import jkeras
 from jkeras.saving import CorruptFileError, weights_io
+from tests.helpers import mlp
 
 
 def _mlp():
-    return jkeras.Sequential([
-        jkeras.Input((4,)),
-        jkeras.layers.Dense(8, activation="relu"),
-        jkeras.layers.BatchNormalization(),
-        jkeras.layers.Dense(2),
-    ])
+    return mlp(batch_norm=True)
 
 
 def _functional():

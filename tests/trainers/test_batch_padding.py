@@ -8,15 +8,13 @@ import pytest
 
 import jkeras
 from jkeras.trainers import batch_padding
+from tests.helpers import classification_data
 
 N, BATCH = 100, 32  # the last batch holds 4 rows
 
 
 def data(n=N, seed=0, outputs=5):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, 12)).astype("float32")
-    y = (x[:, :outputs].argmax(axis=1)).astype("int32")
-    return x, y
+    return classification_data(n, 12, outputs, seed)
 
 
 def build(lib, layers=None, loss="sparse_categorical_crossentropy", metrics=("accuracy",),

@@ -6,22 +6,18 @@ import numpy as np
 import pytest
 
 import jkeras
-from jkeras import layers
 from jkeras.trainers import compile_ahead
 from jkeras.trainers.trainer import Trainer
+from tests.helpers import classification_data, mlp
 
 
 def data(n, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, 5)).astype("float32")
-    y = (x[:, 0] > 0).astype("int32")
-    return x, y
+    return classification_data(n, 5, 2, seed)
 
 
 def model(steps_per_execution=1):
     jkeras.utils.set_random_seed(4)
-    m = jkeras.Sequential([jkeras.Input((5,)), layers.Dense(6, activation="relu"),
-                           layers.Dense(2, activation="softmax")])
+    m = mlp(inputs=5, hidden=(6,), outputs=2, output_activation="softmax")
     m.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"],
               steps_per_execution=steps_per_execution)
     return m
@@ -49,7 +45,7 @@ def test_every_variant_is_compiled_ahead_and_compiles_once(
     assert len(calls) == compiled_ahead
     # Each variant compiled once: the calls ran the executables compiled ahead.
     assert len([name for name in compilations if "one_batch" in name]) == 6
-    assert dict(m._untracked_trace_counts) == {"train": 2, "test": 2, "predict": 2}
+    assert dict(m._trace_counts) == {"train": 2, "test": 2, "predict": 2}
 
 
 def test_results_equal_those_of_steps_compiled_when_reached(monkeypatch):

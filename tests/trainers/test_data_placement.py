@@ -6,21 +6,17 @@ import numpy as np
 import pytest
 
 import jkeras
-from jkeras import layers
 from jkeras.trainers import trainer as trainer_module
+from tests.helpers import classification_data, mlp
 
 
 def data(n=150, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, 6)).astype("float32")
-    y = (x[:, :3].sum(axis=1) > 0).astype("int32")
-    return x, y
+    return classification_data(n, 6, 2, seed)
 
 
 def fit(x, y, shuffle, steps_per_execution=1, **fit_kwargs):
     jkeras.utils.set_random_seed(3)
-    model = jkeras.Sequential([jkeras.Input((6,)), layers.Dense(8, activation="relu"),
-                               layers.Dropout(0.1), layers.Dense(2, activation="softmax")])
+    model = mlp(inputs=6, outputs=2, output_activation="softmax", dropout=0.1)
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"],
                   steps_per_execution=steps_per_execution)
     history = model.fit(x, y, batch_size=32, epochs=2, shuffle=shuffle, verbose=0, **fit_kwargs)
@@ -43,7 +39,7 @@ def test_streamed_training_equals_device_resident_training(shuffle, steps_per_ex
     assert len(streamed_plans) == 1  # the host-streaming path ran
     # Every window of a fused execution has one shape: one compilation each for the full
     # and the last batch size, as with device-resident data.
-    assert streamed._untracked_trace_counts["train"] == resident._untracked_trace_counts["train"]
+    assert streamed._trace_counts["train"] == resident._trace_counts["train"]
     for a, b in zip(resident.get_weights(), streamed.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
     for key, values in resident_history.history.items():

@@ -58,12 +58,12 @@ def test_last_partial_batch_compiles_once_not_per_epoch():
     model = mlp()
     model.fit(x, y, epochs=1, batch_size=32, verbose=0)
     # The last batch is padded to 32 rows (jkeras.trainers.batch_padding): one step serves all.
-    assert model._untracked_trace_counts["train"] == 1
+    assert model._trace_counts["train"] == 1
     model.fit(x, y, epochs=4, batch_size=32, verbose=0)
-    assert model._untracked_trace_counts["train"] == 1
+    assert model._trace_counts["train"] == 1
     model.evaluate(x, y, batch_size=32, verbose=0)
     model.evaluate(x, y, batch_size=32, verbose=0)
-    assert model._untracked_trace_counts["test"] == 1
+    assert model._trace_counts["test"] == 1
     # Where padding would not be exact (batch statistics), the last batch compiles its own
     # step, once.
     normalized = jkeras.Sequential([jkeras.Input((x.shape[1],)), jkeras.layers.Dense(8),
@@ -71,7 +71,7 @@ def test_last_partial_batch_compiles_once_not_per_epoch():
                                     jkeras.layers.Dense(3, activation="softmax")])
     normalized.compile("adam", "sparse_categorical_crossentropy")
     normalized.fit(x, y, epochs=3, batch_size=32, verbose=0)
-    assert normalized._untracked_trace_counts["train"] == 2
+    assert normalized._trace_counts["train"] == 2
 
 
 def test_evaluate_return_forms_and_predict_matches_call():

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import jkeras
+from tests.helpers import mlp
 
 
 def data(n=600, seed=0):
@@ -17,8 +18,7 @@ def data(n=600, seed=0):
 
 
 def build(lib, optimizer):
-    model = lib.Sequential([lib.Input((784,)), lib.layers.Dense(64, activation="relu"),
-                            lib.layers.Dense(10, activation="softmax")])
+    model = mlp(lib, inputs=784, hidden=(64,), outputs=10, output_activation="softmax")
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     return model

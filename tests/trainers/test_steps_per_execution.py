@@ -6,7 +6,9 @@ import pytest
 
 import jkeras
 from jkeras import layers
+from jkeras.core import tracing
 from jkeras.layers.convolutional import base_conv, conv_vjp
+from tests import helpers
 
 
 def blobs(n=200, classes=3, dim=8, seed=0):
@@ -29,8 +31,8 @@ def train(steps_per_execution, x, y, model_fn, epochs=2, batch_size=32, callback
 
 
 def mlp():
-    return jkeras.Sequential([jkeras.Input((8,)), layers.Dense(16, activation="relu"),
-                              layers.Dropout(0.2), layers.Dense(3, activation="softmax")])
+    return helpers.mlp(inputs=8, hidden=(16,), outputs=3, output_activation="softmax",
+                       dropout=0.2)
 
 
 @pytest.mark.parametrize("steps_per_execution", [3, 100, "auto"])
@@ -48,7 +50,7 @@ def test_one_compiled_loop_serves_every_group_length():
     x, y = blobs(n=32 * 7 + 8)  # groups of 3, 3 and 2 batches, the last one partial
     model, _ = train(3, x, y, mlp, epochs=3)
     # The fused loop serves any count, and the partial batch is padded into it.
-    assert model._untracked_trace_counts["train"] == 1
+    assert model._trace_counts["train"] == 1
 
 
 def test_batch_callbacks_run_once_per_execution_with_the_last_logs():
@@ -86,7 +88,7 @@ def test_auto_fuses_about_a_twentieth_of_an_epoch_without_batch_callbacks():
     assert model._resolve_steps_per_execution(469, None, "predict") == 1
     assert model._resolve_steps_per_execution(469, None, "test") == 1
     model.fit(x, y, epochs=1, batch_size=32, verbose=0)
-    assert model._untracked_trace_counts["train"] == 1  # only the fused loop
+    assert model._trace_counts["train"] == 1  # only the fused loop
 
 
 def test_auto_takes_single_steps_for_recurrent_models_on_cpu_only(monkeypatch):
@@ -135,7 +137,7 @@ def test_fused_convnet_uses_the_hand_written_vjp_on_cpu_and_trains_the_same(monk
     assert seen  # the fused loop traced the hand-written VJP
     for a, b in zip(reference.get_weights(), model.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
-    assert not conv_vjp.in_fused_loop()  # the scope was closed after tracing
+    assert not tracing.in_fused_loop()  # the scope was closed after tracing
     monkeypatch.setattr(base_conv, "USE_CUSTOM_VJP", False)
     seen.clear()
     train(3, x, y, convnet, epochs=1)
@@ -149,7 +151,7 @@ def test_fused_evaluate_and_predict_match_one_step_per_call():
     reference_predictions = model.predict(x, batch_size=32, verbose=0)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"], steps_per_execution=3)
-    counts = dict(model._untracked_trace_counts)
+    counts = dict(model._trace_counts)
     logs = model.evaluate(x, y, batch_size=32, verbose=0, return_dict=True)
     predictions = model.predict(x, batch_size=32, verbose=0)
     for key, value in reference_logs.items():
@@ -157,8 +159,8 @@ def test_fused_evaluate_and_predict_match_one_step_per_call():
     np.testing.assert_allclose(predictions, reference_predictions, rtol=1e-6, atol=1e-7)
     assert predictions.shape == (len(x), 3)
     # Each: the scan over 3 batches and the scan over the last 2 (the partial one padded).
-    assert model._untracked_trace_counts["test"] - counts["test"] == 2
-    assert model._untracked_trace_counts["predict"] - counts["predict"] == 2
+    assert model._trace_counts["test"] - counts["test"] == 2
+    assert model._trace_counts["predict"] - counts["predict"] == 2
 
 
 def test_fused_training_from_a_generator_matches_one_step_per_call():

@@ -19,6 +19,7 @@ import tensorflow_datasets as tfds
 import jkeras
 from jkeras import layers
 from jkeras.trainers import batch_sources
+from tests import helpers
 
 DOC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "inputs.md"
 
@@ -32,8 +33,7 @@ def regression_data(n=60, seed=0):
 
 def mlp(seed=1):
     jkeras.utils.set_random_seed(seed)
-    model = jkeras.Sequential([jkeras.Input((4,)), layers.Dense(16, activation="relu"),
-                               layers.Dense(1)])
+    model = helpers.mlp(hidden=(16,), outputs=1)
     model.compile(jkeras.optimizers.Adam(0.01), "mse", metrics=["mae"])
     return model
 

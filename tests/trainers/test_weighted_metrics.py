@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import jkeras
+from tests.helpers import mlp
 
 
 def data(n=90, seed=0):
@@ -22,8 +23,7 @@ def data(n=90, seed=0):
 
 
 def build(library, weights=None, **compile_kwargs):
-    model = library.Sequential([library.Input((5,)), library.layers.Dense(8, activation="relu"),
-                                library.layers.Dense(3, activation="softmax")])
+    model = mlp(library, inputs=5, outputs=3, output_activation="softmax")
     if weights is not None:
         model.set_weights(weights)
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", **compile_kwargs)

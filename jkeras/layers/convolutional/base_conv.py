@@ -4,6 +4,7 @@ import jax
 import jax.numpy as jnp
 
 from jkeras import ops
+from jkeras.core import tracing
 from jkeras.layers.convolutional import conv_vjp
 from jkeras.layers.convolutional.base_convolution import BaseConvolution, check_positive
 
@@ -12,13 +13,13 @@ from jkeras.layers.convolutional.base_convolution import BaseConvolution, check_
 # faster inside `lax.scan` (jax-ml/jax#12868; docs/performance.md); a `custom_vjp` rules out
 # forward-mode autodiff (`jax.jvp`, `jax.jacfwd`, Hessian-vector products) through the layer.
 # None (default): only on CPU inside a fused training loop
-# (`conv_vjp.fused_loop_scope`); True/False: always/never.
+# (`jkeras.core.tracing.fused_loop_scope`); True/False: always/never.
 USE_CUSTOM_VJP = None
 
 
 def _use_custom_vjp():
     if USE_CUSTOM_VJP is None:
-        return conv_vjp.in_fused_loop() and jax.default_backend() == "cpu"
+        return tracing.in_fused_loop() and jax.default_backend() == "cpu"
     return USE_CUSTOM_VJP
 
 

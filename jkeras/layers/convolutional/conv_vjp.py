@@ -17,42 +17,23 @@ operands instead, the same sums as autodiff's but without its in-loop layout.
 
 Being a `jax.custom_vjp`, it supports reverse-mode autodiff only (no `jax.jvp`);
 `Conv1D/2D/3D` use it when `base_conv.USE_CUSTOM_VJP` is set, and by default on CPU inside
-`fused_loop_scope()` — what `fit` opens while tracing its fused multi-step loop
+`jkeras.core.tracing.fused_loop_scope()` — what `fit` opens while tracing its fused multi-step loop
 (`compile(steps_per_execution=K)`).
 """
 
-import contextlib
 import functools
 import itertools
 import math
-import threading
 
 import jax
 import jax.numpy as jnp
 
 from jkeras import ops
 
-_loop = threading.local()
-
 # The im2col matrix holds every input element once per kernel position (9x the input for a
 # 3 x 3 kernel). Above this size the backward pass uses two convolutions over transposed
 # operands instead: no extra memory, but slower than im2col inside a scan.
 IM2COL_MAX_BYTES = 256 * 2**20
-
-
-@contextlib.contextmanager
-def fused_loop_scope():
-    """Mark the code traced inside as the body of a device loop (see the module docstring)."""
-    previous = getattr(_loop, "active", False)
-    _loop.active = True
-    try:
-        yield
-    finally:
-        _loop.active = previous
-
-
-def in_fused_loop():
-    return getattr(_loop, "active", False)
 
 
 def _dimension_numbers(rank, data_format):

@@ -10,6 +10,8 @@ class Activation(Layer):
     Input shape: any. Output shape: same as the input.
     """
 
+    supports_masking = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)

@@ -29,6 +29,8 @@ class Dense(Layer):
         (2, 512)
     """
 
+    supports_masking = True
+
     def __init__(
         self,
         units,

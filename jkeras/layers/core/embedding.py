@@ -46,6 +46,7 @@ class Embedding(Layer):
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = mask_zero
+        self.supports_masking = mask_zero
         self.autocast = False  # indices are never cast; the output is cast instead (as Keras)
 
     def __call__(self, inputs, *args, **kwargs):

@@ -41,7 +41,7 @@ class InputLayer(Layer):
         self.batch_shape = tuple(batch_shape)
         self._dtype = standardize_dtype(dtype)
         self._output = input_tensor or KerasTensor(self.batch_shape, self._dtype, name=self.name)
-        self._output._input_layer = self
+        self._output.input_layer = self
         self.built = True
 
     @property

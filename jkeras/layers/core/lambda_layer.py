@@ -7,9 +7,9 @@ bytecode instead (as Keras does) would make loading a config run arbitrary code,
 raises a `ValueError` for them, and `from_config` refuses Keras's `"__lambda__"` entries.
 """
 
-import importlib
 import inspect
 
+from jkeras.layers import function_config
 from jkeras.layers.layer import Layer
 
 
@@ -40,7 +40,7 @@ class Lambda(Layer):
     cannot be done safely. `from_config` looks functions up in `custom_objects` first.
     """
 
-    def _rows_independent(self, training):
+    def rows_independent(self, training):
         return False  # the user's function may combine rows
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
@@ -98,100 +98,21 @@ class Lambda(Layer):
         return config_
 
     def _serialize_function(self, fn):
-        builtin = _builtin_name(fn)
-        if builtin is not None:
-            # Keras 3 writes its own functions as "builtins" and finds them again by name.
-            return {"module": "builtins", "class_name": "function", "config": builtin,
-                    "registered_name": "function"}
-        module = getattr(fn, "__module__", None)
-        name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
-        if module is not None and name is not None and "<" not in name:
-            try:
-                found = _import_attribute(module, name)
-            except (ImportError, AttributeError):
-                found = None
-            if found is not None and (found is fn or _unwrap(found) is _unwrap(fn)):
-                return {
-                    "module": module,
-                    "class_name": "function",
-                    "config": name,
-                    "registered_name": "function",
-                }
-        raise ValueError(
-            f"Lambda layer '{self.name}' cannot serialize the function {fn!r}: only functions "
-            "that can be imported by module and name (module-level `def`s) are serialized. "
-            "Python lambdas, closures and local functions would have to be stored as code, and "
-            "loading code from a config can execute anything, so jkeras never does it. Define "
-            "the function at module level (and pass it in `custom_objects` when loading), or "
-            "write a `Layer` subclass."
-        )
+        return function_config.serialize_function(fn, f"Lambda layer '{self.name}'")
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
-        config["function"] = _deserialize_function(config["function"], custom_objects)
-        if _is_function_config(config.get("output_shape")):
-            config["output_shape"] = _deserialize_function(config["output_shape"], custom_objects)
+        config["function"] = function_config.deserialize_function(
+            config["function"], custom_objects)
+        if function_config.is_function_config(config.get("output_shape")):
+            config["output_shape"] = function_config.deserialize_function(
+                config["output_shape"], custom_objects)
         elif isinstance(config.get("output_shape"), list):
             config["output_shape"] = _to_tuples(config["output_shape"])
         if "mask" in config and config["mask"] is not None:
-            config["mask"] = _deserialize_function(config["mask"], custom_objects)
+            config["mask"] = function_config.deserialize_function(config["mask"], custom_objects)
         return cls(**config)
-
-
-def _is_function_config(value):
-    """Whether `value` is a serialized function (as `get_config` writes, or Keras's lambda)."""
-    return isinstance(value, dict) and value.get("class_name") in ("function", "__lambda__")
-
-
-def _deserialize_function(config, custom_objects):
-    custom_objects = custom_objects or {}
-    if isinstance(config, str):
-        if config in custom_objects:
-            return custom_objects[config]
-        raise ValueError(
-            f"Unknown function '{config}' in a Lambda config: pass it in `custom_objects`."
-        )
-    if isinstance(config, dict) and config.get("class_name") == "__lambda__":
-        raise ValueError(
-            "Requested the deserialization of a `Lambda` layer whose function is a Python "
-            "lambda stored as bytecode. Loading it could execute arbitrary code, so jkeras "
-            "refuses it. Rewrite the lambda as a module-level function and pass it in "
-            "`custom_objects`, keyed by the name in the config."
-        )
-    if not (isinstance(config, dict) and config.get("class_name") == "function"):
-        raise ValueError(f"Invalid function entry in a Lambda config: {config!r}")
-    name = config["config"]
-    if name in custom_objects:
-        return custom_objects[name]
-    if config.get("module") == "builtins":
-        found = _builtin_functions().get(name)
-        if found is None:
-            raise ValueError(
-                f"Unknown built-in function '{name}' in a Lambda config: pass it in "
-                f"`custom_objects={{'{name}': fn}}`."
-            )
-        return found
-    try:
-        return _import_attribute(config["module"], name)
-    except (ImportError, AttributeError) as error:
-        raise ValueError(
-            f"Could not find the Lambda function '{name}' in module '{config['module']}' "
-            f"({error}). Pass it in `custom_objects={{'{name}': fn}}`."
-        ) from None
-
-
-def _import_attribute(module, qualname):
-    value = importlib.import_module(module)
-    for part in qualname.split("."):
-        value = getattr(value, part)
-    return value
-
-
-def _unwrap(fn):
-    while hasattr(fn, "__wrapped__"):
-        fn = fn.__wrapped__
-    return fn
 
 
 def _parameters(function):
@@ -227,17 +148,3 @@ def _to_tuples(structure):
     if _is_shape(structure):
         return tuple(structure)
     return [_to_tuples(v) for v in structure]
-
-
-def _builtin_functions():
-    """Name -> jkeras's functions Keras 3 writes as "builtins": activations, losses, metrics."""
-    from jkeras import activations, losses, metrics
-
-    found = {name: fn for name, fn in activations.ALL_OBJECTS_DICT.items()
-             if inspect.isfunction(fn)}
-    return {**metrics._FUNCTIONS, **losses._FUNCTIONS, **found}
-
-
-def _builtin_name(fn):
-    name = getattr(fn, "__name__", None)
-    return name if name is not None and _builtin_functions().get(name) is fn else None

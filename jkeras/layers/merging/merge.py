@@ -12,6 +12,7 @@ class Merge(Layer):
     """Base class: combines a list of same-shaped tensors (broadcasting allowed)."""
 
     _combine = None
+    supports_masking = True
 
     def build(self, input_shape):
         if (

@@ -52,7 +52,7 @@ class BatchNormalization(Layer):
         ['gamma', 'beta', 'moving_mean', 'moving_variance']
     """
 
-    def _rows_independent(self, training):
+    def rows_independent(self, training):
         return not training  # training normalizes with the batch's statistics
 
     def __init__(

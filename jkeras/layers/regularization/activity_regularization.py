@@ -20,10 +20,10 @@ class ActivityRegularization(Layer):
         self.supports_masking = True
         self.l1 = l1
         self.l2 = l2
-        self._untracked_penalty = regularizers.L1L2(l1=l1, l2=l2)
+        self._penalty = regularizers.L1L2(l1=l1, l2=l2)
 
     def call(self, inputs):
-        penalty = self._untracked_penalty(inputs)
+        penalty = self._penalty(inputs)
         if inputs.ndim > 0 and inputs.shape[0]:
             penalty = penalty / inputs.shape[0]
         self.add_loss(penalty)

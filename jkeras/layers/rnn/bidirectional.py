@@ -2,6 +2,7 @@
 
 import jax.numpy as jnp
 
+from jkeras.layers import registry
 from jkeras.layers.layer import Layer
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -80,7 +81,7 @@ class Bidirectional(Layer):
             if getattr(direction, "zero_output_for_mask", None) is not None:
                 direction.zero_output_for_mask = direction.return_sequences
         self.merge_mode = merge_mode
-        self._untracked_initial_weights = weights
+        self._initial_weights = weights
         self.stateful = layer.stateful
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
@@ -109,9 +110,9 @@ class Bidirectional(Layer):
         for direction in (self.forward_layer, self.backward_layer):
             if not direction.built:
                 direction.build(tuple(sequences_shape))
-        if self._untracked_initial_weights:
-            self.set_weights(self._untracked_initial_weights)
-            self._untracked_initial_weights = None
+        if self._initial_weights:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
 
     def call(self, sequences, initial_state=None, mask=None, training=None):
         forward_state = backward_state = None
@@ -151,23 +152,19 @@ class Bidirectional(Layer):
         return previous_mask if self.return_sequences else None
 
     def get_config(self):
-        from jkeras.saving.serialization import serialize_layer
-
         return {
             **super().get_config(),
             "merge_mode": self.merge_mode,
-            "layer": serialize_layer(self.forward_layer),
-            "backward_layer": serialize_layer(self.backward_layer),
+            "layer": registry.serialize(self.forward_layer),
+            "backward_layer": registry.serialize(self.backward_layer),
         }
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from jkeras.saving.serialization import deserialize_layer
-
         config = dict(config)
-        config["layer"] = deserialize_layer(config["layer"], custom_objects)
+        config["layer"] = registry.deserialize(config["layer"], custom_objects)
         if config.get("backward_layer") is not None:
-            config["backward_layer"] = deserialize_layer(config["backward_layer"], custom_objects)
+            config["backward_layer"] = registry.deserialize(config["backward_layer"], custom_objects)
         return cls(**config)
 
 

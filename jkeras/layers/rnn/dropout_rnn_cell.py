@@ -18,6 +18,9 @@ class DropoutRNNCell:
     independent masks instead of one.
     """
 
+    # The masks of the current layer call (arrays drawn under its trace), not state.
+    untracked_attributes = ("_dropout_mask", "_recurrent_dropout_mask")
+
     def _create_dropout_mask(self, step_input, rate):
         ones = jnp.ones_like(step_input)
         count = getattr(self, "dropout_mask_count", None)
@@ -27,26 +30,26 @@ class DropoutRNNCell:
 
     def get_dropout_mask(self, step_input):
         """The cached input mask, drawn now if there is none (`None` when `dropout` is 0)."""
-        if getattr(self, "_untracked_dropout_mask", None) is None and 0 < self.dropout < 1:
-            self._untracked_dropout_mask = self._create_dropout_mask(step_input, self.dropout)
-        return getattr(self, "_untracked_dropout_mask", None)
+        if getattr(self, "_dropout_mask", None) is None and 0 < self.dropout < 1:
+            self._dropout_mask = self._create_dropout_mask(step_input, self.dropout)
+        return getattr(self, "_dropout_mask", None)
 
     def get_recurrent_dropout_mask(self, step_state):
         """The cached recurrent mask, drawn now if there is none."""
         if (
-            getattr(self, "_untracked_recurrent_dropout_mask", None) is None
+            getattr(self, "_recurrent_dropout_mask", None) is None
             and 0 < self.recurrent_dropout < 1
         ):
-            self._untracked_recurrent_dropout_mask = self._create_dropout_mask(
+            self._recurrent_dropout_mask = self._create_dropout_mask(
                 step_state, self.recurrent_dropout
             )
-        return getattr(self, "_untracked_recurrent_dropout_mask", None)
+        return getattr(self, "_recurrent_dropout_mask", None)
 
     def reset_dropout_mask(self):
-        self._untracked_dropout_mask = None
+        self._dropout_mask = None
 
     def reset_recurrent_dropout_mask(self):
-        self._untracked_recurrent_dropout_mask = None
+        self._recurrent_dropout_mask = None
 
     def step_dropout_masks(self, step_input, step_state, training):
         """`(input_mask, recurrent_mask)` for one step: the masks cached for the current layer
@@ -55,8 +58,8 @@ class DropoutRNNCell:
             return None, None
         masks = []
         for attribute, x, rate in (
-            ("_untracked_dropout_mask", step_input, self.dropout),
-            ("_untracked_recurrent_dropout_mask", step_state, self.recurrent_dropout),
+            ("_dropout_mask", step_input, self.dropout),
+            ("_recurrent_dropout_mask", step_state, self.recurrent_dropout),
         ):
             mask = getattr(self, attribute, None)
             if mask is None and 0 < rate < 1:

@@ -2,8 +2,9 @@
 
 import jax.numpy as jnp
 
+from jkeras.layers import registry
 from jkeras.layers.input_spec import InputSpec, assert_input_compatibility
-from jkeras.layers.layer import Layer, _call_arguments
+from jkeras.layers.layer import Layer, call_arguments
 from jkeras.layers.rnn.dropout_rnn_cell import prime_dropout_masks, reset_dropout_masks
 from jkeras.layers.rnn.time_loop import rnn
 
@@ -43,6 +44,8 @@ class RNN(Layer):
         >>> layer(np.ones((2, 10, 8))).shape
         (2, 10, 4)
     """
+
+    runs_loop = True  # the time loop
 
     def __init__(
         self,
@@ -123,7 +126,7 @@ class RNN(Layer):
 
         cell = self.cell
         call_cell = cell if isinstance(cell, Layer) else cell.call
-        takes_training = "training" in _call_arguments(type(cell).call)
+        takes_training = "training" in call_arguments(type(cell).call)
         cell_kwargs = {"training": training} if takes_training else {}
 
         def step(input_t, states):
@@ -174,8 +177,6 @@ class RNN(Layer):
     reset_states = reset_state
 
     def get_config(self):
-        from jkeras.saving.serialization import serialize_layer
-
         return {
             **super().get_config(),
             "return_sequences": self.return_sequences,
@@ -184,15 +185,13 @@ class RNN(Layer):
             "stateful": self.stateful,
             "unroll": self.unroll,
             "zero_output_for_mask": self.zero_output_for_mask,
-            "cell": serialize_layer(self.cell),
+            "cell": registry.serialize(self.cell),
         }
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from jkeras.saving.serialization import deserialize_layer
-
         config = dict(config)
-        cell = deserialize_layer(config.pop("cell"), custom_objects)
+        cell = registry.deserialize(config.pop("cell"), custom_objects)
         return cls(cell, **config)
 
 

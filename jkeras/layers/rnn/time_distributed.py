@@ -4,7 +4,8 @@ import jax
 import jax.numpy as jnp
 
 from jkeras.core.keras_tensor import KerasTensor
-from jkeras.layers.layer import Layer, _call_arguments
+from jkeras.layers import registry
+from jkeras.layers.layer import Layer, call_arguments
 
 
 class TimeDistributed(Layer):
@@ -59,7 +60,7 @@ class TimeDistributed(Layer):
         self._get_child_input_shape(inputs.shape)
         batch, steps = inputs.shape[:2]
         kwargs = {"training": training}
-        if mask is not None and "mask" in _call_arguments(type(self.layer).call):
+        if mask is not None and "mask" in call_arguments(type(self.layer).call):
             if mask.shape[:2] != (batch, steps):
                 raise ValueError(
                     f"The `mask` passed to the `TimeDistributed` layer '{self.name}' has a "
@@ -79,14 +80,10 @@ class TimeDistributed(Layer):
         return (child_output_shape[0], input_shape[1], *child_output_shape[1:])
 
     def get_config(self):
-        from jkeras.saving.serialization import serialize_layer
-
-        return {**super().get_config(), "layer": serialize_layer(self.layer)}
+        return {**super().get_config(), "layer": registry.serialize(self.layer)}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from jkeras.saving.serialization import deserialize_layer
-
         config = dict(config)
-        config["layer"] = deserialize_layer(config["layer"], custom_objects)
+        config["layer"] = registry.deserialize(config["layer"], custom_objects)
         return cls(**config)

@@ -1,5 +1,6 @@
 """Learning-rate schedules (`jkeras.optimizers.schedules.ExponentialDecay`, ...)."""
 
+from jkeras.core.registry import Registry
 from jkeras.optimizers.schedules.learning_rate_schedule import (
     CosineDecay,
     CosineDecayRestarts,
@@ -18,39 +19,21 @@ ALL_OBJECTS = (
     PiecewiseConstantDecay,
     PolynomialDecay,
 )
-ALL_OBJECTS_DICT = {cls.__name__: cls for cls in ALL_OBJECTS}
 
 
-def serialize(learning_rate_schedule):
-    """The schedule's config as a Keras-format dict (`module`, `class_name`, `config`, ...)."""
-    return {
-        "module": "keras.optimizers.schedules",
-        "class_name": learning_rate_schedule.__class__.__name__,
-        "config": learning_rate_schedule.get_config(),
-        "registered_name": None,
-    }
-
-
-def deserialize(config, custom_objects=None):
-    """A schedule from `serialize`'s output.
-
-    Args:
-        config: dict with `class_name` and `config` keys.
-        custom_objects: optional dict of names to user-defined schedule classes.
-    """
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            "Could not deserialize learning rate schedule: expected a dict with keys "
-            f"'class_name' and 'config'. Received: {config!r}"
+class _ScheduleRegistry(Registry):
+    def unknown(self, identifier):
+        return ValueError(
+            f"Unknown decay: '{identifier}'. Expected one of {self.names()}, or a class passed "
+            "in `custom_objects`."
         )
-    class_name = config["class_name"]
-    cls = (custom_objects or {}).get(class_name) or ALL_OBJECTS_DICT.get(class_name)
-    if cls is None:
-        raise ValueError(
-            f"Unknown decay: '{class_name}'. Expected one of {sorted(ALL_OBJECTS_DICT)}, or a "
-            "class passed in `custom_objects`."
-        )
-    return cls.from_config(dict(config.get("config") or {}))
+
+
+SCHEDULES = _ScheduleRegistry("learning rate schedule", "keras.optimizers.schedules",
+                              ALL_OBJECTS, registered_objects=False)
+ALL_OBJECTS_DICT = SCHEDULES.table
+serialize = SCHEDULES.serialize
+deserialize = SCHEDULES.deserialize
 
 
 __all__ = [

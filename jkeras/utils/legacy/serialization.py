@@ -3,7 +3,7 @@
 
 import inspect
 
-from jkeras.saving import object_registration
+from jkeras.core import object_registration
 
 _PASSIVE = "__passive_serialization__"
 

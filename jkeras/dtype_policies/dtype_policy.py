@@ -9,7 +9,8 @@ form are Keras 3's.
 
 import numpy as np
 
-from jkeras import config
+from jkeras.core import config
+from jkeras.core.registry import Registry
 from jkeras.core.variable import standardize_dtype
 
 _MIXED = {"mixed_float16": ("float16", "float32"), "mixed_bfloat16": ("bfloat16", "float32")}
@@ -22,7 +23,7 @@ def _numeric_dtype_name(dtype):
         name = standardize_dtype(dtype)
     except (TypeError, ValueError):
         return None
-    if name == "bfloat16" or np.dtype(name).kind in "biufc":
+    if name in ("bfloat16", "string") or np.dtype(name).kind in "biufc":
         return name
     return None
 
@@ -139,44 +140,51 @@ def global_policy():
     return _global_policy
 
 
-def serialize(policy):
-    """A policy's config in Keras 3's form (`{"module": "keras", "class_name": ...}`)."""
-    return {
-        "module": "keras",
-        "class_name": "DTypePolicy",
-        "config": policy.get_config(),
-        "registered_name": None,
-    }
+class _PolicyRegistry(Registry):
+    """Policies serialize as Keras 3's `DTypePolicy`; `get` also takes dtypes, and None is the
+    global policy."""
 
+    def serialize(self, policy):
+        """A policy's config in Keras 3's form (`{"module": "keras", "class_name": ...}`)."""
+        return {**self.serialize_object(policy), "class_name": "DTypePolicy"}
 
-def deserialize(config_):
-    """A `DTypePolicy` from `serialize`'s output (also Keras 3's `FloatDTypePolicy` form)."""
-    class_name = config_.get("class_name")
-    if class_name not in ("DTypePolicy", "FloatDTypePolicy") or not isinstance(
-        config_.get("config"), dict
-    ):
-        raise ValueError(
+    def deserialize(self, config, custom_objects=None):
+        """A `DTypePolicy` from `serialize`'s output (also Keras 3's `FloatDTypePolicy` form)."""
+        if not isinstance(config, dict) or not isinstance(config.get("config"), dict):
+            raise self.not_a_config(config)
+        return super().deserialize(config, custom_objects)
+
+    def get(self, identifier):
+        """A `DTypePolicy` from None (the global policy), a name, a dtype, a config dict or a
+        policy (returned unchanged)."""
+        if identifier is None:
+            return global_policy()
+        if isinstance(identifier, DTypePolicy):
+            return identifier
+        if isinstance(identifier, dict):
+            return self.deserialize(identifier)
+        if isinstance(identifier, str):
+            return DTypePolicy(identifier)
+        name = None if isinstance(identifier, (bool, int, float)) else _numeric_dtype_name(
+            identifier)
+        if name is None:
+            raise ValueError(
+                "Cannot interpret `dtype` argument. Expected a string or an instance of "
+                f"DTypePolicy. Received: dtype={identifier}"
+            )
+        return DTypePolicy(name)
+
+    def not_a_config(self, config):
+        return ValueError(
             "Cannot deserialize a dtype policy: expected a dict with 'class_name' "
-            f"'DTypePolicy' and a 'config' dict. Received: {config_!r}"
+            f"'DTypePolicy' and a 'config' dict. Received: {config!r}"
         )
-    return DTypePolicy.from_config(config_["config"])
+
+    unknown_class = not_a_config
 
 
-def get(identifier):
-    """A `DTypePolicy` from None (the global policy), a name, a dtype, a config dict or a
-    policy (returned unchanged)."""
-    if identifier is None:
-        return global_policy()
-    if isinstance(identifier, DTypePolicy):
-        return identifier
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return DTypePolicy(identifier)
-    name = None if isinstance(identifier, (bool, int, float)) else _numeric_dtype_name(identifier)
-    if name is None:
-        raise ValueError(
-            "Cannot interpret `dtype` argument. Expected a string or an instance of "
-            f"DTypePolicy. Received: dtype={identifier}"
-        )
-    return DTypePolicy(name)
+_REGISTRY = _PolicyRegistry("dtype policy", "keras", (DTypePolicy,), registered_objects=False)
+_REGISTRY.register(DTypePolicy, name="FloatDTypePolicy")
+serialize = _REGISTRY.serialize
+deserialize = _REGISTRY.deserialize
+get = _REGISTRY.get

@@ -1,5 +1,8 @@
-"""The custom-object registry: `register_keras_serializable`, `get_custom_objects`,
-`custom_object_scope` (Keras 3's names and registered-name format `"package>Name"`)."""
+"""Custom objects: `register_keras_serializable`, `get_custom_objects`, `custom_object_scope`
+(Keras 3's names and registered-name format `"package>Name"`), exported by `jkeras.saving`.
+
+Every `Registry` (core/registry.py) consults them, so deserialization finds user classes and
+functions wherever it runs."""
 
 import contextlib
 import inspect
@@ -48,6 +51,15 @@ def get_custom_objects():
 def get_registered_name(obj):
     """`"package>Name"` for a registered object, else its `__name__`."""
     return GLOBAL_CUSTOM_NAMES.get(obj, getattr(obj, "__name__", None))
+
+
+def get_registered_object(name, custom_objects=None, module_objects=None):
+    """The object registered (or in a `custom_object_scope`, or in `custom_objects`) under
+    `name`, else `module_objects[name]`, else None (Keras 3's lookup order)."""
+    objects = active_custom_objects(custom_objects)
+    if name in objects:
+        return objects[name]
+    return (module_objects or {}).get(name)
 
 
 @contextlib.contextmanager
