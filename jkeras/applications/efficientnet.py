@@ -25,8 +25,8 @@ WEIGHTS_HASHES = {
 }
 # The seven stages of EfficientNetB0, before width and depth scaling.
 DEFAULT_BLOCKS_ARGS = [
-    dict(kernel_size=k, repeats=r, filters_in=i, filters_out=o, expand_ratio=e, id_skip=True,
-         strides=s, se_ratio=0.25)
+    {"kernel_size": k, "repeats": r, "filters_in": i, "filters_out": o, "expand_ratio": e,
+     "id_skip": True, "strides": s, "se_ratio": 0.25}
     for k, r, i, o, e, s in [
         (3, 1, 32, 16, 1, 1), (3, 2, 16, 24, 6, 2), (5, 2, 24, 40, 6, 2), (3, 3, 40, 80, 6, 2),
         (5, 3, 80, 112, 6, 1), (5, 4, 112, 192, 6, 2), (3, 1, 192, 320, 6, 1),
@@ -135,7 +135,7 @@ def _blocks(x, blocks_args, width_coefficient, depth_coefficient, depth_divisor,
         args["filters_in"] = round_filters(args["filters_in"], width_coefficient, depth_divisor)
         args["filters_out"] = round_filters(args["filters_out"], width_coefficient,
                                             depth_divisor)
-        for j in range(int(math.ceil(depth_coefficient * args.pop("repeats")))):
+        for j in range(math.ceil(depth_coefficient * args.pop("repeats"))):
             if j > 0:
                 args["strides"] = 1
                 args["filters_in"] = args["filters_out"]

@@ -80,7 +80,7 @@ def round_filters(filters, width_coefficient, min_depth, depth_divisor):
 
 
 def round_repeats(repeats, depth_coefficient):
-    return int(math.ceil(depth_coefficient * repeats))
+    return math.ceil(depth_coefficient * repeats)
 
 
 def MBConvBlock(input_filters, output_filters, expand_ratio=1, kernel_size=3, strides=1,
@@ -213,7 +213,7 @@ def EfficientNetV2(width_coefficient, depth_coefficient, default_size, dropout_r
     x = img_input
     if include_preprocessing:
         x = _preprocessing(x, input_shape, weights_name)
-    filters = lambda count: round_filters(  # noqa: E731
+    filters = lambda count: round_filters(
         count, width_coefficient, min_depth, depth_divisor
     )
     x = conv_bn_act(x, filters(blocks_args[0]["input_filters"]), 3, activation, "stem_",
@@ -237,11 +237,12 @@ def variant(function_name, weights_name):
     """The public constructor of one EfficientNetV2 (`weights_name`: "b0" to "b3", "-s",
     "-m" or "-l")."""
     width, depth, size = VARIANTS[weights_name]
+    default_name = f"efficientnetv2-{weights_name.lstrip('-')}"
 
     def constructor(include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
                     pooling=None, classes=1000, classifier_activation="softmax",
                     include_preprocessing=True,
-                    name=f"efficientnetv2-{weights_name.lstrip('-')}"):
+                    name=default_name):
         return EfficientNetV2(
             width, depth, size, name=name, include_top=include_top, weights=weights,
             input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,

@@ -60,7 +60,7 @@ def _inverted_res_block(inputs, expansion, stride, alpha, filters, block_id):
     pointwise_filters = make_divisible(int(filters * alpha), 8)
     x = inputs
     prefix = f"block_{block_id}_" if block_id else "expanded_conv_"
-    batch_norm = lambda name: layers.BatchNormalization(  # noqa: E731
+    batch_norm = lambda name: layers.BatchNormalization(
         axis=axis, epsilon=1e-3, momentum=0.999, name=prefix + name
     )
     if block_id:
@@ -85,7 +85,7 @@ def _inverted_res_block(inputs, expansion, stride, alpha, filters, block_id):
 
 def _features(img_input, alpha):
     axis = 1 if backend.image_data_format() == "channels_first" else -1
-    batch_norm = lambda name: layers.BatchNormalization(  # noqa: E731
+    batch_norm = lambda name: layers.BatchNormalization(
         axis=axis, epsilon=1e-3, momentum=0.999, name=name
     )
     x = layers.Conv2D(make_divisible(32 * alpha, 8), kernel_size=3, strides=(2, 2),

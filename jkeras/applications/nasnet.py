@@ -141,7 +141,7 @@ def _reduction_a_cell(ip, p, filters, block_id=None):
         h = _conv_bn(h, filters, f"reduction_conv_1_{block_id}", f"reduction_bn_1_{block_id}")
         h3 = layers.ZeroPadding2D(padding=application.correct_pad(h, 3),
                                   name=f"reduction_pad_1_{block_id}")(h)
-        strided = dict(strides=(2, 2))
+        strided = {"strides": (2, 2)}
         with name_scope("block_1"):
             x1 = _add([
                 _separable_conv_block(h, filters, (5, 5), block_id=f"reduction_left1_{block_id}",

@@ -18,11 +18,10 @@ import traceback
 
 os.environ["KERAS_BACKEND"] = "jax"
 
-import h5py  # noqa: E402
-import numpy as np  # noqa: E402
-from keras.src.legacy.saving import legacy_h5_format  # noqa: E402
-
-import parity  # noqa: E402
+import h5py
+import numpy as np
+import parity
+from keras.src.legacy.saving import legacy_h5_format
 
 
 def reference(case, folder):
@@ -32,15 +31,7 @@ def reference(case, folder):
         with h5py.File(folder / "keras_legacy.h5", "w") as file:
             legacy_h5_format.save_weights_to_hdf5_group(file, model)
     np.save(folder / "outputs.npy", parity.compile_forward(model, parity.images_of(case))())
-    result = {
-        "rows": parity.summary_rows(model),
-        "params": model.count_params(),
-        "layout": parity.legacy_layout(
-            model.layers, lambda layer: layer.trainable_weights + layer.non_trainable_weights
-        ),
-        "paths": parity.variable_paths(model),
-        "name": model.name,
-    }
+    result = parity.keras_structure(model)
     (folder / "reference.json").write_text(json.dumps(result))
 
 

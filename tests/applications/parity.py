@@ -50,23 +50,48 @@ def random_values(variables, rng):
     return values
 
 
-def keras_model(case, seed=0):
+def keras_architecture(case):
     """Keras's model for `case`, built inside a `StatelessScope` that defers variable
     initialization (Keras initializes variables one at a time, compiling a program per shape:
-    tens of seconds for the larger models), then given `random_values`."""
+    tens of seconds for the larger models); its variables have shapes but no values until
+    assigned."""
     keras.backend.clear_session()
     keras.config.set_image_data_format(case.get("data_format", "channels_last"))
     try:
         with keras.StatelessScope(initialize_variables=False):
-            model = getattr(keras.applications, case["constructor"])(**kwargs_of(case))
+            return getattr(keras.applications, case["constructor"])(**kwargs_of(case))
     finally:
         keras.config.set_image_data_format("channels_last")
+
+
+def keras_model(case, seed=0):
+    """`keras_architecture(case)` with `random_values` in its variables."""
+    model = keras_architecture(case)
     for variable, value in zip(model.weights,
                                random_values(model.weights, np.random.default_rng(seed))):
         variable.assign(value)
     # Every variable has a value: the deferred initializers are dropped with the session.
     keras.backend.clear_session()
     return model
+
+
+def structure(model, layers, weights_of):
+    """What must be equal between the two frameworks' builds of an architecture, JSON-able:
+    the model name, `summary()` rows, parameter count, variable paths and the legacy weight
+    layout of `layers` (the order Keras's published `.h5` files load in)."""
+    return {
+        "name": model.name,
+        "rows": summary_rows(model),
+        "params": int(model.count_params()),
+        "paths": variable_paths(model),
+        "layout": legacy_layout(layers, weights_of),
+    }
+
+
+def keras_structure(model):
+    """`structure` of a Keras model."""
+    return structure(model, model.layers,
+                     lambda layer: layer.trainable_weights + layer.non_trainable_weights)
 
 
 def compile_forward(model, images):
@@ -88,7 +113,7 @@ def summary_rows(model):
     """`[name, class name]` of every row of `model.summary()`."""
     text = io.StringIO()
     model.summary(line_length=400, print_fn=lambda line, **kwargs: text.write(line + "\n"))
-    return [list(row) for row in re.findall(r"^│ (\S+) \((\w+)\)", text.getvalue(), re.M)]
+    return [list(row) for row in re.findall(r"^│ (\S+) \((\w+)\)", text.getvalue(), re.MULTILINE)]
 
 
 def legacy_layout(layers, weights_of):

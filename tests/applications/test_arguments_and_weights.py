@@ -68,24 +68,24 @@ def channels_first():
 
 # (constructor, arguments, whether the messages are Keras's word for word)
 ERRORS = [
-    ("ResNet50", dict(weights="no/such/file.h5"), False),
-    ("VGG16", dict(weights="imagenet", classes=10), False),
-    ("ResNet50", dict(weights=None, include_top=False, input_shape=(16, 16, 3)), True),
-    ("InceptionV3", dict(weights=None, include_top=False, input_shape=(64, 80, 3)), True),
-    ("Xception", dict(weights=None, input_shape=(None, None, 3)), True),
-    ("ResNet50", dict(weights="imagenet", input_shape=(100, 100, 3)), True),
-    ("DenseNet121", dict(weights=None, include_top=False, input_shape=(32, 32)), True),
-    ("ResNet50", dict(weights="imagenet", include_top=False, input_shape=(64, 64, 1)), True),
-    ("MobileNet", dict(weights="imagenet", alpha=0.3), True),
-    ("MobileNet", dict(weights="imagenet", depth_multiplier=2), True),
-    ("MobileNetV2", dict(weights="imagenet", alpha=0.3), True),
-    ("MobileNetV3Small", dict(weights="imagenet", alpha=0.5), True),
-    ("MobileNetV3Large", dict(weights=None, input_shape=(16, 16, 3)), True),
-    ("NASNetMobile", dict(weights="imagenet", include_top=False,
-                          input_shape=(None, None, 3)), True),
-    ("ConvNeXtTiny", dict(weights="imagenet", name="my_model"), True),
-    ("MobileNetV3Small", dict(weights=None, input_shape=(32, 32, 3), minimalistic=True,
-                              classifier_activation="relu"), None),
+    ("ResNet50", {"weights": "no/such/file.h5"}, False),
+    ("VGG16", {"weights": "imagenet", "classes": 10}, False),
+    ("ResNet50", {"weights": None, "include_top": False, "input_shape": (16, 16, 3)}, True),
+    ("InceptionV3", {"weights": None, "include_top": False, "input_shape": (64, 80, 3)}, True),
+    ("Xception", {"weights": None, "input_shape": (None, None, 3)}, True),
+    ("ResNet50", {"weights": "imagenet", "input_shape": (100, 100, 3)}, True),
+    ("DenseNet121", {"weights": None, "include_top": False, "input_shape": (32, 32)}, True),
+    ("ResNet50", {"weights": "imagenet", "include_top": False, "input_shape": (64, 64, 1)}, True),
+    ("MobileNet", {"weights": "imagenet", "alpha": 0.3}, True),
+    ("MobileNet", {"weights": "imagenet", "depth_multiplier": 2}, True),
+    ("MobileNetV2", {"weights": "imagenet", "alpha": 0.3}, True),
+    ("MobileNetV3Small", {"weights": "imagenet", "alpha": 0.5}, True),
+    ("MobileNetV3Large", {"weights": None, "input_shape": (16, 16, 3)}, True),
+    ("NASNetMobile", {"weights": "imagenet", "include_top": False,
+                          "input_shape": (None, None, 3)}, True),
+    ("ConvNeXtTiny", {"weights": "imagenet", "name": "my_model"}, True),
+    ("MobileNetV3Small", {"weights": None, "input_shape": (32, 32, 3), "minimalistic": True,
+                              "classifier_activation": "relu"}, None),
 ]
 
 
@@ -113,8 +113,8 @@ def test_channels_last_only_families_refuse_channels_first_like_keras(name):
 def test_pretrained_weights_restrict_the_classifier_activation(tmp_path):
     path = tmp_path / "weights.h5"
     path.write_bytes(b"")  # exists: the check comes first
-    kwargs = dict(weights=str(path), input_shape=(32, 32, 3), classifier_activation="relu",
-                  minimalistic=True)
+    kwargs = {"weights": str(path), "input_shape": (32, 32, 3), "classifier_activation": "relu",
+                  "minimalistic": True}
     with pytest.raises(ValueError, match="Only `None` and `softmax` activations are allowed"):
         jkeras.applications.MobileNetV3Small(**kwargs)
     assert isinstance(_raised(lambda: keras.applications.MobileNetV3Small(**kwargs)),
@@ -132,7 +132,7 @@ def test_input_tensor_becomes_part_of_the_model_like_keras():
     keras.backend.clear_session()
     jkeras.backend.clear_session()
     with keras.StatelessScope(initialize_variables=False):
-        keras_inputs, theirs = build(keras)
+        _keras_inputs, theirs = build(keras)
     inputs, ours = build(jkeras)
     assert len(ours.inputs) == len(theirs.inputs) == 1 and ours.inputs[0] is inputs
     assert [layer.name for layer in ours.layers][:3] == [
@@ -186,8 +186,8 @@ def network(monkeypatch):
 def published(tmp_path_factory):
     """A stand-in for Keras's published file of the small model (random weights, in the
     published legacy `.h5` format), and Keras's model that wrote it."""
-    from keras.src.legacy.saving import legacy_h5_format
     import h5py
+    from keras.src.legacy.saving import legacy_h5_format
 
     model = parity.keras_model(SMALL)
     path = tmp_path_factory.mktemp("published") / SMALL_FILE
