@@ -210,6 +210,8 @@ def best_of(runs):
     return {
         **good[-1],
         "first_epoch_s": min(r["first_epoch_s"] for r in good),
+        "build_s": min((r["build_s"] for r in good if r.get("build_s") is not None),
+                       default=None),
         "fit_samples_per_s": max(r["fit_samples_per_s"] for r in good),
         "predict_samples_per_s": max(r["predict_samples_per_s"] for r in good),
         "peak_rss_mb": peak("peak_rss_mb"),
@@ -252,7 +254,8 @@ def table(results):
 
 
 def checks(results):
-    """Lines on what every model's frameworks agree on: weight counts and jkeras compilations."""
+    """Lines on what every model's frameworks agree on (weight counts), jkeras's compilations
+    and the models' build times."""
     lines = []
     for model, frameworks in results.items():
         good = {f: e["best"] for f, e in frameworks.items() if "error" not in e["best"]}
@@ -268,6 +271,10 @@ def checks(results):
         for name in ("jkeras", "jkeras-auto"):
             if "train_traces" in good.get(name, {}):
                 text += f"; {name} train step compiled {good[name]['train_traces']} time(s)"
+        builds = [f"{FRAMEWORK_LABELS[f]} {r['build_s']:.2f} s" for f, r in good.items()
+                  if r.get("build_s") is not None]
+        if builds:
+            text += f"; built in {', '.join(builds)}"
         with_tensorflow = [f for f, r in good.items() if r.get("tensorflow_loaded")]
         if with_tensorflow:
             text += f"; TensorFlow was loaded by {', '.join(with_tensorflow)}"
