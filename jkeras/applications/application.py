@@ -233,3 +233,31 @@ def finish(img_input, input_tensor, outputs, name, path):
     if path is not None:
         model.load_weights(path)
     return model
+
+
+def average_pooled_model(features, weights_files, default_size, min_size, include_top, weights,
+                         input_tensor, input_shape, pooling, classes, classifier_activation,
+                         name):
+    """An application whose top is global average pooling and a `Dense` classifier
+    (InceptionV3, InceptionResNetV2, Xception): the arguments checked, `features(image)`
+    built on the input, the top or `pooling` added and the weights loaded.
+
+    Args:
+        features: `image tensor -> feature map`, the architecture's layers.
+        weights_files: `{include_top: WeightsFile}` of the published weights.
+        default_size, min_size: the default and smallest image height and width.
+    """
+    check_weights(weights, include_top, classes)
+    input_shape = obtain_input_shape(
+        input_shape, default_size=default_size, min_size=min_size,
+        data_format=backend.image_data_format(), require_flatten=include_top, weights=weights,
+    )
+    path = weights_path(weights, weights_files[bool(include_top)])
+    img_input = image_input(input_tensor, input_shape)
+    x = features(img_input)
+    if include_top:
+        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        x = dense_top(x, classes, classifier_activation, weights)
+    else:
+        x = global_pool(x, pooling)
+    return finish(img_input, input_tensor, x, name, path)

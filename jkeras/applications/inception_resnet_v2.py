@@ -4,7 +4,7 @@ Reference: [Inception-v4, Inception-ResNet and the Impact of Residual Connection
 Learning](https://arxiv.org/abs/1602.07261).
 """
 
-from jkeras import backend, layers
+from jkeras import layers
 from jkeras.applications import application, imagenet_utils
 
 WEIGHTS_URL = (
@@ -141,20 +141,10 @@ def InceptionResNetV2(include_top=True, weights="imagenet", input_tensor=None,
     """Instantiates the Inception-ResNet v2 architecture (default input 299x299, at least
     75x75; use `inception_resnet_v2.preprocess_input`).
     """
-    application.check_weights(weights, include_top, classes)
-    input_shape = application.obtain_input_shape(
-        input_shape, default_size=299, min_size=75, data_format=backend.image_data_format(),
-        require_flatten=include_top, weights=weights,
+    return application.average_pooled_model(
+        _features, WEIGHTS_FILES, 299, 75, include_top, weights, input_tensor,
+        input_shape, pooling, classes, classifier_activation, name,
     )
-    path = application.weights_path(weights, WEIGHTS_FILES[bool(include_top)])
-    img_input = application.image_input(input_tensor, input_shape)
-    x = _features(img_input)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = application.dense_top(x, classes, classifier_activation, weights)
-    else:
-        x = application.global_pool(x, pooling)
-    return application.finish(img_input, input_tensor, x, name, path)
 
 
 InceptionResNetV2.__doc__ += application.ARGUMENTS_DOC

@@ -4,7 +4,7 @@ Reference: [Rethinking the Inception Architecture for Computer Vision](
 https://arxiv.org/abs/1512.00567).
 """
 
-from jkeras import backend, layers
+from jkeras import layers
 from jkeras.applications import application, imagenet_utils
 
 WEIGHTS_URL = "https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/"
@@ -125,20 +125,10 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None, input_s
     """Instantiates the Inception v3 architecture (default input 299x299, at least 75x75;
     use `inception_v3.preprocess_input`).
     """
-    application.check_weights(weights, include_top, classes)
-    input_shape = application.obtain_input_shape(
-        input_shape, default_size=299, min_size=75, data_format=backend.image_data_format(),
-        require_flatten=include_top, weights=weights,
+    return application.average_pooled_model(
+        _features, WEIGHTS_FILES, 299, 75, include_top, weights, input_tensor,
+        input_shape, pooling, classes, classifier_activation, name,
     )
-    path = application.weights_path(weights, WEIGHTS_FILES[bool(include_top)])
-    img_input = application.image_input(input_tensor, input_shape)
-    x = _features(img_input)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = application.dense_top(x, classes, classifier_activation, weights)
-    else:
-        x = application.global_pool(x, pooling)
-    return application.finish(img_input, input_tensor, x, name, path)
 
 
 InceptionV3.__doc__ += application.ARGUMENTS_DOC

@@ -77,20 +77,10 @@ def Xception(include_top=True, weights="imagenet", input_tensor=None, input_shap
     """Instantiates the Xception architecture (default input 299x299, at least 71x71; use
     `xception.preprocess_input`).
     """
-    application.check_weights(weights, include_top, classes)
-    input_shape = application.obtain_input_shape(
-        input_shape, default_size=299, min_size=71, data_format=backend.image_data_format(),
-        require_flatten=include_top, weights=weights,
+    return application.average_pooled_model(
+        _features, WEIGHTS_FILES, 299, 71, include_top, weights, input_tensor,
+        input_shape, pooling, classes, classifier_activation, name,
     )
-    path = application.weights_path(weights, WEIGHTS_FILES[bool(include_top)])
-    img_input = application.image_input(input_tensor, input_shape)
-    x = _features(img_input)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = application.dense_top(x, classes, classifier_activation, weights)
-    else:
-        x = application.global_pool(x, pooling)
-    return application.finish(img_input, input_tensor, x, name, path)
 
 
 Xception.__doc__ += application.ARGUMENTS_DOC
