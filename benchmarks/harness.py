@@ -5,10 +5,13 @@ A model benchmark is a module in this folder (`mnist_mlp.py`, `mnist_convnet.py`
 
     TITLE, BATCH_SIZE, DEFAULT_SAMPLES, QUICK_SAMPLES
     COMPILE                       keyword arguments of `compile` (loss and optimizer by name)
+    compile_arguments(keras)      (optional) -> `compile`'s arguments built from `keras`, used
+                                     instead of COMPILE (losses given as objects)
     make_data(samples)            -> (x, y) numpy arrays
     build_model(keras)            -> the model, from the `keras` namespace it is given
                                      (`jkeras` or Keras 3: the same code builds both)
     handwritten()                 -> `PureModel`: the same model in plain jax + optax
+                                     (optional: without it `jax+optax` is not measured)
 
 Frameworks (`FRAMEWORKS`): `jkeras`, `jkeras-auto` (jkeras compiled with
 `steps_per_execution="auto"`: fused multi-step calls), `keras3` (Keras 3 on its JAX backend)
@@ -39,6 +42,7 @@ Child usage (run by `run_all.py`):  python benchmarks/harness.py '<json config>'
 """
 
 import importlib
+import importlib.abc
 import importlib.util
 import json
 import os
@@ -156,8 +160,9 @@ def import_framework(framework):
         os.environ["KERAS_BACKEND"] = "jax"
         # Keras 3 imports TensorFlow whenever it is installed (the test extra installs it for
         # the tf.data tests), which nearly triples its memory; measure it as a JAX-only
-        # install runs it.
-        sys.modules.setdefault("tensorflow", None)
+        # install runs it: imports of TensorFlow fail, and it never enters `sys.modules`
+        # (Keras 3's preprocessing layers take a `None` entry there for a loaded TensorFlow).
+        sys.meta_path.insert(0, _WithoutTensorFlow())
         import keras
 
         if keras.backend.backend() != "jax":
@@ -166,6 +171,14 @@ def import_framework(framework):
         raise ValueError(f"Not a Keras-like framework: {framework!r}.")
     keras.utils.set_random_seed(SEED)
     return keras
+
+
+class _WithoutTensorFlow(importlib.abc.MetaPathFinder):
+    """An import hook under which `import tensorflow` fails, as if it were not installed."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "tensorflow":
+            raise ImportError(f"{name} is not available in this benchmark process")
 
 
 def best_time(run, repeats=PREDICT_REPEATS):
@@ -204,7 +217,9 @@ def run_keras_like(framework, bench, x, y, epochs, steps_per_execution):
     build_seconds = time.perf_counter() - start
     if framework == "jkeras-auto":
         steps_per_execution = "auto"
-    model.compile(**bench.COMPILE, steps_per_execution=steps_per_execution)
+    arguments = (bench.compile_arguments(keras) if hasattr(bench, "compile_arguments")
+                 else bench.COMPILE)
+    model.compile(**arguments, steps_per_execution=steps_per_execution)
     result = time_keras_like(model, x, y, bench.BATCH_SIZE, epochs)
     result["build_s"] = build_seconds
     if framework.startswith("jkeras"):

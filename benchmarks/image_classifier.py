@@ -3,8 +3,8 @@
 
 The images are 32x32 on the CPU (an epoch of ResNet50 in seconds) and 224x224, the
 architectures' ImageNet size, where a GPU is available: `JKERAS_BENCH_IMAGE_SIZE` sets the
-size. Ten classes, adam, sparse categorical crossentropy; no hand-written JAX version (the
-`jax+optax` framework is not run for these models).
+size. Ten classes, adam, sparse categorical crossentropy; no hand-written JAX version (no
+`handwritten`: the `jax+optax` framework is not run for these models).
 """
 
 import importlib.util
@@ -14,7 +14,6 @@ import shutil
 
 import numpy as np
 
-FRAMEWORKS = ("jkeras", "jkeras-auto", "keras3")
 CLASSES = 10
 COMPILE = {
     "optimizer": "adam",

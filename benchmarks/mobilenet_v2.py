@@ -2,7 +2,7 @@
 random images; see `image_classifier.py`. A model benchmark for `harness.py`: `run_all.py
 --models mobilenet_v2`."""
 
-from image_classifier import COMPILE, FRAMEWORKS, build, image_size, make_data  # noqa: F401
+from image_classifier import COMPILE, build, image_size, make_data  # noqa: F401
 
 TITLE = f"MobileNetV2 (keras.applications, random weights), {image_size()}x{image_size()}, adam"
 BATCH_SIZE = 32

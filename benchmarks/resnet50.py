@@ -2,7 +2,7 @@
 images; see `image_classifier.py`. A model benchmark for `harness.py`: `run_all.py --models
 resnet50`."""
 
-from image_classifier import COMPILE, FRAMEWORKS, build, image_size, make_data  # noqa: F401
+from image_classifier import COMPILE, build, image_size, make_data  # noqa: F401
 
 TITLE = f"ResNet50 (keras.applications, random weights), {image_size()}x{image_size()}, adam"
 BATCH_SIZE = 32

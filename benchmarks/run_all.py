@@ -5,6 +5,11 @@ Models (`--models`, comma-separated; all by default):
   convnet      Keras's MNIST convnet, adam, batch 128              (mnist_convnet.py)
   lstm         Embedding(20000,128) → LSTM(64) → Dense(1), len 100 (imdb_lstm.py)
   transformer  examples/transformer_classifier.py, adam, batch 64  (transformer_classifier.py)
+  augmented_convnet  examples/augmented_convnet.py: RandomFlip/RandomRotation/RandomZoom
+               in the model before the convnet, adam, batch 128 (augmented_convnet.py)
+  transformer_lm  examples/transformer_lm.py: decoder-only LM (GroupQueryAttention,
+               EinsumDense, RMSNormalization, ReversibleEmbedding), adam, batch 32; no
+               hand-written model, so no jax+optax row (transformer_lm.py)
   resnet50     keras.applications.ResNet50, 10 classes, adam, batch 32 (resnet50.py)
   mobilenet_v2 keras.applications.MobileNetV2, 10 classes, adam, batch 32 (mobilenet_v2.py)
                (both on random images: 32x32 on the CPU, 224x224 on a GPU; no jax+optax)
@@ -49,6 +54,8 @@ MODELS = {
     "convnet": "mnist_convnet",
     "lstm": "imdb_lstm",
     "transformer": "transformer_classifier",
+    "augmented_convnet": "augmented_convnet",
+    "transformer_lm": "transformer_lm",
     "resnet50": "resnet50",
     "mobilenet_v2": "mobilenet_v2",
 }
@@ -161,16 +168,10 @@ def _samples(text, models, quick):
     return counts
 
 
-def frameworks_for(model, frameworks):
-    """The requested `frameworks` that `model`'s benchmark runs (its `FRAMEWORKS`, if it
-    lists them: the applications have no hand-written JAX version)."""
-    supported = getattr(importlib.import_module(MODELS[model]), "FRAMEWORKS", harness.FRAMEWORKS)
-    return [framework for framework in frameworks if framework in supported]
-
-
 def run(args):
     """All measurements: `{model: {framework: {"rounds": [...], "best": {...}}}}`."""
-    raw = {model: {f: [] for f in frameworks_for(model, args.frameworks)} for model in args.models}
+    raw = {model: {framework: [] for framework in frameworks_of(model, args.frameworks)}
+           for model in args.models}
     with tempfile.TemporaryDirectory() as folder:
         data = {}
         for model in args.models:
@@ -199,6 +200,12 @@ def run(args):
         }
         for model, frameworks in raw.items()
     }
+
+
+def frameworks_of(model, frameworks):
+    """`frameworks` that `model`'s benchmark can run: `jax+optax` needs its `handwritten`."""
+    bench = importlib.import_module(MODELS[model])
+    return [f for f in frameworks if f != "jax+optax" or hasattr(bench, "handwritten")]
 
 
 def best_of(runs):

@@ -29,6 +29,7 @@ from jkeras import (
     saving,
     tree,
     utils,
+    visualization,
 )
 from jkeras.core.variable import Variable
 from jkeras.dtype_policies import DTypePolicy

@@ -17,7 +17,7 @@ ORDER = [
     "core", "tree", "dtype_policies", "config", "random", "distribution", "ops", "activations",
     "initializers", "regularizers", "constraints", "losses", "metrics", "optimizers",
     "mixed_precision", "backend", "layers", "saving", "export", "utils", "datasets",
-    "preprocessing", "callbacks", "trainers", "models", "applications",
+    "preprocessing", "visualization", "callbacks", "trainers", "models", "applications",
 ]
 
 

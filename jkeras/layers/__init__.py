@@ -91,9 +91,80 @@ from jkeras.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from jkeras.layers.preprocessing.stft_spectrogram import STFTSpectrogram
 from jkeras.layers.preprocessing.string_lookup import StringLookup
 from jkeras.layers.preprocessing.text_vectorization import TextVectorization
+# --- image preprocessing (jkeras/layers/preprocessing/image/) ---
+from jkeras.layers.preprocessing.image.aug_mix import AugMix
+from jkeras.layers.preprocessing.image.auto_contrast import AutoContrast
+from jkeras.layers.preprocessing.image.center_crop import CenterCrop
+from jkeras.layers.preprocessing.image.clahe import ContrastLimitedAdaptiveHistogramEqualization
+from jkeras.layers.preprocessing.image.cut_mix import CutMix
+from jkeras.layers.preprocessing.image.equalization import Equalization
+from jkeras.layers.preprocessing.image.max_num_bounding_boxes import MaxNumBoundingBoxes
+from jkeras.layers.preprocessing.image.mix_up import MixUp
+from jkeras.layers.preprocessing.image.rand_augment import RandAugment
+from jkeras.layers.preprocessing.image.random_brightness import RandomBrightness
+from jkeras.layers.preprocessing.image.random_color_degeneration import RandomColorDegeneration
+from jkeras.layers.preprocessing.image.random_color_jitter import RandomColorJitter
+from jkeras.layers.preprocessing.image.random_contrast import RandomContrast
+from jkeras.layers.preprocessing.image.random_crop import RandomCrop
+from jkeras.layers.preprocessing.image.random_elastic_transform import RandomElasticTransform
+from jkeras.layers.preprocessing.image.random_erasing import RandomErasing
+from jkeras.layers.preprocessing.image.random_flip import RandomFlip
+from jkeras.layers.preprocessing.image.random_gaussian_blur import RandomGaussianBlur
+from jkeras.layers.preprocessing.image.random_grayscale import RandomGrayscale
+from jkeras.layers.preprocessing.image.random_hue import RandomHue
+from jkeras.layers.preprocessing.image.random_invert import RandomInvert
+from jkeras.layers.preprocessing.image.random_perspective import RandomPerspective
+from jkeras.layers.preprocessing.image.random_posterization import RandomPosterization
+from jkeras.layers.preprocessing.image.random_rotation import RandomRotation
+from jkeras.layers.preprocessing.image.random_saturation import RandomSaturation
+from jkeras.layers.preprocessing.image.random_sharpness import RandomSharpness
+from jkeras.layers.preprocessing.image.random_shear import RandomShear
+from jkeras.layers.preprocessing.image.random_translation import RandomTranslation
+from jkeras.layers.preprocessing.image.random_zoom import RandomZoom
+from jkeras.layers.preprocessing.image.resizing import Resizing
+from jkeras.layers.preprocessing.image.solarization import Solarization
+from jkeras.layers.preprocessing.pipeline import Pipeline
+# --- modern layers, JAX interop, functional merge helpers (issue #20) ---
+from jkeras.layers.attention.grouped_query_attention import (
+    GroupedQueryAttention as GroupQueryAttention,
+)
+from jkeras.layers.core.einsum_dense import EinsumDense
+from jkeras.layers.core.flax_layer import FlaxLayer
+from jkeras.layers.core.jax_layer import JaxLayer
+from jkeras.layers.core.reversible_embedding import ReversibleEmbedding
+from jkeras.layers.core.wrapper import Wrapper
+from jkeras.layers.merging.functional import (
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from jkeras.layers.normalization.rms_normalization import RMSNormalization
+from jkeras.layers.normalization.spectral_normalization import SpectralNormalization
+from jkeras.layers.pooling.adaptive_average_pooling1d import AdaptiveAveragePooling1D
+from jkeras.layers.pooling.adaptive_average_pooling2d import AdaptiveAveragePooling2D
+from jkeras.layers.pooling.adaptive_average_pooling3d import AdaptiveAveragePooling3D
+from jkeras.layers.pooling.adaptive_max_pooling1d import AdaptiveMaxPooling1D
+from jkeras.layers.pooling.adaptive_max_pooling2d import AdaptiveMaxPooling2D
+from jkeras.layers.pooling.adaptive_max_pooling3d import AdaptiveMaxPooling3D
+from jkeras.layers.regularization.alpha_dropout import AlphaDropout
+from jkeras.layers.reshaping.cropping3d import Cropping3D
+from jkeras.layers.reshaping.up_sampling3d import UpSampling3D
+from jkeras.layers.reshaping.zero_padding3d import ZeroPadding3D
+from jkeras.layers.rnn.conv_lstm1d import ConvLSTM1D
+from jkeras.layers.rnn.conv_lstm2d import ConvLSTM2D
+from jkeras.layers.rnn.conv_lstm3d import ConvLSTM3D
+from jkeras.layers.rnn.stacked_rnn_cells import StackedRNNCells
 # --- layer exports: append one import line per module above this line ---
 
 for _name, _value in dict(globals()).items():
     if isinstance(_value, type) and issubclass(_value, Layer):
         LAYERS.register(_value, name=_name)
 LAYERS.register(Layer, module="keras")  # Keras 3 exports the base class as `keras.Layer`
+# Keras 3's class `GroupedQueryAttention` is exported (and written in configs) under this name;
+# its default layer names and weight-file keys follow the class name, as here.
+LAYERS.register(GroupQueryAttention, class_name="GroupQueryAttention")

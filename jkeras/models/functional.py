@@ -128,6 +128,10 @@ class Functional(Function, Model):
                 (node.args, node.kwargs),
                 is_leaf=lambda x: isinstance(x, KerasTensor),
             )
+            if training is not None and "training" in kwargs:
+                # A call's training flag overrides one recorded in the node (Keras 3 files
+                # record each layer's resolved flag, e.g. True for augmentation layers).
+                kwargs = {**kwargs, "training": training}
             mask = None
             if isinstance(node.operation, Layer) and node.args:
                 first = node.args[0]

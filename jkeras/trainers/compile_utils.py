@@ -8,6 +8,7 @@ target and prediction shapes by Keras's rule.
 """
 
 import jax
+import numpy as np
 
 from jkeras import losses as losses_module
 from jkeras import metrics as metrics_module
@@ -121,15 +122,35 @@ class CompiledLoss:
             total = total + (value * weight if weight != 1.0 else value)
         return total
 
-    @property
-    def sparse_categorical_losses(self):
-        """`[(output index, loss)]` for sparse categorical crossentropy outputs."""
-        return [
-            (i, loss) for i, loss in enumerate(self.losses or [])
-            if isinstance(loss, losses_module.SparseCategoricalCrossentropy)
+    def check_sparse_labels(self, targets, predictions):
+        """Raise a ValueError when numpy labels of a sparse categorical crossentropy output
+        (`targets` and the output `predictions` specs, per output) are not integers in
+        `[0, num_classes)` (ignoring the loss's `ignore_class`): checked once on the host,
+        since a compiled step cannot raise."""
+        for index, loss in enumerate(self.losses or []):
+            if not _is_sparse_categorical(loss):
+                continue
+            labels, num_classes = targets[index], predictions[index].shape[-1]
+            if not isinstance(labels, np.ndarray) or labels.size == 0:
+                continue
+            ignore_class = getattr(loss, "fn_kwargs", {}).get("ignore_class")
+            if ignore_class is not None:
+                labels = labels[labels != ignore_class]
+            if labels.size and (labels.min() < 0 or labels.max() >= num_classes
+                                or np.any(labels != np.floor(labels))):
+                names = self.output_names
+                where = f" for output '{names[index]}'" if len(names) > 1 else ""
+                raise ValueError(
+                    f"Labels{where} for sparse_categorical_crossentropy must be integers in [0, "
+                    f"{num_classes}) (the model outputs {num_classes} classes). Received labels "
+                    f"from {labels.min()} to {labels.max()}."
+                )
+
+
+def _is_sparse_categorical(loss):
+    return (isinstance(loss, losses_module.SparseCategoricalCrossentropy)
             or getattr(getattr(loss, "fn", None), "__name__", "")
-            == "sparse_categorical_crossentropy"
-        ]
+            == "sparse_categorical_crossentropy")
 
 
 class CompiledMetrics:

@@ -1,4 +1,4 @@
-"""Host-side checks and device placement of in-memory training data.
+"""Host-side checks, conversions and device placement of in-memory training data.
 
 The trainer keeps a whole in-memory dataset on the device once per `fit` and has each jitted
 step gather its batch by index, so no per-batch host slicing or transfer happens.
@@ -9,6 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras.core.host_staged import HostStaged
+from jkeras.core.keras_tensor import KerasTensor
 from jkeras.core.variable import Variable
 from jkeras.distribution import placement
 
@@ -92,6 +93,55 @@ def split_validation(arrays, validation_split):
     head = jax.tree_util.tree_map(lambda a: a[:split_at], arrays)
     tail = jax.tree_util.tree_map(lambda a: a[split_at:], arrays)
     return head, tail
+
+
+def class_weights_to_sample_weights(y, class_weight, sample_weight):
+    """Keras's `class_weight`: each sample weighs as its class (times `sample_weight`)."""
+    y = to_numpy_structure(y, "y")
+    if not isinstance(y, np.ndarray):
+        raise ValueError("`class_weight` is only supported for a single output with array "
+                         "targets.")
+    classes = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y))
+    classes = classes.astype(np.int64)
+    if not isinstance(class_weight, dict) or not class_weight:
+        raise ValueError(f"`class_weight` must be a non-empty dict from class index to "
+                         f"weight. Received: {class_weight!r}")
+    present = set(np.unique(classes).tolist())
+    unknown = sorted(k for k in class_weight if k not in present)
+    if unknown:
+        raise ValueError(
+            f"`class_weight` names classes {unknown} that do not appear in `y` (classes "
+            f"present: {sorted(present)})."
+        )
+    table = np.ones(max(max(present), max(class_weight)) + 1, dtype=np.float32)
+    for index, weight in class_weight.items():
+        table[index] = weight
+    weights = table[classes]
+    if sample_weight is not None:
+        weights = weights * np.asarray(sample_weight, dtype=np.float32)
+    return weights
+
+
+def input_spec(x):
+    """KerasTensors with x's structure, shapes (batch dimension unknown) and dtypes."""
+
+    def spec(leaf):
+        dtype = str(getattr(leaf, "dtype", "float32"))
+        dtype = {"float64": "float32", "int64": "int32"}.get(dtype, dtype)
+        return KerasTensor((None,) + tuple(np.shape(leaf)[1:]), dtype)
+
+    return jax.tree_util.tree_map(spec, x)
+
+
+def unpack_validation(validation_data):
+    """`(x, y, sample_weight)` from `fit`'s `validation_data` (2 or 3 items)."""
+    if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
+        raise ValueError(
+            "`validation_data` must be a tuple `(x_val, y_val)` or `(x_val, y_val, "
+            f"val_sample_weight)`. Received: {type(validation_data).__name__}"
+        )
+    x, y, *rest = validation_data
+    return x, y, (rest[0] if rest else None)
 
 
 def check_batch_size(batch_size):

@@ -4,12 +4,12 @@
 import numpy as np
 
 from jkeras.core.keras_tensor import KerasTensor
-from jkeras.layers.core import embedding
 
 
-def check_embedding_indices(model, x):
-    """Check the indices of each `Embedding` of `model` that reads a numpy input as it is
-    (`embedding.check_indices`): inside a compiled step an out-of-range index cannot raise.
+def check_host_inputs(model, x):
+    """Hand each layer of `model` that reads a numpy input as it is that array, to check
+    (`Layer.check_host_input`: e.g. an Embedding's index range); inside a compiled step a
+    bad value cannot raise.
 
     Such a layer was called once, symbolically, on a tensor no layer produced: an input of a
     functional model (matched to its array of `x`), or the first layer of a Sequential model
@@ -25,8 +25,6 @@ def check_embedding_indices(model, x):
     else:
         return
     for layer in model.layers:
-        if not isinstance(layer, embedding.Embedding):
-            continue
         try:
             source = layer.input
         except AttributeError:  # never, or more than once, called on symbolic tensors
@@ -35,4 +33,4 @@ def check_embedding_indices(model, x):
             continue
         value = values.get(id(source), values.get(None))
         if isinstance(value, np.ndarray):
-            embedding.check_indices(layer, value)
+            layer.check_host_input(value)

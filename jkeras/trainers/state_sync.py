@@ -14,6 +14,11 @@ right after the new state is bound. A signal that arrives while a step's Python 
 trace, or an eager step), before anything is donated, is handed on at once, so a Ctrl-C is not
 held up by a compilation it arrived before. Evaluation and prediction donate nothing
 (`drop_unchanged`), so they need no deferral.
+
+The state of a `kind` run ("train", "test", "predict") is the tuple of value lists Keras 3's
+JAX trainer uses: `(trainable, non_trainable, optimizer, metrics)` variables for training,
+`(trainable, non_trainable, metrics)` for evaluation, `(trainable, non_trainable)` for
+prediction (`state_variables`, `read_state`, `write_state`, `model_sync`).
 """
 
 import contextlib
@@ -132,3 +137,33 @@ def keep_unchanged(state, new_state):
         old if new is None else [o if n is None else n for o, n in zip(old, new)]
         for old, new in zip(state, new_state)
     )
+
+
+def state_variables(model, kind):
+    """The variables behind the state tuple of a `kind` step of `model`, group by group."""
+    if kind == "train":
+        return (model.trainable_variables, model.non_trainable_variables,
+                model.optimizer.variables, model.metrics_variables)
+    if kind == "test":
+        return (model.trainable_variables, model.non_trainable_variables,
+                model.metrics_variables)
+    return (model.trainable_variables, model.non_trainable_variables)
+
+
+def read_state(model, kind):
+    """The variables' current values, as a `kind` step takes its state."""
+    return tuple([v.value for v in variables] for variables in state_variables(model, kind))
+
+
+def write_state(model, state, kind):
+    """A `kind` step's state into `model`'s variables."""
+    for variables, values in zip(state_variables(model, kind), state):
+        for variable, value in zip(variables, values):
+            variable.set_value(value)
+
+
+def model_sync(model, kind):
+    """A `StateSync` over the `kind` state of `model`; training steps donate theirs."""
+    return StateSync(lambda: read_state(model, kind),
+                     lambda state: write_state(model, state, kind),
+                     donated=kind == "train")

@@ -85,9 +85,9 @@ def test_checks_report_build_times_and_applications_skip_the_handwritten_loop():
         "- resnet50: 9 weights in every framework; built in jkeras 0.50 s, Keras 3 (JAX) 2.00 s"
     ]
     frameworks = ["jkeras", "keras3", "jax+optax"]
-    assert run_all.frameworks_for("resnet50", frameworks) == ["jkeras", "keras3"]
-    assert run_all.frameworks_for("mobilenet_v2", frameworks) == ["jkeras", "keras3"]
-    assert run_all.frameworks_for("mlp", frameworks) == frameworks
+    assert run_all.frameworks_of("resnet50", frameworks) == ["jkeras", "keras3"]
+    assert run_all.frameworks_of("mobilenet_v2", frameworks) == ["jkeras", "keras3"]
+    assert run_all.frameworks_of("mlp", frameworks) == frameworks
 
 
 def test_results_page_replaces_only_its_own_devices_section():

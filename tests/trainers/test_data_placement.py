@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import jkeras
-from jkeras.trainers import trainer as trainer_module
+from jkeras.trainers import epoch_plan
 from tests.helpers import classification_data, mlp
 
 
@@ -31,10 +31,10 @@ def test_streamed_training_equals_device_resident_training(shuffle, steps_per_ex
     # windows are full, short (one batch of two) and the last batch runs alone.
     x, y = data()
     options = {"steps_per_execution": steps_per_execution, "validation_split": 0.2}
-    monkeypatch.setattr(trainer_module, "_keep_on_device", lambda dataset: True)
+    monkeypatch.setattr(epoch_plan, "keep_on_device", lambda dataset: True)
     resident, resident_history = fit(x, y, shuffle, **options)
-    monkeypatch.setattr(trainer_module, "_keep_on_device", lambda dataset: False)
-    streamed_plans = spy(trainer_module.Trainer, "_stream_plan")
+    monkeypatch.setattr(epoch_plan, "keep_on_device", lambda dataset: False)
+    streamed_plans = spy(epoch_plan, "stream_plan")
     streamed, streamed_history = fit(x, y, shuffle, **options)
     assert len(streamed_plans) == 1  # the host-streaming path ran
     # Every window of a fused execution has one shape: one compilation each for the full
@@ -61,13 +61,13 @@ def test_the_device_budget_follows_the_free_memory(monkeypatch):
              ("cpu", None, False)]  # host memory already holds the data: stream it
     for platform, stats, keep in cases:
         device = Device(platform, stats)
-        monkeypatch.setattr(trainer_module.jax, "local_devices", lambda d=device: [d])
-        assert trainer_module._keep_on_device(dataset) is keep
+        monkeypatch.setattr(epoch_plan.jax, "local_devices", lambda d=device: [d])
+        assert epoch_plan.keep_on_device(dataset) is keep
 
 
 def test_on_cpu_numpy_data_streams_and_jax_arrays_stay(spy):
     x, y = data()
-    plans = spy(trainer_module.Trainer, "_stream_plan")
+    plans = spy(epoch_plan, "stream_plan")
     fit(x, y, shuffle=True)
     # On the CPU backend numpy data streams; this small dataset fits on an accelerator.
     streamed = 1 if jax.default_backend() == "cpu" else 0

@@ -8,6 +8,7 @@ import jkeras
 from jkeras import layers
 from jkeras.core import tracing
 from jkeras.layers.convolutional import base_conv, conv_vjp
+from jkeras.trainers import epoch_plan
 from tests import helpers
 
 
@@ -79,14 +80,14 @@ def test_auto_fuses_about_a_twentieth_of_an_epoch_without_batch_callbacks():
     x, y = blobs(n=32 * 40)
     model = mlp()
     model.compile(loss="sparse_categorical_crossentropy", steps_per_execution="auto")
-    assert model._resolve_steps_per_execution(40, None) == 2
-    assert model._resolve_steps_per_execution(469, None) == 24
+    assert epoch_plan.resolve_steps_per_execution(model, 40, None) == 2
+    assert epoch_plan.resolve_steps_per_execution(model, 469, None) == 24
     reader = jkeras.callbacks.LambdaCallback(on_batch_end=lambda batch, logs: None)
-    assert model._resolve_steps_per_execution(469, [reader]) == 1
+    assert epoch_plan.resolve_steps_per_execution(model, 469, [reader]) == 1
     # Epoch-level callbacks do not force single steps.
-    assert model._resolve_steps_per_execution(469, [jkeras.callbacks.History()]) == 24
-    assert model._resolve_steps_per_execution(469, None, "predict") == 1
-    assert model._resolve_steps_per_execution(469, None, "test") == 1
+    assert epoch_plan.resolve_steps_per_execution(model, 469, [jkeras.callbacks.History()]) == 24
+    assert epoch_plan.resolve_steps_per_execution(model, 469, None, "predict") == 1
+    assert epoch_plan.resolve_steps_per_execution(model, 469, None, "test") == 1
     model.fit(x, y, epochs=1, batch_size=32, verbose=0)
     assert model._trace_counts["train"] == 1  # only the fused loop
 
@@ -97,12 +98,12 @@ def test_auto_takes_single_steps_for_recurrent_models_on_cpu_only(monkeypatch):
     model = jkeras.Sequential([jkeras.Input((5, 2)), inner, jkeras.layers.Dense(1)])
     model.compile(loss="mse", steps_per_execution="auto")
     monkeypatch.setattr(jax, "default_backend", lambda: "cpu")
-    assert model._resolve_steps_per_execution(469, None) == 1
+    assert epoch_plan.resolve_steps_per_execution(model, 469, None) == 1
     feedforward = mlp()
     feedforward.compile(loss="sparse_categorical_crossentropy", steps_per_execution="auto")
-    assert feedforward._resolve_steps_per_execution(469, None) == 24
+    assert epoch_plan.resolve_steps_per_execution(feedforward, 469, None) == 24
     monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
-    assert model._resolve_steps_per_execution(469, None) == 24
+    assert epoch_plan.resolve_steps_per_execution(model, 469, None) == 24
 
 
 @pytest.mark.parametrize("value", [0, -2, 1.5, "fast", True])

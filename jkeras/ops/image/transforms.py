@@ -122,9 +122,10 @@ def _affine(images, transform, fill_value, order, fill_mode, channels_last):
                    channels_last)
 
 
-def _homography(start_points, end_points):
+def homography(start_points, end_points):
     """The 8 coefficients of the projective maps sending `end_points` to `start_points`
-    (`(batch, 4, 2)` corners, `(x, y)`), by solving the 8 x 8 linear systems."""
+    (`(batch, 4, 2)` corners, `(x, y)`), by solving the 8 x 8 linear systems. Public for
+    `RandomPerspective`'s boxes; not in `jkeras.ops.image` (Keras 3's has no such op)."""
     (sx, sy), (ex, ey) = jnp.moveaxis(start_points, -1, 0), jnp.moveaxis(end_points, -1, 0)
     zeros, ones = jnp.zeros_like(ex), jnp.ones_like(ex)
     x_rows = jnp.stack([ex, ey, ones, zeros, zeros, zeros, -sx * ex, -sx * ey], axis=-1)
@@ -175,7 +176,7 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
 @_compiled
 def _perspective(images, start_points, end_points, fill_value, order, fill_mode,
                  channels_last):
-    coefficients = _homography(start_points.reshape(-1, 4, 2).astype("float32"),
+    coefficients = homography(start_points.reshape(-1, 4, 2).astype("float32"),
                                end_points.reshape(-1, 4, 2).astype("float32"))
     h = [coefficients[:, i, None, None] for i in range(8)]
     rows, columns = _grid(images, channels_last)
