@@ -17,7 +17,7 @@ ORDER = [
     "core", "tree", "dtype_policies", "config", "random", "distribution", "ops", "activations",
     "initializers", "regularizers", "constraints", "losses", "metrics", "optimizers",
     "mixed_precision", "backend", "layers", "saving", "legacy", "export", "utils", "datasets",
-    "preprocessing", "visualization", "callbacks", "trainers", "models",
+    "preprocessing", "visualization", "callbacks", "trainers", "models", "applications",
 ]
 
 
