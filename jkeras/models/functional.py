@@ -9,8 +9,8 @@ from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor, flatten
 from jkeras.layers.layer import Layer, call_arguments
 from jkeras.models import host_stage
-from jkeras.models.functional_config import functional_config, functional_from_config
-from jkeras.models.model import Model
+from jkeras.models.functional_config import functional_config
+from jkeras.models.model import Model, takes_functional_arguments
 
 
 class Functional(Function, Model):
@@ -194,11 +194,11 @@ class Functional(Function, Model):
                 )
 
     def get_config(self):
+        """The graph's config, or for a subclass with constructor arguments of its own, the
+        base layer config (such a subclass writes its arguments in its `get_config`)."""
+        if not takes_functional_arguments(type(self)):
+            return Model.get_config(self)
         return functional_config(self)
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        return functional_from_config(cls, config, custom_objects)
 
 
 def _input_value(value, tensor):

@@ -39,6 +39,7 @@ from jkeras.trainers import (
     state_sync,
 )
 from jkeras.trainers import data as data_module
+from jkeras.utils.x_y_sample_weight import unpack_x_y_sample_weight
 from jkeras.trainers.compile_utils import CompiledLoss, CompiledMetrics, flatten_outputs
 
 
@@ -233,13 +234,14 @@ class Trainer:
         return logs, [scope.value_of(v) for v in self.metrics_variables]
 
     def train_step(self, state, data):
-        """One pure training step: `(state, (x, y, sample_weight)) -> (logs, new_state)`.
+        """One pure training step: `(state, data) -> (logs, new_state)`, `data` being `x`,
+        `(x, y)` or `(x, y, sample_weight)` (`jkeras.utils.unpack_x_y_sample_weight`).
 
         `state` is `(trainable, non_trainable, optimizer, metrics)` variable values. Override it
         in the JAX style of Keras 3 to customize training; it runs inside `jax.jit`.
         """
         trainable, non_trainable, optimizer_variables, metrics_variables = state
-        x, y, sample_weight = data
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         grad_fn = jax.value_and_grad(self.compute_loss_and_updates, has_aux=True)
         (loss, (y_pred, non_trainable, metrics_variables)), grads = grad_fn(
             trainable, non_trainable, metrics_variables, x, y, sample_weight, training=True,
@@ -261,7 +263,7 @@ class Trainer:
         """One pure evaluation step: `(state, data) -> (logs, new_state)`,
         `state = (trainable, non_trainable, metrics)`."""
         trainable, non_trainable, metrics_variables = state
-        x, y, sample_weight = data
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         loss, (y_pred, non_trainable, metrics_variables) = self.compute_loss_and_updates(
             trainable, non_trainable, metrics_variables, x, y, sample_weight, training=False
         )
