@@ -81,11 +81,19 @@ class Model(ModelSavingMixin, Trainer, Layer):
         return outputs
 
     def build(self, input_shape=None):
-        """Build by calling the model on a symbolic input of `input_shape` (batch included)."""
+        """Build by calling the model on symbolic inputs of `input_shape` (batch included):
+        one shape, or a dict, list or tuple of shapes for a model that takes a structure."""
         if input_shape is None:
             raise ValueError(f"Model '{self.name}' needs `input_shape` to be built.")
-        self(KerasTensor(tuple(input_shape)))
-        self._build_shapes = (tuple(input_shape), None)
+        self.build_from_inputs(_symbolic_inputs(input_shape, "float32"))
+
+    def build_from_inputs(self, inputs):
+        """Build by calling the model on `inputs`, KerasTensors in the structure its `call`
+        takes (what `fit` does with the first batch's structure, shapes and dtypes)."""
+        self(inputs)
+        shapes = jax.tree_util.tree_map(
+            lambda t: tuple(t.shape), inputs, is_leaf=lambda x: isinstance(x, KerasTensor))
+        self._build_shapes = (shapes, None)
         self.built = True
 
     @classmethod
@@ -178,20 +186,7 @@ class Model(ModelSavingMixin, Trainer, Layer):
                 "The model provided has never been called. It must be called at least once "
                 "before export, or pass `input_signature`."
             )
-        dtype = getattr(self, "input_dtype", None) or "float32"
-
-        def convert(value):
-            if _is_shape(value):
-                return KerasTensor(tuple(value), dtype)
-            if isinstance(value, dict):
-                return {k: convert(v) for k, v in value.items()}
-            if isinstance(value, (list, tuple)):
-                return type(value)(convert(v) for v in value)
-            raise ValueError(
-                f"Cannot read an input shape from {value!r}; pass `input_signature`."
-            )
-
-        return convert(shapes)
+        return _symbolic_inputs(shapes, getattr(self, "input_dtype", None) or "float32")
 
     def summary(
         self,
@@ -259,6 +254,18 @@ def _inject_base(cls, functional):
             _inject_base(base, functional)
         bases.append(base)
     cls.__bases__ = tuple(bases)
+
+
+def _symbolic_inputs(shapes, dtype):
+    """KerasTensors of `dtype` in the structure of `shapes` (a shape, or a dict, list or tuple
+    of them)."""
+    if _is_shape(shapes):
+        return KerasTensor(tuple(shapes), dtype)
+    if isinstance(shapes, dict):
+        return {k: _symbolic_inputs(v, dtype) for k, v in shapes.items()}
+    if isinstance(shapes, (list, tuple)):
+        return type(shapes)(_symbolic_inputs(v, dtype) for v in shapes)
+    raise ValueError(f"Cannot read an input shape from {shapes!r}.")
 
 
 def _is_shape(value):

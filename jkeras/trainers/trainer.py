@@ -334,7 +334,8 @@ class Trainer:
         predictions = flatten_outputs(spec, names, "the model outputs")
         targets = flatten_outputs(y, names, "y") if y is not None else predictions
         if self._compile_loss is not None and not self._compile_loss.built:
-            self._compile_loss.build(names)
+            self._compile_loss.build(
+                names, named_outputs=getattr(self, "output_names", None) is not None)
         if not self._compile_metrics.built:
             self._compile_metrics.build(names, targets, predictions)
         if not self._compile_weighted_metrics.built:
@@ -348,7 +349,11 @@ class Trainer:
         if hasattr(self, "_check_input_shapes"):
             self._check_input_shapes(x)
         elif not self.built:
-            self.build(data_module.input_spec(x).shape if len(leaves) == 1 else None)
+            spec = data_module.input_spec(x)
+            if isinstance(spec, (dict, list, tuple)):  # a subclassed model taking a structure
+                self.build_from_inputs(spec)
+            else:
+                self.build(spec.shape)
         elif len(leaves) == 1 and (self.get_build_config() or {}).get("input_shape"):
             expected = self.get_build_config()["input_shape"]
             received = (None,) + tuple(np.shape(leaves[0])[1:])
