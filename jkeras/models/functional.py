@@ -8,7 +8,7 @@ from jkeras.core.graph import Function
 from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor, flatten
 from jkeras.layers.layer import Layer, call_arguments
-from jkeras.models import host_stage
+from jkeras.models import host_stage, input_rank
 from jkeras.models.functional_config import functional_config
 from jkeras.models.model import Model, takes_functional_arguments
 
@@ -119,7 +119,7 @@ class Functional(Function, Model):
             nodes = self._host_stage.device_nodes
         else:
             values = {id(t): _input_value(v, t)
-                      for t, v in zip(self.inputs, self._flatten_inputs(inputs))}
+                      for t, v in zip(self.inputs, self._standardized_inputs(inputs))}
         masks = {}  # id(KerasTensor) -> mask of its value, for layers that produce masks
         for node in nodes:
             args, kwargs = jax.tree_util.tree_map(
@@ -171,12 +171,18 @@ class Functional(Function, Model):
             )
         return received
 
+    def _standardized_inputs(self, inputs):
+        """The flat inputs, each with its `Input`'s rank (`jkeras.models.input_rank`)."""
+        return [input_rank.adjust_rank(value, tensor.shape, tensor.input_layer.name)
+                if hasattr(value, "shape") else value
+                for tensor, value in zip(self.inputs, self._flatten_inputs(inputs))]
+
     def _stage_host_inputs(self, x):
         """Run the host stage on raw inputs `x` (see `jkeras.models.host_stage`)."""
         if self._host_stage is None or isinstance(x, HostStaged):
             return x
         self._check_input_shapes(x)
-        return self._host_stage.run(self._flatten_inputs(x))
+        return self._host_stage.run(self._standardized_inputs(x))
 
     def _check_input_shapes(self, x):
         if isinstance(x, HostStaged):
@@ -184,9 +190,7 @@ class Functional(Function, Model):
         for tensor, value in zip(self.inputs, self._flatten_inputs(x)):
             shape = tuple(getattr(value, "shape", ()))
             expected = tensor.shape
-            if len(shape) != len(expected) or any(
-                e is not None and e != s for e, s in zip(expected[1:], shape[1:])
-            ):
+            if not input_rank.compatible(shape, expected):
                 raise ValueError(
                     f"Input '{tensor.input_layer.name}' of model '{self.name}' is incompatible "
                     f"with the model: expected shape {expected}, but received input with shape "

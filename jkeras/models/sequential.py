@@ -8,7 +8,7 @@ from jkeras.core.keras_tensor import KerasTensor
 from jkeras.layers import registry
 from jkeras.layers.core.input_layer import InputLayer
 from jkeras.layers.layer import Layer, call_arguments
-from jkeras.models import host_stage
+from jkeras.models import host_stage, input_rank
 from jkeras.models.model import Model
 
 
@@ -144,11 +144,25 @@ class Sequential(LayerStack, Model):
             self.build((None,) + x.shape[1:])
         return host_stage.run_stack(host_layers, x, (None,) + x.shape[1:])
 
+    def _check_input_shapes(self, x):
+        """Raise a ValueError when `x` does not fit the shape the model was built for."""
+        expected = getattr(self, "_build_shapes", (None,))[0]
+        shape = tuple(np.shape(x))
+        if expected is not None and not isinstance(x, HostStaged) \
+                and not input_rank.compatible(shape, expected):
+            raise ValueError(
+                f"Input of model '{self.name}' is incompatible with the model: expected shape "
+                f"{expected}, but received input with shape {shape}."
+            )
+
     def call(self, inputs, training=None, mask=None):
         layers = self.layers
         if isinstance(inputs, HostStaged):  # the host stage ran (`_stage_host_inputs`)
             layers = layers[len(host_stage.leading_host_layers(layers)):]
             inputs = inputs.values[0]
+        elif getattr(self, "_build_shapes", None) is not None and hasattr(inputs, "shape"):
+            name = self._input_layer.name if self._input_layer is not None else self.name
+            inputs = input_rank.adjust_rank(inputs, self._build_shapes[0], name)
         outputs = inputs
         for layer in layers:
             kwargs = {"mask": mask} if mask is not None and _takes_mask(layer) else {}

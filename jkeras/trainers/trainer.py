@@ -346,7 +346,7 @@ class Trainer:
         if isinstance(x, HostStaged):  # the host stage checked and built the model
             return
         leaves = jax.tree_util.tree_leaves(x)
-        if hasattr(self, "_check_input_shapes"):
+        if self.built and hasattr(self, "_check_input_shapes"):  # functional and sequential
             self._check_input_shapes(x)
         elif not self.built:
             spec = data_module.input_spec(x)
