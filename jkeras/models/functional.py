@@ -103,6 +103,16 @@ class Functional(Function, Model):
         return [t.node.operation.name for t in self.outputs]
 
     @property
+    def input(self):
+        """The symbolic inputs in the structure the model was built with."""
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        """The symbolic outputs in the structure the model was built with."""
+        return self._outputs_struct
+
+    @property
     def input_shape(self):
         shapes = [t.shape for t in self.inputs]
         return shapes[0] if len(shapes) == 1 else shapes

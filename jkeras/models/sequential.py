@@ -32,6 +32,8 @@ class Sequential(LayerStack, Model):
     # Inputs are converted by the layers that consume them (each to its own compute dtype),
     # never to the model's, as in Keras 3.
     _convert_input_args = False
+    # The symbolic input and output of the build: a graph's ends, not owned state.
+    untracked_attributes = ("_symbolic_ends",)
 
     def __init__(self, layers=None, trainable=True, name=None):
         super().__init__(trainable=trainable, name=name)
@@ -106,10 +108,11 @@ class Sequential(LayerStack, Model):
                     "build() or start the model with `jkeras.Input(shape)`."
                 )
             input_shape = self._input_layer.batch_shape
-        tensor = KerasTensor(tuple(input_shape), self._input_dtype())
+        first = tensor = KerasTensor(tuple(input_shape), self._input_dtype())
         for layer in self.layers:
             tensor = layer(tensor)
         self._build_shapes = (tuple(input_shape), tensor.shape)
+        self._symbolic_ends = (first, tensor)
         self.built = True
 
     def _input_dtype(self):
@@ -117,6 +120,24 @@ class Sequential(LayerStack, Model):
 
     def _default_input_signature(self):
         return KerasTensor(self._build_shapes[0], self._input_dtype())
+
+    @property
+    def inputs(self):
+        """`[KerasTensor]`: the symbolic input the model was built from (as Keras 3)."""
+        return [self._built_ends("inputs")[0]]
+
+    @property
+    def outputs(self):
+        """`[KerasTensor]`: the last layer's symbolic output."""
+        return [self._built_ends("outputs")[1]]
+
+    def _built_ends(self, attribute):
+        ends = getattr(self, "_symbolic_ends", None)
+        if not self.built or ends is None:
+            raise AttributeError(
+                f"Sequential model '{self.name}' has no defined {attribute} yet."
+            )
+        return ends
 
     @property
     def input_shape(self):
