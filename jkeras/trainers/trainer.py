@@ -409,8 +409,10 @@ class Trainer:
         plan, validation_data = epoch_plan.fit_plan(
             self, x, y, sample_weight, class_weight, batch_size, steps_per_epoch, shuffle,
             validation_split, validation_data, callbacks, initial_epoch)
-        validate = self._validation(validation_data, validation_batch_size or batch_size,
-                                    validation_steps)
+        validation = self._validation(validation_data, validation_batch_size or batch_size,
+                                      validation_steps)
+        validate = None if validation is None else (
+            lambda: validation(list(callbacks or [])))
         history = History()
         sync = state_sync.model_sync(self, "train")
         callback_list = CallbackList(
@@ -444,9 +446,11 @@ class Trainer:
             x, y, sample_weight = data_module.unpack_validation(validation_data)
             self._prepare(x, y, sample_weight, kind="test")
 
-        def validate():
+        def validate(callbacks):
+            # As Keras 3, fit's callbacks see the validation's test hooks.
             logs = self.evaluate(x, y, sample_weight=sample_weight, batch_size=batch_size,
-                                 steps=steps, verbose=0, return_dict=True, _callbacks=False)
+                                 steps=steps, verbose=0, return_dict=True, _callbacks=False,
+                                 callbacks=CallbackList(callbacks))
             return {f"val_{name}": value for name, value in logs.items()}
 
         return validate
@@ -513,13 +517,16 @@ class Trainer:
         verbose = _verbose(verbose)
         batches = epoch_plan.host_batches(self, x, y, sample_weight, batch_size, steps, "test")
         sync = state_sync.model_sync(self, "test")  # donates nothing: the weights stay valid
-        callback_list = CallbackList(
-            # No progress bar for an evaluation inside `fit` (e.g. from a callback).
-            list(callbacks or [])
-            + ([ProgbarLogger()] if verbose and _callbacks and not self._in_fit else []),
-            model=self, params={"verbose": verbose, "epochs": 1, "steps": batches.steps},
-            on_sync=sync.write,
-        )
+        if isinstance(callbacks, CallbackList):  # fit's validation: its callbacks as they are
+            callback_list, callbacks = callbacks, callbacks.callbacks
+        else:
+            callback_list = CallbackList(
+                # No progress bar for an evaluation inside `fit` (e.g. from a callback).
+                list(callbacks or [])
+                + ([ProgbarLogger()] if verbose and _callbacks and not self._in_fit else []),
+                model=self, params={"verbose": verbose, "epochs": 1, "steps": batches.steps},
+                on_sync=sync.write,
+            )
         self.reset_metrics()
         executions = epoch_plan.evaluation_executions(self, "test", x, batches, callbacks)
         callback_list.on_test_begin()
