@@ -29,7 +29,11 @@ class StatelessScope:
     """
 
     def __init__(self, values=(), rng=None):
-        self._values = {id(var): value for var, value in values}
+        values = list(values)
+        # A value may be a Variable itself (Keras 3 accepts `metric.variables` where it takes
+        # arrays): its current value is substituted (arrays expose `__jax_array__` only when
+        # they are jkeras array-likes, which read their value).
+        self._values = {id(var): _array(value) for var, value in values}
         self._variables = {id(var): var for var, _ in values}
         self.rng = rng
         self._draws = 0
@@ -62,6 +66,10 @@ class StatelessScope:
 
     def add_loss(self, loss):
         self.losses.append(loss)
+
+
+def _array(value):
+    return value.__jax_array__() if hasattr(value, "__jax_array__") else value
 
 
 def current_scope():
