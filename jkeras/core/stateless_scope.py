@@ -69,7 +69,10 @@ class StatelessScope:
 
 
 def _array(value):
-    return value.__jax_array__() if hasattr(value, "__jax_array__") else value
+    if isinstance(value, jax.Array):  # also tracers (whose `__jax_array__` is None)
+        return value
+    convert = getattr(value, "__jax_array__", None)
+    return convert() if callable(convert) else value
 
 
 def current_scope():
