@@ -139,11 +139,17 @@ class Model(ModelSavingMixin, Trainer, Layer):
         return self.sublayers
 
     def get_build_config(self):
-        """`{"input_shape": ...}` of a model built with `build(input_shape)`, else the shape
-        its layers were first built from (None if none)."""
+        """`{"input_shape": ...}` of a model built with `build(input_shape)`, else the input
+        shapes of its first call (as Keras 3), else the shape its layers were first built from
+        (None if none)."""
         shapes = getattr(self, "_build_shapes", None)
         if shapes is not None:
             return {"input_shape": shapes[0]}
+        called_with = getattr(self, "_call_signature", None)
+        if called_with is not None:  # built by its first call: that call's input shapes
+            return {"input_shape": jax.tree_util.tree_map(
+                lambda a: a.shape if isinstance(a, SimpleNamespace) else None, called_with,
+                is_leaf=lambda a: isinstance(a, SimpleNamespace))}
         return super().get_build_config()
 
     def export(self, filepath, format="jax_export", verbose=None, input_signature=None,
