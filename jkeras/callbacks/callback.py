@@ -84,16 +84,18 @@ class CallbackList(Callback):
                 callback.set_params(params)
 
     # As Keras 3, every hook receives a dict (empty when there is nothing to report): epoch
-    # and run hooks positionally, batch hooks as `logs=`.
+    # and run hooks positionally, batch hooks as `logs=`; each dispatch gets its own copy,
+    # which its callbacks share (a `LearningRateScheduler` adding "learning_rate" to an
+    # epoch's logs adds it to History's, not to the logs `on_train_end` gets).
     def _dispatch(self, hook, *args, logs=None):
-        logs = {} if logs is None else logs
+        logs = {} if logs is None else dict(logs)
         for callback in self.callbacks:
             getattr(callback, hook)(*args, logs)
 
     def _dispatch_batch(self, hook, batch_index, logs=None):
         if self._batch_readers and self._on_sync is not None:
             self._on_sync()
-        logs = {} if logs is None else logs
+        logs = {} if logs is None else dict(logs)
         for callback in self.callbacks:
             getattr(callback, hook)(batch_index, logs=logs)
 
