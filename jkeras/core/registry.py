@@ -29,6 +29,12 @@ def family(kind):
     return _FAMILIES[kind]
 
 
+def families():
+    """Every family's registry, in the order the families were created (for generic
+    serialization: `jkeras.saving.serialize_keras_object`)."""
+    return list(_FAMILIES.values())
+
+
 def function_config(name):
     """The dict Keras 3 writes for a built-in function (an activation, loss or metric)
     referenced by `name`."""
@@ -70,6 +76,7 @@ class Registry:
         self.config_only = set(config_only)
         self.registered_objects = registered_objects
         self._writes = {}  # id(built-in class) -> (module, registered_name) it is written with
+        self._class_names = {}  # id(built-in class) -> class name written, where not __name__
         self.register(*objects, snake_case=snake_case)
         self.register_aliases(aliases or {})
         _FAMILIES[kind] = self
@@ -77,10 +84,13 @@ class Registry:
     # ------------------------------------------------------------------------------ names
 
     def register(self, *objects, name=None, snake_case=False, module=None,
-                 registered_name=None):
+                 registered_name=None, class_name=None):
         """Add built-in objects (under `name`, default their `__name__`), written with
-        `module` (default the family's) and `registered_name` (default None)."""
+        `module` (default the family's), `registered_name` (default None) and `class_name`
+        (default `__name__`; Keras writes a class exported under another name by that name)."""
         for obj in objects:
+            if class_name is not None:
+                self._class_names[id(obj)] = class_name
             key = name or obj.__name__
             self.table[key] = obj
             if snake_case:
@@ -146,7 +156,8 @@ class Registry:
         if not hasattr(obj, "get_config"):
             raise ValueError(f"Cannot serialize {self.kind} {obj!r}: it has no `get_config()`.")
         module, registered = self.written_as(cls)
-        return {"module": module, "class_name": cls.__name__, "config": obj.get_config(),
+        class_name = self._class_names.get(id(cls), cls.__name__)
+        return {"module": module, "class_name": class_name, "config": obj.get_config(),
                 "registered_name": registered}
 
     def serialize_function(self, fn):

@@ -28,11 +28,11 @@ class StatelessScope:
             `fold_in(rng, i)` (i counting draws) instead of advancing the layers' own seed state.
     """
 
-    def __init__(self, values=(), rng=None):
-        values = list(values)
+    def __init__(self, values=(), rng=None, *, state_mapping=None):
+        # `state_mapping`: Keras 3's name for `values` (`keras.StatelessScope(state_mapping=...)`).
+        values = list(state_mapping if state_mapping is not None else values)
         # A value may be a Variable itself (Keras 3 accepts `metric.variables` where it takes
-        # arrays): its current value is substituted (arrays expose `__jax_array__` only when
-        # they are jkeras array-likes, which read their value).
+        # arrays): its current value is substituted.
         self._values = {id(var): _array(value) for var, value in values}
         self._variables = {id(var): var for var, _ in values}
         self.rng = rng

@@ -4,6 +4,7 @@ writing Keras's event layout loads no TensorFlow."""
 import pathlib
 import subprocess
 import sys
+
 import tomllib
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]

@@ -44,7 +44,7 @@ def _custom_step_class(library):
 
         def test_step(self, state, data):
             x, y = data
-            trainable, non_trainable, metrics_variables = state
+            trainable, non_trainable, _ = state
             y_pred, _ = self.stateless_call(trainable, non_trainable, x)
             return {"custom_mse": ((y - y_pred) ** 2).mean()}, state
 

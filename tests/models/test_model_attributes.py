@@ -48,9 +48,9 @@ def test_unbuilt_sequential_has_no_inputs_and_get_layer_finds_layers():
     for library in (keras, jkeras):
         model = library.Sequential([library.layers.Dense(2, name="first")])
         with pytest.raises(AttributeError, match="has no defined inputs yet"):
-            model.inputs
+            _ = model.inputs
         with pytest.raises(AttributeError, match="has no defined outputs yet"):
-            model.outputs
+            _ = model.outputs
         model.build((None, 3))
         assert model.get_layer("first") is model.get_layer(index=0) is model.layers[0]
         with pytest.raises(ValueError):

@@ -35,7 +35,7 @@ def _compare(value, expected, rtol, atol, path):
             f"{path}: keys {sorted(value)} != Keras's {sorted(expected)}")
         for key in expected:
             _compare(value[key], expected[key], rtol, atol, f"{path}[{key!r}]")
-    elif isinstance(expected, str) or isinstance(expected, bool) or expected is None:
+    elif isinstance(expected, (str, bool)) or expected is None:
         assert value == expected, f"{path}: {value!r} != Keras's {expected!r}"
     elif isinstance(expected, (list, tuple)) and not all(
             isinstance(e, (int, float, np.number)) for e in expected):

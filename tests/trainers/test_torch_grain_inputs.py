@@ -3,7 +3,6 @@ loaders, as Keras 3 does, with the same results as Keras 3 on the same batches."
 
 import grain
 import keras
-import numpy as np
 import pytest
 import torch
 

@@ -323,7 +323,7 @@ def test_composite_layers_hold_keras_sublayers_and_seed_generators():
                          ("RandomColorJitter", {"brightness_factor": 0.1, "hue_factor": 0.1})):
         ours = getattr(jkeras.layers, name)(**kwargs)
         theirs = getattr(keras.layers, name)(**kwargs)
-        ours_layers = [type(layer).__name__ for layer in ours._layers]
+        ours_layers = [type(layer).__name__ for layer in ours.sublayers]
         theirs_layers = [type(layer).__name__ for layer in theirs._layers]
         assert sorted(ours_layers) == sorted(theirs_layers)
         assert len(ours.non_trainable_variables) == len(theirs.non_trainable_variables)

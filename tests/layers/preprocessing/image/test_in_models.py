@@ -41,7 +41,7 @@ def trained():
 def test_augmentation_trains_inside_one_compiled_step(trained):
     model, seeds_before, history = trained
     assert np.all(np.isfinite(history.history["loss"]))
-    assert model._untracked_trace_counts["train"] == 1
+    assert model._trace_counts["train"] == 1
     seeds_after = [np.asarray(v.value) for v in model.non_trainable_variables]
     # Four random layers: each state's counter advanced once per step (3 steps, 2 epochs).
     assert len(seeds_after) == 4
