@@ -65,14 +65,13 @@ class _ActivationRegistry(Registry):
         if isinstance(activation, types.FunctionType):
             if self.table.get(activation.__name__) is activation:
                 return activation.__name__
-            name = self.serialize_function(activation)
-            if not isinstance(name, str):
+            if activation.__name__ == "<lambda>":
                 raise ValueError(
                     f"Cannot serialize the activation {activation!r}: a lambda has no name "
                     "to be found again by; define it with `def` (and register it with "
                     "`jkeras.saving.register_keras_serializable`)."
                 )
-            return function_config(name)
+            return function_config(self.serialize_function(activation))
         if hasattr(activation, "get_config"):
             return self.serialize_object(activation)
         raise ValueError(
