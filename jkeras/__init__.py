@@ -23,6 +23,7 @@ from jkeras import (
     ops,
     optimizers,
     preprocessing,
+    quantizers,
     random,
     regularizers,
     saving,
@@ -34,5 +35,6 @@ from jkeras.core.variable import Variable
 from jkeras.dtype_policies import DTypePolicy
 from jkeras.layers import Input, InputLayer, Layer
 from jkeras.models import Model, Sequential
+from jkeras.quantizers import Quantizer
 
 __version__ = "0.1.0"

@@ -17,6 +17,7 @@ import keras  # noqa: E402
 
 COMPLETE = {
     "activations": {},
+    "quantizers": {},
     "backend": {},
     "constraints": {},
     "datasets": {},
@@ -85,7 +86,6 @@ PENDING = {
     "models": "#20",
     "optimizers": "#20",
     "optimizers.legacy": "#20",
-    "quantizers": "#21",
     "regularizers": "#20",
     "saving": "#20",
     "utils": "#19",
