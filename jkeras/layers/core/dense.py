@@ -39,8 +39,7 @@ class Dense(Quantizable, LoRA, Layer):
     """
 
     supports_masking = True
-    quantization_variables = {None: ["kernel", "bias"], "int8": ["kernel", "bias", "kernel_scale"],
-                              "int4": ["kernel", "bias", "kernel_scale", "kernel_zero", "g_idx"]}
+    quantization_variables = quantized_kernel.KERNEL_VARIABLES
 
     def __init__(
         self,

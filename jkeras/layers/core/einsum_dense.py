@@ -172,8 +172,7 @@ class EinsumDense(Quantizable, LoRA, Layer):
         (2, 32, 64)
     """
 
-    quantization_variables = {None: ["kernel", "bias"], "int8": ["kernel", "bias", "kernel_scale"],
-                              "int4": ["kernel", "bias", "kernel_scale", "kernel_zero", "g_idx"]}
+    quantization_variables = quantized_kernel.KERNEL_VARIABLES
 
     def __init__(
         self,

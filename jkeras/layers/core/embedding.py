@@ -1,13 +1,15 @@
 """`Embedding`: maps integer indices to dense vectors."""
 
+from types import MappingProxyType
+
 import jax.numpy as jnp
 import numpy as np
 
 from jkeras import constraints, initializers, quantizers, regularizers
 from jkeras.layers.core.lora import LoRA
 from jkeras.layers.core.quantized_layer import Quantizable, int4_block_size
-from jkeras.quantizers.zero_point import dequantize_with_sz_map
 from jkeras.layers.layer import Layer
+from jkeras.quantizers.zero_point import dequantize_with_sz_map
 
 
 class Embedding(Quantizable, LoRA, Layer):
@@ -40,9 +42,9 @@ class Embedding(Quantizable, LoRA, Layer):
     """
 
     lora_weight = "embeddings"
-    quantization_variables = {
-        None: ["embeddings"], "int8": ["embeddings", "embeddings_scale"],
-        "int4": ["embeddings", "embeddings_scale", "embeddings_zero", "g_idx"]}
+    quantization_variables = MappingProxyType({
+        None: ("embeddings",), "int8": ("embeddings", "embeddings_scale"),
+        "int4": ("embeddings", "embeddings_scale", "embeddings_zero", "g_idx")})
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,

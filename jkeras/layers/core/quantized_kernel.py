@@ -9,6 +9,7 @@ group, float32 as Keras stores it).
 """
 
 import math
+from types import MappingProxyType
 
 import jax.numpy as jnp
 import numpy as np
@@ -16,6 +17,11 @@ import numpy as np
 from jkeras import quantizers
 from jkeras.quantizers.quantization_config import QuantizationConfig
 from jkeras.quantizers.zero_point import dequantize_with_sz_map
+
+# Keras's saving order of a quantized kernel layer's variables, per mode (None: float).
+KERNEL_VARIABLES = MappingProxyType({
+    None: ("kernel", "bias"), "int8": ("kernel", "bias", "kernel_scale"),
+    "int4": ("kernel", "bias", "kernel_scale", "kernel_zero", "g_idx")})
 
 
 def add_int8_kernel(layer, kernel_shape, scale_shape):

@@ -10,6 +10,8 @@ directly. Quantized layers save and load their variables in Keras's order
 (`quantization_variables`), so quantized `.keras` files move between jkeras and Keras 3.
 """
 
+from types import MappingProxyType
+
 import jax
 import numpy as np
 
@@ -58,7 +60,7 @@ class Quantizable:
     `_<mode>_call`. `quantization_config` is set in `__init__` (`_init_quantization`).
     """
 
-    quantization_variables = {}
+    quantization_variables = MappingProxyType({})
 
     def _init_quantization(self, quantization_config):
         if isinstance(quantization_config, dict):
