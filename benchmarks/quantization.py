@@ -21,12 +21,12 @@ import time
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
-import jax  # noqa: E402
-import keras  # noqa: E402
-import mnist_mlp  # noqa: E402
-import numpy as np  # noqa: E402
+import jax
+import keras
+import mnist_mlp
+import numpy as np
 
-import jkeras  # noqa: E402
+import jkeras
 
 MODES = ("float32", "int8", "int4")
 BATCH = 1024
