@@ -143,15 +143,20 @@ class Dense(Quantizable, LoRA, Layer):
         self.quantized_build(kernel.shape, mode, config)
         return values
 
+    def _scaled_product(self, x, kernel, scale):
+        """`x @ kernel / scale` for an integer kernel, with the inputs quantized per row
+        (an int8 x int8 product accumulated in int32) when the layer has an inputs
+        quantizer."""
+        if self.inputs_quantizer is not None:
+            x, inputs_scale = self.inputs_quantizer(x, axis=-1)
+            scale = scale * inputs_scale
+            outputs = quantized_kernel.int_product(jnp.matmul, x, kernel)
+        else:
+            outputs = jnp.matmul(x, kernel)
+        return outputs.astype(self.compute_dtype) / scale
+
     def _int8_call(self, inputs):
-        def product(x, kernel, scale):
-            if self.inputs_quantizer is not None:
-                x, inputs_scale = self.inputs_quantizer(x, axis=-1)
-                scale = scale * inputs_scale
-                outputs = quantized_kernel.int_product(jnp.matmul, x, kernel)
-            else:
-                outputs = jnp.matmul(x, kernel)
-            return outputs.astype(self.compute_dtype) / scale
+        product = self._scaled_product
 
         def float_product(x, kernel, scale):
             return jnp.matmul(x, kernel.astype(self.compute_dtype) / scale)
@@ -165,14 +170,7 @@ class Dense(Quantizable, LoRA, Layer):
         def product(x, kernel):
             if getattr(self, "g_idx", None) is not None:  # groups: dequantize, then multiply
                 return jnp.matmul(x, quantized_kernel.dequantized_int4(self, kernel))
-            scale = self.kernel_scale.value
-            if self.inputs_quantizer is not None:
-                x, inputs_scale = self.inputs_quantizer(x, axis=-1)
-                scale = scale * inputs_scale
-                outputs = quantized_kernel.int_product(jnp.matmul, x, kernel)
-            else:
-                outputs = jnp.matmul(x, kernel)
-            return outputs.astype(self.compute_dtype) / scale
+            return self._scaled_product(x, kernel, self.kernel_scale.value)
 
         def float_product(x, kernel):
             return jnp.matmul(x, quantized_kernel.dequantized_int4(self, kernel))

@@ -16,6 +16,7 @@ import jax
 import numpy as np
 
 from jkeras import dtype_policies
+from jkeras.layers.core.lora import stored_arrays
 from jkeras.quantizers.quantization_config import Int4QuantizationConfig, resolve_config
 from jkeras.quantizers.registry import REGISTRY as QUANTIZER_REGISTRY
 
@@ -156,19 +157,5 @@ class Quantizable:
 
     def _load_quantized_variables(self, store):
         variables = self._quantized_saved_variables()
-        if len(store) != len(variables):
-            raise ValueError(
-                f"Layer '{self.name}' expected {len(variables)} variables, but received "
-                f"{len(store)} variables during loading. Expected: "
-                f"{[v.name for v in variables]}"
-            )
-        arrays = [store[str(index)] for index in range(len(variables))]
-        for variable, array in zip(variables, arrays):
-            if tuple(array.shape) != tuple(variable.shape):
-                raise ValueError(
-                    f"Layer '{self.name}': shape mismatch for variable '{variable.path}': the "
-                    f"layer expects shape {tuple(variable.shape)}, the file holds shape "
-                    f"{tuple(array.shape)}."
-                )
-        for variable, array in zip(variables, arrays):
+        for variable, array in zip(variables, stored_arrays(self, variables, store)):
             variable.assign(array)
