@@ -28,6 +28,12 @@ def family(kind):
     return _FAMILIES[kind]
 
 
+def families():
+    """Every family's registry, in the order the families were created (for generic
+    serialization: `jkeras.saving.serialize_keras_object`)."""
+    return list(_FAMILIES.values())
+
+
 def function_config(name):
     """The dict Keras 3 writes for a built-in function (an activation, loss or metric)
     referenced by `name`."""

@@ -28,7 +28,9 @@ class StatelessScope:
             `fold_in(rng, i)` (i counting draws) instead of advancing the layers' own seed state.
     """
 
-    def __init__(self, values=(), rng=None):
+    def __init__(self, values=(), rng=None, *, state_mapping=None):
+        # `state_mapping`: Keras 3's name for `values` (`keras.StatelessScope(state_mapping=...)`).
+        values = list(state_mapping if state_mapping is not None else values)
         self._values = {id(var): value for var, value in values}
         self._variables = {id(var): var for var, _ in values}
         self.rng = rng

@@ -22,6 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras import config as jkeras_config
 from jkeras import optimizers as optimizers_module
 from jkeras.callbacks.callback import CallbackList, overrides_batch_hooks
 from jkeras.callbacks.history import History
@@ -399,11 +400,12 @@ class Trainer:
         batch_size = data_module.check_batch_size(batch_size)
         _check_epochs(epochs, initial_epoch)
         verbose = _verbose(verbose)
+        epochs, steps_per_epoch = _apply_config_limits(epochs, steps_per_epoch)
         plan, validation_data = epoch_plan.fit_plan(
             self, x, y, sample_weight, class_weight, batch_size, steps_per_epoch, shuffle,
             validation_split, validation_data, callbacks, initial_epoch)
         validate = self._validation(validation_data, validation_batch_size or batch_size,
-                                    validation_steps)
+                                    validation_steps, callbacks)
         history = History()
         sync = state_sync.model_sync(self, "train")
         callback_list = CallbackList(
@@ -426,9 +428,11 @@ class Trainer:
         self.history = history
         return history
 
-    def _validation(self, validation_data, batch_size, steps):
+    def _validation(self, validation_data, batch_size, steps, callbacks=None):
         """`() -> {"val_<name>": value}`, evaluating `validation_data` (arrays are checked
-        now, before any epoch), or None without validation data."""
+        now, before any epoch), or None without validation data. As in Keras, the user's
+        `callbacks` see the evaluation's `on_test_begin` and `on_test_end` (`SwapEMAWeights`
+        swaps the averages in for it)."""
         if validation_data is None:
             return None
         if batch_sources.is_batch_source(validation_data):
@@ -438,8 +442,12 @@ class Trainer:
             self._prepare(x, y, sample_weight, kind="test")
 
         def validate():
+            for callback in callbacks or ():
+                callback.on_test_begin()
             logs = self.evaluate(x, y, sample_weight=sample_weight, batch_size=batch_size,
                                  steps=steps, verbose=0, return_dict=True, _callbacks=False)
+            for callback in callbacks or ():
+                callback.on_test_end(logs)
             return {f"val_{name}": value for name, value in logs.items()}
 
         return validate
@@ -622,3 +630,16 @@ def _check_epochs(epochs, initial_epoch):
 def _as_list(logs, names):
     values = [logs[name] for name in names if name in logs]
     return values[0] if len(values) == 1 else values
+
+
+def _apply_config_limits(epochs, steps_per_epoch):
+    """`(epochs, steps_per_epoch)` capped by `jkeras.config.set_max_epochs` /
+    `set_max_steps_per_epoch` (with Keras's warnings)."""
+    max_epochs, max_steps = jkeras_config.max_epochs(), jkeras_config.max_steps_per_epoch()
+    if max_epochs and max_epochs < epochs:
+        warnings.warn(f"Limiting epochs to {max_epochs}", stacklevel=3)
+        epochs = max_epochs
+    if max_steps and (not steps_per_epoch or max_steps < steps_per_epoch):
+        warnings.warn(f"Limiting steps_per_epoch to {max_steps}", stacklevel=3)
+        steps_per_epoch = max_steps
+    return epochs, steps_per_epoch
