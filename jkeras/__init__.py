@@ -6,6 +6,7 @@
 
 from jkeras import (
     activations,
+    applications,
     backend,
     callbacks,
     config,

@@ -5,6 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras.core.graph import Function
+from jkeras.core.graph_walk import depth_first
 from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor, flatten
 from jkeras.layers.layer import Layer, call_arguments
@@ -231,9 +232,10 @@ def _topological_nodes(inputs, outputs):
     input_ids = {id(t) for t in inputs}
     ordered, done, visiting = [], set(), set()
 
-    def visit_tensor(tensor, consumer):
+    def enter(item):
+        tensor, consumer = item
         if id(tensor) in input_ids:
-            return
+            return False
         node = tensor.node
         if node is None:
             name = tensor.name or repr(tensor)
@@ -242,22 +244,24 @@ def _topological_nodes(inputs, outputs):
                 f"{name}, which is used by '{consumer}'. Pass every `jkeras.Input` it depends "
                 "on as a model input."
             )
-        visit_node(node)
-
-    def visit_node(node):
         if id(node) in done:
-            return
+            return False
         if id(node) in visiting:
             raise ValueError("The layer graph has a cycle.")
         visiting.add(id(node))
-        for tensor in node.input_tensors:
-            visit_tensor(tensor, node.operation.name)
+        return True
+
+    def parents(item):
+        node = item[0].node
+        return [(tensor, node.operation.name) for tensor in node.input_tensors]
+
+    def leave(item):
+        node = item[0].node
         visiting.discard(id(node))
         done.add(id(node))
         ordered.append(node)
 
-    for tensor in outputs:
-        visit_tensor(tensor, "the model outputs")
+    depth_first([(t, "the model outputs") for t in outputs], enter, parents, leave)
     return ordered
 
 
