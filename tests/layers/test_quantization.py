@@ -17,10 +17,10 @@ def _model(module, quantize=None, config=None):
     """A small functional model with all three quantizable layers (float weights equal for
     both libraries when built from `_weights`)."""
     layers = module.layers
-    tokens = module.Input((3,), dtype="int32")
+    tokens = module.Input((3,), dtype="int32", name="tokens")
     x = layers.Embedding(11, 8, name="embedding")(tokens)
     x = layers.EinsumDense("abc,cd->abd", (3, 6), bias_axes="d", name="einsum")(x)
-    x = layers.Flatten()(x)
+    x = layers.Flatten(name="flatten")(x)
     outputs = layers.Dense(4, name="dense")(x)
     model = module.Model(tokens, outputs)
     model.set_weights(_WEIGHTS)
