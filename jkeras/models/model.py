@@ -5,6 +5,8 @@ call), use `Sequential`, or build a graph with `Model(inputs, outputs)` (see `fu
 """
 
 import inspect
+import re
+import warnings
 from types import SimpleNamespace
 
 import jax
@@ -13,6 +15,7 @@ from jkeras.core.keras_tensor import KerasTensor
 from jkeras.export import check_export_format, export_model
 from jkeras.layers.layer import Layer
 from jkeras.models.functional_config import functional_from_config
+from jkeras.quantizers.quantization_config import resolve_config
 from jkeras.saving.model_saving import ModelSavingMixin
 from jkeras.trainers.trainer import Trainer
 from jkeras.utils import summary_utils
@@ -137,6 +140,49 @@ class Model(ModelSavingMixin, Trainer, Layer):
     @property
     def layers(self):
         return self.sublayers
+
+    def quantize(self, mode=None, config=None, filters=None, **kwargs):
+        """Quantize the weights of every layer that supports it (Dense, EinsumDense,
+        Embedding), in place; the model must be built.
+
+        Args:
+            mode: `"int8"` or `"int4"` (optional when `config` is given); `"float8"`,
+                `"gptq"` and `"awq"` raise NotImplementedError in jkeras.
+            config: a `jkeras.quantizers.QuantizationConfig`.
+            filters: only layers whose name matches this regex (or one of these regexes), or
+                for which this callable returns True, are quantized.
+
+        Example:
+            >>> model.quantize("int8")
+        """
+        type_check = kwargs.pop("type_check", True)
+        if kwargs:
+            raise ValueError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
+            )
+        if filters is not None and not isinstance(filters, (str, list, tuple)) \
+                and not callable(filters):
+            raise ValueError(
+                "The `filters` argument must be a regex string, a list of regex strings, or a "
+                f"callable. Received: {type(filters)}"
+            )
+        mode = resolve_config(mode, config).mode
+        if mode in ("float8", "gptq", "awq"):
+            raise NotImplementedError(
+                f"model.quantize: mode '{mode}' is not implemented in jkeras (int8 and int4 "
+                "are; see docs/differences.md)."
+            )
+        changed = False
+        for layer in _leaf_layers(self):
+            if not _selected(layer, filters):
+                continue
+            try:
+                layer.quantize(mode, type_check=type_check, config=config)
+                changed = True
+            except NotImplementedError as error:
+                warnings.warn(str(error), stacklevel=2)
+        if changed:
+            self._jit = {}  # the variables changed: compile the steps again
 
     def get_build_config(self):
         """`{"input_shape": ...}` of a model built with `build(input_shape)`, else the input
@@ -272,6 +318,23 @@ def _symbolic_inputs(shapes, dtype):
     if isinstance(shapes, (list, tuple)):
         return type(shapes)(_symbolic_inputs(v, dtype) for v in shapes)
     raise ValueError(f"Cannot read an input shape from {shapes!r}.")
+def _leaf_layers(layer):
+    """The layers without sublayers under `layer`, depth first."""
+    found = []
+    for sublayer in layer.sublayers:
+        found += _leaf_layers(sublayer) if sublayer.sublayers else [sublayer]
+    return found
+
+
+def _selected(layer, filters):
+    """Whether `quantize`'s `filters` select `layer`."""
+    if filters is None:
+        return True
+    if isinstance(filters, str):
+        return bool(re.search(filters, layer.name))
+    if isinstance(filters, (list, tuple)):
+        return any(re.search(pattern, layer.name) for pattern in filters)
+    return bool(filters(layer))
 
 
 def _is_shape(value):
