@@ -22,6 +22,8 @@ affects another; the parent writes the data once to an `.npz` file so every fram
 on identical arrays.
 
 Measured per process (`measure`):
+  - `build_s` (Keras-like frameworks): building the model (`build_model`), variables
+    initialized;
   - `first_epoch_s`: one epoch of training, compilation included;
   - `fit_samples_per_s`: `epochs` further epochs;
   - `predict_samples_per_s`: prediction over the data (batch `PREDICT_BATCH_SIZE`) after one
@@ -210,13 +212,16 @@ def time_keras_like(model, x, y, batch_size, epochs):
 
 def run_keras_like(framework, bench, x, y, epochs, steps_per_execution):
     keras = import_framework(framework)
+    start = time.perf_counter()
     model = bench.build_model(keras)
+    build_seconds = time.perf_counter() - start
     if framework == "jkeras-auto":
         steps_per_execution = "auto"
     arguments = (bench.compile_arguments(keras) if hasattr(bench, "compile_arguments")
                  else bench.COMPILE)
     model.compile(**arguments, steps_per_execution=steps_per_execution)
     result = time_keras_like(model, x, y, bench.BATCH_SIZE, epochs)
+    result["build_s"] = build_seconds
     if framework.startswith("jkeras"):
         result["train_traces"] = model._trace_counts["train"]
     return result

@@ -10,6 +10,9 @@ Models (`--models`, comma-separated; all by default):
   transformer_lm  examples/transformer_lm.py: decoder-only LM (GroupQueryAttention,
                EinsumDense, RMSNormalization, ReversibleEmbedding), adam, batch 32; no
                hand-written model, so no jax+optax row (transformer_lm.py)
+  resnet50     keras.applications.ResNet50, 10 classes, adam, batch 32 (resnet50.py)
+  mobilenet_v2 keras.applications.MobileNetV2, 10 classes, adam, batch 32 (mobilenet_v2.py)
+               (both on random images: 32x32 on the CPU, 224x224 on a GPU; no jax+optax)
 
 Every (model, framework) pair runs in its own process on the same data (see harness.py);
 rounds alternate between frameworks so machine noise hits them alike, and the best round
@@ -53,6 +56,8 @@ MODELS = {
     "transformer": "transformer_classifier",
     "augmented_convnet": "augmented_convnet",
     "transformer_lm": "transformer_lm",
+    "resnet50": "resnet50",
+    "mobilenet_v2": "mobilenet_v2",
 }
 FRAMEWORK_LABELS = {
     "jkeras": "jkeras",
@@ -212,6 +217,8 @@ def best_of(runs):
     return {
         **good[-1],
         "first_epoch_s": min(r["first_epoch_s"] for r in good),
+        "build_s": min((r["build_s"] for r in good if r.get("build_s") is not None),
+                       default=None),
         "fit_samples_per_s": max(r["fit_samples_per_s"] for r in good),
         "predict_samples_per_s": max(r["predict_samples_per_s"] for r in good),
         "peak_rss_mb": peak("peak_rss_mb"),
@@ -254,7 +261,8 @@ def table(results):
 
 
 def checks(results):
-    """Lines on what every model's frameworks agree on: weight counts and jkeras compilations."""
+    """Lines on what every model's frameworks agree on (weight counts), jkeras's compilations
+    and the models' build times."""
     lines = []
     for model, frameworks in results.items():
         good = {f: e["best"] for f, e in frameworks.items() if "error" not in e["best"]}
@@ -270,6 +278,10 @@ def checks(results):
         for name in ("jkeras", "jkeras-auto"):
             if "train_traces" in good.get(name, {}):
                 text += f"; {name} train step compiled {good[name]['train_traces']} time(s)"
+        builds = [f"{FRAMEWORK_LABELS[f]} {r['build_s']:.2f} s" for f, r in good.items()
+                  if r.get("build_s") is not None]
+        if builds:
+            text += f"; built in {', '.join(builds)}"
         with_tensorflow = [f for f, r in good.items() if r.get("tensorflow_loaded")]
         if with_tensorflow:
             text += f"; TensorFlow was loaded by {', '.join(with_tensorflow)}"

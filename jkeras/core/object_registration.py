@@ -63,7 +63,8 @@ def get_registered_object(name, custom_objects=None, module_objects=None):
 
 class CustomObjectScope:
     """Make `custom_objects` (name -> class or function) visible to deserialization inside
-    the `with` block (a class, as in Keras 3; `custom_object_scope` is the same class).
+    the `with` block (a class, as in Keras; `custom_object_scope` is the same class). Nested
+    scopes add up, where Keras's innermost scope hides the outer ones.
 
     Example:
         >>> with jkeras.saving.custom_object_scope({"MyDense": MyDense}):

@@ -85,6 +85,27 @@ def test_utils_and_models_export_the_saving_names():
     assert jkeras.models.save_model is jkeras.saving.save_model
 
 
+def test_custom_object_scope_is_a_class_whose_nested_scopes_add_up():
+    class Inner:
+        pass
+
+    for library in (jkeras, keras):
+        scope_class = library.utils.CustomObjectScope
+        assert isinstance(scope_class, type) and library.utils.custom_object_scope is scope_class
+        with scope_class({"Outer": int}) as outer:
+            assert isinstance(outer, scope_class)
+            with library.saving.custom_object_scope({"Inner": Inner}):
+                assert library.saving.get_custom_objects().get("Inner") is None  # global only
+                assert library.saving.get_registered_object("Inner") is Inner
+                # The deliberate difference (docs/differences.md): Keras's inner scope hides
+                # the outer one, jkeras's nested scopes add up.
+                outer_seen = library.saving.get_registered_object("Outer")
+                assert outer_seen is (int if library is jkeras else None)
+            assert library.saving.get_registered_object("Inner") is None
+            assert library.saving.get_registered_object("Outer") is int
+        assert library.saving.get_registered_object("Outer") is None
+
+
 def test_legacy_format_matches_keras_both_ways():
     from keras.legacy import saving as keras_legacy
 
