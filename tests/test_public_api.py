@@ -50,6 +50,7 @@ COMPLETE = {
     "datasets.mnist": {},
     "datasets.reuters": {},
     "distribution": {},
+    "dtype_policies": {},
     "export": {},
     "initializers": {},
     "layers": {
@@ -89,7 +90,6 @@ COMPLETE = {
 PENDING = {
     "": "#20 top-level names",
     "distillation": "#20",
-    "dtype_policies": "#20, #21",
 }
 
 
