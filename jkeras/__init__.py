@@ -36,8 +36,10 @@ from jkeras import (
 )
 from jkeras.core.device import device, remat
 from jkeras.core.keras_tensor import KerasTensor
+from jkeras.core.remat_scope import RematScope
 from jkeras.core.naming import name_scope
 from jkeras.core.stateless_scope import StatelessScope
+from jkeras.core.symbolic_scope import SymbolicScope
 from jkeras.core.variable import Variable
 from jkeras.dtype_policies import DTypePolicy, FloatDTypePolicy
 from jkeras.initializers import Initializer

@@ -11,6 +11,7 @@ import jax
 import jax.numpy as jnp
 
 from jkeras.core import naming
+from jkeras.core.symbolic_scope import SymbolicScope
 
 
 class KerasTensor:
@@ -134,9 +135,10 @@ def abstract_call(fn, args, kwargs):
         return fn(*call_args, **call_kwargs)
 
     def trace(size):
-        return jax.eval_shape(run, *[
-            jax.ShapeDtypeStruct(tuple(size if d is None else d for d in leaves[i].shape),
-                                 leaves[i].dtype) for i in positions])
+        with SymbolicScope():
+            return jax.eval_shape(run, *[
+                jax.ShapeDtypeStruct(tuple(size if d is None else d for d in leaves[i].shape),
+                                     leaves[i].dtype) for i in positions])
 
     trace.has_unknown = any(None in leaves[i].shape for i in positions)
     return trace

@@ -24,11 +24,13 @@ from jkeras import constraints, initializers, regularizers
 from jkeras.core import naming
 from jkeras.core.autocast_scope import AutocastScope, get_autocast_scope, is_float_dtype
 from jkeras.core.keras_tensor import KerasTensor, Node, any_symbolic, output_spec
+from jkeras.core.remat_scope import get_current_remat_mode
 from jkeras.core.stateless_scope import StatelessScope, current_scope
 from jkeras.core.tracing import concrete
 from jkeras.core.variable import Variable, standardize_dtype
 from jkeras.dtype_policies import dtype_policy as dtype_policies
 from jkeras.dtype_policies.dtype_policy_map import DTypePolicyMap
+from jkeras.layers import rematerialization
 from jkeras.layers.input_spec import assert_input_compatibility
 from jkeras.layers.pure_core import PureCore
 from jkeras.random.seed_generator import SeedGenerator, draw_key
@@ -151,6 +153,7 @@ class Layer(PureCore):
         # the path of the scopes it was created in.
         with naming.name_scope(self.name):
             self._path = naming.scope_path()
+        self._remat_mode = get_current_remat_mode()
         self.autocast = bool(kwargs.get("autocast", True))
         self.built = False
         self.input_spec = None
@@ -282,6 +285,17 @@ class Layer(PureCore):
             self._dtype_policy = policy
 
     @property
+    def remat_mode(self):
+        """The `RematMode` of the `RematScope` the layer was created in (None: no scope)."""
+        return self._remat_mode
+
+    def rematerialized_call(self, layer_call, *args, **kwargs):
+        """`layer_call`, rematerialized as the layer's remat mode says (Keras 3's hook)."""
+        if self._remat_mode is None:
+            return layer_call
+        return rematerialization.rematerialized_call(self, layer_call, args, kwargs)
+
+    @property
     def path(self):
         """The layer's path (`outer/inner/name`): the name scopes it was built in."""
         return self._path
@@ -387,11 +401,12 @@ class Layer(PureCore):
         autocast_scope = self._autocast_scope()
         try:
             with naming.name_scope(self.name):
+                call = self.rematerialized_call(self.call, *args, **kwargs)
                 if autocast_scope is None:
-                    outputs = self.call(*args, **kwargs)
+                    outputs = call(*args, **kwargs)
                 else:
                     with autocast_scope:
-                        outputs = self.call(*args, **kwargs)
+                        outputs = call(*args, **kwargs)
         finally:
             _context.training = previous
         if self.activity_regularizer is not None:
