@@ -59,18 +59,22 @@ def test_remat_scope_nesting_and_errors():
             lib.RematScope(mode="some")
 
 
-def test_symbolic_scope_marks_shape_inference():
-    seen = {}
-    for lib, inside in ((jkeras, in_symbolic_scope), (keras, keras_in_symbolic)):
-        class Probe(lib.layers.Layer):
-            def call(self, x):
-                seen.setdefault(lib.__name__, []).append(inside())
-                return x
+def _probe_class(lib, inside, seen):
+    class Probe(lib.layers.Layer):
+        def call(self, x):
+            seen.append(inside())
+            return x
 
-        Probe()(lib.Input((3,)))
-        Probe()(np.ones((1, 3), "float32"))
-        with lib.SymbolicScope():
-            assert inside()
-        assert not inside()
-    assert seen["jkeras"][0] and not seen["jkeras"][-1]
-    assert seen["keras"][0] and not seen["keras"][-1]
+    return Probe
+
+
+@pytest.mark.parametrize("lib,inside", [(jkeras, in_symbolic_scope), (keras, keras_in_symbolic)])
+def test_symbolic_scope_marks_shape_inference(lib, inside):
+    seen = []
+    probe = _probe_class(lib, inside, seen)
+    probe()(lib.Input((3,)))
+    probe()(np.ones((1, 3), "float32"))
+    assert seen[0] and not seen[-1]
+    with lib.SymbolicScope():
+        assert inside()
+    assert not inside()
