@@ -12,6 +12,7 @@ from jkeras import (
     config,
     constraints,
     datasets,
+    distillation,
     distribution,
     dtype_policies,
     export,
