@@ -4,9 +4,9 @@ A layer whose policy is a map looks its own `path` up in it (an exact key first,
 regex key that matches the whole path) and falls back to the map's default policy.
 """
 
-import re
 from collections.abc import MutableMapping
 
+from jkeras.core import path_map
 from jkeras.dtype_policies.dtype_policy import (
     DTypePolicy,
     deserialize,
@@ -70,16 +70,8 @@ class DTypePolicyMap(DTypePolicy, MutableMapping):
     def __getitem__(self, key):
         """The policy of the path `key`: its own entry, else the one regex entry matching the
         whole path, else the default policy. Several matching regexes are a ValueError."""
-        if key in self._policy_map:
-            return self._policy_map[key]
-        matches = [pattern for pattern in self._policy_map if re.fullmatch(pattern, key)]
-        if len(matches) > 1:
-            raise ValueError(
-                f"Path '{key}' matches multiple dtype policy specification keys: {matches}. "
-                "Please make sure each path only matches at most one dtype policy "
-                "specification key in the DTypePolicyMap."
-            )
-        return self._policy_map[matches[0]] if matches else self.default_policy
+        found = path_map.lookup(self._policy_map, key, "dtype policy", "path", "DTypePolicyMap")
+        return self.default_policy if found is None else found
 
     def __setitem__(self, key, policy):
         if key in self._policy_map:

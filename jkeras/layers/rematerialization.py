@@ -6,6 +6,7 @@ import math
 import jax
 
 from jkeras.core.device import remat
+from jkeras.core.keras_tensor import call_with_leaves
 
 
 def remat_call(fn):
@@ -17,14 +18,7 @@ def remat_call(fn):
         leaves, treedef = jax.tree_util.tree_flatten((args, kwargs))
         positions = [i for i, leaf in enumerate(leaves) if isinstance(leaf, jax.Array)
                      or hasattr(leaf, "__array__") and not isinstance(leaf, (bool, int, float))]
-
-        def run(*arrays):
-            filled = list(leaves)
-            for position, array in zip(positions, arrays):
-                filled[position] = array
-            call_args, call_kwargs = jax.tree_util.tree_unflatten(treedef, filled)
-            return fn(*call_args, **call_kwargs)
-
+        run = call_with_leaves(fn, leaves, treedef, positions)
         return remat(run)(*[leaves[i] for i in positions])
 
     return wrapper
