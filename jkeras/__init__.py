@@ -25,6 +25,7 @@ from jkeras import (
     ops,
     optimizers,
     preprocessing,
+    quantizers,
     random,
     regularizers,
     saving,
@@ -44,6 +45,7 @@ from jkeras.losses import Loss
 from jkeras.metrics import Metric
 from jkeras.models import Model, Sequential
 from jkeras.optimizers import Optimizer
+from jkeras.quantizers import Quantizer
 from jkeras.regularizers import Regularizer
 
 __version__ = "0.1.0"

@@ -16,8 +16,9 @@ PACKAGE = ROOT / "jkeras"
 ORDER = [
     "core", "tree", "dtype_policies", "config", "random", "distribution", "ops", "activations",
     "initializers", "regularizers", "constraints", "losses", "metrics", "optimizers",
-    "mixed_precision", "backend", "layers", "saving", "legacy", "export", "utils", "datasets",
-    "preprocessing", "visualization", "callbacks", "trainers", "models", "applications",
+    "mixed_precision", "backend", "quantizers", "layers", "saving", "legacy", "export", "utils",
+    "datasets", "preprocessing", "visualization", "callbacks", "trainers", "models",
+    "applications",
 ]
 
 

@@ -9,5 +9,25 @@ from jkeras.dtype_policies.dtype_policy import (
     get,
     serialize,
 )
+from jkeras.dtype_policies.quantized_dtype_policy import (
+    QUANTIZATION_MODES,
+    AWQDTypePolicy,
+    GPTQDTypePolicy,
+    Int4DTypePolicy,
+    QuantizedDTypePolicy,
+    QuantizedFloat8DTypePolicy,
+)
 
-__all__ = ["DTypePolicy", "FloatDTypePolicy", "deserialize", "get", "serialize"]
+__all__ = [
+    "QUANTIZATION_MODES",
+    "AWQDTypePolicy",
+    "DTypePolicy",
+    "FloatDTypePolicy",
+    "GPTQDTypePolicy",
+    "Int4DTypePolicy",
+    "QuantizedDTypePolicy",
+    "QuantizedFloat8DTypePolicy",
+    "deserialize",
+    "get",
+    "serialize",
+]

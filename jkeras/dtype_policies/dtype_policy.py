@@ -13,6 +13,7 @@ from jkeras.core import config
 from jkeras.core.registry import Registry
 from jkeras.core.variable import standardize_dtype
 
+QUANTIZATION_MODES = ("int8", "float8", "int4", "gptq", "awq")
 _MIXED = {"mixed_float16": ("float16", "float32"), "mixed_bfloat16": ("bfloat16", "float32")}
 _global_policy = None
 
@@ -84,7 +85,7 @@ class DTypePolicy:
 
     @property
     def quantization_mode(self):
-        """Always None: jkeras has no quantized policies."""
+        """None: a float policy (quantized_dtype_policy.py's policies name their mode)."""
         return None
 
     def get_config(self):
@@ -123,7 +124,7 @@ def set_global_policy(policy):
                 f"'mixed_float16') or a `DTypePolicy` instance. Received: policy={policy} "
                 f"(of type {type(policy)})"
             )
-        policy = DTypePolicy(policy)
+        policy = get(policy)
     _global_policy = policy
 
 
@@ -144,9 +145,16 @@ class _PolicyRegistry(Registry):
     """Policies serialize as Keras 3's `DTypePolicy`; `get` also takes dtypes, and None is the
     global policy."""
 
+    # Set by quantized_dtype_policy.py: the parser of `"<mode>_from_<source>"` names.
+    quantized_from_name = None
+
     def serialize(self, policy):
-        """A policy's config in Keras 3's form (`{"module": "keras", "class_name": ...}`)."""
-        return {**self.serialize_object(policy), "class_name": "DTypePolicy"}
+        """A policy's config in Keras 3's form (`{"module": "keras", "class_name": ...}`; a
+        quantized policy under its own class name)."""
+        config_ = self.serialize_object(policy)
+        if policy.quantization_mode is None:
+            config_["class_name"] = "DTypePolicy"
+        return config_
 
     def deserialize(self, config, custom_objects=None):
         """A `DTypePolicy` from `serialize`'s output (also Keras 3's `FloatDTypePolicy` form)."""
@@ -164,6 +172,8 @@ class _PolicyRegistry(Registry):
         if isinstance(identifier, dict):
             return self.deserialize(identifier)
         if isinstance(identifier, str):
+            if identifier.startswith(QUANTIZATION_MODES) and self.quantized_from_name:
+                return self.quantized_from_name(identifier)
             return DTypePolicy(identifier)
         name = None if isinstance(identifier, (bool, int, float)) else _numeric_dtype_name(
             identifier)
@@ -185,6 +195,15 @@ class _PolicyRegistry(Registry):
 
 _REGISTRY = _PolicyRegistry("dtype policy", "keras", (DTypePolicy,), registered_objects=False)
 _REGISTRY.register(DTypePolicy, name="FloatDTypePolicy")
+
+
+def register_quantized_policies(from_name, *classes):
+    """Make `get` parse quantized policy names with `from_name` and `deserialize` know the
+    quantized policy `classes` (quantized_dtype_policy.py calls it)."""
+    _REGISTRY.quantized_from_name = from_name
+    _REGISTRY.register(*classes, module="keras.dtype_policies")
+
+
 serialize = _REGISTRY.serialize
 deserialize = _REGISTRY.deserialize
 get = _REGISTRY.get

@@ -78,6 +78,8 @@ class _InitializerRegistry(Registry):
             config = {"class_name": config, "config": {}}
         if not isinstance(config, dict) or "class_name" not in config:
             raise self.unknown(config)
+        if config["class_name"] == "function":
+            return self.function_from_config(config, custom_objects)
         obj = self.lookup(config["class_name"], custom_objects)
         if obj is None:
             raise self.unknown(config["class_name"])

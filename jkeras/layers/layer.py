@@ -278,6 +278,18 @@ class Layer(PureCore):
         self._dtype_policy = dtype_policies.get(value)
 
     @property
+    def quantization_mode(self):
+        """The layer's quantization mode (its policy's: `"int8"`, ...), None if not quantized."""
+        return self._dtype_policy.quantization_mode
+
+    def quantize(self, mode=None, type_check=True, config=None):
+        """Quantize the layer's weights in place; layers that support it override this
+        (Dense, EinsumDense, Embedding: layers/core/quantized_layer.py)."""
+        raise NotImplementedError(
+            f"Layer {type(self).__name__} does not have a `quantize` method implemented."
+        )
+
+    @property
     def dtype(self):
         """The dtype of the layer's weights (alias of `variable_dtype`, as in Keras)."""
         return self._dtype_policy.variable_dtype

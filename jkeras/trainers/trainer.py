@@ -41,6 +41,7 @@ from jkeras.trainers import (
 )
 from jkeras.trainers import data as data_module
 from jkeras.trainers.compile_utils import CompiledLoss, CompiledMetrics, flatten_outputs
+from jkeras.utils.x_y_sample_weight import unpack_x_y_sample_weight
 
 
 class Trainer:
@@ -234,13 +235,14 @@ class Trainer:
         return logs, [scope.value_of(v) for v in self.metrics_variables]
 
     def train_step(self, state, data):
-        """One pure training step: `(state, (x, y, sample_weight)) -> (logs, new_state)`.
+        """One pure training step: `(state, data) -> (logs, new_state)`, `data` being `x`,
+        `(x, y)` or `(x, y, sample_weight)` (`jkeras.utils.unpack_x_y_sample_weight`).
 
         `state` is `(trainable, non_trainable, optimizer, metrics)` variable values. Override it
         in the JAX style of Keras 3 to customize training; it runs inside `jax.jit`.
         """
         trainable, non_trainable, optimizer_variables, metrics_variables = state
-        x, y, sample_weight = data
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         grad_fn = jax.value_and_grad(self.compute_loss_and_updates, has_aux=True)
         (loss, (y_pred, non_trainable, metrics_variables)), grads = grad_fn(
             trainable, non_trainable, metrics_variables, x, y, sample_weight, training=True,
@@ -262,7 +264,7 @@ class Trainer:
         """One pure evaluation step: `(state, data) -> (logs, new_state)`,
         `state = (trainable, non_trainable, metrics)`."""
         trainable, non_trainable, metrics_variables = state
-        x, y, sample_weight = data
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         loss, (y_pred, non_trainable, metrics_variables) = self.compute_loss_and_updates(
             trainable, non_trainable, metrics_variables, x, y, sample_weight, training=False
         )
@@ -333,7 +335,8 @@ class Trainer:
         predictions = flatten_outputs(spec, names, "the model outputs")
         targets = flatten_outputs(y, names, "y") if y is not None else predictions
         if self._compile_loss is not None and not self._compile_loss.built:
-            self._compile_loss.build(names)
+            self._compile_loss.build(
+                names, named_outputs=getattr(self, "output_names", None) is not None)
         if not self._compile_metrics.built:
             self._compile_metrics.build(names, targets, predictions)
         if not self._compile_weighted_metrics.built:
@@ -344,10 +347,14 @@ class Trainer:
         if isinstance(x, HostStaged):  # the host stage checked and built the model
             return
         leaves = jax.tree_util.tree_leaves(x)
-        if hasattr(self, "_check_input_shapes"):
+        if self.built and hasattr(self, "_check_input_shapes"):  # functional and sequential
             self._check_input_shapes(x)
         elif not self.built:
-            self.build(data_module.input_spec(x).shape if len(leaves) == 1 else None)
+            spec = data_module.input_spec(x)
+            if isinstance(spec, (dict, list, tuple)):  # a subclassed model taking a structure
+                self.build_from_inputs(spec)
+            else:
+                self.build(spec.shape)
         elif len(leaves) == 1 and (self.get_build_config() or {}).get("input_shape"):
             expected = self.get_build_config()["input_shape"]
             received = (None,) + tuple(np.shape(leaves[0])[1:])
@@ -431,7 +438,7 @@ class Trainer:
     def _validation(self, validation_data, batch_size, steps, callbacks=None):
         """`() -> {"val_<name>": value}`, evaluating `validation_data` (arrays are checked
         now, before any epoch), or None without validation data. As in Keras, the user's
-        `callbacks` see the evaluation's `on_test_begin` and `on_test_end` (`SwapEMAWeights`
+        `callbacks` see the evaluation's test hooks, batch hooks included (`SwapEMAWeights`
         swaps the averages in for it)."""
         if validation_data is None:
             return None
@@ -442,12 +449,9 @@ class Trainer:
             self._prepare(x, y, sample_weight, kind="test")
 
         def validate():
-            for callback in callbacks or ():
-                callback.on_test_begin()
             logs = self.evaluate(x, y, sample_weight=sample_weight, batch_size=batch_size,
-                                 steps=steps, verbose=0, return_dict=True, _callbacks=False)
-            for callback in callbacks or ():
-                callback.on_test_end(logs)
+                                 steps=steps, verbose=0, return_dict=True, _callbacks=False,
+                                 callbacks=CallbackList(list(callbacks or [])))
             return {f"val_{name}": value for name, value in logs.items()}
 
         return validate
@@ -514,13 +518,16 @@ class Trainer:
         verbose = _verbose(verbose)
         batches = epoch_plan.host_batches(self, x, y, sample_weight, batch_size, steps, "test")
         sync = state_sync.model_sync(self, "test")  # donates nothing: the weights stay valid
-        callback_list = CallbackList(
-            # No progress bar for an evaluation inside `fit` (e.g. from a callback).
-            list(callbacks or [])
-            + ([ProgbarLogger()] if verbose and _callbacks and not self._in_fit else []),
-            model=self, params={"verbose": verbose, "epochs": 1, "steps": batches.steps},
-            on_sync=sync.write,
-        )
+        if isinstance(callbacks, CallbackList):  # fit's validation: its callbacks as they are
+            callback_list, callbacks = callbacks, callbacks.callbacks
+        else:
+            callback_list = CallbackList(
+                # No progress bar for an evaluation inside `fit` (e.g. from a callback).
+                list(callbacks or [])
+                + ([ProgbarLogger()] if verbose and _callbacks and not self._in_fit else []),
+                model=self, params={"verbose": verbose, "epochs": 1, "steps": batches.steps},
+                on_sync=sync.write,
+            )
         self.reset_metrics()
         executions = epoch_plan.evaluation_executions(self, "test", x, batches, callbacks)
         callback_list.on_test_begin()

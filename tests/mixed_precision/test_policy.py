@@ -106,5 +106,7 @@ def test_get_config_serializes_the_policy_like_keras():
     assert mp.deserialize(theirs) == mp.DTypePolicy("mixed_float16")
     legacy = {"class_name": "FloatDTypePolicy", "config": {"name": "float16"}}
     assert mp.get(legacy).name == "float16"
+    quantized = {"class_name": "QuantizedDTypePolicy", "config": {"mode": "int8"}}
+    assert mp.deserialize(quantized).name == "int8_from_float32"
     with pytest.raises(ValueError, match="Cannot deserialize a dtype policy"):
-        mp.deserialize({"class_name": "QuantizedDTypePolicy", "config": {"mode": "int8"}})
+        mp.deserialize({"class_name": "NoSuchPolicy", "config": {"mode": "int8"}})

@@ -664,6 +664,19 @@ KWARGS = {
         "dynamic_growth_steps": 10,
         "name": "opt",
     },
+    "optimizers.Muon": {"learning_rate": 0.01, "weight_decay": 0.01, "name": "opt"},
+    "optimizers.ScheduleFreeAdamW": {"learning_rate": 0.01, "warmup_steps": 5, "name": "opt"},
+    "optimizers.OptimizerMap": lambda mod: {
+        "default_optimizer": mod.optimizers.SGD(0.1, name="default"),
+        "optimizer_map": {"dense/kernel": mod.optimizers.Adam(0.01, name="kernels")},
+    },
+    "optimizers.MultiOptimizer": lambda mod: {
+        "optimizer_map": mod.optimizers.OptimizerMap(
+            mod.optimizers.SGD(0.1, name="default"),
+            {"dense/kernel": mod.optimizers.Adam(0.01, name="kernels")},
+        ),
+        "name": "opt",
+    },
     "optimizers.Optimizer": {"learning_rate": 0.01, "name": "opt"},
     # schedules
     "optimizers.schedules.CosineDecay": {
@@ -734,6 +747,7 @@ KWARGS = {
     "regularizers.L1": {"l1": 0.25},
     "regularizers.L2": {"l2": 0.25},
     "regularizers.L1L2": {"l1": 0.25, "l2": 0.5},
+    "regularizers.OrthogonalRegularizer": {"factor": 0.05, "mode": "columns"},
     "constraints.MaxNorm": {"max_value": 3.0, "axis": 1},
     "constraints.MinMaxNorm": {"min_value": 0.5, "max_value": 2.0, "rate": 0.5, "axis": 1},
     "constraints.UnitNorm": {"axis": 1},
@@ -794,28 +808,11 @@ KERAS_CLASSES_JKERAS_LACKS = {
     },
     "losses": set(),
     "metrics": set(),
-    "optimizers": {"MultiOptimizer", "Muon", "OptimizerMap", "ScheduleFreeAdamW"},
+    "optimizers": set(),
     "optimizers.schedules": set(),
-    # Keras 3 also exports each initializer class under its snake_case name.
-    "initializers": {
-        "constant",
-        "glorot_normal",
-        "glorot_uniform",
-        "he_normal",
-        "he_uniform",
-        "identity",
-        "lecun_normal",
-        "lecun_uniform",
-        "ones",
-        "orthogonal",
-        "random_normal",
-        "random_uniform",
-        "truncated_normal",
-        "variance_scaling",
-        "zeros",
-    },
+    "initializers": set(),
     # jkeras's `l1`, `l2`, `l1_l2` are factory functions; Keras 3's are the classes' aliases.
-    "regularizers": {"OrthogonalRegularizer", "orthogonal_regularizer", "l1", "l2", "l1_l2"},
+    "regularizers": set(),
     "constraints": set(),
 }
 

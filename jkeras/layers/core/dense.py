@@ -2,13 +2,15 @@
 
 import jax.numpy as jnp
 
-from jkeras import activations, constraints, initializers, regularizers
+from jkeras import activations, constraints, initializers, quantizers, regularizers
+from jkeras.layers.core import quantized_kernel
 from jkeras.layers.core.lora import LoRA
+from jkeras.layers.core.quantized_layer import Quantizable, dequantized_gradient, int4_block_size
 from jkeras.layers.input_spec import InputSpec
 from jkeras.layers.layer import Layer
 
 
-class Dense(LoRA, Layer):
+class Dense(Quantizable, LoRA, Layer):
     """Densely connected layer: `output = activation(dot(input, kernel) + bias)`.
 
     Args:
@@ -20,6 +22,9 @@ class Dense(LoRA, Layer):
         lora_rank: if set, `enable_lora(lora_rank)` at build: the kernel is frozen and a
             trainable rank-`lora_rank` update of it is learned (see `LoRA`).
         lora_alpha: the update's scale is `lora_alpha / lora_rank`; default `lora_rank`.
+        quantization_config: the `QuantizationConfig` of a quantized layer (what
+            `quantize` sets and `get_config` saves); `quantize("int8")`/`"int4"` quantize
+            the kernel (see `Quantizable`).
 
     Input shape:
         N-D tensor `(batch_size, ..., input_dim)`.
@@ -34,6 +39,7 @@ class Dense(LoRA, Layer):
     """
 
     supports_masking = True
+    quantization_variables = quantized_kernel.KERNEL_VARIABLES
 
     def __init__(
         self,
@@ -52,11 +58,6 @@ class Dense(LoRA, Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if quantization_config is not None:
-            raise ValueError(
-                f"Dense '{self.name}': quantization is not supported; `quantization_config` "
-                f"must be None. Received: quantization_config={quantization_config!r}"
-            )
         if not isinstance(units, int) or units <= 0:
             raise ValueError(
                 f"Received an invalid value for `units` of layer '{self.name}', expected a "
@@ -72,6 +73,7 @@ class Dense(LoRA, Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self._init_lora(lora_rank, lora_alpha)
+        self._init_quantization(quantization_config)
         self.input_spec = InputSpec(min_ndim=2)
 
     def build(self, input_shape):
@@ -80,13 +82,17 @@ class Dense(LoRA, Layer):
             raise ValueError(
                 f"Layer '{self.name}' needs a known last input dimension, got {input_shape}."
             )
-        self._kernel = self.add_weight(
-            shape=(input_dim, self.units),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-            name="kernel",
-        )
+        if self.quantization_mode:
+            self.quantized_build((input_dim, self.units), self.quantization_mode,
+                                 self.quantization_config)
+        else:
+            self._kernel = self.add_weight(
+                shape=(input_dim, self.units),
+                initializer=self.kernel_initializer,
+                regularizer=self.kernel_regularizer,
+                constraint=self.kernel_constraint,
+                name="kernel",
+            )
         self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(
@@ -104,11 +110,72 @@ class Dense(LoRA, Layer):
         """The kernel `Variable`; with LoRA, the merged kernel array (as Keras)."""
         return self._lora_property()
 
-    def call(self, inputs):
-        outputs = jnp.matmul(inputs, self.adapted_weight())
+    def call(self, inputs, training=None):
+        if self.quantization_mode:
+            outputs = self.quantized_call(inputs)
+        else:
+            outputs = jnp.matmul(inputs, self.adapted_weight())
         if self.bias is not None:
             outputs = outputs + self.bias.value
         return self.activation(outputs)
+
+    # ---------------------------------------------------------------------- quantization
+
+    def quantized_build(self, kernel_shape, mode, config=None):
+        """Create the quantized kernel's variables for `mode` (Keras's `quantized_build`)."""
+        self._start_quantized(mode, config)
+        if mode == "int8":
+            quantized_kernel.add_int8_kernel(self, kernel_shape, (self.units,))
+        else:
+            quantized_kernel.add_int4_kernel(self, *kernel_shape, int4_block_size(self, config))
+
+    def _quantize_weights(self, mode, config):
+        kernel = self._kernel.value
+        if mode == "int8":
+            quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
+                config, quantizers.AbsMaxQuantizer(axis=0))
+            values, scale = quantizer(kernel, to_numpy=True)
+            values = {"_kernel": values, "kernel_scale": jnp.squeeze(scale, axis=0)}
+        else:
+            values = quantized_kernel.quantize_int4_matrix(
+                kernel, int4_block_size(self, config), config)
+        self._replace_weight("_kernel")
+        self.quantized_build(kernel.shape, mode, config)
+        return values
+
+    def _scaled_product(self, x, kernel, scale):
+        """`x @ kernel / scale` for an integer kernel, with the inputs quantized per row
+        (an int8 x int8 product accumulated in int32) when the layer has an inputs
+        quantizer."""
+        if self.inputs_quantizer is not None:
+            x, inputs_scale = self.inputs_quantizer(x, axis=-1)
+            scale = scale * inputs_scale
+            outputs = quantized_kernel.int_product(jnp.matmul, x, kernel)
+        else:
+            outputs = jnp.matmul(x, kernel)
+        return outputs.astype(self.compute_dtype) / scale
+
+    def _int8_call(self, inputs):
+        product = self._scaled_product
+
+        def float_product(x, kernel, scale):
+            return jnp.matmul(x, kernel.astype(self.compute_dtype) / scale)
+
+        return dequantized_gradient(product, float_product)(
+            inputs, self._kernel.value, self.kernel_scale.value)
+
+    def _int4_call(self, inputs):
+        unpacked = quantized_kernel.unpacked_int4(self)
+
+        def product(x, kernel):
+            if getattr(self, "g_idx", None) is not None:  # groups: dequantize, then multiply
+                return jnp.matmul(x, quantized_kernel.dequantized_int4(self, kernel))
+            return self._scaled_product(x, kernel, self.kernel_scale.value)
+
+        def float_product(x, kernel):
+            return jnp.matmul(x, quantized_kernel.dequantized_int4(self, kernel))
+
+        return dequantized_gradient(product, float_product)(inputs, unpacked)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
@@ -125,9 +192,11 @@ class Dense(LoRA, Layer):
             "bias_regularizer": _serialize(regularizers, self.bias_regularizer),
             "kernel_constraint": _serialize(constraints, self.kernel_constraint),
             "bias_constraint": _serialize(constraints, self.bias_constraint),
-            "quantization_config": None,
+            "quantization_config": quantizers.serialize(self.quantization_config)
+            if self.quantization_config is not None else None,
             **self._lora_config(),
         }
+
 
 
 def _serialize(module, obj):

@@ -1,12 +1,16 @@
 """`EinsumDense`: a dense layer of any dimensionality, `activation(einsum(eq, x, kernel) + bias)`."""
 
+import math
 import re
+import string
 
 import jax.numpy as jnp
 
-from jkeras import activations, constraints, initializers, regularizers
+from jkeras import activations, constraints, initializers, quantizers, regularizers
 from jkeras.initializers.random_initializers import VarianceScaling
+from jkeras.layers.core import quantized_kernel
 from jkeras.layers.core.lora import LoRA
+from jkeras.layers.core.quantized_layer import Quantizable, dequantized_gradient, int4_block_size
 from jkeras.layers.input_spec import InputSpec
 from jkeras.layers.layer import Layer
 
@@ -110,7 +114,34 @@ def analyze_einsum(equation, bias_axes, input_shape, partial_output_shape):
     return kernel_shape, bias_shape, output_shape, input_axes, output_axes
 
 
-class EinsumDense(LoRA, Layer):
+def full_specs(equation, rank):
+    """`(input_spec, weight_spec, output_spec)` with the ellipsis of an input of `rank`
+    replaced by unused letters (the first ones alphabetically, as Keras)."""
+    input_spec, weight_spec, output_spec, ellipsis = _split_equation(equation)
+    elided = rank - len(input_spec)
+    if ellipsis is None or elided <= 0:
+        return input_spec, weight_spec, output_spec
+    free = "".join(sorted(set(string.ascii_letters) - set(input_spec + weight_spec
+                                                          + output_spec)))[:elided]
+    if ellipsis == "left":
+        return free + input_spec, weight_spec, free + output_spec
+    return input_spec + free, weight_spec, output_spec + free
+
+
+def output_layout(scale, spec, output_spec):
+    """A scale computed over `spec`'s axes (reduced ones kept as size 1) laid out to
+    broadcast against the output: `output_spec`'s axes, size 1 where `spec` lacks the letter
+    (Keras's kernel/input scale layout)."""
+    kept = [i for i, letter in enumerate(spec) if letter in output_spec]
+    dropped = tuple(i for i in range(len(spec)) if i not in kept)
+    scale = jnp.squeeze(scale, axis=dropped) if dropped else scale
+    order = sorted(range(len(kept)), key=lambda k: output_spec.index(spec[kept[k]]))
+    scale = jnp.transpose(scale, order)
+    sizes = dict(zip([spec[kept[k]] for k in order], scale.shape))
+    return scale.reshape([sizes.get(letter, 1) for letter in output_spec])
+
+
+class EinsumDense(Quantizable, LoRA, Layer):
     """A dense layer computing `einsum(equation, inputs, kernel)`, of any dimensionality.
 
     Args:
@@ -128,6 +159,8 @@ class EinsumDense(LoRA, Layer):
         kernel_constraint, bias_constraint: optional projections applied after updates.
         lora_rank, lora_alpha: low-rank adaptation of the kernel, as `Dense`'s (the
             factorization is over the kernel's last axis).
+        quantization_config: the `QuantizationConfig` of a quantized layer; `quantize("int8")`
+            and `"int4"` quantize the kernel over its contracted axes (Keras's layout).
 
     Input shape: any rank matching `equation`'s input.
     Output shape: `(batch, *output_shape)` with the elided axes in place.
@@ -138,6 +171,8 @@ class EinsumDense(LoRA, Layer):
         >>> layer(np.ones((2, 32, 128))).shape
         (2, 32, 64)
     """
+
+    quantization_variables = quantized_kernel.KERNEL_VARIABLES
 
     def __init__(
         self,
@@ -158,12 +193,10 @@ class EinsumDense(LoRA, Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if quantization_config is not None or gptq_unpacked_column_size is not None:
+        if gptq_unpacked_column_size is not None:
             raise ValueError(
-                f"EinsumDense '{self.name}': quantization is not supported; "
-                "`quantization_config` and `gptq_unpacked_column_size` must be None. Received: "
-                f"quantization_config={quantization_config!r}, "
-                f"gptq_unpacked_column_size={gptq_unpacked_column_size!r}"
+                f"EinsumDense '{self.name}': GPTQ is not supported; `gptq_unpacked_column_size` "
+                f"must be None. Received: {gptq_unpacked_column_size!r}"
             )
         _split_equation(equation)  # a clear error now rather than at build
         self.equation = equation
@@ -180,19 +213,24 @@ class EinsumDense(LoRA, Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self._init_lora(lora_rank, lora_alpha)
+        self._init_quantization(quantization_config)
 
     def build(self, input_shape):
         kernel_shape, bias_shape, _, input_axes, output_axes = analyze_einsum(
             self.equation, self.bias_axes, input_shape, self.partial_output_shape
         )
         self.input_spec = InputSpec(ndim=len(input_shape))
-        self._kernel = self.add_weight(
-            name="kernel",
-            shape=tuple(kernel_shape),
-            initializer=self._kernel_initializer_for(input_axes, output_axes),
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
+        if self.quantization_mode:
+            self.quantized_build(tuple(kernel_shape), self.quantization_mode,
+                                 self.quantization_config)
+        else:
+            self._kernel = self.add_weight(
+                name="kernel",
+                shape=tuple(kernel_shape),
+                initializer=self._kernel_initializer_for(input_axes, output_axes),
+                regularizer=self.kernel_regularizer,
+                constraint=self.kernel_constraint,
+            )
         self.bias = None
         if bias_shape is not None:
             self.bias = self.add_weight(
@@ -220,11 +258,100 @@ class EinsumDense(LoRA, Layer):
         """The kernel `Variable`; with LoRA, the merged kernel array (as Keras)."""
         return self._lora_property()
 
-    def call(self, inputs):
-        outputs = jnp.einsum(self.equation, inputs, self.adapted_weight())
+    def call(self, inputs, training=None):
+        if self.quantization_mode:
+            outputs = self.quantized_call(inputs)
+        else:
+            outputs = jnp.einsum(self.equation, inputs, self.adapted_weight())
         if self.bias is not None:
             outputs = outputs + self.bias.value
         return self.activation(outputs)
+
+    # ---------------------------------------------------------------------- quantization
+
+    def _specs(self):
+        return full_specs(self.equation, self.input_spec.ndim)
+
+    def _reduced_axes(self, spec):
+        output_spec = self._specs()[2]
+        return tuple(i for i, letter in enumerate(spec) if letter not in output_spec)
+
+    def quantized_build(self, kernel_shape, mode, config=None):
+        """Create the quantized kernel's variables for `mode` (Keras's `quantized_build`)."""
+        self._start_quantized(mode, config)
+        _, weight_spec, output_spec = self._specs()
+        reduced = self._reduced_axes(weight_spec)
+        self.original_kernel_shape = tuple(kernel_shape)
+        if mode == "int8":
+            scale_shape = [kernel_shape[weight_spec.index(letter)] if letter in weight_spec
+                           else 1 for letter in output_spec]
+            quantized_kernel.add_int8_kernel(self, kernel_shape, scale_shape)
+        else:
+            rows = math.prod(kernel_shape[i] for i in reduced)
+            quantized_kernel.add_int4_kernel(self, rows, math.prod(kernel_shape) // rows,
+                                             int4_block_size(self, config))
+
+    def _quantize_weights(self, mode, config):
+        kernel = self._kernel.value
+        _, weight_spec, output_spec = self._specs()
+        reduced = self._reduced_axes(weight_spec)
+        if mode == "int8":
+            quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
+                config, quantizers.AbsMaxQuantizer(axis=reduced))
+            values, scale = quantizer(kernel, to_numpy=True)
+            values = {"_kernel": values,
+                      "kernel_scale": output_layout(scale, weight_spec, output_spec)}
+        else:
+            rows = math.prod(kernel.shape[i] for i in reduced)
+            values = quantized_kernel.quantize_int4_matrix(
+                kernel.reshape(rows, -1), int4_block_size(self, config), config)
+        self._replace_weight("_kernel")
+        self.quantized_build(kernel.shape, mode, config)
+        return values
+
+    def _quantized_inputs(self, inputs):
+        """`(quantized inputs, their scale in the output layout)` over the contracted axes."""
+        input_spec, _, output_spec = self._specs()
+        quantized, scale = self.inputs_quantizer(inputs, axis=self._reduced_axes(input_spec))
+        return quantized, output_layout(scale, input_spec, output_spec)
+
+    def _int8_call(self, inputs):
+        def product(x, kernel, scale):
+            if self.inputs_quantizer is not None:
+                x, inputs_scale = self._quantized_inputs(x)
+                scale = scale * inputs_scale
+                outputs = quantized_kernel.int_product(
+                    lambda a, b, **kw: jnp.einsum(self.equation, a, b, **kw), x, kernel)
+            else:
+                outputs = jnp.einsum(self.equation, x, kernel)
+            return outputs.astype(self.compute_dtype) / scale
+
+        def float_product(x, kernel, scale):
+            _, weight_spec, output_spec = self._specs()
+            float_kernel = kernel.astype(self.compute_dtype) / _kernel_layout(
+                scale, weight_spec, output_spec)
+            return jnp.einsum(self.equation, x, float_kernel)
+
+        return dequantized_gradient(product, float_product)(
+            inputs, self._kernel.value, self.kernel_scale.value)
+
+    def _int4_call(self, inputs):
+        def float_kernel(unpacked):
+            matrix = quantized_kernel.dequantized_int4(self, unpacked)
+            return matrix.reshape(self.original_kernel_shape)
+
+        def product(x, unpacked):
+            if self.inputs_quantizer is None or getattr(self, "g_idx", None) is not None:
+                return jnp.einsum(self.equation, x, float_kernel(unpacked))
+            x, inputs_scale = self._quantized_inputs(x)
+            outputs = jnp.einsum(self.equation, x, float_kernel(unpacked))
+            return outputs.astype(self.compute_dtype) / inputs_scale
+
+        def float_product(x, unpacked):
+            return jnp.einsum(self.equation, x, float_kernel(unpacked))
+
+        return dequantized_gradient(product, float_product)(
+            inputs, quantized_kernel.unpacked_int4(self))
 
     def compute_output_shape(self, input_shape):
         return tuple(analyze_einsum(
@@ -245,9 +372,22 @@ class EinsumDense(LoRA, Layer):
             "activity_regularizer": _serialize(regularizers, self.activity_regularizer),
             "kernel_constraint": _serialize(constraints, self.kernel_constraint),
             "bias_constraint": _serialize(constraints, self.bias_constraint),
-            "quantization_config": None,
+            "quantization_config": None if self.quantization_config is None
+            else quantizers.serialize(self.quantization_config),
             **self._lora_config(),
         }
+
+
+def _kernel_layout(scale, weight_spec, output_spec):
+    """An output-layout kernel scale back in the kernel's axes (size 1 on contracted axes),
+    to divide the int8 kernel by."""
+    kept = [letter for letter in output_spec if letter in weight_spec]
+    scale = jnp.squeeze(scale, axis=tuple(i for i, letter in enumerate(output_spec)
+                                          if letter not in weight_spec))
+    order = sorted(range(len(kept)), key=lambda k: weight_spec.index(kept[k]))
+    scale = jnp.transpose(scale, order)
+    sizes = dict(zip([kept[k] for k in order], scale.shape))
+    return scale.reshape([sizes.get(letter, 1) for letter in weight_spec])
 
 
 def _serialize(module, obj):

@@ -1,14 +1,18 @@
 """`Embedding`: maps integer indices to dense vectors."""
 
+from types import MappingProxyType
+
 import jax.numpy as jnp
 import numpy as np
 
-from jkeras import constraints, initializers, regularizers
+from jkeras import constraints, initializers, quantizers, regularizers
 from jkeras.layers.core.lora import LoRA
+from jkeras.layers.core.quantized_layer import Quantizable, int4_block_size
 from jkeras.layers.layer import Layer
+from jkeras.quantizers.zero_point import dequantize_with_sz_map
 
 
-class Embedding(LoRA, Layer):
+class Embedding(Quantizable, LoRA, Layer):
     """Turns positive integers (indices) into dense vectors of size `output_dim`.
 
     Args:
@@ -21,6 +25,9 @@ class Embedding(LoRA, Layer):
         lora_rank: if set, `enable_lora(lora_rank)` at build: the embeddings are frozen and a
             trainable rank-`lora_rank` update of them is learned (see `LoRA`).
         lora_alpha: the update's scale is `lora_alpha / lora_rank`; default `lora_rank`.
+        quantization_config: the `QuantizationConfig` of a quantized layer; `quantize("int8")`
+            and `"int4"` quantize each embedding row (Keras's layout: `embeddings_scale` per
+            row; int4 groups of `block_size` columns with `embeddings_zero` and `g_idx`).
 
     Indices outside [0, input_dim) raise a ValueError where they come from the host: numpy
     arrays or lists passed to the layer itself, and numpy inputs of `fit`, `evaluate` and
@@ -35,17 +42,14 @@ class Embedding(LoRA, Layer):
     """
 
     lora_weight = "embeddings"
+    quantization_variables = MappingProxyType({
+        None: ("embeddings",), "int8": ("embeddings", "embeddings_scale"),
+        "int4": ("embeddings", "embeddings_scale", "embeddings_zero", "g_idx")})
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
                  lora_rank=None, lora_alpha=None, quantization_config=None, **kwargs):
         super().__init__(**kwargs)
-        if quantization_config is not None:
-            raise ValueError(
-                f"Embedding '{self.name}': quantization is not supported; "
-                "`quantization_config` must be None. Received: "
-                f"quantization_config={quantization_config!r}"
-            )
         self.input_dim = int(input_dim)
         self.output_dim = int(output_dim)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
@@ -55,6 +59,7 @@ class Embedding(LoRA, Layer):
         self.supports_masking = mask_zero
         self.autocast = False  # indices are never cast; the output is cast instead (as Keras)
         self._init_lora(lora_rank, lora_alpha)
+        self._init_quantization(quantization_config)
 
     def __call__(self, inputs, *args, **kwargs):
         if isinstance(inputs, (np.ndarray, list, tuple)):  # host data: checked for free
@@ -67,6 +72,10 @@ class Embedding(LoRA, Layer):
         check_indices(self, value)
 
     def build(self, input_shape=None):
+        if self.quantization_mode:
+            self.quantized_build((self.input_dim, self.output_dim), self.quantization_mode,
+                                 self.quantization_config)
+            return
         self._embeddings = self.add_weight(
             shape=(self.input_dim, self.output_dim),
             initializer=self.embeddings_initializer,
@@ -85,7 +94,66 @@ class Embedding(LoRA, Layer):
         inputs = jnp.asarray(inputs)
         if not jnp.issubdtype(inputs.dtype, jnp.integer):
             inputs = inputs.astype("int32")
+        if self.quantization_mode:
+            return self.quantized_call(inputs)
         return jnp.take(self.adapted_weight(), inputs, axis=0).astype(self.compute_dtype)
+
+    # ---------------------------------------------------------------------- quantization
+
+    def quantized_build(self, embeddings_shape, mode, config=None):
+        """Create the quantized embeddings' variables for `mode` (`"int8"` or `"int4"`)."""
+        self._start_quantized(mode, config)
+        self.inputs_quantizer = None  # indices are not quantized
+        rows, columns = embeddings_shape
+        block_size = int4_block_size(self, config) if mode == "int4" else None
+        stored = columns if mode == "int8" else (columns + 1) // 2
+        self._embeddings = self.add_weight(name="embeddings", shape=(rows, stored),
+                                           initializer="zeros", dtype="int8", trainable=False)
+        scale_shape = (rows,) if block_size is None else (rows, -(-columns // block_size))
+        self.embeddings_scale = self.add_weight(name="embeddings_scale", shape=scale_shape,
+                                                initializer="ones", trainable=False)
+        self.embeddings_zero = self.g_idx = None
+        if block_size is not None:
+            self.embeddings_zero = self.add_weight(
+                name="embeddings_zero", shape=scale_shape, initializer="zeros", dtype="int8",
+                trainable=False)
+            self.g_idx = self.add_weight(name="g_idx", shape=(columns,), initializer="zeros",
+                                         dtype="float32", trainable=False)
+            self.g_idx.assign(np.arange(columns, dtype="float32") // block_size)
+
+    def _quantize_weights(self, mode, config):
+        embeddings = self._embeddings.value
+        block_size = int4_block_size(self, config) if mode == "int4" else None
+        if block_size is None:
+            value_range = (-127, 127) if mode == "int8" else (-8, 7)
+            quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
+                config, quantizers.AbsMaxQuantizer(axis=-1, value_range=value_range))
+            values, scale = quantizer(embeddings, to_numpy=True)
+            result = {"embeddings_scale": jnp.squeeze(scale, axis=-1)}
+        else:  # groups of columns: Keras quantizes the transposed matrix
+            values, scale, zero = quantizers.abs_max_quantize_grouped_with_zero_point(
+                embeddings.T, block_size=block_size, to_numpy=True)
+            values = values.T
+            result = {"embeddings_scale": scale.T, "embeddings_zero": zero.T}
+        if mode == "int4":
+            values = quantizers.pack_int4(values, axis=-1)[0]
+        self._replace_weight("_embeddings")
+        self.quantized_build(embeddings.shape, mode, config)
+        return {"_embeddings": values, **result}
+
+    def _int8_call(self, inputs):
+        rows = jnp.take(self._embeddings.value, inputs, axis=0).astype(self.compute_dtype)
+        return rows / jnp.take(self.embeddings_scale.value, inputs, axis=0)[..., None]
+
+    def _int4_call(self, inputs):
+        unpacked = quantizers.unpack_int4(self._embeddings.value, self.output_dim, axis=-1)
+        rows = jnp.take(unpacked, inputs, axis=0)
+        scale = jnp.take(self.embeddings_scale.value, inputs, axis=0)
+        if self.g_idx is None:
+            return rows.astype(self.compute_dtype) / scale[..., None]
+        zero = jnp.take(self.embeddings_zero.value, inputs, axis=0)
+        return dequantize_with_sz_map(rows.astype(self.compute_dtype), scale, zero,
+                                      self.g_idx.value, group_axis=-1)
 
     def compute_mask(self, inputs, previous_mask=None):
         """With `mask_zero=True`, index 0 is padding: the mask is `inputs != 0`."""
@@ -107,7 +175,8 @@ class Embedding(LoRA, Layer):
             "activity_regularizer": _serialize(regularizers, self.activity_regularizer),
             "embeddings_constraint": _serialize(constraints, self.embeddings_constraint),
             "mask_zero": self.mask_zero,
-            "quantization_config": None,
+            "quantization_config": None if self.quantization_config is None
+            else quantizers.serialize(self.quantization_config),
             **self._lora_config(),
         }
 

@@ -123,21 +123,7 @@ class LoRA:
         """Read weights written by `save_own_variables` (or by Keras); with LoRA the factors
         restart from zero, since the file's weight already includes their update."""
         variables = self._saved_variables()
-        if len(store) != len(variables):
-            raise ValueError(
-                f"Layer '{self.name}' expected {len(variables)} variables, but received "
-                f"{len(store)} variables during loading. Expected: "
-                f"{[v.name for v in variables]}"
-            )
-        arrays = [store[str(index)] for index in range(len(variables))]
-        for variable, array in zip(variables, arrays):
-            if tuple(array.shape) != tuple(variable.shape):
-                raise ValueError(
-                    f"Layer '{self.name}': shape mismatch for variable '{variable.path}': the "
-                    f"layer expects shape {tuple(variable.shape)}, the file holds shape "
-                    f"{tuple(array.shape)}."
-                )
-        for variable, array in zip(variables, arrays):
+        for variable, array in zip(variables, stored_arrays(self, variables, store)):
             variable.assign(array)
         if self.lora_enabled:
             for factor in self._lora_factors():
@@ -148,3 +134,21 @@ class LoRA:
             return {}
         return {"lora_rank": self.lora_rank, "lora_alpha": self.lora_alpha}
 
+
+def stored_arrays(layer, variables, store):
+    """The arrays `store["0"]`, `store["1"]`, ... for `layer`'s `variables`, after checking
+    their count and shapes (a ValueError naming the layer and the variable otherwise)."""
+    if len(store) != len(variables):
+        raise ValueError(
+            f"Layer '{layer.name}' expected {len(variables)} variables, but received "
+            f"{len(store)} variables during loading. Expected: {[v.name for v in variables]}"
+        )
+    arrays = [store[str(index)] for index in range(len(variables))]
+    for variable, array in zip(variables, arrays):
+        if tuple(array.shape) != tuple(variable.shape):
+            raise ValueError(
+                f"Layer '{layer.name}': shape mismatch for variable '{variable.path}': the "
+                f"layer expects shape {tuple(variable.shape)}, the file holds shape "
+                f"{tuple(array.shape)}."
+            )
+    return arrays
