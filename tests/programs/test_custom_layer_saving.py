@@ -38,7 +38,7 @@ def program(keras):
             super().__init__(**kwargs)
             self.hidden = hidden
             self.outputs_count = outputs
-            self.first = ScaledDense(hidden, scale=0.5)
+            self.first = ScaledDense(hidden, scale=0.5, name="scaled")  # auto names count per process
             self.second = keras.layers.Dense(outputs)
 
         def call(self, inputs):
