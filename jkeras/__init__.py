@@ -38,9 +38,9 @@ from jkeras import (
 from jkeras.core.device import device, remat
 from jkeras.core.graph import Function
 from jkeras.core.keras_tensor import KerasTensor
-from jkeras.core.remat_scope import RematScope
 from jkeras.core.naming import name_scope
 from jkeras.core.operation import Operation
+from jkeras.core.remat_scope import RematScope
 from jkeras.core.stateless_scope import StatelessScope
 from jkeras.core.symbolic_scope import SymbolicScope
 from jkeras.core.variable import Variable
