@@ -12,6 +12,7 @@ from jkeras import (
     config,
     constraints,
     datasets,
+    distillation,
     distribution,
     dtype_policies,
     export,
@@ -32,11 +33,16 @@ from jkeras import (
     tree,
     utils,
     visualization,
+    wrappers,
 )
 from jkeras.core.device import device, remat
+from jkeras.core.graph import Function
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.core.naming import name_scope
+from jkeras.core.operation import Operation
+from jkeras.core.remat_scope import RematScope
 from jkeras.core.stateless_scope import StatelessScope
+from jkeras.core.symbolic_scope import SymbolicScope
 from jkeras.core.variable import Variable
 from jkeras.dtype_policies import DTypePolicy, FloatDTypePolicy
 from jkeras.initializers import Initializer

@@ -18,7 +18,7 @@ ORDER = [
     "initializers", "regularizers", "constraints", "losses", "metrics", "optimizers",
     "mixed_precision", "backend", "quantizers", "layers", "saving", "legacy", "export", "utils",
     "datasets", "preprocessing", "visualization", "callbacks", "trainers", "models",
-    "applications",
+    "applications", "wrappers", "distillation",
 ]
 
 

@@ -8,7 +8,11 @@ layers: `Sequential`) are the interfaces `jkeras.models` implements, so code bel
 plots, saving) reads a model's structure without depending on the models package.
 """
 
+import jax
+
+from jkeras.core import naming
 from jkeras.core.graph_walk import depth_first
+from jkeras.core.keras_tensor import KerasTensor, flatten
 
 
 class InputNode:
@@ -113,9 +117,29 @@ class Graph:
 
 
 class Function:
-    """A computation defined by the graph between its symbolic `inputs` and `outputs` (Keras's
-    `Function`; functional models are one). Subclasses set `inputs` and `outputs`, the lists
-    of input and output KerasTensors."""
+    """A computation defined by the graph between symbolic `inputs` and `outputs` (Keras's
+    `keras.Function`; functional models are one).
+
+    Called on arrays in the structure of `inputs`, it replays the recorded calls and returns
+    arrays in the structure of `outputs`.
+
+    Args:
+        inputs: a KerasTensor (from `jkeras.Input`), or a list or dict of them.
+        outputs: KerasTensor(s) computed from `inputs`.
+        name: optional name.
+
+    Example:
+        >>> x = jkeras.Input((3,))
+        >>> fn = jkeras.Function(x, jkeras.ops.relu(x) * 2)
+        >>> fn(np.ones((2, 3)))
+    """
+
+    def __init__(self, inputs, outputs, name=None):
+        self._inputs_struct, self._outputs_struct = inputs, outputs
+        self.inputs = flatten(inputs)
+        self.outputs = flatten(outputs)
+        self.name = name or naming.auto_name("function")
+        self._nodes = topological_nodes(self.inputs, self.outputs)
 
     @property
     def graph(self):
@@ -126,6 +150,75 @@ class Function:
     def operations(self):
         """Every layer and recorded function of the graph, in Keras's order."""
         return self.graph.operations
+
+    def __call__(self, inputs):
+        return self.call(inputs)
+
+    def call(self, inputs):
+        """The outputs for `inputs` (arrays in the structure of the symbolic inputs)."""
+        values = {id(t): v for t, v in zip(self.inputs, flatten(inputs))}
+        if len(values) != len(self.inputs):
+            raise ValueError(
+                f"Function '{self.name}' expects {len(self.inputs)} input(s) in the structure "
+                f"{self._inputs_struct}; received {len(flatten(inputs))}."
+            )
+        for node in self._nodes:
+            args, kwargs = _tree_map(lambda x: values[id(x)], (node.args, node.kwargs))
+            outputs = node.operation(*args, **kwargs)
+            leaves = jax.tree_util.tree_leaves(outputs)
+            for tensor, value in zip(flatten(node.outputs), leaves):
+                values[id(tensor)] = value
+        return _tree_map(lambda t: values[id(t)], self._outputs_struct)
+
+
+def _tree_map(fn, structure):
+    """`fn` applied to the KerasTensors of `structure` (other leaves unchanged)."""
+    return jax.tree_util.tree_map(
+        lambda x: fn(x) if isinstance(x, KerasTensor) else x, structure,
+        is_leaf=lambda x: isinstance(x, KerasTensor))
+
+
+def topological_nodes(inputs, outputs):
+    """The nodes between `inputs` and `outputs`, each after the nodes it depends on.
+
+    Raises:
+        ValueError: when an output needs a tensor that is not computed from the inputs.
+    """
+    input_ids = {id(t) for t in inputs}
+    ordered, done, visiting = [], set(), set()
+
+    def enter(item):
+        tensor, consumer = item
+        if id(tensor) in input_ids:
+            return False
+        node = tensor.node
+        if node is None:
+            name = tensor.name or repr(tensor)
+            raise ValueError(
+                f"Graph disconnected: cannot find a path from the model inputs to tensor "
+                f"{name}, which is used by '{consumer}'. Pass every `jkeras.Input` it depends "
+                "on as a model input."
+            )
+        if id(node) in done:
+            return False
+        if id(node) in visiting:
+            raise ValueError("The layer graph has a cycle.")
+        visiting.add(id(node))
+        return True
+
+    def parents(item):
+        node = item[0].node
+        return [(tensor, node.operation.name) for tensor in node.input_tensors]
+
+    def leave(item):
+        node = item[0].node
+        visiting.discard(id(node))
+        done.add(id(node))
+        ordered.append(node)
+
+    depth_first([(t, "the model outputs") for t in outputs], enter, parents, leave)
+    return ordered
+
 
 
 class LayerStack:

@@ -11,6 +11,7 @@ import jax
 import jax.numpy as jnp
 
 from jkeras.core import naming
+from jkeras.core.symbolic_scope import SymbolicScope
 
 
 class KerasTensor:
@@ -110,6 +111,20 @@ def any_symbolic(*structures):
     return any(isinstance(leaf, KerasTensor) for leaf in flatten(*structures))
 
 
+def call_with_leaves(fn, leaves, treedef, positions):
+    """`run(*values)`: `fn` called on the `(args, kwargs)` whose flattened `leaves` (with
+    `treedef`) have `values` at `positions` (the traced ones), the other leaves unchanged."""
+
+    def run(*values):
+        filled = list(leaves)
+        for position, value in zip(positions, values):
+            filled[position] = value
+        call_args, call_kwargs = jax.tree_util.tree_unflatten(treedef, filled)
+        return fn(*call_args, **call_kwargs)
+
+    return run
+
+
 def abstract_call(fn, args, kwargs):
     """`trace(size)`: the output shapes and dtypes of `fn(*args, **kwargs)` for its
     KerasTensor arguments, with their unknown dimensions of `size` (abstract evaluation:
@@ -126,17 +141,13 @@ def abstract_call(fn, args, kwargs):
                 "first with layers that run on the host (TextVectorization, StringLookup, "
                 "Hashing).")
 
-    def run(*tensors):
-        filled = list(leaves)
-        for position, tensor in zip(positions, tensors):
-            filled[position] = tensor
-        call_args, call_kwargs = jax.tree_util.tree_unflatten(treedef, filled)
-        return fn(*call_args, **call_kwargs)
+    run = call_with_leaves(fn, leaves, treedef, positions)
 
     def trace(size):
-        return jax.eval_shape(run, *[
-            jax.ShapeDtypeStruct(tuple(size if d is None else d for d in leaves[i].shape),
-                                 leaves[i].dtype) for i in positions])
+        with SymbolicScope():
+            return jax.eval_shape(run, *[
+                jax.ShapeDtypeStruct(tuple(size if d is None else d for d in leaves[i].shape),
+                                     leaves[i].dtype) for i in positions])
 
     trace.has_unknown = any(None in leaves[i].shape for i in positions)
     return trace

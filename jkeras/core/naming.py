@@ -59,6 +59,11 @@ class name_scope:
             _stack().pop()
 
 
+def scope_path():
+    """The current name scopes, joined: `outer/inner`."""
+    return "/".join(_stack())
+
+
 def current_path(name):
     """The path a variable called `name` gets in the current scope: `outer/inner/name`."""
     return "/".join(_stack() + [name])

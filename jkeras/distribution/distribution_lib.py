@@ -16,13 +16,13 @@ import collections.abc
 import contextlib
 import math
 import os
-import re
 import warnings
 
 import jax
 import numpy as np
 from jax.experimental import multihost_utils
 
+from jkeras.core import path_map
 from jkeras.random import seed_generator
 
 DEFAULT_BATCH_DIM_NAME = "batch"
@@ -468,18 +468,8 @@ class LayoutMap(collections.abc.MutableMapping):
         self._device_mesh = device_mesh
 
     def __getitem__(self, key):
-        if key in self._layout_map:
-            return self._layout_map[key]
-        matching_keys = [pattern for pattern in self._layout_map if re.fullmatch(pattern, key)]
-        if len(matching_keys) > 1:
-            raise ValueError(
-                f"Path '{key}' matches multiple layout specification keys: {matching_keys}. "
-                "Please make sure each tensor/variable path only matches at most one layout "
-                "specification key in the LayoutMap."
-            )
-        if len(matching_keys) == 1:
-            return self._layout_map[matching_keys[0]]
-        return None
+        return path_map.lookup(self._layout_map, key, "layout", "tensor/variable path",
+                               "LayoutMap")
 
     def __setitem__(self, key, layout):
         if key in self._layout_map:

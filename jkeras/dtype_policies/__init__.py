@@ -1,6 +1,6 @@
 """`jkeras.dtype_policies`: `DTypePolicy` (a layer's compute and variable dtypes), the global
-policy, and `get`/`serialize`/`deserialize`, with Keras 3's names. Quantized policies are not
-implemented."""
+policy, `DTypePolicyMap` (a policy per layer path), the quantized policies and
+`get`/`serialize`/`deserialize`, with Keras 3's names."""
 
 from jkeras.dtype_policies.dtype_policy import (
     DTypePolicy,
@@ -9,6 +9,7 @@ from jkeras.dtype_policies.dtype_policy import (
     get,
     serialize,
 )
+from jkeras.dtype_policies.dtype_policy_map import DTypePolicyMap
 from jkeras.dtype_policies.quantized_dtype_policy import (
     QUANTIZATION_MODES,
     AWQDTypePolicy,
@@ -22,6 +23,7 @@ __all__ = [
     "QUANTIZATION_MODES",
     "AWQDTypePolicy",
     "DTypePolicy",
+    "DTypePolicyMap",
     "FloatDTypePolicy",
     "GPTQDTypePolicy",
     "Int4DTypePolicy",

@@ -152,7 +152,7 @@ class _PolicyRegistry(Registry):
         """A policy's config in Keras 3's form (`{"module": "keras", "class_name": ...}`; a
         quantized policy under its own class name)."""
         config_ = self.serialize_object(policy)
-        if policy.quantization_mode is None:
+        if config_["module"] == "keras":  # a float policy (not a quantized one, not a map)
             config_["class_name"] = "DTypePolicy"
         return config_
 
@@ -202,6 +202,12 @@ def register_quantized_policies(from_name, *classes):
     quantized policy `classes` (quantized_dtype_policy.py calls it)."""
     _REGISTRY.quantized_from_name = from_name
     _REGISTRY.register(*classes, module="keras.dtype_policies")
+
+
+def register_policy_class(cls):
+    """Make `deserialize` know `cls`, written with Keras's module `keras.dtype_policies`
+    (dtype_policy_map.py registers `DTypePolicyMap`)."""
+    _REGISTRY.register(cls, module="keras.dtype_policies")
 
 
 serialize = _REGISTRY.serialize

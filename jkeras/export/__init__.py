@@ -5,7 +5,9 @@ TensorFlow, exports a serialized `jax.export.Exported` plus its weights instead
 (`format="jax_export"`, the default). See `jax_export.py`.
 """
 
-from jkeras.export.jax_export import ExportedModel, export_jax, load_exported
+from jkeras.export.export_archive import ExportArchive, ExportedArchive
+from jkeras.export.jax_export import ExportedModel, export_jax
+from jkeras.export.loading import load_exported
 
 EXPORT_FORMATS = ("jax_export",)
 

@@ -80,10 +80,21 @@ def _map_specs(fn, structure):
     return fn(structure)
 
 
-def _leaves(structure):
+def spec_leaves(structure):
     found = []
     _map_specs(found.append, structure)
     return found
+
+
+def spec_structure(value):
+    """The `_Spec` structure of one argument's signature (InputSpecs, KerasTensors, ...)."""
+    return _map_specs(_spec_from, value)
+
+
+def restore_dtype(array, dtype):
+    """`array` read from an `.npz`, viewed as `dtype` (NumPy stores bfloat16 & co. as raw
+    bytes)."""
+    return array.view(np.dtype(dtype)) if str(array.dtype) != dtype else array
 
 
 def _signature_from_argument(input_signature):
@@ -98,10 +109,10 @@ def _signature_from_argument(input_signature):
     return _map_specs(_spec_from, input_signature)
 
 
-def _symbolic_structs(specs):
+def symbolic_structs(specs):
     """`jax.ShapeDtypeStruct`s for `specs`: the batch dimension (axis 0) is one shared symbol,
     every other unknown size its own."""
-    leaves = _leaves(specs)
+    leaves = spec_leaves(specs)
     names, counter = [BATCH_SYMBOL], 0
     plan = []
     for spec in leaves:
@@ -164,7 +175,7 @@ def export_jax(model, filepath, verbose=None, input_signature=None, platforms=No
     )
     try:
         exported = jax.export.export(jax.jit(serve), platforms=platforms)(
-            param_structs, _symbolic_structs(specs)
+            param_structs, symbolic_structs(specs)
         )
     except Exception as error:
         raise ValueError(
@@ -294,10 +305,7 @@ def load_exported(filepath):
         values = []
         for index in range(count):
             key = f"{group}_{index}"
-            array = arrays[key]
-            dtype = metadata["param_dtypes"][key]
-            if str(array.dtype) != dtype:  # e.g. bfloat16, stored as raw bytes by NumPy
-                array = array.view(np.dtype(dtype))
+            array = restore_dtype(arrays[key], metadata["param_dtypes"][key])
             values.append(jax.numpy.asarray(array))
         params[group] = values
     return ExportedModel(exported, params, metadata)

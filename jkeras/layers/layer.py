@@ -24,10 +24,13 @@ from jkeras import constraints, initializers, regularizers
 from jkeras.core import naming
 from jkeras.core.autocast_scope import AutocastScope, get_autocast_scope, is_float_dtype
 from jkeras.core.keras_tensor import KerasTensor, Node, any_symbolic, output_spec
+from jkeras.core.remat_scope import get_current_remat_mode
 from jkeras.core.stateless_scope import StatelessScope, current_scope
 from jkeras.core.tracing import concrete
 from jkeras.core.variable import Variable, standardize_dtype
 from jkeras.dtype_policies import dtype_policy as dtype_policies
+from jkeras.dtype_policies.dtype_policy_map import DTypePolicyMap
+from jkeras.layers import rematerialization
 from jkeras.layers.input_spec import assert_input_compatibility
 from jkeras.layers.pure_core import PureCore
 from jkeras.random.seed_generator import SeedGenerator, draw_key
@@ -146,6 +149,11 @@ class Layer(PureCore):
         self.name = name or naming.auto_name(naming.to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self._dtype_policy = dtype_policies.get(dtype)
+        # Keras sets the path when the layer builds; a layer built by `build()` directly keeps
+        # the path of the scopes it was created in.
+        with naming.name_scope(self.name):
+            self._path = naming.scope_path()
+        self._remat_mode = get_current_remat_mode()
         self.autocast = bool(kwargs.get("autocast", True))
         self.built = False
         self.input_spec = None
@@ -224,6 +232,8 @@ class Layer(PureCore):
         )
         build = type(self).build
         self._build_shapes_dict = {"input_shape": shape}  # what summary() reports shapes from
+        with naming.name_scope(self.name):
+            self._path = naming.scope_path()
         if _build_takes_shape(build):
             self.build(shape)
         else:
@@ -266,11 +276,42 @@ class Layer(PureCore):
 
     @dtype_policy.setter
     def dtype_policy(self, value):
-        self._dtype_policy = dtype_policies.get(value)
+        policy = dtype_policies.get(value)
+        if isinstance(self._dtype_policy, DTypePolicyMap) and self.path:
+            if self.path in self._dtype_policy:
+                del self._dtype_policy[self.path]
+            self._dtype_policy[self.path] = policy
+        else:
+            self._dtype_policy = policy
+
+    @property
+    def remat_mode(self):
+        """The `RematMode` of the `RematScope` the layer was created in (None: no scope)."""
+        return self._remat_mode
+
+    def rematerialized_call(self, layer_call, *args, **kwargs):
+        """`layer_call`, rematerialized as the layer's remat mode says (Keras 3's hook)."""
+        if self._remat_mode is None:
+            return layer_call
+        return rematerialization.rematerialized_call(self, layer_call, args, kwargs)
+
+    @property
+    def path(self):
+        """The layer's path (`outer/inner/name`): the name scopes it was built in."""
+        return self._path
+
+    def _own_policy(self):
+        """The layer's policy: its entry in a `DTypePolicyMap` given as its dtype (by path)."""
+        policy = self._dtype_policy
+        if isinstance(policy, DTypePolicyMap) and self.path:
+            return policy[self.path]
+        return policy
 
     @property
     def _dtype(self):
         # The policy's name: what layers that forward their dtype to sublayers pass on.
+        if isinstance(self._dtype_policy, DTypePolicyMap):
+            return self._dtype_policy  # sublayers look their own paths up in it
         return self._dtype_policy.name
 
     @_dtype.setter
@@ -280,7 +321,7 @@ class Layer(PureCore):
     @property
     def quantization_mode(self):
         """The layer's quantization mode (its policy's: `"int8"`, ...), None if not quantized."""
-        return self._dtype_policy.quantization_mode
+        return self._own_policy().quantization_mode
 
     def quantize(self, mode=None, type_check=True, config=None):
         """Quantize the layer's weights in place; layers that support it override this
@@ -292,17 +333,17 @@ class Layer(PureCore):
     @property
     def dtype(self):
         """The dtype of the layer's weights (alias of `variable_dtype`, as in Keras)."""
-        return self._dtype_policy.variable_dtype
+        return self._own_policy().variable_dtype
 
     @property
     def variable_dtype(self):
         """The dtype of the layer's weights."""
-        return self._dtype_policy.variable_dtype
+        return self._own_policy().variable_dtype
 
     @property
     def compute_dtype(self):
         """The dtype the layer computes in: floating inputs are cast to it."""
-        return self._dtype_policy.compute_dtype
+        return self._own_policy().compute_dtype
 
     @property
     def input_dtype(self):
@@ -360,11 +401,12 @@ class Layer(PureCore):
         autocast_scope = self._autocast_scope()
         try:
             with naming.name_scope(self.name):
+                call = self.rematerialized_call(self.call, *args, **kwargs)
                 if autocast_scope is None:
-                    outputs = self.call(*args, **kwargs)
+                    outputs = call(*args, **kwargs)
                 else:
                     with autocast_scope:
-                        outputs = self.call(*args, **kwargs)
+                        outputs = call(*args, **kwargs)
         finally:
             _context.training = previous
         if self.activity_regularizer is not None:

@@ -17,7 +17,8 @@ def clone_model(model, clone_function=None, custom_objects=None):
             (default: recreate the layer from its config).
         custom_objects: custom classes needed to recreate the layers.
 
-    The clone is not compiled (as in Keras).
+    The clone of a compiled model is compiled from its compile config (a new optimizer of
+    the same config), as in Keras.
     """
     if clone_function is not None:
         if not isinstance(model, Sequential):
@@ -26,6 +27,9 @@ def clone_model(model, clone_function=None, custom_objects=None):
         if model._input_layer is not None:
             layers.insert(0, registry.deserialize(registry.serialize(model._input_layer),
                                                   custom_objects))
-        return Sequential(layers, trainable=model.trainable, name=model.name)
-    config = json.loads(json.dumps(serialize_model(model, include_compile=False)))
-    return model_from_config(config, custom_objects=custom_objects, compile=False)
+        clone = Sequential(layers, trainable=model.trainable, name=model.name)
+        if model.compiled:
+            clone.compile_from_config(model.get_compile_config())
+        return clone
+    config = json.loads(json.dumps(serialize_model(model, include_compile=model.compiled)))
+    return model_from_config(config, custom_objects=custom_objects, compile=model.compiled)

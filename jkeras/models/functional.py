@@ -4,8 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jkeras.core.graph import Function
-from jkeras.core.graph_walk import depth_first
+from jkeras.core.graph import Function, topological_nodes
 from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor, flatten
 from jkeras.layers.layer import Layer, call_arguments
@@ -34,6 +33,7 @@ class Functional(Function, Model):
     _convert_input_args = False
     # The recorded calls, and the layers in Keras's order: the graph, not owned sublayers.
     untracked_attributes = ("_nodes", "_keras_order", "_host_stage")
+    __call__ = Model.__call__  # a layer call (Function's replays the graph without one)
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
@@ -57,7 +57,7 @@ class Functional(Function, Model):
                     f"Model inputs must come from `jkeras.Input`; {tensor!r} was produced by "
                     f"'{tensor.node.operation.name}'."
                 )
-        self._nodes = _topological_nodes(self.inputs, self.outputs)
+        self._nodes = topological_nodes(self.inputs, self.outputs)
         self._host_stage = host_stage.plan_for(self.inputs, self._nodes, self.outputs)
         layers = [t.input_layer for t in self.inputs]
         layers += [n.operation for n in self._nodes if isinstance(n.operation, Layer)]
@@ -235,48 +235,6 @@ def _unique(items):
             seen.add(id(item))
             out.append(item)
     return out
-
-
-def _topological_nodes(inputs, outputs):
-    """The nodes between `inputs` and `outputs`, each after the nodes it depends on.
-
-    Raises:
-        ValueError: when an output needs a tensor that is not computed from the inputs.
-    """
-    input_ids = {id(t) for t in inputs}
-    ordered, done, visiting = [], set(), set()
-
-    def enter(item):
-        tensor, consumer = item
-        if id(tensor) in input_ids:
-            return False
-        node = tensor.node
-        if node is None:
-            name = tensor.name or repr(tensor)
-            raise ValueError(
-                f"Graph disconnected: cannot find a path from the model inputs to tensor "
-                f"{name}, which is used by '{consumer}'. Pass every `jkeras.Input` it depends "
-                "on as a model input."
-            )
-        if id(node) in done:
-            return False
-        if id(node) in visiting:
-            raise ValueError("The layer graph has a cycle.")
-        visiting.add(id(node))
-        return True
-
-    def parents(item):
-        node = item[0].node
-        return [(tensor, node.operation.name) for tensor in node.input_tensors]
-
-    def leave(item):
-        node = item[0].node
-        visiting.discard(id(node))
-        done.add(id(node))
-        ordered.append(node)
-
-    depth_first([(t, "the model outputs") for t in outputs], enter, parents, leave)
-    return ordered
 
 
 def _takes_mask(layer):

@@ -1,10 +1,24 @@
 """`save`, `save_weights`, `load_weights` and `to_json`: the saving methods of `Model`."""
 
+import io
+
 from jkeras.saving import saving_lib, serialization
+
+
+def _unpickle_model(archive):
+    # Unpickling runs arbitrary code anyway, so safe mode would protect nothing.
+    return saving_lib.load_archive(archive, safe_mode=False)
 
 
 class ModelSavingMixin:
     """Keras 3's saving methods; the formats live in `jkeras.saving.saving_lib`."""
+
+    def __reduce__(self):
+        """Pickle a model as its in-memory `.keras` archive (as Keras 3 does)."""
+        archive = io.BytesIO()
+        saving_lib.write_archive(self, archive)
+        archive.seek(0)
+        return (_unpickle_model, (archive,))
 
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
         """Save the model (config, weights, optimizer state) to a `.keras` file.

@@ -30,8 +30,6 @@ _MAX_ENTRY_BYTES = 1 << 34  # refuse zip entries that claim more than 16 GiB
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     """Write `model` (config, compile config, weights and optimizer state) to a `.keras` zip
     (or, with a warning as in Keras 3, to a legacy `.h5`/`.hdf5` file)."""
-    import h5py  # on use: h5py is an optional dependency
-
     filepath = os.fspath(filepath)
     if legacy_h5_format.is_legacy_h5(filepath):
         warnings.warn(legacy_h5_format.SAVE_WARNING, stacklevel=3)
@@ -45,27 +43,34 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
             f"Received: filepath={filepath}"
         )
     check_overwrite(filepath, overwrite)
+    with atomic_write(filepath) as temporary:
+        write_archive(model, temporary)
+
+
+def write_archive(model, destination):
+    """Write `model`'s `.keras` zip to `destination` (a path or a binary file object)."""
+    import h5py  # on use: h5py is an optional dependency
+
     config_json = json.dumps(serialize_model(model))
     metadata_json = json.dumps({
         "keras_version": KERAS_VERSION,
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
     })
-    with atomic_write(filepath) as temporary:
-        weights = io.BytesIO()
-        with h5py.File(weights, "w") as h5file:
-            weights_io.write(model, h5file)
-        with zipfile.ZipFile(temporary, "w") as archive:
-            archive.writestr(METADATA_FILENAME, metadata_json)
-            archive.writestr(CONFIG_FILENAME, config_json)
-            archive.writestr(WEIGHTS_FILENAME, weights.getvalue())
-            assets_io.write(model, archive)
+    weights = io.BytesIO()
+    with h5py.File(weights, "w") as h5file:
+        weights_io.write(model, h5file)
+    with zipfile.ZipFile(destination, "w") as archive:
+        archive.writestr(METADATA_FILENAME, metadata_json)
+        archive.writestr(CONFIG_FILENAME, config_json)
+        archive.writestr(WEIGHTS_FILENAME, weights.getvalue())
+        assets_io.write(model, archive)
 
 
-def _read_archive(filepath):
+def _read_archive(source, filepath):
     """`(config, metadata, stored_weights, asset entries)` of a `.keras` file, fully read and
     checked."""
     try:
-        with zipfile.ZipFile(filepath, "r") as archive:
+        with zipfile.ZipFile(source, "r") as archive:
             names = archive.namelist()
             for required in (CONFIG_FILENAME, WEIGHTS_FILENAME):
                 if required not in names:
@@ -149,14 +154,20 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         )
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"File not found: filepath={filepath}.")
-    config, _, stored, assets = _read_archive(filepath)
+    return load_archive(filepath, custom_objects, compile, safe_mode)
+
+
+def load_archive(source, custom_objects=None, compile=True, safe_mode=True):
+    """The model in the `.keras` zip `source` (a path or a binary file object)."""
+    label = source if isinstance(source, str) else "the in-memory archive"
+    config, _, stored, assets = _read_archive(source, label)
     try:
         model = model_from_config(config, custom_objects, compile=compile, safe_mode=safe_mode)
     except (ValueError, NotImplementedError):
         raise
     except Exception as error:
         raise ValueError(
-            f"Could not rebuild the model saved in {filepath} from its config.json "
+            f"Could not rebuild the model saved in {label} from its config.json "
             f"({type(error).__name__}: {error})."
         ) from error
     weights_io.assign(model, stored)
@@ -198,7 +209,7 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=None):
         )
         return
     if filepath.endswith(".keras"):
-        _, _, stored, _ = _read_archive(filepath)
+        _, _, stored, _ = _read_archive(filepath, filepath)
     elif filepath.endswith(".weights.h5"):
         stored = _read_h5(filepath, filepath)
     else:

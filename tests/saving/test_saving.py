@@ -7,6 +7,7 @@ import warnings
 import zipfile
 
 import h5py
+import keras
 import numpy as np
 import pytest
 
@@ -112,7 +113,13 @@ def test_to_json_and_clone_model():
     assert [w.shape for w in rebuilt.get_weights()] == [w.shape for w in model.get_weights()]
 
     clone = jkeras.models.clone_model(model)
-    assert not getattr(clone, "compiled", False)
+    # As Keras 3: a compiled model's clone is compiled from its compile config.
+    kmodel = keras.models.model_from_json(text)
+    kmodel.compile(optimizer="adam", loss="mse")
+    assert clone.compiled and keras.models.clone_model(kmodel).compiled
+    assert clone.get_compile_config() == model.get_compile_config()
+    assert clone.optimizer is not model.optimizer
+    assert not jkeras.models.clone_model(_functional()).compiled
     assert [w.shape for w in clone.get_weights()] == [w.shape for w in model.get_weights()]
     kernels = [(a, b) for a, b in zip(clone.get_weights(), model.get_weights()) if a.ndim == 2]
     assert all(not np.array_equal(a, b) for a, b in kernels)
