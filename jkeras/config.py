@@ -16,6 +16,7 @@ from jkeras.core.config import (
     set_floatx,
     set_image_data_format,
 )
+from jkeras.core.jit_cache import enable_jit_cache, get_jit_cache_dir, is_jit_cache_enabled
 from jkeras.dtype_policies.dtype_policy import global_policy as dtype_policy
 from jkeras.dtype_policies.dtype_policy import set_global_policy as set_dtype_policy
 
@@ -76,10 +77,13 @@ __all__ = [
     "disable_interactive_logging",
     "dtype_policy",
     "enable_interactive_logging",
+    "enable_jit_cache",
     "epsilon",
     "floatx",
+    "get_jit_cache_dir",
     "image_data_format",
     "is_interactive_logging_enabled",
+    "is_jit_cache_enabled",
     "set_dtype_policy",
     "set_epsilon",
     "set_floatx",
