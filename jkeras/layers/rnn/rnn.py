@@ -1,10 +1,13 @@
 """`RNN`: runs a cell over the time axis (one `jax.lax.scan`, see `time_loop.rnn`)."""
 
+import jax
 import jax.numpy as jnp
 
+from jkeras.core.autocast_scope import is_float_dtype
 from jkeras.layers import registry
 from jkeras.layers.input_spec import InputSpec, assert_input_compatibility
 from jkeras.layers.layer import Layer, call_arguments
+from jkeras.layers.rnn.cell import RecurrentCell
 from jkeras.layers.rnn.dropout_rnn_cell import prime_dropout_masks, reset_dropout_masks
 from jkeras.layers.rnn.time_loop import rnn
 
@@ -125,19 +128,10 @@ class RNN(Layer):
         initial_state = [jnp.asarray(s, dtype=dtype) for s in initial_state]
 
         cell = self.cell
-        call_cell = cell if isinstance(cell, Layer) else cell.call
-        takes_training = "training" in call_arguments(type(cell).call)
-        cell_kwargs = {"training": training} if takes_training else {}
-
-        def step(input_t, states):
-            output, new_states = call_cell(input_t, list(states), **cell_kwargs)
-            if not isinstance(new_states, (list, tuple)):
-                new_states = [new_states]
-            return output, list(new_states)
-
         if training:
             prime_dropout_masks(cell, sequences[:, 0], initial_state[0])
         try:
+            step, sequences = self._time_step(sequences, initial_state, training)
             last_output, outputs, states = rnn(
                 step,
                 sequences,
@@ -153,6 +147,35 @@ class RNN(Layer):
         if self.return_state:
             return (output, *states)
         return output
+
+    def _time_step(self, sequences, initial_state, training):
+        """`(step, scanned)`: the function the time loop runs, `(input_t, states) -> (output,
+        new_states)`, and the sequence it scans. A built-in cell's input projection is computed
+        here for all time steps as one matrix product (`RecurrentCell.project_inputs`), and the
+        loop runs only its recurrent part; any other cell is called step by step."""
+        cell = self.cell
+        if isinstance(cell, RecurrentCell) and cell.hoists_input_projection:
+            input_mask, recurrent_mask = cell.step_dropout_masks(
+                sequences[:, 0], initial_state[0], training)
+            if input_mask is not None:  # the same mask at every time step
+                input_mask = jax.tree_util.tree_map(lambda m: m[:, None], input_mask)
+            if is_float_dtype(sequences.dtype):
+                sequences = sequences.astype(cell.compute_dtype)
+            projected = cell.project_inputs(sequences, input_mask)
+
+            def step(projected_t, states):
+                return _as_list_states(cell.recurrent_step(projected_t, list(states),
+                                                           recurrent_mask))
+
+            return step, projected
+        call_cell = cell if isinstance(cell, Layer) else cell.call
+        takes_training = "training" in call_arguments(type(cell).call)
+        cell_kwargs = {"training": training} if takes_training else {}
+
+        def cell_step(input_t, states):
+            return _as_list_states(call_cell(input_t, list(states), **cell_kwargs))
+
+        return cell_step, sequences
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         batch_size, length = sequences_shape[0], sequences_shape[1]
@@ -219,3 +242,11 @@ class CellLayer(RNN):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         return cls(**config)
+
+
+def _as_list_states(step_result):
+    """A cell's `(output, new_states)` with the states as a list."""
+    output, new_states = step_result
+    if not isinstance(new_states, (list, tuple)):
+        new_states = [new_states]
+    return output, list(new_states)
