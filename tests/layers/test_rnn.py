@@ -225,6 +225,13 @@ def test_gradients_match_keras_stateless_call():
             )
         )
         for name in ["LSTM", "GRU"]
+    ] + [  # both directions' input projections in one product (RNN.call_projected)
+        _pair(
+            lambda lib, n=name: lib.layers.Bidirectional(
+                getattr(lib.layers, n)(UNITS, return_sequences=True, return_state=True, **ZEROS)
+            )
+        )
+        for name in ["SimpleRNN", "GRU"]
     ]
     grads = []
     for side in (0, 1):
@@ -510,3 +517,15 @@ def test_hoisted_projection_is_one_matrix_product_before_the_scan():
     (scan,) = [eqn for eqn in jaxpr.jaxpr.eqns if eqn.primitive.name == "scan"]
     inner = [eqn.primitive.name for eqn in scan.params["jaxpr"].jaxpr.eqns]
     assert inner.count("dot_general") == 1  # only the recurrent kernel's
+
+
+def test_bidirectional_projects_both_directions_in_one_matrix_product():
+    layer = layers.Bidirectional(layers.LSTM(UNITS, return_sequences=True, **ZEROS))
+    layer.build(X.shape)
+    trainable = [v.value for v in layer.trainable_variables]
+    jaxpr = jax.make_jaxpr(lambda t, x: layer.stateless_call(t, [], x)[0])(trainable, X)
+    names = [eqn.primitive.name for eqn in jaxpr.jaxpr.eqns]
+    products = [eqn for eqn in jaxpr.jaxpr.eqns[:names.index("scan")]
+                if eqn.primitive.name == "dot_general"]
+    assert [eqn.outvars[0].aval.shape for eqn in products] == [(BATCH, STEPS, 2 * 4 * UNITS)]
+    assert names.count("scan") == 2

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 
 from jkeras import activations, constraints, initializers, regularizers
 from jkeras.layers.layer import Layer
-from jkeras.layers.rnn.dropout_rnn_cell import DropoutRNNCell
+from jkeras.layers.rnn.dropout_rnn_cell import DropoutRNNCell, gate_projections
 from jkeras.random.seed_generator import SeedGenerator
 
 
@@ -117,7 +117,14 @@ class RecurrentCell(Layer, DropoutRNNCell):
         """The input's part of every gate, `(..., gates * units)` for inputs `(..., features)`
         (one step, or all steps at once), the input bias included; `input_mask` is the
         dropout mask (None, one array or one per gate) broadcast against `inputs`."""
-        raise NotImplementedError
+        kernel, bias = self.input_kernel_and_bias()
+        z = jnp.concatenate(gate_projections(inputs, kernel, input_mask, self.gates), axis=-1)
+        return z if bias is None else z + bias
+
+    def input_kernel_and_bias(self):
+        """`(kernel, bias)` of the input projection: without dropout, `project_inputs(x)` is
+        `x @ kernel + bias` (bias None: none)."""
+        return self.kernel.value, None if self.bias is None else self.bias.value
 
     def recurrent_step(self, projected, states, recurrent_mask):
         """One step from its projected input (`project_inputs`) and the states:

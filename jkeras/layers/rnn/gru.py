@@ -91,12 +91,11 @@ class GRUCell(RecurrentCell):
     def _bias_shape(self):
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
-    def project_inputs(self, inputs, input_mask):
-        x = jnp.concatenate(gate_projections(inputs, self.kernel.value, input_mask, 3), axis=-1)
+    def input_kernel_and_bias(self):
         if self.bias is None:
-            return x
+            return self.kernel.value, None
         bias = self.bias.value
-        return x + (bias[0] if self.reset_after else bias)
+        return self.kernel.value, bias[0] if self.reset_after else bias
 
     def recurrent_step(self, projected, states, recurrent_mask):
         h_tm1 = states[0] if isinstance(states, (list, tuple)) else states

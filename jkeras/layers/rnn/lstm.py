@@ -111,10 +111,6 @@ class LSTMCell(RecurrentCell):
 
         return bias_initializer
 
-    def project_inputs(self, inputs, input_mask):
-        z = jnp.concatenate(gate_projections(inputs, self.kernel.value, input_mask, 4), axis=-1)
-        return z if self.bias is None else z + self.bias.value
-
     def recurrent_step(self, projected, states, recurrent_mask):
         h_tm1, c_tm1 = states[0], states[1]
         r = gate_projections(h_tm1, self.recurrent_kernel.value, recurrent_mask, 4)

@@ -112,11 +112,22 @@ class RNN(Layer):
         return [jnp.zeros((batch_size, size), dtype=dtype) for size in self.state_size]
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
-        sequences = jnp.asarray(sequences)
+        return self._run(jnp.asarray(sequences), None, initial_state, mask, training)
+
+    def call_projected(self, projected, initial_state=None, mask=None, training=False):
+        """The layer's call from its cell's input projection of every time step, computed by
+        the caller: `(batch, time, gates * units)`, `cell.project_inputs` without input
+        dropout (`Bidirectional` projects both directions with one matrix product). Only for
+        a cell that `hoists_input_projection`."""
+        return self._run(None, projected, initial_state, mask, training)
+
+    def _run(self, sequences, projected, initial_state, mask, training):
+        """The time loop over `sequences`, or over their input `projected` by the caller."""
+        batch_size = (sequences if projected is None else projected).shape[0]
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         if initial_state is None:
-            initial_state = self.get_initial_state(sequences.shape[0])
+            initial_state = self.get_initial_state(batch_size)
         elif not isinstance(initial_state, (list, tuple)):
             initial_state = [initial_state]
         if len(initial_state) != len(self.state_size):
@@ -129,12 +140,13 @@ class RNN(Layer):
 
         cell = self.cell
         if training:
-            prime_dropout_masks(cell, sequences[:, 0], initial_state[0])
+            scanned = sequences if projected is None else projected
+            prime_dropout_masks(cell, scanned[:, 0], initial_state[0])
         try:
-            step, sequences = self._time_step(sequences, initial_state, training)
+            step, scanned = self._time_step(sequences, projected, initial_state, training)
             last_output, outputs, states = rnn(
                 step,
-                sequences,
+                scanned,
                 initial_state,
                 mask=mask,
                 go_backwards=self.go_backwards,
@@ -148,20 +160,23 @@ class RNN(Layer):
             return (output, *states)
         return output
 
-    def _time_step(self, sequences, initial_state, training):
+    def _time_step(self, sequences, projected, initial_state, training):
         """`(step, scanned)`: the function the time loop runs, `(input_t, states) -> (output,
         new_states)`, and the sequence it scans. A built-in cell's input projection is computed
-        here for all time steps as one matrix product (`RecurrentCell.project_inputs`), and the
-        loop runs only its recurrent part; any other cell is called step by step."""
+        here for all time steps as one matrix product (`RecurrentCell.project_inputs`), unless
+        the caller gave it (`projected`), and the loop runs only its recurrent part; any other
+        cell is called step by step."""
         cell = self.cell
         if isinstance(cell, RecurrentCell) and cell.hoists_input_projection:
+            step_input = sequences[:, 0] if projected is None else None
             input_mask, recurrent_mask = cell.step_dropout_masks(
-                sequences[:, 0], initial_state[0], training)
-            if input_mask is not None:  # the same mask at every time step
-                input_mask = jax.tree_util.tree_map(lambda m: m[:, None], input_mask)
-            if is_float_dtype(sequences.dtype):
-                sequences = sequences.astype(cell.compute_dtype)
-            projected = cell.project_inputs(sequences, input_mask)
+                step_input, initial_state[0], training)
+            if projected is None:
+                if input_mask is not None:  # the same mask at every time step
+                    input_mask = jax.tree_util.tree_map(lambda m: m[:, None], input_mask)
+                if is_float_dtype(sequences.dtype):
+                    sequences = sequences.astype(cell.compute_dtype)
+                projected = cell.project_inputs(sequences, input_mask)
 
             def step(projected_t, states):
                 return _as_list_states(cell.recurrent_step(projected_t, list(states),

@@ -43,12 +43,6 @@ class SimpleRNNCell(RecurrentCell):
         (32, 4)
     """
 
-    def project_inputs(self, inputs, input_mask):
-        if input_mask is not None:
-            inputs = inputs * input_mask
-        h = jnp.matmul(inputs, self.kernel.value)
-        return h if self.bias is None else h + self.bias.value
-
     def recurrent_step(self, projected, states, recurrent_mask):
         prev_output = states[0] if isinstance(states, (list, tuple)) else states
         if recurrent_mask is not None:
