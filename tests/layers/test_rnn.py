@@ -14,6 +14,7 @@ import pytest
 
 import jkeras
 from jkeras import layers
+from jkeras.layers.rnn import cell as cell_module
 from tests.helpers import run_config_test, run_layer_test
 
 BATCH, STEPS, FEATURES, UNITS = 3, 5, 4, 6
@@ -217,6 +218,23 @@ def test_time_distributed_dense_matches_keras():
         layers.TimeDistributed(layers.Dense(2))(np.ones((2, 3), "float32"))
 
 
+@pytest.fixture()
+def hoisted(monkeypatch):
+    """Built-in cells project all time steps' inputs before the scan, also on the CPU backend
+    (where it is off by default)."""
+    monkeypatch.setattr(cell_module, "HOIST_INPUT_PROJECTION", True)
+
+
+def test_the_hoisted_projection_is_off_on_the_cpu_backend_only(monkeypatch):
+    cell = layers.LSTMCell(UNITS)
+    monkeypatch.setattr(jax, "default_backend", lambda: "cpu")
+    assert not cell.hoists_input_projection
+    monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
+    assert cell.hoists_input_projection
+    assert not _stepwise(layers.LSTMCell)(UNITS).hoists_input_projection
+
+
+@pytest.mark.usefixtures("hoisted")
 def test_gradients_match_keras_stateless_call():
     pairs = [
         _pair(
@@ -474,6 +492,7 @@ HOISTED = [  # one input mask for all gates, and (LSTM) a mask per gate
 ]
 
 
+@pytest.mark.usefixtures("hoisted")
 def test_hoisted_input_projection_equals_the_step_by_step_loop_and_its_gradients():
     results = []
     for make_cell in (lambda c: c, _stepwise):
@@ -507,6 +526,7 @@ def test_hoisted_input_projection_equals_the_step_by_step_loop_and_its_gradients
     _assert_tree_close(hoisted_grads, stepwise_grads, atol=1e-5)
 
 
+@pytest.mark.usefixtures("hoisted")
 def test_hoisted_projection_is_one_matrix_product_before_the_scan():
     layer = layers.LSTM(UNITS, return_sequences=True, **ZEROS)
     layer.build(X.shape)
@@ -519,6 +539,7 @@ def test_hoisted_projection_is_one_matrix_product_before_the_scan():
     assert inner.count("dot_general") == 1  # only the recurrent kernel's
 
 
+@pytest.mark.usefixtures("hoisted")
 def test_bidirectional_projects_both_directions_in_one_matrix_product():
     layer = layers.Bidirectional(layers.LSTM(UNITS, return_sequences=True, **ZEROS))
     layer.build(X.shape)

@@ -3,19 +3,26 @@
 A cell computes one time step, `call(inputs, states, training) -> (output, new_states)`, in
 two parts: `project_inputs` (the input's product with `kernel`, which does not depend on the
 state) and `recurrent_step` (the rest). The `RNN` layer scans the cell over time; for a cell
-whose `call` is this one, it computes the input projection for all time steps as one matrix
-product before its scan and scans only `recurrent_step` (`hoists_input_projection`). This base holds the Keras arguments common to the three cells
-(units, activations, initializers, regularizers, constraints, dropout rates, seed), creates the
-`kernel` / `recurrent_kernel` / `bias` weights with Keras's names and shapes, and serializes the
+whose `call` is this one, it can compute the input projection for all time steps as one
+matrix product before its scan and scan only `recurrent_step` (`hoists_input_projection`).
+This base holds the Keras arguments common to the three cells (units, activations,
+initializers, regularizers, constraints, dropout rates, seed), creates the `kernel` /
+`recurrent_kernel` / `bias` weights with Keras's names and shapes, and serializes the
 arguments back.
 """
 
+import jax
 import jax.numpy as jnp
 
 from jkeras import activations, constraints, initializers, regularizers
 from jkeras.layers.layer import Layer
 from jkeras.layers.rnn.dropout_rnn_cell import DropoutRNNCell, gate_projections
 from jkeras.random.seed_generator import SeedGenerator
+
+# Whether built-in cells' input projections run before the time loop: None (the default) on
+# every backend but the CPU, where XLA:CPU ran the LSTM benchmark's hoisted form slower
+# (docs/performance.md); True or False forces it.
+HOIST_INPUT_PROJECTION = None
 
 
 class RecurrentCell(Layer, DropoutRNNCell):
@@ -133,9 +140,14 @@ class RecurrentCell(Layer, DropoutRNNCell):
 
     @property
     def hoists_input_projection(self):
-        """Whether the `RNN` layer may project all time steps' inputs before its scan: the
-        cell's `call` is `RecurrentCell.call` (a subclass overriding it runs step by step)."""
-        return type(self).call is RecurrentCell.call
+        """Whether the `RNN` layer projects all time steps' inputs before its scan: the cell's
+        `call` is `RecurrentCell.call` (a subclass overriding it runs step by step), and
+        `HOIST_INPUT_PROJECTION` allows it on this backend."""
+        if type(self).call is not RecurrentCell.call:
+            return False
+        if HOIST_INPUT_PROJECTION is None:
+            return jax.default_backend() != "cpu"
+        return HOIST_INPUT_PROJECTION
 
     def get_initial_state(self, batch_size=None):
         """Zeros of shape `(batch_size, size)` for each state."""
