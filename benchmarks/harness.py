@@ -5,10 +5,13 @@ A model benchmark is a module in this folder (`mnist_mlp.py`, `mnist_convnet.py`
 
     TITLE, BATCH_SIZE, DEFAULT_SAMPLES, QUICK_SAMPLES
     COMPILE                       keyword arguments of `compile` (loss and optimizer by name)
+    compile_arguments(keras)      (optional) -> `compile`'s arguments built from `keras`, used
+                                     instead of COMPILE (losses given as objects)
     make_data(samples)            -> (x, y) numpy arrays
     build_model(keras)            -> the model, from the `keras` namespace it is given
                                      (`jkeras` or Keras 3: the same code builds both)
     handwritten()                 -> `PureModel`: the same model in plain jax + optax
+                                     (optional: without it `jax+optax` is not measured)
 
 Frameworks (`FRAMEWORKS`): `jkeras` and `keras3` (Keras 3 on its JAX backend), each compiled
 as users write `compile` (no `steps_per_execution` argument: jkeras's default fuses steps where
@@ -21,6 +24,8 @@ affects another; the parent writes the data once to an `.npz` file so every fram
 on identical arrays.
 
 Measured per process (`measure`):
+  - `build_s` (Keras-like frameworks): building the model (`build_model`), variables
+    initialized;
   - `first_epoch_s`: one epoch of training, compilation included;
   - `fit_samples_per_s`: `epochs` further epochs;
   - `predict_samples_per_s`: prediction over the data (batch `PREDICT_BATCH_SIZE`) after one
@@ -211,13 +216,18 @@ def time_keras_like(model, x, y, batch_size, epochs):
 
 def run_keras_like(framework, bench, x, y, epochs, steps_per_execution):
     keras = import_framework(framework)
+    start = time.perf_counter()
     model = bench.build_model(keras)
+    build_seconds = time.perf_counter() - start
     if framework == "keras3-spe32":
         steps_per_execution = KERAS3_STEPS_PER_EXECUTION
+    arguments = (bench.compile_arguments(keras) if hasattr(bench, "compile_arguments")
+                 else bench.COMPILE)
     # None: `compile`'s own default, as users write it.
     chosen = {} if steps_per_execution is None else {"steps_per_execution": steps_per_execution}
-    model.compile(**bench.COMPILE, **chosen)
+    model.compile(**arguments, **chosen)
     result = time_keras_like(model, x, y, bench.BATCH_SIZE, epochs)
+    result["build_s"] = build_seconds
     if framework == "jkeras":
         result["train_traces"] = model._trace_counts["train"]
     return result

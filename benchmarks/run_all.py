@@ -7,6 +7,12 @@ Models (`--models`, comma-separated; all by default):
   transformer  examples/transformer_classifier.py, adam, batch 64  (transformer_classifier.py)
   augmented_convnet  examples/augmented_convnet.py: RandomFlip/RandomRotation/RandomZoom
                in the model before the convnet, adam, batch 128 (augmented_convnet.py)
+  transformer_lm  examples/transformer_lm.py: decoder-only LM (GroupQueryAttention,
+               EinsumDense, RMSNormalization, ReversibleEmbedding), adam, batch 32; no
+               hand-written model, so no jax+optax row (transformer_lm.py)
+  resnet50     keras.applications.ResNet50, 10 classes, adam, batch 32 (resnet50.py)
+  mobilenet_v2 keras.applications.MobileNetV2, 10 classes, adam, batch 32 (mobilenet_v2.py)
+               (both on random images: 32x32 on the CPU, 224x224 on a GPU; no jax+optax)
 
 Every (model, framework) pair runs in its own process on the same data (see harness.py);
 rounds alternate between frameworks so machine noise hits them alike, and the best round
@@ -51,6 +57,9 @@ MODELS = {
     "lstm": "imdb_lstm",
     "transformer": "transformer_classifier",
     "augmented_convnet": "augmented_convnet",
+    "transformer_lm": "transformer_lm",
+    "resnet50": "resnet50",
+    "mobilenet_v2": "mobilenet_v2",
 }
 FRAMEWORK_LABELS = {
     "jkeras": "jkeras",
@@ -164,7 +173,8 @@ def _samples(text, models, quick):
 
 def run(args):
     """All measurements: `{model: {framework: {"rounds": [...], "best": {...}}}}`."""
-    raw = {model: {framework: [] for framework in args.frameworks} for model in args.models}
+    raw = {model: {framework: [] for framework in frameworks_of(model, args.frameworks)}
+           for model in args.models}
     with tempfile.TemporaryDirectory() as folder:
         data = {}
         for model in args.models:
@@ -173,7 +183,7 @@ def run(args):
             np.savez(data[model], x=x, y=y)
         for round_index in range(args.rounds):
             for model in args.models:
-                for framework in args.frameworks:
+                for framework in raw[model]:
                     start = time.perf_counter()
                     result = harness.run_child(
                         MODELS[model], framework, data[model], args.epochs, args.steps_per_execution
@@ -195,6 +205,12 @@ def run(args):
     }
 
 
+def frameworks_of(model, frameworks):
+    """`frameworks` that `model`'s benchmark can run: `jax+optax` needs its `handwritten`."""
+    bench = importlib.import_module(MODELS[model])
+    return [f for f in frameworks if f != "jax+optax" or hasattr(bench, "handwritten")]
+
+
 def best_of(runs):
     """The best round (or the first error when every round failed)."""
     good = [run for run in runs if "error" not in run]
@@ -204,6 +220,8 @@ def best_of(runs):
     return {
         **good[-1],
         "first_epoch_s": min(r["first_epoch_s"] for r in good),
+        "build_s": min((r["build_s"] for r in good if r.get("build_s") is not None),
+                       default=None),
         "fit_samples_per_s": max(r["fit_samples_per_s"] for r in good),
         "predict_samples_per_s": max(r["predict_samples_per_s"] for r in good),
         "peak_rss_mb": peak("peak_rss_mb"),
@@ -246,7 +264,8 @@ def table(results):
 
 
 def checks(results):
-    """Lines on what every model's frameworks agree on: weight counts and jkeras compilations."""
+    """Lines on what every model's frameworks agree on (weight counts), jkeras's compilations
+    and the models' build times."""
     lines = []
     for model, frameworks in results.items():
         good = {f: e["best"] for f, e in frameworks.items() if "error" not in e["best"]}
@@ -261,6 +280,10 @@ def checks(results):
         )
         if "train_traces" in good.get("jkeras", {}):
             text += f"; jkeras train step compiled {good['jkeras']['train_traces']} time(s)"
+        builds = [f"{FRAMEWORK_LABELS[f]} {r['build_s']:.2f} s" for f, r in good.items()
+                  if r.get("build_s") is not None]
+        if builds:
+            text += f"; built in {', '.join(builds)}"
         with_tensorflow = [f for f, r in good.items() if r.get("tensorflow_loaded")]
         if with_tensorflow:
             text += f"; TensorFlow was loaded by {', '.join(with_tensorflow)}"

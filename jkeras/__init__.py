@@ -6,6 +6,7 @@
 
 from jkeras import (
     activations,
+    applications,
     backend,
     callbacks,
     config,
@@ -16,6 +17,7 @@ from jkeras import (
     export,
     initializers,
     layers,
+    legacy,
     losses,
     metrics,
     mixed_precision,
@@ -30,9 +32,23 @@ from jkeras import (
     utils,
     visualization,
 )
+from jkeras.core.device import device, remat
+from jkeras.core.keras_tensor import KerasTensor
+from jkeras.core.naming import name_scope
+from jkeras.core.stateless_scope import StatelessScope
 from jkeras.core.variable import Variable
-from jkeras.dtype_policies import DTypePolicy
-from jkeras.layers import Input, InputLayer, Layer
+from jkeras.dtype_policies import DTypePolicy, FloatDTypePolicy
+from jkeras.initializers import Initializer
+from jkeras.layers import Input, InputLayer, InputSpec, Layer
+from jkeras.losses import Loss
+from jkeras.metrics import Metric
 from jkeras.models import Model, Sequential
+from jkeras.optimizers import Optimizer
+from jkeras.regularizers import Regularizer
 
 __version__ = "0.1.0"
+
+
+def version():
+    """jkeras's version string (Keras 3's `keras.version()`)."""
+    return __version__

@@ -19,8 +19,8 @@ PACKAGE = ROOT / "jkeras"
 ORDER = [
     "core", "tree", "dtype_policies", "config", "random", "distribution", "ops", "activations",
     "initializers", "regularizers", "constraints", "losses", "metrics", "optimizers",
-    "mixed_precision", "backend", "layers", "saving", "export", "utils", "datasets",
-    "preprocessing", "visualization", "callbacks", "trainers", "models",
+    "mixed_precision", "backend", "layers", "saving", "legacy", "export", "utils", "datasets",
+    "preprocessing", "visualization", "callbacks", "trainers", "models", "applications",
 ]
 
 

@@ -40,7 +40,7 @@ from jkeras.activations.activations import (
     tanh_shrink,
     threshold,
 )
-from jkeras.core.registry import Registry
+from jkeras.core.registry import Registry, function_config
 
 ALL_OBJECTS = (
     relu, leaky_relu, relu6, softmax, celu, elu, selu, softplus, softsign, squareplus,
@@ -65,10 +65,13 @@ class _ActivationRegistry(Registry):
         if isinstance(activation, types.FunctionType):
             if self.table.get(activation.__name__) is activation:
                 return activation.__name__
-            raise ValueError(
-                f"Unknown activation function '{activation}' cannot be serialized: only the "
-                f"built-in activations can be serialized by name ({self.names()})."
-            )
+            if activation.__name__ == "<lambda>":
+                raise ValueError(
+                    f"Cannot serialize the activation {activation!r}: a lambda has no name "
+                    "to be found again by; define it with `def` (and register it with "
+                    "`jkeras.saving.register_keras_serializable`)."
+                )
+            return function_config(self.serialize_function(activation))
         if hasattr(activation, "get_config"):
             return self.serialize_object(activation)
         raise ValueError(
@@ -90,7 +93,7 @@ class _ActivationRegistry(Registry):
         if isinstance(config, dict) and config.get("class_name") == "function":
             config = config.get("config")
         if isinstance(config, str):
-            obj = self.lookup(config, custom_objects)
+            obj = self.lookup_function(config, custom_objects)
             if obj is None:
                 raise self.unknown(config)
             return obj

@@ -24,10 +24,10 @@ class Callback:
     def on_train_begin(self, logs=None): ...
     def on_train_end(self, logs=None): ...
     def on_train_batch_begin(self, batch, logs=None):
-        self.on_batch_begin(batch, logs)
+        self.on_batch_begin(batch, logs=logs)
 
     def on_train_batch_end(self, batch, logs=None):
-        self.on_batch_end(batch, logs)
+        self.on_batch_end(batch, logs=logs)
 
     def on_batch_begin(self, batch, logs=None):
         """Keras's older name for `on_train_batch_begin`."""
@@ -83,15 +83,21 @@ class CallbackList(Callback):
             if params is not None:
                 callback.set_params(params)
 
-    def _dispatch(self, hook, *args):
+    # As Keras 3, every hook receives a dict (empty when there is nothing to report): epoch
+    # and run hooks positionally, batch hooks as `logs=`; each dispatch gets its own copy,
+    # which its callbacks share (a `LearningRateScheduler` adding "learning_rate" to an
+    # epoch's logs adds it to History's, not to the logs `on_train_end` gets).
+    def _dispatch(self, hook, *args, logs=None):
+        logs = {} if logs is None else dict(logs)
         for callback in self.callbacks:
-            getattr(callback, hook)(*args)
+            getattr(callback, hook)(*args, logs)
 
-    def _dispatch_batch(self, hook, *args):
+    def _dispatch_batch(self, hook, batch_index, logs=None):
         if self._batch_readers and self._on_sync is not None:
             self._on_sync()
+        logs = {} if logs is None else dict(logs)
         for callback in self.callbacks:
-            getattr(callback, hook)(*args)
+            getattr(callback, hook)(batch_index, logs=logs)
 
 
 def _make_hook(name, batch):
@@ -100,10 +106,10 @@ def _make_hook(name, batch):
             self._dispatch_batch(name, batch_index, logs)
     elif name.startswith("on_epoch"):
         def hook(self, epoch, logs=None):
-            self._dispatch(name, epoch, logs)
+            self._dispatch(name, epoch, logs=logs)
     else:
         def hook(self, logs=None):
-            self._dispatch(name, logs)
+            self._dispatch(name, logs=logs)
     hook.__name__ = name
     return hook
 

@@ -8,8 +8,8 @@ import warnings
 from jkeras.callbacks import backup_file
 from jkeras.callbacks.callback import Callback
 from jkeras.callbacks.monitor_callback import MonitorCallback
-from jkeras.saving.orbax_checkpoint import OrbaxCheckpointer
 from jkeras.saving.atomic_files import atomic_write
+from jkeras.saving.orbax_checkpoint import OrbaxCheckpointer
 
 
 class ModelCheckpoint(MonitorCallback):

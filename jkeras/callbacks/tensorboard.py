@@ -1,5 +1,5 @@
 """`TensorBoard`: event files TensorBoard reads, written with tensorboardX (a maintained writer
-library; install `jkeras[tensorboard]`)."""
+library and a dependency of jkeras; no TensorFlow)."""
 
 import os
 
@@ -24,12 +24,12 @@ class TensorBoard(Callback):
                  write_steps_per_second=False, update_freq="epoch", profile_batch=0,
                  embeddings_freq=0, embeddings_metadata=None):
         super().__init__()
-        try:  # on use: tensorboardX is an optional dependency
+        try:  # on use: tensorboardX loads protobuf, which `import jkeras` does not need
             from tensorboardX import SummaryWriter
         except ImportError as error:
             raise ImportError(
-                "The TensorBoard callback needs tensorboardX: `pip install jkeras[tensorboard]` "
-                "(or `pip install tensorboardX`)."
+                "The TensorBoard callback needs tensorboardX, a dependency of jkeras that is "
+                "missing here: `pip install tensorboardX`."
             ) from error
         self._writer_class = SummaryWriter
         self.log_dir = os.fspath(log_dir)

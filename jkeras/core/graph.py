@@ -8,6 +8,8 @@ layers: `Sequential`) are the interfaces `jkeras.models` implements, so code bel
 plots, saving) reads a model's structure without depending on the models package.
 """
 
+from jkeras.core.graph_walk import depth_first
+
 
 class InputNode:
     """The node Keras gives an `InputLayer` (jkeras keeps none): no inputs, one output."""
@@ -85,27 +87,28 @@ class Graph:
     def _build_map(self, outputs):
         finished, in_progress, ordered, indices = set(), set(), [], {}
 
-        def visit(tensor):
+        def enter(tensor):
             history = self.history(tensor)
             if history is None:
-                return
+                return False
             node = history[0]
             if id(node) in finished:
-                return
+                return False
             if id(node) in in_progress:
                 raise ValueError(
                     f"Tensor {tensor} from operation '{node.operation.name}' is part of a cycle."
                 )
             indices.setdefault(id(node.operation), len(indices))
             in_progress.add(id(node))
-            for parent_tensor in node.input_tensors:
-                visit(parent_tensor)
+            return True
+
+        def leave(tensor):
+            node = self.history(tensor)[0]
             finished.add(id(node))
             in_progress.discard(id(node))
             ordered.append(node)
 
-        for tensor in outputs:
-            visit(tensor)
+        depth_first(outputs, enter, lambda t: self.history(t)[0].input_tensors, leave)
         return ordered, indices
 
 

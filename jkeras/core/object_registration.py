@@ -4,7 +4,6 @@
 Every `Registry` (core/registry.py) consults them, so deserialization finds user classes and
 functions wherever it runs."""
 
-import contextlib
 import inspect
 import threading
 
@@ -62,24 +61,28 @@ def get_registered_object(name, custom_objects=None, module_objects=None):
     return (module_objects or {}).get(name)
 
 
-@contextlib.contextmanager
-def custom_object_scope(custom_objects):
+class CustomObjectScope:
     """Make `custom_objects` (name -> class or function) visible to deserialization inside
-    the `with` block.
+    the `with` block (a class, as in Keras; `custom_object_scope` is the same class). Nested
+    scopes add up, where Keras's innermost scope hides the outer ones.
 
     Example:
         >>> with jkeras.saving.custom_object_scope({"MyDense": MyDense}):
         ...     model = jkeras.models.load_model("m.keras")
     """
-    stack = _scope_stack()
-    stack.append(dict(custom_objects or {}))
-    try:
-        yield
-    finally:
-        stack.pop()
+
+    def __init__(self, custom_objects):
+        self.custom_objects = dict(custom_objects or {})
+
+    def __enter__(self):
+        _scope_stack().append(self.custom_objects)
+        return self
+
+    def __exit__(self, *exc_info):
+        _scope_stack().pop()
 
 
-CustomObjectScope = custom_object_scope
+custom_object_scope = CustomObjectScope
 
 
 def _scope_stack():

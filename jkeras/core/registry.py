@@ -15,6 +15,7 @@ built-in functions by name, losses and metrics accept built-in functions, ...) s
 """
 
 import inspect
+import types
 
 from jkeras.core import object_registration
 from jkeras.core.naming import to_snake_case
@@ -26,6 +27,12 @@ def family(kind):
     """The registry of `kind` (e.g. "initializer"), for code below the family's package (a
     `Variable` created with an initializer's name)."""
     return _FAMILIES[kind]
+
+
+def families():
+    """Every family's registry, in the order the families were created (for generic
+    serialization: `jkeras.saving.serialize_keras_object`)."""
+    return list(_FAMILIES.values())
 
 
 def function_config(name):
@@ -69,6 +76,7 @@ class Registry:
         self.config_only = set(config_only)
         self.registered_objects = registered_objects
         self._writes = {}  # id(built-in class) -> (module, registered_name) it is written with
+        self._class_names = {}  # id(built-in class) -> class name written, where not __name__
         self.register(*objects, snake_case=snake_case)
         self.register_aliases(aliases or {})
         _FAMILIES[kind] = self
@@ -76,10 +84,13 @@ class Registry:
     # ------------------------------------------------------------------------------ names
 
     def register(self, *objects, name=None, snake_case=False, module=None,
-                 registered_name=None):
+                 registered_name=None, class_name=None):
         """Add built-in objects (under `name`, default their `__name__`), written with
-        `module` (default the family's) and `registered_name` (default None)."""
+        `module` (default the family's), `registered_name` (default None) and `class_name`
+        (default `__name__`; Keras writes a class exported under another name by that name)."""
         for obj in objects:
+            if class_name is not None:
+                self._class_names[id(obj)] = class_name
             key = name or obj.__name__
             self.table[key] = obj
             if snake_case:
@@ -132,7 +143,12 @@ class Registry:
     # ------------------------------------------------------------------------ serializing
 
     def serialize(self, obj):
-        """The Keras 3 config dict of an object with `get_config()`."""
+        """The Keras 3 config dict of an object with `get_config()`, or of a named function
+        (`function_config` of its registered name)."""
+        if isinstance(obj, types.FunctionType):
+            name = self.serialize_function(obj)
+            if isinstance(name, str):
+                return function_config(name)
         return self.serialize_object(obj)
 
     def serialize_object(self, obj):
@@ -140,13 +156,29 @@ class Registry:
         if not hasattr(obj, "get_config"):
             raise ValueError(f"Cannot serialize {self.kind} {obj!r}: it has no `get_config()`.")
         module, registered = self.written_as(cls)
-        return {"module": module, "class_name": cls.__name__, "config": obj.get_config(),
+        class_name = self._class_names.get(id(cls), cls.__name__)
+        return {"module": module, "class_name": class_name, "config": obj.get_config(),
                 "registered_name": registered}
 
     def serialize_function(self, fn):
-        """A built-in function's name; any other object is returned as it is."""
+        """The name a config writes a function by: a built-in's name, any other named Python
+        function's registered name (`"package>name"`, else its `__name__`; loading it needs
+        its registration or `custom_objects`, as in Keras 3). Any other object (a lambda, a
+        callable instance) is returned as it is."""
         name = getattr(fn, "__name__", None)
-        return name if self.functions.get(name) is fn else fn
+        if self.functions.get(name) is fn:
+            return name
+        if isinstance(fn, types.FunctionType) and name != "<lambda>":
+            return object_registration.get_registered_name(fn)
+        return fn
+
+    def lookup_function(self, name, custom_objects=None):
+        """The function a config names: a registered, scoped or `custom_objects` one, then a
+        built-in (None if none)."""
+        custom = object_registration.active_custom_objects(custom_objects)
+        if name in custom:
+            return custom[name]
+        return self.functions.get(name, self.table.get(name))
 
     def written_as(self, cls):
         """`(module, registered_name)` a config names `cls` with."""
@@ -161,12 +193,28 @@ class Registry:
         `class_name`) built with `from_config`; a function is returned as it is."""
         if not isinstance(config, dict) or "class_name" not in config:
             raise self.not_a_config(config)
+        if config["class_name"] == "function":
+            return self.function_from_config(config, custom_objects)
         obj = self.lookup(config.get("registered_name"), custom_objects)
         if obj is None:
             obj = self.lookup(config["class_name"], custom_objects)
         if obj is None:
             raise self.unknown_class(config["class_name"])
         return self.instantiate(obj, config.get("config"), custom_objects)
+
+    def function_from_config(self, config, custom_objects=None):
+        """The function a `function_config` dict names.
+
+        Raises:
+            ValueError: when no registered, scoped or built-in function has that name.
+        """
+        fn = self.lookup_function(config.get("config"), custom_objects)
+        if fn is None:
+            raise ValueError(
+                f"Unknown {self.kind} function '{config.get('config')}': register it with "
+                "`jkeras.saving.register_keras_serializable` or pass it in `custom_objects`."
+            )
+        return fn
 
     def instantiate(self, obj, config, custom_objects=None):
         """`obj.from_config(config)` for a class (with `custom_objects` where it takes them);

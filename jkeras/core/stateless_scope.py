@@ -28,8 +28,12 @@ class StatelessScope:
             `fold_in(rng, i)` (i counting draws) instead of advancing the layers' own seed state.
     """
 
-    def __init__(self, values=(), rng=None):
-        self._values = {id(var): value for var, value in values}
+    def __init__(self, values=(), rng=None, *, state_mapping=None):
+        # `state_mapping`: Keras 3's name for `values` (`keras.StatelessScope(state_mapping=...)`).
+        values = list(state_mapping if state_mapping is not None else values)
+        # A value may be a Variable itself (Keras 3 accepts `metric.variables` where it takes
+        # arrays): its current value is substituted.
+        self._values = {id(var): _array(value) for var, value in values}
         self._variables = {id(var): var for var, _ in values}
         self.rng = rng
         self._draws = 0
@@ -62,6 +66,13 @@ class StatelessScope:
 
     def add_loss(self, loss):
         self.losses.append(loss)
+
+
+def _array(value):
+    if isinstance(value, jax.Array):  # also tracers (whose `__jax_array__` is None)
+        return value
+    convert = getattr(value, "__jax_array__", None)
+    return convert() if callable(convert) else value
 
 
 def current_scope():

@@ -78,6 +78,8 @@ class _InitializerRegistry(Registry):
             config = {"class_name": config, "config": {}}
         if not isinstance(config, dict) or "class_name" not in config:
             raise self.unknown(config)
+        if config["class_name"] == "function":
+            return self.function_from_config(config, custom_objects)
         obj = self.lookup(config["class_name"], custom_objects)
         if obj is None:
             raise self.unknown(config["class_name"])
@@ -123,7 +125,14 @@ deserialize = _REGISTRY.deserialize
 get = _REGISTRY.get
 
 
-stft = STFT  # Keras 3 also exports the class under its snake_case name
+# Keras 3 also exports each class (and STFT) under its snake_case name.
+constant, identity, ones, zeros = Constant, Identity, Ones, Zeros
+glorot_normal, glorot_uniform = GlorotNormal, GlorotUniform
+he_normal, he_uniform = HeNormal, HeUniform
+lecun_normal, lecun_uniform, orthogonal = LecunNormal, LecunUniform, Orthogonal
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+variance_scaling = VarianceScaling
+stft = STFT
 
 __all__ = [
     "STFT",
@@ -148,8 +157,23 @@ __all__ = [
     "VarianceScaling",
     "Zeros",
     "compute_fans",
+    "constant",
     "deserialize",
     "get",
+    "glorot_normal",
+    "glorot_uniform",
+    "he_normal",
+    "he_uniform",
+    "identity",
+    "lecun_normal",
+    "lecun_uniform",
+    "ones",
+    "orthogonal",
+    "random_normal",
+    "random_uniform",
     "serialize",
     "stft",
+    "truncated_normal",
+    "variance_scaling",
+    "zeros",
 ]

@@ -124,9 +124,47 @@ from jkeras.layers.preprocessing.image.random_zoom import RandomZoom
 from jkeras.layers.preprocessing.image.resizing import Resizing
 from jkeras.layers.preprocessing.image.solarization import Solarization
 from jkeras.layers.preprocessing.pipeline import Pipeline
+# --- modern layers, JAX interop, functional merge helpers (issue #20) ---
+from jkeras.layers.attention.grouped_query_attention import (
+    GroupedQueryAttention as GroupQueryAttention,
+)
+from jkeras.layers.core.einsum_dense import EinsumDense
+from jkeras.layers.core.flax_layer import FlaxLayer
+from jkeras.layers.core.jax_layer import JaxLayer
+from jkeras.layers.core.reversible_embedding import ReversibleEmbedding
+from jkeras.layers.core.wrapper import Wrapper
+from jkeras.layers.merging.functional import (
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from jkeras.layers.normalization.rms_normalization import RMSNormalization
+from jkeras.layers.normalization.spectral_normalization import SpectralNormalization
+from jkeras.layers.pooling.adaptive_average_pooling1d import AdaptiveAveragePooling1D
+from jkeras.layers.pooling.adaptive_average_pooling2d import AdaptiveAveragePooling2D
+from jkeras.layers.pooling.adaptive_average_pooling3d import AdaptiveAveragePooling3D
+from jkeras.layers.pooling.adaptive_max_pooling1d import AdaptiveMaxPooling1D
+from jkeras.layers.pooling.adaptive_max_pooling2d import AdaptiveMaxPooling2D
+from jkeras.layers.pooling.adaptive_max_pooling3d import AdaptiveMaxPooling3D
+from jkeras.layers.regularization.alpha_dropout import AlphaDropout
+from jkeras.layers.reshaping.cropping3d import Cropping3D
+from jkeras.layers.reshaping.up_sampling3d import UpSampling3D
+from jkeras.layers.reshaping.zero_padding3d import ZeroPadding3D
+from jkeras.layers.rnn.conv_lstm1d import ConvLSTM1D
+from jkeras.layers.rnn.conv_lstm2d import ConvLSTM2D
+from jkeras.layers.rnn.conv_lstm3d import ConvLSTM3D
+from jkeras.layers.rnn.stacked_rnn_cells import StackedRNNCells
 # --- layer exports: append one import line per module above this line ---
 
 for _name, _value in dict(globals()).items():
     if isinstance(_value, type) and issubclass(_value, Layer):
         LAYERS.register(_value, name=_name)
 LAYERS.register(Layer, module="keras")  # Keras 3 exports the base class as `keras.Layer`
+# Keras 3's class `GroupedQueryAttention` is exported (and written in configs) under this name;
+# its default layer names and weight-file keys follow the class name, as here.
+LAYERS.register(GroupQueryAttention, class_name="GroupQueryAttention")

@@ -1,9 +1,10 @@
 """`Layer`: the Keras object API over a pure function of explicit state.
 
 A layer owns `Variable`s created in `build` with `add_weight`, and computes in `call`. Its pure
-core is `stateless_call` (Keras 3's name) and `init`/`apply` (parameter dicts): both run `call`
-inside a `StatelessScope`, so the variables' values come from the arguments and the new
-non-trainable state comes back as a result. Nothing in a jitted step touches the objects.
+core (`PureCore`, layers/pure_core.py) is `stateless_call` (Keras 3's name) and `init`/`apply`
+(parameter dicts): both run `call` inside a `StatelessScope`, so the variables' values come from
+the arguments and the new non-trainable state comes back as a result. Nothing in a jitted step
+touches the objects.
 
 Sublayers, variables and seed generators are found by walking the layer's attributes (lists,
 tuples and dicts included) in assignment order, so no registration call is needed. A class
@@ -28,6 +29,7 @@ from jkeras.core.tracing import concrete
 from jkeras.core.variable import Variable, standardize_dtype
 from jkeras.dtype_policies import dtype_policy as dtype_policies
 from jkeras.layers.input_spec import assert_input_compatibility
+from jkeras.layers.pure_core import PureCore
 from jkeras.random.seed_generator import SeedGenerator, draw_key
 
 _context = threading.local()
@@ -89,7 +91,7 @@ def _unique_by_id(items):
     return out
 
 
-class Layer:
+class Layer(PureCore):
     """Base class of all layers.
 
     Subclasses create weights in `build(input_shape)` with `add_weight` and compute in
@@ -428,7 +430,17 @@ class Layer:
     def own_weights(self):
         """This layer's own weights, trainable then non-trainable (no sublayer's)."""
         own, _ = self._own_state()
-        return [v for v in own if v.trainable] + [v for v in own if not v.trainable]
+        return self._keras_weight_order(own)
+
+    def _keras_weight_order(self, variables):
+        """`variables` in Keras 3's weight order: those created trainable, then the others.
+
+        A weight frozen after its creation (`variable.trainable = False`, as `enable_lora`
+        does to a kernel) keeps its place, as in Keras, whose layers list weights by their
+        trainability at creation."""
+        created = [self._created_trainable.get(id(v), v.trainable) for v in variables]
+        return ([v for v, t in zip(variables, created) if t]
+                + [v for v, t in zip(variables, created) if not t])
 
     def rows_independent(self, training):
         """Whether this layer's own computation treats the rows of a batch independently (in
@@ -453,7 +465,7 @@ class Layer:
     def _flatten(self, include_seeds):
         tracked = self._tracked()  # one walk serves the own state and the sublayers
         own, seeds = self._own_state(tracked)
-        result = [v for v in own if v.trainable] + [v for v in own if not v.trainable]
+        result = self._keras_weight_order(own)
         if include_seeds:
             result += seeds
         for layer in tracked:
@@ -586,89 +598,6 @@ class Layer:
         for variable, value in zip(variables, arrays):
             variable.assign(value)
 
-    # ------------------------------------------------------------------------ pure core
-
-    def stateless_call(
-        self, trainable_variables, non_trainable_variables, *args, return_losses=False, **kwargs
-    ):
-        """Call the layer as a pure function of explicit variable values (Keras 3's JAX API).
-
-        Args:
-            trainable_variables: arrays in the order of `self.trainable_variables`.
-            non_trainable_variables: arrays in the order of `self.non_trainable_variables`.
-            *args, **kwargs: the call's inputs and options (`training=...`).
-
-        Returns:
-            `(outputs, new_non_trainable_variables)` (and the list of losses if requested).
-        """
-        trainable = self.trainable_variables
-        non_trainable = self.non_trainable_variables
-        _check_length(self, "trainable_variables", trainable, trainable_variables)
-        _check_length(self, "non_trainable_variables", non_trainable, non_trainable_variables)
-        mapping = list(zip(trainable, trainable_variables)) + list(
-            zip(non_trainable, non_trainable_variables)
-        )
-        with StatelessScope(mapping) as scope:
-            outputs = self(*args, **kwargs)
-            # Added losses (activity penalties, add_loss) plus the weight penalties, computed
-            # from the given values: the pure forward pass returns every regularization term.
-            losses = scope.losses + self.losses if return_losses else None
-        new_state = [scope.value_of(v) for v in non_trainable]
-        if return_losses:
-            return outputs, new_state, losses
-        return outputs, new_state
-
-    def init(self, rng, input_shape=None):
-        """Create fresh parameters and state from an RNG key, purely.
-
-        Args:
-            rng: a JAX key; the same key gives the same parameters.
-            input_shape: needed if the layer is not built yet (batch dimension included).
-
-        Returns:
-            `(params, state)`: dicts from variable path to array (trainable / the rest).
-        """
-        if not self.built:
-            if input_shape is None:
-                raise ValueError(
-                    f"Layer '{self.name}' is not built: pass `input_shape` to init()."
-                )
-            self.build(tuple(input_shape))
-        values = {}
-        with StatelessScope(rng=rng):
-            for variable in self.variables:
-                if variable.initializer is None:
-                    values[id(variable)] = variable.value
-                else:
-                    values[id(variable)] = variable.initializer(variable.shape, dtype=variable.dtype)
-        params = _by_path(self, self.trainable_variables, values)
-        state = _by_path(self, self.non_trainable_variables, values)
-        return params, state
-
-    def apply(self, params, state, *args, training=False, rng=None, **kwargs):
-        """`(params, state, inputs, training, rng) -> (outputs, new_state)`, purely.
-
-        Args:
-            params / state: dicts from variable path to array, as `init` or `get_state` give.
-            training: the training flag passed to `call`.
-            rng: optional JAX key for dropout and other noise; without it, the layers' seed
-                states (in `state`) supply and advance the randomness.
-        """
-        mapping = _from_path(self, self.trainable_variables, params, "params")
-        mapping += _from_path(self, self.non_trainable_variables, state, "state")
-        with StatelessScope(mapping, rng=rng) as scope:
-            outputs = self(*args, training=training, **kwargs)
-        new_state = {v.path: scope.value_of(v) for v in self.non_trainable_variables}
-        return outputs, new_state
-
-    def get_state(self):
-        """The current `(params, state)` dicts of this layer's variables."""
-        values = {id(v): v.value for v in self.variables}
-        return (
-            _by_path(self, self.trainable_variables, values),
-            _by_path(self, self.non_trainable_variables, values),
-        )
-
     # ------------------------------------------------------------------------ config
 
     def get_config(self):
@@ -707,39 +636,6 @@ def _wrap_build(build):
         return result
 
     return wrapped
-
-
-def _check_length(layer, argument, variables, values):
-    if len(values) != len(variables):
-        raise ValueError(
-            f"Argument `{argument}` of {type(layer).__name__} '{layer.name}'.stateless_call must "
-            f"have {len(variables)} elements (one per variable, in the order of "
-            f"`{argument}`), received {len(values)}."
-        )
-
-
-def _by_path(layer, variables, values):
-    result = {}
-    for variable in variables:
-        if variable.path in result:
-            raise ValueError(
-                f"Two variables of '{layer.name}' share the path '{variable.path}': give the "
-                "layers unique names to use path-keyed parameter dicts."
-            )
-        result[variable.path] = values[id(variable)]
-    return result
-
-
-def _from_path(layer, variables, values, argument):
-    expected = {v.path for v in variables}
-    if set(values) != expected:
-        missing = sorted(expected - set(values))
-        extra = sorted(set(values) - expected)
-        raise ValueError(
-            f"`{argument}` for '{layer.name}' does not match its variables. "
-            f"Missing: {missing}. Unexpected: {extra}."
-        )
-    return [(v, values[v.path]) for v in variables]
 
 
 def _symbolic_output(layer, args, kwargs):

@@ -4,6 +4,7 @@ layer that holds another (an RNN's cell, a wrapper's layer, a model's layers) se
 here without depending on either package."""
 
 from jkeras.core.registry import Registry
+from jkeras.layers.layer import Layer
 
 
 class LayerRegistry(Registry):
@@ -30,4 +31,10 @@ def deserialize(config, custom_objects=None):
     `custom_objects`, the active `custom_object_scope`s, the registered objects and the
     built-in layers and models.
     """
-    return LAYERS.deserialize(config, custom_objects)
+    layer = LAYERS.deserialize(config, custom_objects)
+    if not isinstance(layer, Layer):
+        raise ValueError(  # noqa: TRY004 (Keras raises ValueError here)
+            "`jkeras.layers.deserialize` was passed a `config` object that is not a "
+            f"`jkeras.layers.Layer`. Received: {config}"
+        )
+    return layer

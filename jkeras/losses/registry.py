@@ -20,7 +20,7 @@ class LossRegistry(Registry):
         if isinstance(name, str):
             return function_config(name)
         raise ValueError(
-            f"Cannot serialize loss {loss!r}: it is neither a Loss nor a built-in loss."
+            f"Cannot serialize loss {loss!r}: it is neither a Loss nor a named function."
         )
 
     def deserialize(self, config, custom_objects=None):
@@ -28,7 +28,7 @@ class LossRegistry(Registry):
         if isinstance(config, str):
             return self.get((custom_objects or {}).get(config, config))
         if isinstance(config, dict) and config.get("class_name") == "function":
-            obj = self.lookup(config["config"], custom_objects)
+            obj = self.lookup_function(config["config"], custom_objects)
             return obj if obj is not None else self.deserialize_function(config["config"])
         return super().deserialize(config, custom_objects)
 
@@ -38,7 +38,7 @@ class LossRegistry(Registry):
         if isinstance(fn, dict):
             fn = fn.get("config")
         if isinstance(fn, str):
-            obj = self.table.get(fn)
+            obj = self.lookup_function(fn)
             if obj is None or not inspect.isfunction(obj):
                 raise ValueError(
                     f"Unknown loss function: {fn!r}. Valid names: {sorted(self.functions)}"

@@ -7,7 +7,20 @@ Example:
     >>> m.stateless_result(state)
 """
 
-from jkeras.losses import is_binary_or_sparse_categorical
+from jkeras.losses import (
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    is_binary_or_sparse_categorical,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_percentage_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    squared_hinge,
+)
 from jkeras.losses.losses import (
     binary_crossentropy,
     categorical_crossentropy,
@@ -130,6 +143,12 @@ ALL_OBJECTS = (
     OneHotIoU,
     OneHotMeanIoU,
 )
+# Keras 3 exports these loss functions as metric functions too.
+LOSS_FUNCTIONS = (
+    binary_focal_crossentropy, categorical_focal_crossentropy, categorical_hinge, hinge, huber,
+    kl_divergence, log_cosh, mean_absolute_percentage_error, mean_squared_logarithmic_error,
+    poisson, squared_hinge,
+)
 METRICS.register(*ALL_OBJECTS, snake_case=True)
 METRICS.register(Metric, module="keras")  # Keras 3 exports the base class as `keras.Metric`
 METRICS.register(Accuracy, name="acc")  # not in Keras' table; compile resolves "acc" too
@@ -150,6 +169,7 @@ METRICS.register_functions(
     cosine_similarity,
     pearson_correlation,
     concordance_correlation,
+    *LOSS_FUNCTIONS,
 )
 ALL_OBJECTS_DICT = METRICS.table
 serialize = METRICS.serialize
@@ -265,20 +285,31 @@ __all__ = [
     "accuracy",
     "binary_accuracy",
     "binary_crossentropy",
+    "binary_focal_crossentropy",
     "categorical_accuracy",
     "categorical_crossentropy",
+    "categorical_focal_crossentropy",
+    "categorical_hinge",
     "concordance_correlation",
     "cosine_similarity",
     "deserialize",
     "get",
     "get_metric",
+    "hinge",
+    "huber",
+    "kl_divergence",
+    "log_cosh",
     "mean_absolute_error",
+    "mean_absolute_percentage_error",
     "mean_squared_error",
+    "mean_squared_logarithmic_error",
     "pearson_correlation",
+    "poisson",
     "resolve_accuracy",
     "serialize",
     "sparse_categorical_accuracy",
     "sparse_categorical_crossentropy",
     "sparse_top_k_categorical_accuracy",
+    "squared_hinge",
     "top_k_categorical_accuracy",
 ]

@@ -121,6 +121,29 @@ def confusion_counts(
         A dict from condition to counts of shape `(len(thresholds),)`, or
         `(len(thresholds), num_labels)` when `multi_label`.
     """
+    _check_confusion_arguments(conditions, multi_label, label_weights)
+    if thresholds_distributed_evenly:
+        thresholds_with_epsilon = thresholds[0] < 0.0 or thresholds[-1] > 1.0
+    num_thresholds = len(thresholds)
+    thresholds = jnp.asarray(np.asarray(thresholds), dtype)
+    y_true, y_pred, weights = _confusion_inputs(
+        y_true, y_pred, top_k, class_id, sample_weight, label_weights, dtype)
+    if thresholds_distributed_evenly:
+        if not multi_label and weights.ndim:
+            weights = jnp.reshape(weights, (-1,))
+        counts = _bucketed_counts(
+            y_true, y_pred, num_thresholds, multi_label, weights, thresholds_with_epsilon
+        )
+        return {c: counts[c] for c in conditions}
+
+    if not multi_label:
+        y_pred, y_true = jnp.reshape(y_pred, (-1,)), jnp.reshape(y_true, (-1,))
+        if weights.ndim:
+            weights = jnp.reshape(weights, (-1,))
+    return _threshold_counts(y_true, y_pred, weights, thresholds, conditions)
+
+
+def _check_confusion_arguments(conditions, multi_label, label_weights):
     invalid = [c for c in conditions if c not in CONDITIONS]
     if invalid or not conditions:
         raise ValueError(
@@ -132,12 +155,13 @@ def confusion_counts(
             "`label_weights` for multilabel data should be handled outside of "
             "`confusion_counts` when `multi_label` is True."
         )
+
+
+def _confusion_inputs(y_true, y_pred, top_k, class_id, sample_weight, label_weights, dtype):
+    """`(y_true, y_pred, weights)` of equal rank, narrowed to `top_k`/`class_id`; `weights`
+    (sample times label weights) is a scalar 1 or broadcast to `y_pred`'s shape."""
     y_true = as_array(y_true, dtype)
     y_pred = as_array(y_pred, dtype)
-    if thresholds_distributed_evenly:
-        thresholds_with_epsilon = thresholds[0] < 0.0 or thresholds[-1] > 1.0
-    num_thresholds = len(thresholds)
-    thresholds = jnp.asarray(np.asarray(thresholds), dtype)
     y_pred, y_true = squeeze_or_expand_to_same_rank(y_pred, y_true)
     if sample_weight is not None:
         sample_weight = jnp.expand_dims(as_array(sample_weight, dtype), axis=-1)
@@ -163,18 +187,11 @@ def confusion_counts(
             jnp.expand_dims(as_array(label_weights, dtype), 0), y_pred.shape
         )
         weights = weights * label_weights
-    if thresholds_distributed_evenly:
-        if not multi_label and weights.ndim:
-            weights = jnp.reshape(weights, (-1,))
-        counts = _bucketed_counts(
-            y_true, y_pred, num_thresholds, multi_label, weights, thresholds_with_epsilon
-        )
-        return {c: counts[c] for c in conditions}
+    return y_true, y_pred, weights
 
-    if not multi_label:
-        y_pred, y_true = jnp.reshape(y_pred, (-1,)), jnp.reshape(y_true, (-1,))
-        if weights.ndim:
-            weights = jnp.reshape(weights, (-1,))
+
+def _threshold_counts(y_true, y_pred, weights, thresholds, conditions):
+    """The weighted counts at each threshold by comparing every prediction with each one."""
     # `[threshold, sample, (label)]`: a prediction is positive when strictly above.
     pred_is_pos = y_pred[None] > jnp.reshape(thresholds, (-1,) + (1,) * y_pred.ndim)
     label_is_pos = jnp.broadcast_to(y_true.astype(bool)[None], pred_is_pos.shape)

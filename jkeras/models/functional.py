@@ -5,12 +5,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras.core.graph import Function
+from jkeras.core.graph_walk import depth_first
 from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor, flatten
 from jkeras.layers.layer import Layer, call_arguments
-from jkeras.models import host_stage
-from jkeras.models.functional_config import functional_config, functional_from_config
-from jkeras.models.model import Model
+from jkeras.models import host_stage, input_rank
+from jkeras.models.functional_config import functional_config
+from jkeras.models.model import Model, takes_functional_arguments
 
 
 class Functional(Function, Model):
@@ -103,6 +104,16 @@ class Functional(Function, Model):
         return [t.node.operation.name for t in self.outputs]
 
     @property
+    def input(self):
+        """The symbolic inputs in the structure the model was built with."""
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        """The symbolic outputs in the structure the model was built with."""
+        return self._outputs_struct
+
+    @property
     def input_shape(self):
         shapes = [t.shape for t in self.inputs]
         return shapes[0] if len(shapes) == 1 else shapes
@@ -119,7 +130,7 @@ class Functional(Function, Model):
             nodes = self._host_stage.device_nodes
         else:
             values = {id(t): _input_value(v, t)
-                      for t, v in zip(self.inputs, self._flatten_inputs(inputs))}
+                      for t, v in zip(self.inputs, self._standardized_inputs(inputs))}
         masks = {}  # id(KerasTensor) -> mask of its value, for layers that produce masks
         for node in nodes:
             args, kwargs = jax.tree_util.tree_map(
@@ -171,12 +182,18 @@ class Functional(Function, Model):
             )
         return received
 
+    def _standardized_inputs(self, inputs):
+        """The flat inputs, each with its `Input`'s rank (`jkeras.models.input_rank`)."""
+        return [input_rank.adjust_rank(value, tensor.shape, tensor.input_layer.name)
+                if hasattr(value, "shape") else value
+                for tensor, value in zip(self.inputs, self._flatten_inputs(inputs))]
+
     def _stage_host_inputs(self, x):
         """Run the host stage on raw inputs `x` (see `jkeras.models.host_stage`)."""
         if self._host_stage is None or isinstance(x, HostStaged):
             return x
         self._check_input_shapes(x)
-        return self._host_stage.run(self._flatten_inputs(x))
+        return self._host_stage.run(self._standardized_inputs(x))
 
     def _check_input_shapes(self, x):
         if isinstance(x, HostStaged):
@@ -184,9 +201,7 @@ class Functional(Function, Model):
         for tensor, value in zip(self.inputs, self._flatten_inputs(x)):
             shape = tuple(getattr(value, "shape", ()))
             expected = tensor.shape
-            if len(shape) != len(expected) or any(
-                e is not None and e != s for e, s in zip(expected[1:], shape[1:])
-            ):
+            if not input_rank.compatible(shape, expected):
                 raise ValueError(
                     f"Input '{tensor.input_layer.name}' of model '{self.name}' is incompatible "
                     f"with the model: expected shape {expected}, but received input with shape "
@@ -194,11 +209,11 @@ class Functional(Function, Model):
                 )
 
     def get_config(self):
+        """The graph's config, or for a subclass with constructor arguments of its own, the
+        base layer config (such a subclass writes its arguments in its `get_config`)."""
+        if not takes_functional_arguments(type(self)):
+            return Model.get_config(self)
         return functional_config(self)
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        return functional_from_config(cls, config, custom_objects)
 
 
 def _input_value(value, tensor):
@@ -231,9 +246,10 @@ def _topological_nodes(inputs, outputs):
     input_ids = {id(t) for t in inputs}
     ordered, done, visiting = [], set(), set()
 
-    def visit_tensor(tensor, consumer):
+    def enter(item):
+        tensor, consumer = item
         if id(tensor) in input_ids:
-            return
+            return False
         node = tensor.node
         if node is None:
             name = tensor.name or repr(tensor)
@@ -242,22 +258,24 @@ def _topological_nodes(inputs, outputs):
                 f"{name}, which is used by '{consumer}'. Pass every `jkeras.Input` it depends "
                 "on as a model input."
             )
-        visit_node(node)
-
-    def visit_node(node):
         if id(node) in done:
-            return
+            return False
         if id(node) in visiting:
             raise ValueError("The layer graph has a cycle.")
         visiting.add(id(node))
-        for tensor in node.input_tensors:
-            visit_tensor(tensor, node.operation.name)
+        return True
+
+    def parents(item):
+        node = item[0].node
+        return [(tensor, node.operation.name) for tensor in node.input_tensors]
+
+    def leave(item):
+        node = item[0].node
         visiting.discard(id(node))
         done.add(id(node))
         ordered.append(node)
 
-    for tensor in outputs:
-        visit_tensor(tensor, "the model outputs")
+    depth_first([(t, "the model outputs") for t in outputs], enter, parents, leave)
     return ordered
 
 

@@ -4,6 +4,7 @@ Subclass it and write `call` (layers created in `__init__` are tracked and built
 call), use `Sequential`, or build a graph with `Model(inputs, outputs)` (see `functional.py`).
 """
 
+import inspect
 from types import SimpleNamespace
 
 import jax
@@ -11,6 +12,7 @@ import jax
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.export import check_export_format, export_model
 from jkeras.layers.layer import Layer
+from jkeras.models.functional_config import functional_from_config
 from jkeras.saving.model_saving import ModelSavingMixin
 from jkeras.trainers.trainer import Trainer
 from jkeras.utils import summary_utils
@@ -37,15 +39,25 @@ class Model(ModelSavingMixin, Trainer, Layer):
     _functional_class = None
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+        if cls is Model and functional_init_arguments(args, kwargs):
             return cls._functional_class.__new__(cls._functional_class)
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
-        if args or "inputs" in kwargs or "outputs" in kwargs:
+        if functional_init_arguments(args, kwargs):
+            # A subclass built from symbolic tensors (`CustomModel(inputs, outputs)`, or its
+            # `__init__` calling `super().__init__(inputs=..., outputs=...)`) becomes a
+            # functional model that keeps its own methods (`train_step`, `get_config`...), as
+            # in Keras 3: `Functional` takes `Model`'s place among the class's bases.
+            functional = self._functional_class
+            _inject_base(type(self), functional)
+            functional.__init__(self, *args, **kwargs)
+            return
+        if args:
             raise TypeError(
-                f"{type(self).__name__}.__init__ got `inputs`/`outputs`: a subclassed model "
-                "defines its computation in `call`, not with symbolic tensors."
+                f"{type(self).__name__}.__init__ got positional arguments {args!r}: a "
+                "subclassed model takes keyword arguments (`name`, `trainable`, `dtype`), or "
+                "`inputs` and `outputs` to be a functional model."
             )
         Layer.__init__(self, **kwargs)
         self._init_trainer()
@@ -69,18 +81,39 @@ class Model(ModelSavingMixin, Trainer, Layer):
         return outputs
 
     def build(self, input_shape=None):
-        """Build by calling the model on a symbolic input of `input_shape` (batch included)."""
+        """Build by calling the model on symbolic inputs of `input_shape` (batch included):
+        one shape, or a dict, list or tuple of shapes for a model that takes a structure."""
         if input_shape is None:
             raise ValueError(f"Model '{self.name}' needs `input_shape` to be built.")
-        self(KerasTensor(tuple(input_shape)))
-        self._build_shapes = (tuple(input_shape), None)
+        self.build_from_inputs(_symbolic_inputs(input_shape, "float32"))
+
+    def build_from_inputs(self, inputs):
+        """Build by calling the model on `inputs`, KerasTensors in the structure its `call`
+        takes (what `fit` does with the first batch's structure, shapes and dtypes)."""
+        self(inputs)
+        shapes = jax.tree_util.tree_map(
+            lambda t: tuple(t.shape), inputs, is_leaf=lambda x: isinstance(x, KerasTensor))
+        self._build_shapes = (shapes, None)
         self.built = True
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        if "input_layers" in config and "layers" in config:
-            return cls._functional_class.from_config(config, custom_objects)
-        return super().from_config(config)
+        """A model from `get_config()`'s output: a functional config rebuilds the graph when
+        the class takes `(inputs, outputs, ...)`; any other config is passed to `cls(**config)`
+        (a subclass that adds constructor arguments writes them in its `get_config`)."""
+        if _is_functional_config(config) and takes_functional_arguments(cls):
+            functional = cls._functional_class
+            target = functional if cls is Model else cls
+            return functional_from_config(target, config, custom_objects)
+        try:
+            return cls(**config)
+        except TypeError as error:
+            raise TypeError(
+                f"Unable to revive model from config. When overriding `get_config()`, make "
+                f"sure that the returned config contains every argument of the constructor of "
+                f"{cls.__name__}, or define a `from_config(cls, config)` class method. "
+                f"Received config={config}. Error: {error}"
+            ) from error
 
     def get_layer(self, name=None, index=None):
         """The sublayer with this `name`, or at position `index` of `self.layers`."""
@@ -106,11 +139,17 @@ class Model(ModelSavingMixin, Trainer, Layer):
         return self.sublayers
 
     def get_build_config(self):
-        """`{"input_shape": ...}` of a model built with `build(input_shape)`, else the shape
-        its layers were first built from (None if none)."""
+        """`{"input_shape": ...}` of a model built with `build(input_shape)`, else the input
+        shapes of its first call (as Keras 3), else the shape its layers were first built from
+        (None if none)."""
         shapes = getattr(self, "_build_shapes", None)
         if shapes is not None:
             return {"input_shape": shapes[0]}
+        called_with = getattr(self, "_call_signature", None)
+        if called_with is not None:  # built by its first call: that call's input shapes
+            return {"input_shape": jax.tree_util.tree_map(
+                lambda a: a.shape if isinstance(a, SimpleNamespace) else None, called_with,
+                is_leaf=lambda a: isinstance(a, SimpleNamespace))}
         return super().get_build_config()
 
     def export(self, filepath, format="jax_export", verbose=None, input_signature=None,
@@ -153,20 +192,7 @@ class Model(ModelSavingMixin, Trainer, Layer):
                 "The model provided has never been called. It must be called at least once "
                 "before export, or pass `input_signature`."
             )
-        dtype = getattr(self, "input_dtype", None) or "float32"
-
-        def convert(value):
-            if _is_shape(value):
-                return KerasTensor(tuple(value), dtype)
-            if isinstance(value, dict):
-                return {k: convert(v) for k, v in value.items()}
-            if isinstance(value, (list, tuple)):
-                return type(value)(convert(v) for v in value)
-            raise ValueError(
-                f"Cannot read an input shape from {value!r}; pass `input_signature`."
-            )
-
-        return convert(shapes)
+        return _symbolic_inputs(shapes, getattr(self, "input_dtype", None) or "float32")
 
     def summary(
         self,
@@ -191,6 +217,61 @@ class Model(ModelSavingMixin, Trainer, Layer):
             show_trainable=show_trainable,
             layer_range=layer_range,
         )
+
+
+def functional_init_arguments(args, kwargs):
+    """Whether constructor arguments describe a functional model (`(inputs, outputs)`)."""
+    return (
+        len(args) == 2
+        or (len(args) == 1 and "outputs" in kwargs)
+        or ("inputs" in kwargs and "outputs" in kwargs)
+    )
+
+
+# `Functional.__init__`'s named arguments in Keras 3 (`name`) and in jkeras (`trainable` too).
+_FUNCTIONAL_ARGUMENTS = (["inputs", "outputs"], ["inputs", "outputs", "name"],
+                         ["inputs", "outputs", "name", "trainable"])
+
+
+def takes_functional_arguments(cls):
+    """Whether `cls(inputs, outputs, name=..., trainable=...)` builds an instance: its
+    constructor has `Functional`'s arguments or takes `*args, **kwargs` (Keras 3's rule)."""
+    if cls is Model or cls is Model._functional_class:
+        return True
+    spec = inspect.getfullargspec(cls.__init__)
+    if spec.args[1:] in _FUNCTIONAL_ARGUMENTS:
+        return True
+    return spec.varargs is not None and spec.varkw is not None
+
+
+def _is_functional_config(config):
+    return all(key in config for key in ("name", "layers", "input_layers", "output_layers"))
+
+
+def _inject_base(cls, functional):
+    """Make `cls` derive from `functional` wherever its bases derived from `Model` directly."""
+    if issubclass(cls, functional):
+        return
+    bases = []
+    for base in cls.__bases__:
+        if base is Model:
+            base = functional
+        elif issubclass(base, Model):
+            _inject_base(base, functional)
+        bases.append(base)
+    cls.__bases__ = tuple(bases)
+
+
+def _symbolic_inputs(shapes, dtype):
+    """KerasTensors of `dtype` in the structure of `shapes` (a shape, or a dict, list or tuple
+    of them)."""
+    if _is_shape(shapes):
+        return KerasTensor(tuple(shapes), dtype)
+    if isinstance(shapes, dict):
+        return {k: _symbolic_inputs(v, dtype) for k, v in shapes.items()}
+    if isinstance(shapes, (list, tuple)):
+        return type(shapes)(_symbolic_inputs(v, dtype) for v in shapes)
+    raise ValueError(f"Cannot read an input shape from {shapes!r}.")
 
 
 def _is_shape(value):

@@ -8,7 +8,7 @@ from jkeras.core.keras_tensor import KerasTensor
 from jkeras.layers import registry
 from jkeras.layers.core.input_layer import InputLayer
 from jkeras.layers.layer import Layer, call_arguments
-from jkeras.models import host_stage
+from jkeras.models import host_stage, input_rank
 from jkeras.models.model import Model
 
 
@@ -32,6 +32,8 @@ class Sequential(LayerStack, Model):
     # Inputs are converted by the layers that consume them (each to its own compute dtype),
     # never to the model's, as in Keras 3.
     _convert_input_args = False
+    # The symbolic input and output of the build: a graph's ends, not owned state.
+    untracked_attributes = ("_symbolic_ends",)
 
     def __init__(self, layers=None, trainable=True, name=None):
         super().__init__(trainable=trainable, name=name)
@@ -106,10 +108,11 @@ class Sequential(LayerStack, Model):
                     "build() or start the model with `jkeras.Input(shape)`."
                 )
             input_shape = self._input_layer.batch_shape
-        tensor = KerasTensor(tuple(input_shape), self._input_dtype())
+        first = tensor = KerasTensor(tuple(input_shape), self._input_dtype())
         for layer in self.layers:
             tensor = layer(tensor)
         self._build_shapes = (tuple(input_shape), tensor.shape)
+        self._symbolic_ends = (first, tensor)
         self.built = True
 
     def _input_dtype(self):
@@ -117,6 +120,24 @@ class Sequential(LayerStack, Model):
 
     def _default_input_signature(self):
         return KerasTensor(self._build_shapes[0], self._input_dtype())
+
+    @property
+    def inputs(self):
+        """`[KerasTensor]`: the symbolic input the model was built from (as Keras 3)."""
+        return [self._built_ends("inputs")[0]]
+
+    @property
+    def outputs(self):
+        """`[KerasTensor]`: the last layer's symbolic output."""
+        return [self._built_ends("outputs")[1]]
+
+    def _built_ends(self, attribute):
+        ends = getattr(self, "_symbolic_ends", None)
+        if not self.built or ends is None:
+            raise AttributeError(
+                f"Sequential model '{self.name}' has no defined {attribute} yet."
+            )
+        return ends
 
     @property
     def input_shape(self):
@@ -144,11 +165,25 @@ class Sequential(LayerStack, Model):
             self.build((None,) + x.shape[1:])
         return host_stage.run_stack(host_layers, x, (None,) + x.shape[1:])
 
+    def _check_input_shapes(self, x):
+        """Raise a ValueError when `x` does not fit the shape the model was built for."""
+        expected = getattr(self, "_build_shapes", (None,))[0]
+        shape = tuple(np.shape(x))
+        if expected is not None and not isinstance(x, HostStaged) \
+                and not input_rank.compatible(shape, expected):
+            raise ValueError(
+                f"Input of model '{self.name}' is incompatible with the model: expected shape "
+                f"{expected}, but received input with shape {shape}."
+            )
+
     def call(self, inputs, training=None, mask=None):
         layers = self.layers
         if isinstance(inputs, HostStaged):  # the host stage ran (`_stage_host_inputs`)
             layers = layers[len(host_stage.leading_host_layers(layers)):]
             inputs = inputs.values[0]
+        elif getattr(self, "_build_shapes", None) is not None and hasattr(inputs, "shape"):
+            name = self._input_layer.name if self._input_layer is not None else self.name
+            inputs = input_rank.adjust_rank(inputs, self._build_shapes[0], name)
         outputs = inputs
         for layer in layers:
             kwargs = {"mask": mask} if mask is not None and _takes_mask(layer) else {}

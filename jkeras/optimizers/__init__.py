@@ -1,6 +1,6 @@
 """Keras optimizers as thin shells over optax (`jkeras.optimizers.Adam`, `get`, ...)."""
 
-from jkeras.optimizers import schedules
+from jkeras.optimizers import legacy, schedules
 from jkeras.optimizers.adadelta import Adadelta
 from jkeras.optimizers.adafactor import Adafactor
 from jkeras.optimizers.adagrad import Adagrad
@@ -12,9 +12,12 @@ from jkeras.optimizers.ftrl import Ftrl
 from jkeras.optimizers.lamb import Lamb
 from jkeras.optimizers.lion import Lion
 from jkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from jkeras.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
+from jkeras.optimizers.muon import Muon
 from jkeras.optimizers.nadam import Nadam
 from jkeras.optimizers.registry import OPTIMIZERS
 from jkeras.optimizers.rmsprop import RMSprop
+from jkeras.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from jkeras.optimizers.sgd import SGD
 from jkeras.optimizers.transforms import OptimizerState
 
@@ -31,11 +34,16 @@ ALL_OBJECTS = (
     Lion,
     Lamb,
     Adafactor,
+    Muon,
+    ScheduleFreeAdamW,
 )
 for _cls in ALL_OBJECTS:
     OPTIMIZERS.register(_cls, name=_cls.__name__.lower())
 # A wrapper, not a standalone optimizer: deserializable, but not in ALL_OBJECTS.
 OPTIMIZERS.register(LossScaleOptimizer, name="lossscaleoptimizer")
+OPTIMIZERS.register(MultiOptimizer, name="multioptimizer")
+OPTIMIZERS.register(OptimizerMap)
+OPTIMIZERS.config_only.add("OptimizerMap")
 ALL_OBJECTS_DICT = {k: v for k, v in OPTIMIZERS.table.items() if k not in OPTIMIZERS.config_only}
 serialize = OPTIMIZERS.serialize
 deserialize = OPTIMIZERS.deserialize
@@ -54,12 +62,17 @@ __all__ = [
     "Lamb",
     "Lion",
     "LossScaleOptimizer",
+    "MultiOptimizer",
+    "Muon",
     "Nadam",
     "Optimizer",
+    "OptimizerMap",
     "OptimizerState",
     "RMSprop",
+    "ScheduleFreeAdamW",
     "deserialize",
     "get",
+    "legacy",
     "schedules",
     "serialize",
 ]

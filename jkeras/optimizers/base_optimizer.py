@@ -216,15 +216,23 @@ class Optimizer:
             )
             return optax.chain(*parts)
         parts.append(self.update_rule(learning_rate, iteration))
-        if self.weight_decay:
-            # Keras decays the variable by `variable * wd * lr` outside the update rule (so never
-            # through momentum): the same as adding `-lr * wd * params` to the final updates.
-            parts.append(
-                optax.add_decayed_weights(
-                    -learning_rate * self.weight_decay, mask=self._weight_decay_mask
-                )
-            )
+        decay = self.decay_rule(learning_rate)
+        if decay is not None:
+            parts.append(decay)
         return optax.chain(*parts)
+
+    def decay_rule(self, learning_rate):
+        """The decoupled weight decay added to the updates, or None without weight decay.
+
+        Keras decays the variable by `variable * wd * lr` outside the update rule (so never
+        through momentum): the same as adding `-lr * wd * params` to the final updates.
+        An optimizer with several decay rates (Muon) overrides this.
+        """
+        if not self.weight_decay:
+            return None
+        return optax.add_decayed_weights(
+            -learning_rate * self.weight_decay, mask=self._weight_decay_mask
+        )
 
     def init(self, params):
         """The initial optimizer state (an `OptimizerState`) for a params pytree."""
@@ -510,7 +518,7 @@ class Optimizer:
         """
         if not self.use_ema:
             return
-        averages = [v for v, f in zip(self._variables, self._slot_fields) if f == "average"]
+        averages = self.moving_averages
         var_list = list(var_list)
         if len(var_list) != len(averages):
             raise ValueError(
@@ -521,22 +529,29 @@ class Optimizer:
         for variable, average in zip(var_list, averages):
             variable.assign(average.value)
 
+    @property
+    def moving_averages(self):
+        """With `use_ema`, the moving-average `Variable`s, one per built variable in the order
+        of `built_variables` (what `SwapEMAWeights` swaps in); else an empty list."""
+        return [v for v, f in zip(self._variables, self._slot_fields) if f == "average"]
+
     def save_own_variables(self, store):
         """Write the optimizer variables into `store` under keys "0", "1", ..."""
-        for i, variable in enumerate(self._variables):
+        for i, variable in enumerate(self.variables):
             store[str(i)] = variable.numpy()
 
     def load_own_variables(self, store):
         """Read the optimizer variables written by `save_own_variables`."""
-        if len(store.keys()) != len(self._variables):
+        variables = self.variables
+        if len(store.keys()) != len(variables):
             warnings.warn(
                 f"Skipping variable loading for optimizer '{self.name}', because it has "
-                f"{len(self._variables)} variables whereas the saved optimizer has "
+                f"{len(variables)} variables whereas the saved optimizer has "
                 f"{len(store.keys())} variables.",
                 stacklevel=2,
             )
             return
-        for i, variable in enumerate(self._variables):
+        for i, variable in enumerate(variables):
             variable.assign(store[str(i)])
 
     def get_config(self):

@@ -7,16 +7,14 @@ skipped and halves it; `dynamic_growth_steps` finite steps in a row double it. T
 the step counter are optimizer variables, so the jitted train step threads them like any state.
 """
 
-import warnings
-
 import jax
 import jax.numpy as jnp
 
 from jkeras.core import naming
 from jkeras.core.stateless_scope import StatelessScope
 from jkeras.core.variable import Variable
-from jkeras.optimizers import base_optimizer
 from jkeras.optimizers.base_optimizer import Optimizer, _value
+from jkeras.optimizers.nesting_optimizer import NestingOptimizer
 from jkeras.optimizers.registry import OPTIMIZERS
 
 # Keras 3 writes these base-optimizer arguments (at their defaults) into older configs.
@@ -27,7 +25,7 @@ _BASE_DEFAULTS = {
 }
 
 
-class LossScaleOptimizer(Optimizer):
+class LossScaleOptimizer(NestingOptimizer):
     """An optimizer that dynamically scales the loss to prevent float16 gradient underflow.
 
     The loss is multiplied by the loss scale before gradients are taken (`scale_loss`; `fit`
@@ -184,54 +182,8 @@ class LossScaleOptimizer(Optimizer):
         new_own = own[:-2] + [new_counter, new_scale.astype(scale.dtype)]
         return new_params, new_own + new_inner
 
-    def apply(self, grads, trainable_variables=None):
-        """Apply gradients of the scaled loss to the variables (building on first use)."""
-        grads = list(grads)
-        if not grads:
-            return
-        if trainable_variables is not None:
-            trainable_variables = list(trainable_variables)
-            self.build(trainable_variables)
-        elif not self.built:
-            raise ValueError(
-                "When passing `grads` without `variables`, the optimizer must already be "
-                "built on a list of variables. Call `optimizer.build(trainable_variables)` "
-                "first."
-            )
-        built_for = self._trainable_variables
-        if trainable_variables is None:
-            trainable_variables = built_for
-        full_grads = base_optimizer.grads_in_build_order(grads, trainable_variables, built_for)
-        variables = self.variables
-        new_params, new_values = self.stateless_apply(
-            [v.value for v in variables], full_grads, [v.value for v in built_for]
-        )
-        for variable, value in zip(built_for, new_params):
-            variable.assign(value)
-        for variable, value in zip(variables, new_values):
-            variable.assign(value)
-
     def finalize_variable_values(self, var_list):
         self.inner_optimizer.finalize_variable_values(var_list)
-
-    # ------------------------------------------------------------------------------- saving
-
-    def save_own_variables(self, store):
-        for i, variable in enumerate(self.variables):
-            store[str(i)] = variable.numpy()
-
-    def load_own_variables(self, store):
-        variables = self.variables
-        if len(store.keys()) != len(variables):
-            warnings.warn(
-                f"Skipping variable loading for optimizer '{self.name}', because it has "
-                f"{len(variables)} variables whereas the saved optimizer has "
-                f"{len(store.keys())} variables.",
-                stacklevel=2,
-            )
-            return
-        for i, variable in enumerate(variables):
-            variable.assign(store[str(i)])
 
     def get_config(self):
         return {

@@ -5,6 +5,7 @@ Adagrad scaling, clipping, weight decay) is optax's own transformation, chosen a
 parameterised in the optimizer modules to reproduce Keras's update rule.
 """
 
+import functools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -504,3 +505,85 @@ def _unzip(tree_of_tuples, like, n):
     return jax.tree.transpose(
         jax.tree.structure(like), jax.tree.structure((0,) * n), tree_of_tuples
     )
+
+
+def orthogonalize_newton_schulz(
+    coefficients: tuple, steps: int, epsilon: float
+) -> optax.GradientTransformation:
+    """Replace each (2D) update by its Newton-Schulz orthogonalization, Keras's Muon step.
+
+    optax's `scale_by_muon` keeps an EMA momentum with bias correction, where Keras's Muon
+    keeps SGD momentum (`optax.trace`, applied before this); with `beta=0` its momentum is the
+    update itself, so only its orthogonalization (Frobenius normalisation by `norm + epsilon`,
+    then `steps` quintic iterations with coefficients `(a, b, c)`) is used. Its zero state
+    is rebuilt inside each update, so nothing is stored.
+    """
+    coefficients = tuple(float(c) for c in coefficients)
+    return optax.stateless_with_tree_map(
+        lambda g, _: _orthogonalize(g, coefficients, int(steps), float(epsilon))
+    )
+
+
+@functools.partial(jax.jit, static_argnums=(1, 2, 3))
+def _orthogonalize(update, coefficients, steps, epsilon):
+    # Jitted with static settings: an eager `apply` then reuses one compiled program per
+    # shape instead of tracing optax's Newton-Schulz loop again on every call.
+    muon = optax.contrib.scale_by_muon(
+        ns_coeffs=coefficients, ns_steps=steps, beta=0.0, eps=epsilon, nesterov=False
+    )
+    return muon.update(update, muon.init(update))[0]
+
+
+def scale_by_matrix_size(rms_rate: float | None) -> optax.GradientTransformation:
+    """Multiply each 2D update by `sqrt(max(rows, cols)) * rms_rate` (Moonlight's RMS matching,
+    Liu et al. 2025); the identity when `rms_rate` is None."""
+    if rms_rate is None:
+        return optax.identity()
+    return optax.stateless_with_tree_map(
+        lambda g, _: g * jnp.sqrt(jnp.asarray(max(g.shape[0], g.shape[1]), g.dtype)) * rms_rate
+    )
+
+
+class ScheduleFreeState(NamedTuple):
+    momentum: Any  # Keras's name for z, the point the gradient steps move
+    inner_state: Any
+
+
+def schedule_free(
+    direction: optax.GradientTransformation,
+    learning_rate: jax.Array,
+    beta_1: float,
+    iteration: jax.Array,
+    warmup_steps: int = 0,
+) -> optax.GradientTransformation:
+    """Keras's schedule-free interpolation (Defazio et al., 2024) around a direction.
+
+    The params are `y = (1 - beta_1) * z + beta_1 * x`: `z` takes the step `-lr * direction`
+    (`lr` warmed up linearly over `warmup_steps`), and `x`, recovered from `y` and the old
+    `z`, moves to `z` with weight `1 / t`. `optax.contrib.schedule_free` weighs the average
+    by `lr**2` instead, which differs from Keras under a schedule or warmup.
+    """
+
+    def init_fn(params):
+        return ScheduleFreeState(
+            momentum=jax.tree.map(jnp.copy, params), inner_state=direction.init(params)
+        )
+
+    def update_fn(updates, state, params=None):
+        steps, inner_state = direction.update(updates, state.inner_state, params)
+
+        def move(step, z, y):
+            t = (iteration + 1).astype(y.dtype)
+            lr = learning_rate.astype(y.dtype)
+            if warmup_steps > 0:
+                lr = lr * jnp.minimum(t / warmup_steps, 1.0)
+            new_z = z - lr * step
+            x = (y - (1 - beta_1) * z) / beta_1
+            new_x = (1 - 1 / t) * x + new_z / t
+            return (1 - beta_1) * new_z + beta_1 * new_x - y, new_z
+
+        moved = jax.tree.map(move, steps, state.momentum, params)
+        updates, momentum = _unzip(moved, steps, 2)
+        return updates, ScheduleFreeState(momentum, inner_state)
+
+    return optax.GradientTransformation(init_fn, update_fn)

@@ -11,3 +11,4 @@ from jkeras.core.object_registration import (
 from jkeras.saving.atomic_files import CorruptFileError
 from jkeras.saving.saving_lib import load_model, load_weights, save_model, save_weights
 from jkeras.saving.serialization import model_from_json
+from jkeras.saving.serialization_lib import deserialize_keras_object, serialize_keras_object

@@ -10,6 +10,7 @@ import json
 
 from jkeras.core.object_registration import active_custom_objects, custom_object_scope
 from jkeras.layers.registry import LAYERS
+from jkeras.saving.serialization_lib import in_safe_mode
 
 KERAS_VERSION = "3.15.1"  # the Keras 3 format written (and checked against)
 
@@ -102,7 +103,7 @@ def model_from_config(config, custom_objects=None, compile=True, safe_mode=True)
             "A model config must be a dict with keys 'class_name' and 'config'. "
             f"Received: {str(config)[:200]}"
         )
-    _refuse_lambda_bytecode(config, safe_mode)
+    _refuse_lambda_bytecode(config, in_safe_mode(safe_mode))
     config = _normalize_keras_config(config)
     with custom_object_scope(custom_objects):
         model = _model_from_config(config)

@@ -83,7 +83,9 @@ class CompiledLoss:
     def built(self):
         return self.losses is not None
 
-    def build(self, output_names):
+    def build(self, output_names, named_outputs=True):
+        """One loss per output; `named_outputs=False` (a model whose outputs have no names:
+        a subclassed model) names each output's tracker after its loss, as Keras 3 does."""
         self.output_names = list(output_names)
         specs = _per_output(self._loss_spec, self.output_names, "loss")
         weights = _per_output(self._weights_spec, self.output_names, "loss_weights")
@@ -97,7 +99,8 @@ class CompiledLoss:
             self.weights.append(1.0 if weight is None else float(weight))
         multi = len(self.output_names) > 1
         self.trackers = [
-            metrics_module.Mean(name=f"{name}_loss") if multi and loss is not None else None
+            metrics_module.Mean(name=f"{name if named_outputs else loss.name}_loss")
+            if multi and loss is not None else None
             for name, loss in zip(self.output_names, self.losses)
         ]
 

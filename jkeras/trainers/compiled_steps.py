@@ -35,6 +35,7 @@ from jkeras.core.tracing import fused_loop_scope
 from jkeras.distribution import distribution_lib, placement
 from jkeras.trainers import batch_padding, compile_ahead, state_sync
 from jkeras.trainers import data as data_module
+from jkeras.utils.x_y_sample_weight import pack_x_y_sample_weight
 
 
 def step_function(model, kind, batch_size, fused=False, padded=False):
@@ -83,6 +84,8 @@ def _placed_step(model, kind):
     variables = state_sync.state_variables(model, kind)
 
     def step(state, batch, rows=None):
+        if kind != "predict":  # the step sees Keras's packing: `x`, `(x, y)` or all three
+            batch = pack_x_y_sample_weight(*batch)
         with batch_padding.valid_rows(rows), state_sync.step_body():
             outputs, new_state = user_step(state, batch)
         if kind == "predict":  # the new state is the non-trainable list

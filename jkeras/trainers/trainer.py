@@ -22,6 +22,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jkeras import config as jkeras_config
 from jkeras import optimizers as optimizers_module
 from jkeras.callbacks.callback import CallbackList, overrides_batch_hooks
 from jkeras.callbacks.history import History
@@ -40,6 +41,7 @@ from jkeras.trainers import (
 )
 from jkeras.trainers import data as data_module
 from jkeras.trainers.compile_utils import CompiledLoss, CompiledMetrics, flatten_outputs
+from jkeras.utils.x_y_sample_weight import unpack_x_y_sample_weight
 
 
 class Trainer:
@@ -238,13 +240,14 @@ class Trainer:
         return logs, [scope.value_of(v) for v in self.metrics_variables]
 
     def train_step(self, state, data):
-        """One pure training step: `(state, (x, y, sample_weight)) -> (logs, new_state)`.
+        """One pure training step: `(state, data) -> (logs, new_state)`, `data` being `x`,
+        `(x, y)` or `(x, y, sample_weight)` (`jkeras.utils.unpack_x_y_sample_weight`).
 
         `state` is `(trainable, non_trainable, optimizer, metrics)` variable values. Override it
         in the JAX style of Keras 3 to customize training; it runs inside `jax.jit`.
         """
         trainable, non_trainable, optimizer_variables, metrics_variables = state
-        x, y, sample_weight = data
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         grad_fn = jax.value_and_grad(self.compute_loss_and_updates, has_aux=True)
         (loss, (y_pred, non_trainable, metrics_variables)), grads = grad_fn(
             trainable, non_trainable, metrics_variables, x, y, sample_weight, training=True,
@@ -266,7 +269,7 @@ class Trainer:
         """One pure evaluation step: `(state, data) -> (logs, new_state)`,
         `state = (trainable, non_trainable, metrics)`."""
         trainable, non_trainable, metrics_variables = state
-        x, y, sample_weight = data
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         loss, (y_pred, non_trainable, metrics_variables) = self.compute_loss_and_updates(
             trainable, non_trainable, metrics_variables, x, y, sample_weight, training=False
         )
@@ -337,7 +340,8 @@ class Trainer:
         predictions = flatten_outputs(spec, names, "the model outputs")
         targets = flatten_outputs(y, names, "y") if y is not None else predictions
         if self._compile_loss is not None and not self._compile_loss.built:
-            self._compile_loss.build(names)
+            self._compile_loss.build(
+                names, named_outputs=getattr(self, "output_names", None) is not None)
         if not self._compile_metrics.built:
             self._compile_metrics.build(names, targets, predictions)
         if not self._compile_weighted_metrics.built:
@@ -348,10 +352,14 @@ class Trainer:
         if isinstance(x, HostStaged):  # the host stage checked and built the model
             return
         leaves = jax.tree_util.tree_leaves(x)
-        if hasattr(self, "_check_input_shapes"):
+        if self.built and hasattr(self, "_check_input_shapes"):  # functional and sequential
             self._check_input_shapes(x)
         elif not self.built:
-            self.build(data_module.input_spec(x).shape if len(leaves) == 1 else None)
+            spec = data_module.input_spec(x)
+            if isinstance(spec, (dict, list, tuple)):  # a subclassed model taking a structure
+                self.build_from_inputs(spec)
+            else:
+                self.build(spec.shape)
         elif len(leaves) == 1 and (self.get_build_config() or {}).get("input_shape"):
             expected = self.get_build_config()["input_shape"]
             received = (None,) + tuple(np.shape(leaves[0])[1:])
@@ -404,11 +412,12 @@ class Trainer:
         batch_size = data_module.check_batch_size(batch_size)
         _check_epochs(epochs, initial_epoch)
         verbose = _verbose(verbose)
+        epochs, steps_per_epoch = _apply_config_limits(epochs, steps_per_epoch)
         plan, validation_data = epoch_plan.fit_plan(
             self, x, y, sample_weight, class_weight, batch_size, steps_per_epoch, shuffle,
             validation_split, validation_data, callbacks, initial_epoch)
         validate = self._validation(validation_data, validation_batch_size or batch_size,
-                                    validation_steps)
+                                    validation_steps, callbacks)
         history = History()
         sync = state_sync.model_sync(self, "train")
         callback_list = CallbackList(
@@ -431,9 +440,11 @@ class Trainer:
         self.history = history
         return history
 
-    def _validation(self, validation_data, batch_size, steps):
+    def _validation(self, validation_data, batch_size, steps, callbacks=None):
         """`() -> {"val_<name>": value}`, evaluating `validation_data` (arrays are checked
-        now, before any epoch), or None without validation data."""
+        now, before any epoch), or None without validation data. As in Keras, the user's
+        `callbacks` see the evaluation's test hooks, batch hooks included (`SwapEMAWeights`
+        swaps the averages in for it)."""
         if validation_data is None:
             return None
         if batch_sources.is_batch_source(validation_data):
@@ -444,7 +455,8 @@ class Trainer:
 
         def validate():
             logs = self.evaluate(x, y, sample_weight=sample_weight, batch_size=batch_size,
-                                 steps=steps, verbose=0, return_dict=True, _callbacks=False)
+                                 steps=steps, verbose=0, return_dict=True, _callbacks=False,
+                                 callbacks=CallbackList(list(callbacks or [])))
             return {f"val_{name}": value for name, value in logs.items()}
 
         return validate
@@ -511,13 +523,16 @@ class Trainer:
         verbose = _verbose(verbose)
         batches = epoch_plan.host_batches(self, x, y, sample_weight, batch_size, steps, "test")
         sync = state_sync.model_sync(self, "test")  # donates nothing: the weights stay valid
-        callback_list = CallbackList(
-            # No progress bar for an evaluation inside `fit` (e.g. from a callback).
-            list(callbacks or [])
-            + ([ProgbarLogger()] if verbose and _callbacks and not self._in_fit else []),
-            model=self, params={"verbose": verbose, "epochs": 1, "steps": batches.steps},
-            on_sync=sync.write,
-        )
+        if isinstance(callbacks, CallbackList):  # fit's validation: its callbacks as they are
+            callback_list, callbacks = callbacks, callbacks.callbacks
+        else:
+            callback_list = CallbackList(
+                # No progress bar for an evaluation inside `fit` (e.g. from a callback).
+                list(callbacks or [])
+                + ([ProgbarLogger()] if verbose and _callbacks and not self._in_fit else []),
+                model=self, params={"verbose": verbose, "epochs": 1, "steps": batches.steps},
+                on_sync=sync.write,
+            )
         self.reset_metrics()
         executions = epoch_plan.evaluation_executions(self, "test", x, batches, callbacks)
         callback_list.on_test_begin()
@@ -624,3 +639,16 @@ def _check_epochs(epochs, initial_epoch):
 def _as_list(logs, names):
     values = [logs[name] for name in names if name in logs]
     return values[0] if len(values) == 1 else values
+
+
+def _apply_config_limits(epochs, steps_per_epoch):
+    """`(epochs, steps_per_epoch)` capped by `jkeras.config.set_max_epochs` /
+    `set_max_steps_per_epoch` (with Keras's warnings)."""
+    max_epochs, max_steps = jkeras_config.max_epochs(), jkeras_config.max_steps_per_epoch()
+    if max_epochs and max_epochs < epochs:
+        warnings.warn(f"Limiting epochs to {max_epochs}", stacklevel=3)
+        epochs = max_epochs
+    if max_steps and (not steps_per_epoch or max_steps < steps_per_epoch):
+        warnings.warn(f"Limiting steps_per_epoch to {max_steps}", stacklevel=3)
+        steps_per_epoch = max_steps
+    return epochs, steps_per_epoch

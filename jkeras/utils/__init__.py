@@ -11,6 +11,15 @@ from jkeras.utils.random_seed import set_random_seed
 # Data utilities, datasets from files, and small helpers (issue #19).
 from jkeras.backend.dtypes import standardize_dtype
 from jkeras.core.keras_tensor import is_keras_tensor
+from jkeras.core.object_registration import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
+from jkeras.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 from jkeras.utils import legacy
 from jkeras.utils.audio_dataset_utils import audio_dataset_from_directory
 from jkeras.utils.config import Config

@@ -224,18 +224,7 @@ def model_to_dot(
     if kwargs:
         raise ValueError(f"Unrecognized keyword arguments: {kwargs}")
 
-    if subgraph:
-        dot = pydot.Cluster(style="dashed", graph_name=model.name)
-        dot.set("label", model.name)
-        dot.set("labeljust", "l")
-    else:
-        dot = pydot.Dot()
-        dot.set("rankdir", rankdir)
-        dot.set("concentrate", True)
-        dot.set("dpi", dpi)
-        dot.set("splines", splines)
-        dot.set_node_defaults(shape="record")
-
+    dot = _new_graph(pydot, model.name, subgraph, rankdir, dpi, splines)
     label_options = {
         "show_layer_names": show_layer_names,
         "show_layer_activations": show_layer_activations,
@@ -254,20 +243,9 @@ def model_to_dot(
         layers = graph.operations
 
     for layer in layers:
-        if expand_nested and (_is_model(layer, "functional") or _is_model(layer, "sequential")):
-            dot.add_subgraph(
-                model_to_dot(
-                    layer,
-                    show_shapes,
-                    show_dtype,
-                    show_layer_names,
-                    rankdir,
-                    expand_nested,
-                    subgraph=True,
-                    show_layer_activations=show_layer_activations,
-                    show_trainable=show_trainable,
-                )
-            )
+        if expand_nested and _is_nested_model(layer):
+            dot.add_subgraph(model_to_dot(
+                layer, rankdir=rankdir, expand_nested=True, subgraph=True, **label_options))
         else:
             dot.add_node(_make_node(pydot, layer, label_options))
 
@@ -278,7 +256,32 @@ def model_to_dot(
             return dot
         # The first layer's incoming edge is drawn by the enclosing model.
         layers = model.layers[1:]
+    _add_inbound_edges(pydot, dot, graph, layers, expand_nested)
+    return dot
 
+
+def _new_graph(pydot, name, subgraph, rankdir, dpi, splines):
+    """A `pydot.Dot` with the drawing options, or a dashed `pydot.Cluster` for a nested model."""
+    if subgraph:
+        dot = pydot.Cluster(style="dashed", graph_name=name)
+        dot.set("label", name)
+        dot.set("labeljust", "l")
+        return dot
+    dot = pydot.Dot()
+    dot.set("rankdir", rankdir)
+    dot.set("concentrate", True)
+    dot.set("dpi", dpi)
+    dot.set("splines", splines)
+    dot.set_node_defaults(shape="record")
+    return dot
+
+
+def _is_nested_model(layer):
+    return _is_model(layer, "functional") or _is_model(layer, "sequential")
+
+
+def _add_inbound_edges(pydot, dot, graph, layers, expand_nested):
+    """An edge from each layer's inputs' producers to it (within `graph` when given)."""
     for layer in layers:
         for node in getattr(layer, "inbound_nodes", None) or []:
             if graph is not None and id(node) not in graph.node_ids:
@@ -293,7 +296,6 @@ def model_to_dot(
                     source = _resolve_source(source, output_index)
                     destination = _resolve_destination(destination, input_index)
                 _add_edge(pydot, dot, source, destination)
-    return dot
 
 
 def _history(graph, tensor):
@@ -304,7 +306,7 @@ def _history(graph, tensor):
 
 def _resolve_source(source, output_index):
     """The layer inside nested models that produces a nested model's output."""
-    while _is_model(source, "functional") or _is_model(source, "sequential"):
+    while _is_nested_model(source):
         if _is_model(source, "sequential"):
             source, output_index = source.layers[-1], 0
         else:
@@ -317,7 +319,7 @@ def _resolve_source(source, output_index):
 
 def _resolve_destination(destination, input_index):
     """The box inside nested models that receives a nested model's input."""
-    while _is_model(destination, "functional") or _is_model(destination, "sequential"):
+    while _is_nested_model(destination):
         if _is_model(destination, "functional"):
             destination = destination.inputs[input_index].input_layer
         else:

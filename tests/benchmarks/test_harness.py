@@ -156,3 +156,19 @@ def test_steps_per_execution_reaches_compile(framework, steps_per_execution, exp
     with pytest.raises(Stop):
         harness.run_keras_like(framework, Bench, None, None, 1, steps_per_execution)
     assert model.kwargs == {**Bench.COMPILE, **expected}
+
+
+@pytest.mark.parametrize("module", ["resnet50", "mobilenet_v2"])
+def test_application_benchmarks_build_the_same_model_in_both_frameworks(module, monkeypatch):
+    import jkeras
+
+    monkeypatch.setenv("JKERAS_BENCH_IMAGE_SIZE", "32")
+    bench = importlib.import_module(module)
+    x, y = bench.make_data(4)
+    assert x.shape == (4, 32, 32, 3) and y.shape == (4,)
+    ours = bench.build_model(jkeras)
+    with keras.StatelessScope(initialize_variables=False):  # Keras's initializers are slow
+        theirs = bench.build_model(keras)
+    assert ours.count_params() == theirs.count_params()
+    assert ours.output_shape == theirs.output_shape == (None, 10)
+    keras.backend.clear_session()

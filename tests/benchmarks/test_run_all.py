@@ -77,6 +77,20 @@ def test_table_has_ratios_vs_keras_and_marks_failures():
     assert run_all.checks(results) == ["- mlp: 7 weights in every framework"]
 
 
+def test_checks_report_build_times_and_applications_skip_the_handwritten_loop():
+    results = {"resnet50": {
+        "jkeras": {"best": {"parameters": 9, "build_s": 0.5}},
+        "keras3": {"best": {"parameters": 9, "build_s": 2.0}},
+    }}
+    assert run_all.checks(results) == [
+        "- resnet50: 9 weights in every framework; built in jkeras 0.50 s, Keras 3 (JAX) 2.00 s"
+    ]
+    frameworks = ["jkeras", "keras3", "jax+optax"]
+    assert run_all.frameworks_of("resnet50", frameworks) == ["jkeras", "keras3"]
+    assert run_all.frameworks_of("mobilenet_v2", frameworks) == ["jkeras", "keras3"]
+    assert run_all.frameworks_of("mlp", frameworks) == frameworks
+
+
 def test_results_page_replaces_only_its_own_devices_section():
     cpu = results_page.section("2-core CPU (x)", "2026-01-02", {"jax": "1"}, "run", "| t |")
     gpu = results_page.section("1 × H100 (16 CPU cores)", "2026-01-01", {"jax": "2"}, "run", "| g |")

@@ -183,7 +183,7 @@ def test_custom_train_step_and_compute_loss_are_honoured():
     class ScaledStep(jkeras.Sequential):
         def train_step(self, state, data):
             trainable, non_trainable, optimizer_variables, metrics_variables = state
-            x, y, _ = data
+            x, y = data  # Keras 3 packs `(x, y)` when there are no sample weights
 
             def loss_fn(tv):
                 y_pred, _ = self.stateless_call(tv, non_trainable, x, training=True)

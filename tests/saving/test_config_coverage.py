@@ -18,6 +18,7 @@ import importlib
 import inspect
 import json
 
+import flax.linen as nn
 import keras  # the reference (JAX backend, set in conftest)
 import numpy as np
 import pytest
@@ -82,6 +83,12 @@ def _rnn_cell(mod):
     }
 
 
+def _conv_lstm(mod):
+    return {"filters": 3, "kernel_size": 2, "padding": "same", "activation": "relu",
+            "recurrent_initializer": "glorot_normal", "unit_forget_bias": False,
+            "kernel_regularizer": "l2", "activity_regularizer": "l1", "dropout": 0.1, "seed": 7}
+
+
 # Shared by the depthwise and separable convolutions' cases.
 _DEPTHWISE = {
     "kernel_size": 3,
@@ -94,10 +101,90 @@ _DEPTHWISE = {
     "depthwise_regularizer": "l2",
 }
 
+def _registered(obj):
+    """Registered in both libraries, so configs that name it load in both."""
+    keras.saving.register_keras_serializable(package="config_coverage")(obj)
+    return jkeras.saving.register_keras_serializable(package="config_coverage")(obj)
+
+
+@_registered
+def _jax_init(rng, inputs):
+    return {"w": np.ones((inputs.shape[-1], 2), "float32")}
+
+
+@_registered
+def _jax_call(params, inputs):
+    return inputs @ params["w"]
+
+
+@_registered
+class _FlaxDense(nn.Module):
+    features: int = 2
+
+    @nn.compact
+    def __call__(self, inputs):
+        return nn.Dense(self.features)(inputs)
+
+    def get_config(self):
+        return {"features": self.features}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
 # Keyed by module and class `__name__`: the arguments, or a function of the package (jkeras or
 # keras) giving them.
 KWARGS = {
     "layers.Activation": {"activation": "relu"},
+    "layers.AdaptiveAveragePooling1D": {"output_size": 3, "data_format": "channels_first"},
+    "layers.AdaptiveAveragePooling2D": {"output_size": (3, 2)},
+    "layers.AdaptiveAveragePooling3D": {"output_size": (3, 2, 1)},
+    "layers.AdaptiveMaxPooling1D": {"output_size": (3,)},
+    "layers.AdaptiveMaxPooling2D": {"output_size": 4, "data_format": "channels_first"},
+    "layers.AdaptiveMaxPooling3D": {"output_size": 2},
+    "layers.AlphaDropout": {"rate": 0.3, "noise_shape": (None, 1), "seed": 5},
+    "layers.ConvLSTM1D": lambda mod: dict(**_conv_lstm(mod), return_sequences=True),
+    "layers.ConvLSTM2D": lambda mod: dict(**_conv_lstm(mod), go_backwards=True),
+    "layers.ConvLSTM3D": lambda mod: dict(**_conv_lstm(mod), return_state=True),
+    "layers.Cropping3D": {"cropping": ((1, 2), (3, 4), (0, 1)), "data_format": "channels_first"},
+    "layers.EinsumDense": lambda mod: {
+        "equation": "abc,cde->abde",
+        "output_shape": (None, 2, 3),
+        "bias_axes": "de",
+        "activation": "relu",
+        "kernel_initializer": "he_normal",
+        "kernel_regularizer": _reg(mod),
+        "bias_constraint": "non_neg",
+        "activity_regularizer": "l1",
+        "lora_rank": 2,
+        "lora_alpha": 4,
+    },
+    "layers.FlaxLayer": lambda mod: {"module": _FlaxDense(3)},
+    "layers.GroupedQueryAttention": {
+        "head_dim": 4,
+        "num_query_heads": 4,
+        "num_key_value_heads": 2,
+        "dropout": 0.1,
+        "use_bias": False,
+        "sliding_window": 3,
+        "kernel_initializer": "he_normal",
+        "bias_regularizer": "l2",
+        "use_gate": True,
+        "seed": 2,
+    },
+    "layers.JaxLayer": lambda mod: {"call_fn": _jax_call, "init_fn": _jax_init, "seed": 3},
+    "layers.RMSNormalization": {"axis": 1, "epsilon": 1e-4},
+    "layers.ReversibleEmbedding": {"input_dim": 10, "output_dim": 4, "tie_weights": False,
+                                   "mask_zero": True, "reverse_dtype": "float32",
+                                   "logit_soft_cap": 30.0, "lora_rank": 2},
+    "layers.SpectralNormalization": lambda mod: {"layer": mod.layers.Dense(3),
+                                                 "power_iterations": 3},
+    "layers.StackedRNNCells": lambda mod: {"cells": [mod.layers.LSTMCell(3),
+                                                     mod.layers.GRUCell(2, reset_after=False)]},
+    "layers.UpSampling3D": {"size": (2, 3, 1), "data_format": "channels_first"},
+    "layers.Wrapper": lambda mod: {"layer": mod.layers.Dense(3)},
+    "layers.ZeroPadding3D": {"padding": ((1, 2), (3, 4), (0, 1))},
     "layers.ActivityRegularization": {"l1": 0.1, "l2": 0.2},
     "layers.AdditiveAttention": {"use_scale": False, "dropout": 0.1},
     "layers.Attention": {"use_scale": True, "score_mode": "concat", "dropout": 0.1, "seed": 3},
@@ -126,7 +213,7 @@ KWARGS = {
     },
     "layers.CategoryEncoding": {"num_tokens": 3, "output_mode": "count"},
     "layers.Concatenate": {"axis": 1},
-    "layers.Conv1D": _conv(dilation_rate=1, groups=2),
+    "layers.Conv1D": _conv(dilation_rate=1, groups=2, lora_rank=2),
     "layers.Conv2D": _conv(dilation_rate=(1, 1), groups=2),
     "layers.Conv3D": _conv(groups=2),
     "layers.Conv1DTranspose": _conv(),
@@ -136,6 +223,7 @@ KWARGS = {
     "layers.Cropping2D": {"cropping": ((1, 2), (3, 4))},
     "layers.Dense": lambda mod: {
         "units": 3,
+        "lora_rank": 2,
         "activation": "relu",
         "use_bias": False,
         "kernel_initializer": "he_normal",
@@ -157,6 +245,8 @@ KWARGS = {
     "layers.Dropout": {"rate": 0.3, "noise_shape": (None, 1), "seed": 5},
     "layers.ELU": {"alpha": 0.5},
     "layers.Embedding": {
+        "lora_rank": 3,
+        "lora_alpha": 6,
         "input_dim": 10,
         "output_dim": 4,
         "embeddings_initializer": "ones",
@@ -574,6 +664,19 @@ KWARGS = {
         "dynamic_growth_steps": 10,
         "name": "opt",
     },
+    "optimizers.Muon": {"learning_rate": 0.01, "weight_decay": 0.01, "name": "opt"},
+    "optimizers.ScheduleFreeAdamW": {"learning_rate": 0.01, "warmup_steps": 5, "name": "opt"},
+    "optimizers.OptimizerMap": lambda mod: {
+        "default_optimizer": mod.optimizers.SGD(0.1, name="default"),
+        "optimizer_map": {"dense/kernel": mod.optimizers.Adam(0.01, name="kernels")},
+    },
+    "optimizers.MultiOptimizer": lambda mod: {
+        "optimizer_map": mod.optimizers.OptimizerMap(
+            mod.optimizers.SGD(0.1, name="default"),
+            {"dense/kernel": mod.optimizers.Adam(0.01, name="kernels")},
+        ),
+        "name": "opt",
+    },
     "optimizers.Optimizer": {"learning_rate": 0.01, "name": "opt"},
     # schedules
     "optimizers.schedules.CosineDecay": {
@@ -644,6 +747,7 @@ KWARGS = {
     "regularizers.L1": {"l1": 0.25},
     "regularizers.L2": {"l2": 0.25},
     "regularizers.L1L2": {"l1": 0.25, "l2": 0.5},
+    "regularizers.OrthogonalRegularizer": {"factor": 0.05, "mode": "columns"},
     "constraints.MaxNorm": {"max_value": 3.0, "axis": 1},
     "constraints.MinMaxNorm": {"min_value": 0.5, "max_value": 2.0, "rate": 0.5, "axis": 1},
     "constraints.UnitNorm": {"axis": 1},
@@ -699,55 +803,16 @@ KERAS_WRITES_TENSOR = {"metrics.AUC": {"label_weights"}}
 # Public Keras 3 classes (by module) that jkeras does not have.
 KERAS_CLASSES_JKERAS_LACKS = {
     "layers": {
-        "AdaptiveAveragePooling1D",
-        "AdaptiveAveragePooling2D",
-        "AdaptiveAveragePooling3D",
-        "AdaptiveMaxPooling1D",
-        "AdaptiveMaxPooling2D",
-        "AdaptiveMaxPooling3D",
-        "AlphaDropout",
-        "ConvLSTM1D",
-        "ConvLSTM2D",
-        "ConvLSTM3D",
-        "Cropping3D",
-        "EinsumDense",
-        "FlaxLayer",
-        "GroupQueryAttention",
-        "JaxLayer",
-        "RMSNormalization",
-        "ReversibleEmbedding",
-        "SpectralNormalization",
-        "StackedRNNCells",
         "TFSMLayer",
         "TorchModuleWrapper",
-        "UpSampling3D",
-        "Wrapper",
-        "ZeroPadding3D",
     },
     "losses": set(),
     "metrics": set(),
-    "optimizers": {"MultiOptimizer", "Muon", "OptimizerMap", "ScheduleFreeAdamW"},
+    "optimizers": set(),
     "optimizers.schedules": set(),
-    # Keras 3 also exports each initializer class under its snake_case name.
-    "initializers": {
-        "constant",
-        "glorot_normal",
-        "glorot_uniform",
-        "he_normal",
-        "he_uniform",
-        "identity",
-        "lecun_normal",
-        "lecun_uniform",
-        "ones",
-        "orthogonal",
-        "random_normal",
-        "random_uniform",
-        "truncated_normal",
-        "variance_scaling",
-        "zeros",
-    },
+    "initializers": set(),
     # jkeras's `l1`, `l2`, `l1_l2` are factory functions; Keras 3's are the classes' aliases.
-    "regularizers": {"OrthogonalRegularizer", "orthogonal_regularizer", "l1", "l2", "l1_l2"},
+    "regularizers": set(),
     "constraints": set(),
 }
 

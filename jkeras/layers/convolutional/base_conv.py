@@ -7,6 +7,7 @@ from jkeras import ops
 from jkeras.core import tracing
 from jkeras.layers.convolutional import conv_vjp
 from jkeras.layers.convolutional.base_convolution import BaseConvolution, check_positive
+from jkeras.layers.core.lora import LoRA
 
 # Whether Conv1D/2D/3D differentiate with `conv_vjp`'s hand-written VJP (an im2col matrix
 # product) instead of JAX's autodiff (grouped convolutions always use autodiff): on CPU much
@@ -23,7 +24,7 @@ def _use_custom_vjp():
     return USE_CUSTOM_VJP
 
 
-class BaseConv(BaseConvolution):
+class BaseConv(LoRA, BaseConvolution):
     """Abstract N-D convolution with a `kernel` of shape `(*kernel_size, in // groups, filters)`.
 
     Args:
@@ -43,6 +44,9 @@ class BaseConv(BaseConvolution):
         kernel_initializer, bias_initializer: default "glorot_uniform" and "zeros".
         kernel_regularizer, bias_regularizer, activity_regularizer: optional penalties.
         kernel_constraint, bias_constraint: optional projections applied after updates.
+        lora_rank: if set, `enable_lora(lora_rank)` at build: the kernel is frozen and a
+            trainable rank-`lora_rank` update of it is learned (see `LoRA`).
+        lora_alpha: the update's scale is `lora_alpha / lora_rank`; default `lora_rank`.
     """
 
     def __init__(
@@ -63,6 +67,8 @@ class BaseConv(BaseConvolution):
         activity_regularizer=None,
         kernel_constraint=None,
         bias_constraint=None,
+        lora_rank=None,
+        lora_alpha=None,
         **kwargs,
     ):
         super().__init__(
@@ -89,6 +95,7 @@ class BaseConv(BaseConvolution):
             kernel=(kernel_initializer, kernel_regularizer, kernel_constraint),
             bias=(bias_initializer, bias_regularizer, bias_constraint),
         )
+        self._init_lora(lora_rank, lora_alpha)
 
     def _build_kernels(self, input_channel):
         if input_channel % self.groups:
@@ -98,7 +105,16 @@ class BaseConv(BaseConvolution):
                 f"{input_channel} channels."
             )
         shape = (*self.kernel_size, input_channel // self.groups, self.filters)
-        self.kernel = self._add_kernel("kernel", shape, "kernel")
+        self._kernel = self._add_kernel("kernel", shape, "kernel")
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self._build_lora()
+
+    @property
+    def kernel(self):
+        """The kernel `Variable`; with LoRA, the merged kernel array (as Keras)."""
+        return self._lora_property()
 
     def _output_channels(self, input_channel):
         return self.filters
@@ -113,8 +129,9 @@ class BaseConv(BaseConvolution):
             padding = "valid"
         convolution = conv_vjp.conv if _use_custom_vjp() else ops.conv
         return convolution(
-            inputs, self.kernel.value, self.strides, padding, self.data_format, self.dilation_rate
+            inputs, self.adapted_weight(), self.strides, padding, self.data_format, self.dilation_rate
         )
 
     def get_config(self):
-        return {**super().get_config(), "filters": self.filters, "groups": self.groups}
+        return {**super().get_config(), "filters": self.filters, "groups": self.groups,
+                **self._lora_config()}

@@ -3,11 +3,12 @@
 import jax.numpy as jnp
 
 from jkeras import activations, constraints, initializers, regularizers
+from jkeras.layers.core.lora import LoRA
 from jkeras.layers.input_spec import InputSpec
 from jkeras.layers.layer import Layer
 
 
-class Dense(Layer):
+class Dense(LoRA, Layer):
     """Densely connected layer: `output = activation(dot(input, kernel) + bias)`.
 
     Args:
@@ -16,6 +17,9 @@ class Dense(Layer):
         use_bias: whether to add a bias vector.
         kernel_initializer: default `"glorot_uniform"`.
         bias_initializer: default `"zeros"`.
+        lora_rank: if set, `enable_lora(lora_rank)` at build: the kernel is frozen and a
+            trainable rank-`lora_rank` update of it is learned (see `LoRA`).
+        lora_alpha: the update's scale is `lora_alpha / lora_rank`; default `lora_rank`.
 
     Input shape:
         N-D tensor `(batch_size, ..., input_dim)`.
@@ -42,6 +46,8 @@ class Dense(Layer):
         bias_regularizer=None,
         kernel_constraint=None,
         bias_constraint=None,
+        lora_rank=None,
+        lora_alpha=None,
         quantization_config=None,
         **kwargs,
     ):
@@ -65,6 +71,7 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
+        self._init_lora(lora_rank, lora_alpha)
         self.input_spec = InputSpec(min_ndim=2)
 
     def build(self, input_shape):
@@ -73,7 +80,7 @@ class Dense(Layer):
             raise ValueError(
                 f"Layer '{self.name}' needs a known last input dimension, got {input_shape}."
             )
-        self.kernel = self.add_weight(
+        self._kernel = self.add_weight(
             shape=(input_dim, self.units),
             initializer=self.kernel_initializer,
             regularizer=self.kernel_regularizer,
@@ -90,9 +97,15 @@ class Dense(Layer):
                 name="bias",
             )
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
+        self._build_lora()
+
+    @property
+    def kernel(self):
+        """The kernel `Variable`; with LoRA, the merged kernel array (as Keras)."""
+        return self._lora_property()
 
     def call(self, inputs):
-        outputs = jnp.matmul(inputs, self.kernel.value)
+        outputs = jnp.matmul(inputs, self.adapted_weight())
         if self.bias is not None:
             outputs = outputs + self.bias.value
         return self.activation(outputs)
@@ -113,6 +126,7 @@ class Dense(Layer):
             "kernel_constraint": _serialize(constraints, self.kernel_constraint),
             "bias_constraint": _serialize(constraints, self.bias_constraint),
             "quantization_config": None,
+            **self._lora_config(),
         }
 
 

@@ -4,10 +4,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import constraints, initializers, regularizers
+from jkeras.layers.core.lora import LoRA
 from jkeras.layers.layer import Layer
 
 
-class Embedding(Layer):
+class Embedding(LoRA, Layer):
     """Turns positive integers (indices) into dense vectors of size `output_dim`.
 
     Args:
@@ -17,6 +18,9 @@ class Embedding(Layer):
         embeddings_regularizer: penalty on the embedding matrix.
         embeddings_constraint: projection applied to the embedding matrix after each update.
         mask_zero: treat index 0 as padding and produce a mask for the layers after it.
+        lora_rank: if set, `enable_lora(lora_rank)` at build: the embeddings are frozen and a
+            trainable rank-`lora_rank` update of them is learned (see `LoRA`).
+        lora_alpha: the update's scale is `lora_alpha / lora_rank`; default `lora_rank`.
 
     Indices outside [0, input_dim) raise a ValueError where they come from the host: numpy
     arrays or lists passed to the layer itself, and numpy inputs of `fit`, `evaluate` and
@@ -30,9 +34,11 @@ class Embedding(Layer):
     Output shape: `(batch, ..., output_dim)`.
     """
 
+    lora_weight = "embeddings"
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
-                 quantization_config=None, **kwargs):
+                 lora_rank=None, lora_alpha=None, quantization_config=None, **kwargs):
         super().__init__(**kwargs)
         if quantization_config is not None:
             raise ValueError(
@@ -48,6 +54,7 @@ class Embedding(Layer):
         self.mask_zero = mask_zero
         self.supports_masking = mask_zero
         self.autocast = False  # indices are never cast; the output is cast instead (as Keras)
+        self._init_lora(lora_rank, lora_alpha)
 
     def __call__(self, inputs, *args, **kwargs):
         if isinstance(inputs, (np.ndarray, list, tuple)):  # host data: checked for free
@@ -60,19 +67,25 @@ class Embedding(Layer):
         check_indices(self, value)
 
     def build(self, input_shape=None):
-        self.embeddings = self.add_weight(
+        self._embeddings = self.add_weight(
             shape=(self.input_dim, self.output_dim),
             initializer=self.embeddings_initializer,
             regularizer=self.embeddings_regularizer,
             constraint=self.embeddings_constraint,
             name="embeddings",
         )
+        self._build_lora()
+
+    @property
+    def embeddings(self):
+        """The embeddings `Variable`; with LoRA, the merged array (as Keras)."""
+        return self._lora_property()
 
     def call(self, inputs):
         inputs = jnp.asarray(inputs)
         if not jnp.issubdtype(inputs.dtype, jnp.integer):
             inputs = inputs.astype("int32")
-        return jnp.take(self.embeddings.value, inputs, axis=0).astype(self.compute_dtype)
+        return jnp.take(self.adapted_weight(), inputs, axis=0).astype(self.compute_dtype)
 
     def compute_mask(self, inputs, previous_mask=None):
         """With `mask_zero=True`, index 0 is padding: the mask is `inputs != 0`."""
@@ -95,6 +108,7 @@ class Embedding(Layer):
             "embeddings_constraint": _serialize(constraints, self.embeddings_constraint),
             "mask_zero": self.mask_zero,
             "quantization_config": None,
+            **self._lora_config(),
         }
 
 

@@ -173,28 +173,33 @@ class BatchNormalization(Layer):
             initializer=self.moving_variance_initializer, trainable=False,
         )
         if self.renorm:
-            variance_initializer = self.moving_variance_initializer
-
-            def moving_stddev_initializer(shape, dtype=None):
-                return jnp.sqrt(variance_initializer(shape, dtype=dtype))
-
-            self.moving_stddev = self.add_weight(
-                autocast=False,
-                shape=shape, name="moving_stddev", initializer=moving_stddev_initializer,
-                trainable=False,
-            )
-            self.renorm_mean = self.add_weight(
-                autocast=False,
-                shape=shape, name="renorm_mean", initializer=self.moving_mean_initializer,
-                trainable=False,
-            )
-            self.renorm_stddev = self.add_weight(
-                autocast=False,
-                shape=shape, name="renorm_stddev", initializer=moving_stddev_initializer,
-                trainable=False,
-            )
+            self._build_renorm(shape)
         self.input_spec = InputSpec(ndim=ndim, axes={self.axis: dim})
         self._reduction_axes = [i for i in range(ndim) if i != self.axis % ndim]
+
+    def _build_renorm(self, shape):
+        """The batch-renormalization statistics (`renorm=True`): the moving standard deviation
+        and the renormalization mean and standard deviation, all non-trainable."""
+        variance_initializer = self.moving_variance_initializer
+
+        def moving_stddev_initializer(shape, dtype=None):
+            return jnp.sqrt(variance_initializer(shape, dtype=dtype))
+
+        self.moving_stddev = self.add_weight(
+            autocast=False,
+            shape=shape, name="moving_stddev", initializer=moving_stddev_initializer,
+            trainable=False,
+        )
+        self.renorm_mean = self.add_weight(
+            autocast=False,
+            shape=shape, name="renorm_mean", initializer=self.moving_mean_initializer,
+            trainable=False,
+        )
+        self.renorm_stddev = self.add_weight(
+            autocast=False,
+            shape=shape, name="renorm_stddev", initializer=moving_stddev_initializer,
+            trainable=False,
+        )
 
     def _set_trainable(self, value):
         Layer.trainable.fset(self, value)

@@ -35,3 +35,29 @@ def standardize_data_format(data_format, layer_name):
             f"{{'channels_last', 'channels_first'}}. Received: data_format={data_format!r}"
         )
     return value
+
+
+def standardize_pairs(value, rank, name, layer_name):
+    """`value` as `rank` pairs `(before, after)` of ints >= 0, one per spatial axis: an int
+    (the same everywhere), `rank` ints (symmetric per axis) or `rank` pairs."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(
+                f"The `{name}` argument of layer '{layer_name}' cannot be negative. "
+                f"Received: {name}={value}."
+            )
+        return ((value, value),) * rank
+    if not hasattr(value, "__len__") or len(value) != rank:
+        raise ValueError(
+            f"The `{name}` argument of layer '{layer_name}' should be an int, a tuple of "
+            f"{rank} ints (symmetric per axis) or a tuple of {rank} tuples of 2 ints "
+            f"((before, after) per axis). Received: {name}={value!r}."
+        )
+    return tuple(standardize_tuple(entry, 2, name, layer_name, allow_zero=True)
+                 for entry in value)
+
+
+def spatial_axes(data_format, rank):
+    """The spatial axes of a `(batch, ..., channels)` or `(batch, channels, ...)` input."""
+    first = 2 if data_format == "channels_first" else 1
+    return tuple(range(first, first + rank))

@@ -68,17 +68,23 @@ class DropoutRNNCell:
         return tuple(masks)
 
 
-def prime_dropout_masks(cell, step_input, first_state):
-    """Draw `cell`'s masks for one layer call (outside the scanned step)."""
+def prime_dropout_masks(cell, step_input, states):
+    """Draw `cell`'s masks for one layer call (outside the scanned step); `states`: the
+    cell's initial states (a list). A cell made of cells (`StackedRNNCells`) primes each of
+    them through its `prime_dropout_masks(step_input, states, prime)`."""
     if isinstance(cell, DropoutRNNCell):
         cell.get_dropout_mask(step_input)
-        cell.get_recurrent_dropout_mask(first_state)
+        cell.get_recurrent_dropout_mask(states[0])
+    elif hasattr(cell, "prime_dropout_masks"):
+        cell.prime_dropout_masks(step_input, states, prime_dropout_masks)
 
 
 def reset_dropout_masks(cell):
     if isinstance(cell, DropoutRNNCell):
         cell.reset_dropout_mask()
         cell.reset_recurrent_dropout_mask()
+    for inner in getattr(cell, "cells", ()):
+        reset_dropout_masks(inner)
 
 
 def gate_projections(x, kernel, mask, gates):

@@ -16,6 +16,20 @@ _CELL_ARGUMENTS = (
 )  # fmt: skip
 
 
+def unit_forget_bias_initializer(base, units):
+    """The initializer of an LSTM bias `(4 * units,)` in gate order i, f, c, o: `base` for
+    the gates, ones for the forget gate (Jozefowicz et al., 2015)."""
+    ones = initializers.get("ones")
+
+    def bias_initializer(shape, dtype=None):
+        return jnp.concatenate(
+            [base((units,), dtype=dtype), ones((units,), dtype=dtype),
+             base((units * 2,), dtype=dtype)]
+        )
+
+    return bias_initializer
+
+
 class LSTMCell(RecurrentCell):
     """One step of a Long Short-Term Memory layer.
 
@@ -98,18 +112,7 @@ class LSTMCell(RecurrentCell):
     def _bias_initializer(self):
         if not self.unit_forget_bias:
             return self.bias_initializer
-        units, base, ones = self.units, self.bias_initializer, initializers.get("ones")
-
-        def bias_initializer(shape, dtype=None):
-            return jnp.concatenate(
-                [
-                    base((units,), dtype=dtype),
-                    ones((units,), dtype=dtype),
-                    base((units * 2,), dtype=dtype),
-                ]
-            )
-
-        return bias_initializer
+        return unit_forget_bias_initializer(self.bias_initializer, self.units)
 
     def recurrent_step(self, projected, states, recurrent_mask):
         h_tm1, c_tm1 = states[0], states[1]

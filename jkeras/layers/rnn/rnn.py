@@ -9,6 +9,7 @@ from jkeras.layers.input_spec import InputSpec, assert_input_compatibility
 from jkeras.layers.layer import Layer, call_arguments
 from jkeras.layers.rnn.cell import RecurrentCell
 from jkeras.layers.rnn.dropout_rnn_cell import prime_dropout_masks, reset_dropout_masks
+from jkeras.layers.rnn.stacked_rnn_cells import StackedRNNCells
 from jkeras.layers.rnn.time_loop import rnn
 
 # Keys of a cell's config that belong to the cell object, not to the layer's arguments.
@@ -19,10 +20,11 @@ class RNN(Layer):
     """Base class for recurrent layers: applies `cell` to every time step of a sequence.
 
     Args:
-        cell: an object with `call(input_t, states[, training]) -> (output_t, new_states)` and
-            a `state_size` (int, or list of ints: one per state); optionally `output_size` and
-            `get_initial_state(batch_size)`. A `jkeras.layers.Layer` cell is built by the layer
-            and its weights become the layer's.
+        cell: an object with `call(input_t, states[, training]) -> (output_t, new_states)`
+            and a `state_size` (int, or list of ints: one per state); optionally
+            `output_size` and `get_initial_state(batch_size)`; or a list of cells, run as
+            `StackedRNNCells`. A `jkeras.layers.Layer` cell is built by the layer and its
+            weights become the layer's.
         return_sequences: return the full output sequence, not only the last output.
         return_state: also return the final states (`output, *states`).
         go_backwards: process the sequence backwards and return the reversed sequence.
@@ -62,10 +64,7 @@ class RNN(Layer):
         **kwargs,
     ):
         if isinstance(cell, (list, tuple)):
-            raise ValueError(  # noqa: TRY004 (Keras raises ValueError here)
-                "Stacked cells (a list passed as `cell`) are not supported by jkeras yet: "
-                f"stack RNN layers instead. Received: cell={cell!r}"
-            )
+            cell = StackedRNNCells(cell)
         if not callable(getattr(cell, "call", None)):
             raise ValueError(  # noqa: TRY004 (Keras raises ValueError here)
                 f"Argument `cell` should have a `call` method. Received: cell={cell}"
@@ -130,18 +129,23 @@ class RNN(Layer):
             initial_state = self.get_initial_state(batch_size)
         elif not isinstance(initial_state, (list, tuple)):
             initial_state = [initial_state]
-        if len(initial_state) != len(self.state_size):
+        # A cell whose state sizes are unknown (-1: `ConvLSTMCell`) defines its states by
+        # `get_initial_state`; the others must get one state per size.
+        sizes_known = all(not isinstance(size, int) or size >= 0 for size in self.state_size)
+        if sizes_known and len(initial_state) != len(self.state_size):
             raise ValueError(
                 f"Layer '{self.name}' expects {len(self.state_size)} initial state(s) (its "
                 f"cell's state_size is {self.state_size}), received {len(initial_state)}."
             )
         dtype = getattr(self.cell, "compute_dtype", self.compute_dtype)
-        initial_state = [jnp.asarray(s, dtype=dtype) for s in initial_state]
+        # States may be nested (a list per cell of `StackedRNNCells`).
+        initial_state = jax.tree_util.tree_map(lambda s: jnp.asarray(s, dtype=dtype),
+                                               list(initial_state))
 
         cell = self.cell
         if training:
             scanned = sequences if projected is None else projected
-            prime_dropout_masks(cell, scanned[:, 0], initial_state[0])
+            prime_dropout_masks(cell, scanned[:, 0], initial_state)
         try:
             step, scanned = self._time_step(sequences, projected, initial_state, training)
             last_output, outputs, states = rnn(
@@ -200,7 +204,7 @@ class RNN(Layer):
         else:
             output_shape = (batch_size, output_size)
         if self.return_state:
-            return (output_shape, *[(batch_size, size) for size in self.state_size])
+            return (output_shape, *[_state_shape(batch_size, size) for size in self.state_size])
         return output_shape
 
     def compute_mask(self, inputs, previous_mask):
@@ -231,6 +235,13 @@ class RNN(Layer):
         config = dict(config)
         cell = registry.deserialize(config.pop("cell"), custom_objects)
         return cls(cell, **config)
+
+
+def _state_shape(batch_size, size):
+    """`(batch, size)`, or a list of them for a cell with several states (stacked cells)."""
+    if isinstance(size, (list, tuple)):
+        return [(batch_size, s) for s in size]
+    return (batch_size, size)
 
 
 class CellLayer(RNN):

@@ -4,11 +4,11 @@ import jax
 import jax.numpy as jnp
 
 from jkeras.core.keras_tensor import KerasTensor
-from jkeras.layers import registry
+from jkeras.layers.core.wrapper import Wrapper
 from jkeras.layers.layer import Layer, call_arguments
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Applies `layer` to every temporal slice (axis 1) of the input, with the same weights.
 
     The time axis is folded into the batch axis, so `layer` runs once on
@@ -39,8 +39,7 @@ class TimeDistributed(Layer):
                 "Please initialize `TimeDistributed` layer with a `jkeras.layers.Layer` "
                 f"instance. Received: {layer}"
             )
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _get_child_input_shape(self, input_shape):
@@ -78,12 +77,3 @@ class TimeDistributed(Layer):
             self._get_child_input_shape(tuple(input_shape))
         )
         return (child_output_shape[0], input_shape[1], *child_output_shape[1:])
-
-    def get_config(self):
-        return {**super().get_config(), "layer": registry.serialize(self.layer)}
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        config["layer"] = registry.deserialize(config["layer"], custom_objects)
-        return cls(**config)

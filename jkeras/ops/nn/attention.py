@@ -4,6 +4,7 @@
 import jax
 import jax.numpy as jnp
 
+from jkeras import config as jkeras_config
 from jkeras.ops.core import convert_to_tensor
 from jkeras.ops.dtypes import result_type
 from jkeras.ops.keras_op import keras_op
@@ -22,7 +23,9 @@ def _to_rank_4(tensor, num_heads):
 
 def _implementation(flash_attention):
     """`(implementation, fallback)`: cuDNN for flash attention (where it rejects the inputs,
-    XLA if the choice was automatic), else XLA."""
+    XLA if the choice was automatic), else XLA. None defers to `jkeras.config`'s switch."""
+    if flash_attention is None:
+        flash_attention = jkeras_config.is_flash_attention_enabled()
     if flash_attention:
         return "cudnn", None
     if flash_attention is None and jax.default_backend() == "gpu":
