@@ -72,9 +72,9 @@ benchmark() {  # benchmark SECONDS MODEL FRAMEWORKS OPTIONS: one model per run_a
 stage 80 "book example, end to end" bash -c book_example
 stage 60 "book example, phases" bash -c \
   '"$PY" benchmarks/book_example_phases.py jkeras && "$PY" benchmarks/book_example_phases.py keras'
-benchmark 100 mlp jkeras,jkeras-auto,keras3,jax+optax $CORE
-benchmark 110 convnet jkeras,jkeras-auto,keras3,jax+optax $CORE
-benchmark 75 lstm jkeras-auto,keras3,jax+optax $REST
-benchmark 75 transformer jkeras-auto,keras3,jax+optax $REST
+benchmark 100 mlp jkeras,keras3,keras3-spe32,jax+optax $CORE
+benchmark 110 convnet jkeras,keras3,keras3-spe32,jax+optax $CORE
+benchmark 75 lstm jkeras,keras3,keras3-spe32,jax+optax $REST
+benchmark 75 transformer jkeras,keras3,keras3-spe32,jax+optax $REST
 stage 120 "mixed precision accuracy" "$PY" benchmarks/mixed_precision_accuracy.py $MP \
   --output "$OUT/mixed_precision.json"

@@ -13,10 +13,12 @@ A model benchmark is a module in this folder (`mnist_mlp.py`, `mnist_convnet.py`
     handwritten()                 -> `PureModel`: the same model in plain jax + optax
                                      (optional: without it `jax+optax` is not measured)
 
-Frameworks (`FRAMEWORKS`): `jkeras`, `jkeras-auto` (jkeras compiled with
-`steps_per_execution="auto"`: fused multi-step calls), `keras3` (Keras 3 on its JAX backend)
-and `jax+optax` (a hand-written loop: jitted step, donated state, Python loop over device-resident batches,
-an on-device shuffle per epoch). Each measurement runs in its own process, started by
+Frameworks (`FRAMEWORKS`): `jkeras` and `keras3` (Keras 3 on its JAX backend), each compiled
+as users write `compile` (no `steps_per_execution` argument: jkeras's default fuses steps where
+no one can tell, Keras's runs one step per call); `keras3-spe32` (Keras 3 with
+`steps_per_execution=32`, its own multi-step path: a host loop in 3.15); and `jax+optax` (a
+hand-written loop: jitted step, donated state, Python loop over device-resident batches, an
+on-device shuffle per epoch). Each measurement runs in its own process, started by
 `run_child`, so that peak memory is that framework's alone and no framework's JAX state
 affects another; the parent writes the data once to an `.npz` file so every framework trains
 on identical arrays.
@@ -58,7 +60,9 @@ import numpy as np
 
 HERE = pathlib.Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "examples"
-FRAMEWORKS = ("jkeras", "jkeras-auto", "keras3", "jax+optax")
+FRAMEWORKS = ("jkeras", "keras3", "keras3-spe32", "jax+optax")
+# `keras3-spe32`'s `steps_per_execution`.
+KERAS3_STEPS_PER_EXECUTION = 32
 PREDICT_BATCH_SIZE = 1024
 PREDICT_REPEATS = 3
 SEED = 1337
@@ -154,9 +158,9 @@ def load_example(name, keras_module):
 
 def import_framework(framework):
     """The `keras` namespace of a Keras-like framework, seeded."""
-    if framework in ("jkeras", "jkeras-auto"):
+    if framework == "jkeras":
         import jkeras as keras
-    elif framework == "keras3":
+    elif framework in ("keras3", "keras3-spe32"):
         os.environ["KERAS_BACKEND"] = "jax"
         # Keras 3 imports TensorFlow whenever it is installed (the test extra installs it for
         # the tf.data tests), which nearly triples its memory; measure it as a JAX-only
@@ -215,14 +219,16 @@ def run_keras_like(framework, bench, x, y, epochs, steps_per_execution):
     start = time.perf_counter()
     model = bench.build_model(keras)
     build_seconds = time.perf_counter() - start
-    if framework == "jkeras-auto":
-        steps_per_execution = "auto"
+    if framework == "keras3-spe32":
+        steps_per_execution = KERAS3_STEPS_PER_EXECUTION
     arguments = (bench.compile_arguments(keras) if hasattr(bench, "compile_arguments")
                  else bench.COMPILE)
-    model.compile(**arguments, steps_per_execution=steps_per_execution)
+    # None: `compile`'s own default, as users write it.
+    chosen = {} if steps_per_execution is None else {"steps_per_execution": steps_per_execution}
+    model.compile(**arguments, **chosen)
     result = time_keras_like(model, x, y, bench.BATCH_SIZE, epochs)
     result["build_s"] = build_seconds
-    if framework.startswith("jkeras"):
+    if framework == "jkeras":
         result["train_traces"] = model._trace_counts["train"]
     return result
 

@@ -25,13 +25,15 @@ Runs unchanged on a GPU (the table names the device; device peak memory comes fr
 Usage:
   python benchmarks/run_all.py [--models mlp,convnet,lstm,transformer] [--quick]
       [--samples N | --samples mlp=N,lstm=M] [--epochs 3] [--rounds 2]
-      [--steps-per-execution 1] [--frameworks jkeras,keras3,jax+optax] [--output results.json]
+      [--steps-per-execution K] [--frameworks jkeras,keras3,keras3-spe32,jax+optax]
+      [--output results.json]
       [--markdown [RESULTS.md]]
 
 `--quick` (small sample counts, 1 timed epoch, 1 round) finishes in a few minutes on 2 CPU
-cores; the numbers it gives are only a smoke test. `--steps-per-execution K` goes to
-`compile` of jkeras and of Keras 3 (the hand-written loop always runs one step per call;
-`jkeras-auto` always compiles with `steps_per_execution="auto"`).
+cores; the numbers it gives are only a smoke test. By default jkeras and Keras 3 are compiled
+with `compile`'s default arguments, as users write it; `--steps-per-execution K` passes K to
+both (the hand-written loop always runs one step per call, and `keras3-spe32` always
+compiles Keras 3 with `steps_per_execution=32`).
 """
 
 import argparse
@@ -61,8 +63,8 @@ MODELS = {
 }
 FRAMEWORK_LABELS = {
     "jkeras": "jkeras",
-    "jkeras-auto": "jkeras, steps_per_execution=\"auto\"",
     "keras3": "Keras 3 (JAX)",
+    "keras3-spe32": "Keras 3 (JAX), steps_per_execution=32",
     "jax+optax": "hand-written jax+optax",
 }
 COLUMNS = (
@@ -105,7 +107,8 @@ def parse_args(argv):
         "--rounds", type=int, help="rounds per framework (default 2; 1 with --quick)"
     )
     parser.add_argument(
-        "--steps-per-execution", type=int, default=1, help="passed to compile of jkeras and Keras 3"
+        "--steps-per-execution", type=int,
+        help="passed to compile of jkeras and Keras 3 (default: compile's own default)"
     )
     parser.add_argument("--output", help="write the raw numbers to this JSON file")
     parser.add_argument(
@@ -126,7 +129,7 @@ def parse_args(argv):
     args.epochs = args.epochs if args.epochs is not None else 1 if args.quick else 3
     args.rounds = args.rounds if args.rounds is not None else 1 if args.quick else 2
     for name in ("epochs", "rounds", "steps_per_execution"):
-        if getattr(args, name) < 1:
+        if getattr(args, name) is not None and getattr(args, name) < 1:
             parser.error(
                 f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}."
             )
@@ -275,9 +278,8 @@ def checks(results):
             if counts
             else f"{model}: no results"
         )
-        for name in ("jkeras", "jkeras-auto"):
-            if "train_traces" in good.get(name, {}):
-                text += f"; {name} train step compiled {good[name]['train_traces']} time(s)"
+        if "train_traces" in good.get("jkeras", {}):
+            text += f"; jkeras train step compiled {good['jkeras']['train_traces']} time(s)"
         builds = [f"{FRAMEWORK_LABELS[f]} {r['build_s']:.2f} s" for f, r in good.items()
                   if r.get("build_s") is not None]
         if builds:
@@ -306,7 +308,9 @@ def command(args):
     return (
         f"python benchmarks/run_all.py --models {','.join(args.models)} "
         f"--frameworks {','.join(args.frameworks)} --samples {samples} --epochs {args.epochs} "
-        f"--rounds {args.rounds} --steps-per-execution {args.steps_per_execution}"
+        f"--rounds {args.rounds}"
+        + ("" if args.steps_per_execution is None
+           else f" --steps-per-execution {args.steps_per_execution}")
     )
 
 
@@ -355,7 +359,7 @@ def main(argv=None):
             f"{m} {args.samples[m]:,} (batch {settings['batch_size'][m]})" for m in args.models
         )
         + f"; {args.epochs} timed epoch(s) after a first one, best of {args.rounds} round(s), "
-        f"steps_per_execution={args.steps_per_execution}, predict batch "
+        f"steps_per_execution={args.steps_per_execution or 'compile default'}, predict batch "
         f"{harness.PREDICT_BATCH_SIZE}"
     )
     print()

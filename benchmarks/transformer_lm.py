@@ -7,7 +7,7 @@ there, batch 32.
 The Keras-like frameworks build and compile the model by running the example's own
 `build_model` and `compile_arguments` (see `harness.load_example`). There is no hand-written
 model: the row compares jkeras with Keras 3 (run it with
-`--frameworks jkeras,jkeras-auto,keras3`; `run_all.py` leaves `jax+optax` out for it).
+`--frameworks jkeras,keras3,keras3-spe32`; `run_all.py` leaves `jax+optax` out for it).
 
 A model benchmark for `harness.py`; run it through `run_all.py --models transformer_lm`.
 """

@@ -18,6 +18,7 @@ from jkeras.core.config import (
     set_floatx,
     set_image_data_format,
 )
+from jkeras.core.jit_cache import enable_jit_cache, get_jit_cache_dir, is_jit_cache_enabled
 from jkeras.dtype_policies.dtype_policy import global_policy as dtype_policy
 from jkeras.dtype_policies.dtype_policy import set_global_policy as set_dtype_policy
 
@@ -175,13 +176,16 @@ __all__ = [
     "dtype_policy",
     "enable_flash_attention",
     "enable_interactive_logging",
+    "enable_jit_cache",
     "enable_traceback_filtering",
     "enable_unsafe_deserialization",
     "epsilon",
     "floatx",
+    "get_jit_cache_dir",
     "image_data_format",
     "is_flash_attention_enabled",
     "is_interactive_logging_enabled",
+    "is_jit_cache_enabled",
     "is_nnx_enabled",
     "is_traceback_filtering_enabled",
     "max_epochs",

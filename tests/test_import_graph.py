@@ -6,8 +6,11 @@ attributes. DEVELOPERS.md states the same order.
 
 import ast
 import collections
+import os
 import pathlib
 import re
+import subprocess
+import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "jkeras"
@@ -249,3 +252,14 @@ def test_developers_md_states_this_order():
     chain = re.search(r"\w+(?: →\s+\w+)+", text[start:])  # `core → datasets → ...`
     assert chain is not None
     assert re.findall(r"\w+", chain.group(0)) == ORDER
+
+
+def test_import_jkeras_loads_no_heavy_optional_package():
+    """`import jkeras` must not take longer than `import keras`: packages that take seconds to
+    import and serve one feature (scipy.signal's named windows, TensorFlow's tf.data bridge,
+    h5py's files, orbax's checkpoints) are imported where they are used."""
+    heavy = ("scipy", "tensorflow", "h5py", "orbax", "torch", "pandas", "matplotlib")
+    script = f"import sys, jkeras; print([m for m in {heavy!r} if m in sys.modules])"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert result.stdout.strip() == "[]"

@@ -5,16 +5,16 @@ import functools
 import jax
 import jax.numpy as jnp
 import numpy as np
-import scipy.signal
 
 from jkeras.core.variable import standardize_dtype
 from jkeras.initializers.initializer import Initializer
+from jkeras.ops.spectral import named_window
 
 
 def check_window_and_scaling(window, scaling):
     """Keras's checks: a named window must be one `scipy.signal.get_window` knows."""
     if isinstance(window, str):
-        scipy.signal.get_window(window, 1)  # raises for an unknown window
+        named_window(window, 1)  # raises for an unknown window
     if scaling is not None and scaling not in ("density", "spectrum"):
         raise ValueError(
             "Scaling is invalid, it must be `None`, 'density' or 'spectrum'. Received "
@@ -75,7 +75,7 @@ class STFT(Initializer):
         frame_length, _, bins = shape
         window = self.window
         if isinstance(window, str):
-            window = scipy.signal.get_window(window, frame_length, self.periodic)
+            window = named_window(window, frame_length, self.periodic)
         if window is not None:
             window = np.asarray(window)
             if window.ndim != 1 or window.shape[-1] != frame_length:

@@ -8,10 +8,20 @@ import functools
 import jax
 import jax.numpy as jnp
 import jax.scipy.signal
-import scipy.signal
 
 from jkeras.ops.core import convert_to_tensor
 from jkeras.ops.keras_op import keras_op
+
+
+def named_window(name, length, periodic=True):
+    """The window `name` (`"hann"`, `"hamming"`, ... as `scipy.signal.get_window` knows them)
+    of `length` samples, periodic (for spectra) or symmetric, as a numpy array; an unknown
+    name raises scipy's ValueError."""
+    # scipy.signal is a heavy import (it loads scipy.stats) that only named windows need:
+    # loaded on their first use, not with jkeras.
+    import scipy.signal
+
+    return scipy.signal.get_window(name, length, fftbins=periodic)
 
 
 def _complex(op, x, min_rank=1):
@@ -83,7 +93,7 @@ def _window(op, window, sequence_length, fft_length, dtype):
             raise ValueError(
                 f"{op}: a string `window` must be 'hann' or 'hamming'. Received: window={window}"
             )
-        window = scipy.signal.get_window(window, sequence_length)  # periodic, as for spectra
+        window = named_window(window, sequence_length)  # periodic, as for spectra
     window = convert_to_tensor(window, dtype)
     if window.shape != (sequence_length,):
         raise ValueError(

@@ -3,16 +3,19 @@ kind of call, jitted once per variant and cached on the model.
 
 A variant is `(kind, batch size, fused, padded)`:
 
-- training on the device-resident dataset (`batch_size` given): `(state, dataset, order,
-  start, end) -> (logs, state)` gathers its batch, rows `order[start:start + batch_size]`
-  (rows `start:...` when `order` is None), on the device;
+- on the device-resident dataset (`batch_size` given: training, and evaluation or prediction
+  of JAX arrays): `(state, dataset, order, start, end) -> (logs or outputs, state)` gathers
+  its batch, rows `order[start:start + batch_size]` (rows `start:...` when `order` is None),
+  on the device;
 - fused (`steps_per_execution > 1`): `(state, dataset, order, start, count, end)` runs `count`
   such steps in one `lax.fori_loop` (the count is traced, so any count reuses the compiled
-  loop) and returns the last step's logs;
+  loop) and returns the last step's logs; a fused prediction's `fused` is its number of
+  steps, run by one `lax.scan` (`(state, dataset, order, start, end)`), whose outputs are
+  concatenated along the rows;
 - a batch from the host (`batch_size=None`: evaluation, prediction, training from generators):
   `(state, batch) -> (logs or outputs, state)`, so the program depends only on the batch's
   shape; fused, the batch holds several batches stacked on a new leading axis, run by one
-  `lax.scan` (prediction returns the outputs stacked the same way);
+  `lax.scan` (prediction returns the outputs concatenated along the rows);
 - padded (`jkeras.trainers.batch_padding`): a batch may run past the data; only rows before
   `end` are data (a host batch comes as `(batch, number of valid rows)`), the rest repeat the
   last row and are masked out. Otherwise `end` is None.
@@ -47,9 +50,12 @@ def step_function(model, kind, batch_size, fused=False, padded=False):
 
 def _compiled(model, kind, batch_size, fused, padded):
     step = _placed_step(model, kind)
-    if kind == "train" and batch_size is not None:
+    if batch_size is not None:
         step_at = _dataset_step(step, batch_size, padded)
-        body = _dataset_loop(step_at, batch_size) if fused else step_at
+        if kind == "predict" and fused:
+            body = _dataset_predictions(step_at, batch_size, fused)
+        else:
+            body = _dataset_loop(step_at, batch_size) if fused else step_at
     else:
         host_step = _host_step(step, padded)
         body = _scanned_host_steps(host_step, kind) if fused else host_step
@@ -136,6 +142,28 @@ def _dataset_loop(step_at, batch_size):
     return fused_steps
 
 
+def _dataset_predictions(step_at, batch_size, count):
+    """`count` consecutive prediction steps from the device-resident dataset in one loop; their
+    outputs concatenated along the rows (`count * batch_size` of them)."""
+
+    def fused_predictions(state, dataset, order, start, end):
+        def body(state, index):
+            outputs, non_trainable = step_at(state, dataset, order, start + index * batch_size,
+                                             end)
+            return (state[0], non_trainable), outputs
+
+        with fused_loop_scope():
+            state, stacked = jax.lax.scan(body, state, jnp.arange(count))
+        return _rows_of(stacked), state[1]
+
+    return fused_predictions
+
+
+def _rows_of(stacked):
+    """Outputs stacked as `(steps, batch, ...)`, as the rows `(steps * batch, ...)`."""
+    return jax.tree_util.tree_map(lambda o: o.reshape((-1,) + o.shape[2:]), stacked)
+
+
 def _host_step(step, padded):
     """`step` on a host batch; padded, the batch comes as `(batch, number of valid rows)`."""
 
@@ -164,7 +192,7 @@ def _scanned_host_steps(host_step, kind):
         with fused_loop_scope():
             state, stacked = jax.lax.scan(body, state, batches)
         if kind == "predict":
-            return stacked, state[1]
+            return _rows_of(stacked), state[1]
         return jax.tree_util.tree_map(lambda value: value[-1], stacked), state
 
     return scanned_steps

@@ -71,6 +71,8 @@ class HostBatches(NamedTuple):
             ahead, else none.
         padded: whether batches from arrays all have the full size (`batch_padding`).
         rows: the number of data rows from arrays (None from a generator).
+        dataset: the arrays the batches are cut from (None from a generator).
+        size: the full batch size of batches from arrays (None from a generator).
     """
 
     batches: Iterator
@@ -78,6 +80,8 @@ class HostBatches(NamedTuple):
     examples: list
     padded: bool
     rows: int | None
+    dataset: object = None
+    size: int | None = None
 
 
 class EpochPlan:
@@ -342,17 +346,43 @@ def host_batches(model, x, y, sample_weight, batch_size, steps, kind):
     # Only compiling ahead uses them (and cutting the padded one copies a batch).
     examples = ([batch(*starts[i]) for i in (0, -1)]
                 if starts and compile_ahead.enabled() else [])
-    return HostBatches(batches, len(starts), examples, padded, sum(size for _, size in starts))
+    return HostBatches(batches, len(starts), examples, padded, sum(size for _, size in starts),
+                       dataset, full)
 
 
 def evaluation_executions(model, kind, x, batches, callbacks):
     """The `Execution`s of an evaluation or prediction (`kind`) over `batches` (the
-    `HostBatches` of `x`), its steps compiled ahead where that is enabled."""
-    per_execution = resolve_steps_per_execution(model, batches.steps, callbacks, kind)
+    `HostBatches` of `x`), its steps compiled ahead where that is enabled. Arrays already on
+    the device run fused by index there (`device_executions`), with no batch cut on the
+    host."""
+    on_device = (batches.dataset is not None and batches.padded
+                 and distribution_lib.distribution() is None
+                 and any(isinstance(leaf, jax.Array)
+                         for leaf in jax.tree_util.tree_leaves(batches.dataset)))
+    per_execution = resolve_steps_per_execution(model, batches.steps, callbacks, kind,
+                                                on_device)
+    if on_device and per_execution > 1:
+        return device_executions(model, kind, batches, per_execution)
     compile_host_batch_steps(model, kind, batches.examples, per_execution, batches.padded)
     from_arrays = not batch_sources.is_batch_source(x)
     return host_executions(model, kind, batches.batches, per_execution, from_arrays,
                            batches.padded)
+
+
+def device_executions(model, kind, batches, per_execution):
+    """`Execution`s of an evaluation or prediction over device-resident arrays: each call
+    gathers up to `per_execution` consecutive full-size batches on the device and runs them in
+    one loop (a prediction's loop always runs `per_execution` batches, so that its stacked
+    outputs have one shape: rows past the data are cut by `predict`)."""
+    dataset = data_module.to_device(batches.dataset)
+    end = jax.device_put(np.int32(batches.rows))
+    fused = per_execution if kind == "predict" else True
+    step = compiled_steps.step_function(model, kind, batches.size, fused=fused, padded=True)
+    for first in range(0, batches.steps, per_execution):
+        count = min(per_execution, batches.steps - first)
+        start = np.int32(first * batches.size)
+        arguments = (start, end) if kind == "predict" else (start, np.int32(count), end)
+        yield Execution(first, count, step, (dataset, None) + arguments)
 
 
 def host_executions(model, kind, batches, per_execution, from_arrays=False, padded=False):
@@ -413,16 +443,23 @@ def compile_host_batch_steps(model, kind, examples, per_execution, padded):
 # ------------------------------------------------------------------------- steps per call
 
 
-def resolve_steps_per_execution(model, steps, callbacks, kind="train"):
-    """Steps per compiled call: the compiled setting, with `"auto"` resolved for an epoch of
-    `steps` steps (None: unknown) and these user callbacks. `"auto"` fuses training only:
-    evaluation and prediction would stack host batches, an extra copy that made `predict`
-    slower on CPU. On the CPU backend a model with a recurrent layer also takes one step per
-    call: its time loop would nest inside the fused loop, whose body XLA:CPU runs slower, and
-    its long steps leave no dispatch time to save (docs/performance.md)."""
+def resolve_steps_per_execution(model, steps, callbacks, kind="train", on_device=False):
+    """Steps per compiled call: the compiled setting, with `"auto"` (the default) resolved for
+    a run of `steps` steps (None: unknown), these user callbacks, and data already on the
+    device (`on_device`).
+
+    `"auto"` fuses only where no one can tell: one step per call when a user callback has a
+    batch-level hook (it sees every batch), when running eagerly, for evaluation and
+    prediction of host data (stacking host batches is an extra copy that made `predict`
+    slower on CPU), and on the CPU backend for a model with a recurrent layer (its time loop
+    would nest inside the fused loop, whose body XLA:CPU runs slower, and its long steps
+    leave no dispatch time to save: docs/performance.md). Otherwise about a twentieth of the
+    run per call, so that the progress bar still moves."""
     if model.steps_per_execution != "auto":
         return model.steps_per_execution
-    if kind != "train" or any(overrides_batch_hooks(c) for c in callbacks or []):
+    if model.run_eagerly or any(overrides_batch_hooks(c) for c in callbacks or []):
+        return 1
+    if kind != "train" and not on_device:
         return 1
     if jax.default_backend() == "cpu" and _runs_loop(model):
         return 1

@@ -72,7 +72,7 @@ class Trainer:
 
     def compile(
         self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
-        weighted_metrics=None, run_eagerly=False, steps_per_execution=1, jit_compile=True,
+        weighted_metrics=None, run_eagerly=False, steps_per_execution="auto", jit_compile=True,
         auto_scale_loss=True,
     ):
         """Configure training.
@@ -88,14 +88,19 @@ class Trainer:
                 `class_weight`; one whose name an unweighted metric has is logged as
                 `weighted_<name>`.
             run_eagerly: run the steps without `jax.jit` (for debugging).
-            steps_per_execution: steps fused into one compiled call, an int >= 1 or `"auto"`:
-                a loop on the device over the device-resident dataset (`fit` on arrays), or a
-                `lax.scan` over that many host batches stacked and transferred together
-                (generators, evaluate, predict). Batch-level callbacks then run once per
-                execution, with the indices of its first and last batch and the logs after its
-                last batch. `"auto"` (a jkeras extension) fuses about a twentieth of a
-                training epoch per call (one step per call when a user callback has batch-level
-                hooks); evaluate and predict then run one step per call.
+            steps_per_execution: steps fused into one compiled call, an int >= 1 or `"auto"`
+                (the default; Keras 3's default is 1). An int keeps Keras's meaning: a loop on
+                the device over that many batches of the device-resident dataset (`fit` on
+                arrays), or a `lax.scan` over that many host batches stacked and transferred
+                together (generators, evaluate, predict); batch-level callbacks then run once
+                per execution, with the indices of its first and last batch and the logs after
+                its last batch. `"auto"` fuses only where nothing a user can observe changes:
+                training runs about a twentieth of an epoch per call, unless a user callback
+                defines a batch-level hook (then every batch is its own call, so the hook sees
+                each one), the model runs eagerly, or it has a recurrent layer on the CPU
+                backend; metrics, History, checkpoints, `on_epoch_*` hooks and the epoch's logs
+                are those of one step per call, and the progress bar moves after each call.
+                Evaluation and prediction fuse on device-resident (JAX array) data only.
             jit_compile: compile the steps with XLA (default); False is the same as
                 `run_eagerly=True`.
             auto_scale_loss: if True (default) and the model's dtype policy is
@@ -579,9 +584,6 @@ class Trainer:
             callback_list.on_predict_batch_begin(execution.first)
             batch_outputs, new = execution.step((trainable, non_trainable), *execution.arguments)
             non_trainable = state_sync.keep_unchanged((non_trainable,), (new,))[0]
-            if execution.count > 1:  # stacked (count, batch, ...): back to (count * batch, ...)
-                batch_outputs = jax.tree_util.tree_map(
-                    lambda o: o.reshape((-1,) + o.shape[2:]), batch_outputs)
             outputs.append(batch_outputs)
             if trim_rows is not None:
                 size = jax.tree_util.tree_leaves(batch_outputs)[0].shape[0]

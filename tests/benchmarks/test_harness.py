@@ -128,7 +128,13 @@ def test_loss_and_correct_match_keras(loss, y, predictions):
     assert int(correct) == round(float(metric.result()) * len(y))
 
 
-def test_steps_per_execution_reaches_compile():
+@pytest.mark.parametrize("framework, steps_per_execution, expected", [
+    ("jkeras", 3, {"steps_per_execution": 3}),
+    ("jkeras", None, {}),  # compile's own default, as users write it
+    ("keras3-spe32", None, {"steps_per_execution": harness.KERAS3_STEPS_PER_EXECUTION}),
+])
+def test_steps_per_execution_reaches_compile(framework, steps_per_execution, expected,
+                                             monkeypatch):
     class Stop(Exception):
         pass
 
@@ -144,12 +150,12 @@ def test_steps_per_execution_reaches_compile():
 
         @staticmethod
         def build_model(keras_module):
-            assert keras_module.__name__ == "jkeras"
             return model
 
+    monkeypatch.setattr(harness, "import_framework", lambda name: name)
     with pytest.raises(Stop):
-        harness.run_keras_like("jkeras", Bench, None, None, 1, 3)
-    assert model.kwargs == {**Bench.COMPILE, "steps_per_execution": 3}
+        harness.run_keras_like(framework, Bench, None, None, 1, steps_per_execution)
+    assert model.kwargs == {**Bench.COMPILE, **expected}
 
 
 @pytest.mark.parametrize("module", ["resnet50", "mobilenet_v2"])

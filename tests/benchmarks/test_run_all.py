@@ -21,7 +21,8 @@ MLP_WEIGHTS = 784 * 512 + 512 + 512 * 10 + 10
 def test_samples_default_to_each_models_size_and_accept_one_or_per_model_counts():
     args = run_all.parse_args(["--models", "mlp,lstm", "--quick"])
     assert args.samples == {"mlp": 4096, "lstm": 512}
-    assert (args.epochs, args.rounds, args.steps_per_execution) == (1, 1, 1)
+    # No --steps-per-execution: compile's own default for jkeras and Keras 3.
+    assert (args.epochs, args.rounds, args.steps_per_execution) == (1, 1, None)
     args = run_all.parse_args(["--models", "mlp,lstm", "--samples", "300"])
     assert args.samples == {"mlp": 300, "lstm": 300}
     assert (args.epochs, args.rounds) == (3, 2)
@@ -119,9 +120,11 @@ def test_markdown_option_defaults_to_the_results_page():
     args = run_all.parse_args(["--models", "mlp", "--quick", "--markdown", "out.md"])
     assert args.markdown == "out.md"
     assert run_all.command(args) == (
-        "python benchmarks/run_all.py --models mlp --frameworks jkeras,jkeras-auto,keras3,"
-        "jax+optax --samples mlp=4096 --epochs 1 --rounds 1 --steps-per-execution 1"
+        "python benchmarks/run_all.py --models mlp --frameworks jkeras,keras3,keras3-spe32,"
+        "jax+optax --samples mlp=4096 --epochs 1 --rounds 1"
     )
+    args = run_all.parse_args(["--models", "mlp", "--quick", "--steps-per-execution", "8"])
+    assert run_all.command(args).endswith("--rounds 1 --steps-per-execution 8")
 
 
 def test_results_page_in_the_repository_has_a_table_per_device():
@@ -170,29 +173,29 @@ def test_quick_run_prints_a_table_of_positive_numbers_and_writes_json_and_markdo
     rows = [_cells(line) for line in lines[2:]]
     assert [row[:2] for row in rows] == [
         ["mlp", "jkeras"],
-        ["mlp", 'jkeras, steps_per_execution="auto"'],
         ["mlp", "Keras 3 (JAX)"],
+        ["mlp", "Keras 3 (JAX), steps_per_execution=32"],
         ["mlp", "hand-written jax+optax"],
     ]
     for row in rows:
         numbers = [float(cell.replace(",", "").rstrip("×")) for cell in row[2:8]]
         assert all(number > 0 for number in numbers), row
         assert row[8] == "–"  # no device peak memory on the CPU
-    assert rows[2][3] == rows[2][6] == "1.00×"
+    assert rows[1][3] == rows[1][6] == "1.00×"
     assert f"mlp: {MLP_WEIGHTS:,} weights in every framework" in process.stdout
     assert re.search(r"^Device: cpu \(cpu, ", process.stdout, flags=re.MULTILINE)
 
     saved = json.loads(output.read_text())
     assert saved["settings"]["samples"] == {"mlp": 256}
-    assert saved["settings"]["steps_per_execution"] == 1
-    for framework in ("jkeras", "jkeras-auto", "keras3", "jax+optax"):
+    assert saved["settings"]["steps_per_execution"] is None
+    for framework in ("jkeras", "keras3", "keras3-spe32", "jax+optax"):
         best = saved["results"]["mlp"][framework]["best"]
         assert best["parameters"] == MLP_WEIGHTS
         assert best["fit_samples_per_s"] > 0 and best["peak_rss_mb"] > 0
         assert best["platform"] == "cpu"
+    # 256 samples are 2 batches of 128, one step per call by default (a twentieth of an
+    # epoch is less than a step), compiled once.
     assert saved["results"]["mlp"]["jkeras"]["best"]["train_traces"] == 1
-    # 256 samples are 2 batches of 128: "auto" fuses both into one loop, compiled once.
-    assert saved["results"]["mlp"]["jkeras-auto"]["best"]["train_traces"] == 1
 
     sections = results_page.sections(markdown.read_text())
     here = f"{os.cpu_count()}-core CPU ({results_page.cpu_model()})"

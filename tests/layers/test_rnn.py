@@ -14,6 +14,7 @@ import pytest
 
 import jkeras
 from jkeras import layers
+from jkeras.layers.rnn import cell as cell_module
 from tests.helpers import run_config_test, run_layer_test
 
 BATCH, STEPS, FEATURES, UNITS = 3, 5, 4, 6
@@ -217,6 +218,23 @@ def test_time_distributed_dense_matches_keras():
         layers.TimeDistributed(layers.Dense(2))(np.ones((2, 3), "float32"))
 
 
+@pytest.fixture()
+def hoisted(monkeypatch):
+    """Built-in cells project all time steps' inputs before the scan, also on the CPU backend
+    (where it is off by default)."""
+    monkeypatch.setattr(cell_module, "HOIST_INPUT_PROJECTION", True)
+
+
+def test_the_hoisted_projection_is_off_on_the_cpu_backend_only(monkeypatch):
+    cell = layers.LSTMCell(UNITS)
+    monkeypatch.setattr(jax, "default_backend", lambda: "cpu")
+    assert not cell.hoists_input_projection
+    monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
+    assert cell.hoists_input_projection
+    assert not _stepwise(layers.LSTMCell)(UNITS).hoists_input_projection
+
+
+@pytest.mark.usefixtures("hoisted")
 def test_gradients_match_keras_stateless_call():
     pairs = [
         _pair(
@@ -225,6 +243,13 @@ def test_gradients_match_keras_stateless_call():
             )
         )
         for name in ["LSTM", "GRU"]
+    ] + [  # both directions' input projections in one product (RNN.call_projected)
+        _pair(
+            lambda lib, n=name: lib.layers.Bidirectional(
+                getattr(lib.layers, n)(UNITS, return_sequences=True, return_state=True, **ZEROS)
+            )
+        )
+        for name in ["SimpleRNN", "GRU"]
     ]
     grads = []
     for side in (0, 1):
@@ -450,3 +475,78 @@ def test_bad_inputs_and_arguments_raise_naming_the_layer():
         layers.GRU(0)
     with pytest.raises(ValueError, match="my_lstm.*initial state"):
         built(X, initial_state=[np.zeros((BATCH, 2), "float32")])
+
+
+def _stepwise(cell_class):
+    """`cell_class` with `call` overridden, which the RNN layer runs step by step (the input
+    projection inside the time loop), as a reference for the hoisted projection."""
+    return type(f"Stepwise{cell_class.__name__}", (cell_class,), {
+        "call": lambda self, inputs, states, training=False: cell_class.call(
+            self, inputs, states, training=training)})
+
+
+HOISTED = [  # one input mask for all gates, and (LSTM) a mask per gate
+    ("SimpleRNNCell", {"dropout": 0.3, "recurrent_dropout": 0.2}),
+    ("LSTMCell", {"dropout": 0.3, "recurrent_dropout": 0.2}),
+    ("GRUCell", {"dropout": 0.3}),
+]
+
+
+@pytest.mark.usefixtures("hoisted")
+def test_hoisted_input_projection_equals_the_step_by_step_loop_and_its_gradients():
+    results = []
+    for make_cell in (lambda c: c, _stepwise):
+        rnn_layers = [layers.RNN(make_cell(getattr(layers, name))(UNITS, seed=3, **arguments,
+                                                                  **ZEROS),
+                                 return_sequences=True, return_state=True, go_backwards=True)
+                      for name, arguments in HOISTED]
+        for index, layer in enumerate(rnn_layers):
+            layer.build(X.shape)
+            layer.set_weights(_random_weights(layer, index))
+        values = [([v.value for v in layer.trainable_variables],
+                   [v.value for v in layer.non_trainable_variables]) for layer in rnn_layers]
+
+        def loss(trainable, non_trainable, x, rnn_layers=rnn_layers):
+            total, outputs = 0.0, []
+            for layer, t, n in zip(rnn_layers, trainable, non_trainable):
+                output = layer.stateless_call(t, n, x, mask=MASK, training=True)[0]
+                outputs.append(output)
+                sequence, *states = output
+                total += jnp.sum(sequence**2) + sum(jnp.sum(jnp.sin(s)) for s in states)
+            return total, outputs
+
+        trainable, non_trainable = [t for t, _ in values], [n for _, n in values]
+        grad_fn = jax.jit(jax.value_and_grad(loss, argnums=(0, 2), has_aux=True))
+        results.append(grad_fn(trainable, non_trainable, X))
+        assert [layer.cell.hoists_input_projection for layer in rnn_layers] == (
+            [True] * len(HOISTED) if make_cell is not _stepwise else [False] * len(HOISTED))
+    (_, hoisted_outputs), hoisted_grads = results[0]
+    (_, stepwise_outputs), stepwise_grads = results[1]
+    _assert_tree_close(hoisted_outputs, stepwise_outputs)
+    _assert_tree_close(hoisted_grads, stepwise_grads, atol=1e-5)
+
+
+@pytest.mark.usefixtures("hoisted")
+def test_hoisted_projection_is_one_matrix_product_before_the_scan():
+    layer = layers.LSTM(UNITS, return_sequences=True, **ZEROS)
+    layer.build(X.shape)
+    trainable = [v.value for v in layer.trainable_variables]
+    jaxpr = jax.make_jaxpr(lambda t, x: layer.stateless_call(t, [], x)[0])(trainable, X)
+    outer = [eqn.primitive.name for eqn in jaxpr.jaxpr.eqns]
+    assert "dot_general" in outer[:outer.index("scan")]
+    (scan,) = [eqn for eqn in jaxpr.jaxpr.eqns if eqn.primitive.name == "scan"]
+    inner = [eqn.primitive.name for eqn in scan.params["jaxpr"].jaxpr.eqns]
+    assert inner.count("dot_general") == 1  # only the recurrent kernel's
+
+
+@pytest.mark.usefixtures("hoisted")
+def test_bidirectional_projects_both_directions_in_one_matrix_product():
+    layer = layers.Bidirectional(layers.LSTM(UNITS, return_sequences=True, **ZEROS))
+    layer.build(X.shape)
+    trainable = [v.value for v in layer.trainable_variables]
+    jaxpr = jax.make_jaxpr(lambda t, x: layer.stateless_call(t, [], x)[0])(trainable, X)
+    names = [eqn.primitive.name for eqn in jaxpr.jaxpr.eqns]
+    products = [eqn for eqn in jaxpr.jaxpr.eqns[:names.index("scan")]
+                if eqn.primitive.name == "dot_general"]
+    assert [eqn.outvars[0].aval.shape for eqn in products] == [(BATCH, STEPS, 2 * 4 * UNITS)]
+    assert names.count("scan") == 2

@@ -180,3 +180,114 @@ def test_fused_training_from_a_generator_matches_one_step_per_call():
     for a, b in zip(results[0][0], results[1][0]):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-5)
+
+
+# ------------------------------------------------- the default: fused where no one can tell
+
+
+def train_default(x, y, callbacks=None, epochs=2, verbose=0):
+    """`train` as Keras users compile: no `steps_per_execution` argument."""
+    jkeras.utils.set_random_seed(7)
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=epochs, batch_size=32, verbose=verbose,
+                        callbacks=callbacks, validation_split=0.1)
+    return model, history
+
+
+@pytest.fixture(scope="module")
+def many_batches():
+    return blobs(n=32 * 45 + 12)  # 41 batches of training rows after the validation split
+
+
+@pytest.fixture(scope="module")
+def one_step_run(many_batches):
+    x, y = many_batches
+    jkeras.utils.set_random_seed(7)
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  steps_per_execution=1)
+    history = model.fit(x, y, epochs=2, batch_size=32, verbose=0, validation_split=0.1)
+    return model, history
+
+
+def test_default_compile_fuses_and_trains_as_one_step_per_call(many_batches, one_step_run):
+    reference, reference_history = one_step_run
+    assert not any(fused for kind, _, fused, _ in reference._jit if kind == "train")
+    model, history = train_default(*many_batches)
+    assert model.steps_per_execution == "auto"
+    assert any(fused for kind, _, fused, _ in model._jit if kind == "train")
+    assert history.history.keys() == reference_history.history.keys()
+    for key, values in reference_history.history.items():
+        np.testing.assert_allclose(history.history[key], values, rtol=1e-5, atol=1e-7)
+    for a, b in zip(reference.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_default_compile_shows_every_batch_to_a_batch_hook(many_batches, one_step_run):
+    _, reference_history = one_step_run
+    seen = []
+    reader = jkeras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: seen.append((batch, float(logs["loss"]))))
+    model, history = train_default(*many_batches, callbacks=[reader])
+    steps = -(-int(len(many_batches[0]) * 0.9) // 32)
+    assert [batch for batch, _ in seen] == list(range(steps)) * 2
+    assert not any(fused for kind, _, fused, _ in model._jit if kind == "train")
+    np.testing.assert_allclose(history.history["loss"], reference_history.history["loss"],
+                               rtol=1e-5)
+
+
+def test_default_compile_moves_the_progress_bar_within_an_epoch(many_batches, monkeypatch):
+    drawn = []
+    original = jkeras.utils.Progbar.update
+
+    def update(self, current, values=None, finalize=None):
+        drawn.append(current)
+        return original(self, current, values, finalize)
+
+    monkeypatch.setattr(jkeras.utils.Progbar, "update", update)
+    train_default(*many_batches, epochs=1, verbose=2)
+    steps = -(-int(len(many_batches[0]) * 0.9) // 32)
+    within = sorted({step for step in drawn if 0 < step < steps})
+    assert len(within) >= 10  # about a twentieth of the epoch per call
+
+
+@pytest.mark.parametrize("steps", [None, 40])
+def test_default_evaluate_and_predict_fuse_on_device_arrays(many_batches, one_step_run, steps):
+    x, y = many_batches  # 46 batches of 32, the last one partial
+    reference, _ = one_step_run
+    reference_logs = reference.evaluate(x, y, batch_size=32, steps=steps, verbose=0,
+                                        return_dict=True)
+    reference_predictions = reference.predict(x, batch_size=32, steps=steps, verbose=0)
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.set_weights(reference.get_weights())
+    # Numpy data stays on the host, one step per call: nothing to fuse without a copy.
+    model.evaluate(x, y, batch_size=32, steps=steps, verbose=0)
+    model.predict(x, batch_size=32, steps=steps, verbose=0)
+    assert not any(fused for kind, _, fused, _ in model._jit if kind != "train")
+    on_device_x, on_device_y = jax.device_put(x), jax.device_put(y)
+    counts = dict(model._trace_counts)
+    logs = model.evaluate(on_device_x, on_device_y, batch_size=32, steps=steps, verbose=0,
+                          return_dict=True)
+    predictions = model.predict(on_device_x, batch_size=32, steps=steps, verbose=0)
+    per_call = -(-(steps or 46) // 20)  # about a twentieth of the batches
+    assert ("test", 32, True, True) in model._jit
+    assert ("predict", 32, per_call, True) in model._jit
+    # One compiled loop each serves every group, the last, shorter ones included.
+    assert model._trace_counts["test"] - counts["test"] == 1
+    assert model._trace_counts["predict"] - counts["predict"] == 1
+    for key, value in reference_logs.items():
+        assert logs[key] == pytest.approx(value, rel=1e-6)
+    assert predictions.shape == reference_predictions.shape
+    np.testing.assert_allclose(predictions, reference_predictions, rtol=1e-6, atol=1e-7)
+
+
+def test_predict_batch_hooks_on_device_arrays_see_every_batch(many_batches, one_step_run):
+    x, _ = many_batches
+    reference, _ = one_step_run
+    seen = []
+    reader = jkeras.callbacks.LambdaCallback(
+        on_predict_batch_end=lambda batch, logs: seen.append(len(logs["outputs"])))
+    reference.predict(jax.device_put(x), batch_size=32, verbose=0, callbacks=[reader])
+    assert seen == [32] * (len(x) // 32) + [len(x) % 32]

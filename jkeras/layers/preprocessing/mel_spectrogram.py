@@ -5,9 +5,9 @@ import functools
 import jax
 import jax.numpy as jnp
 import numpy as np
-import scipy.signal
 
 from jkeras.layers.layer import Layer
+from jkeras.ops.spectral import named_window
 
 # The HTK mel scale: mel(f) = 1127 * ln(1 + f / 700).
 _MEL_BREAK_FREQUENCY_HERTZ = 700.0
@@ -29,7 +29,7 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann"):
         win = jnp.ones((fft_length,), dtype=x.dtype)
     else:
         if isinstance(window, str):
-            window = scipy.signal.get_window(window, sequence_length)
+            window = named_window(window, sequence_length)
         win = jnp.pad(jnp.asarray(np.asarray(window), dtype=x.dtype), [(left, right)])
     result = jax.scipy.signal.stft(
         x, fs=1.0, window=win, nperseg=fft_length, noverlap=fft_length - sequence_stride,

@@ -2,8 +2,11 @@
 
 import jax.numpy as jnp
 
+from jkeras.core.autocast_scope import is_float_dtype
 from jkeras.layers import registry
 from jkeras.layers.layer import Layer
+from jkeras.layers.rnn.cell import RecurrentCell
+from jkeras.layers.rnn.rnn import RNN
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
@@ -120,8 +123,13 @@ class Bidirectional(Layer):
             half = len(initial_state) // 2
             forward_state, backward_state = initial_state[:half], initial_state[half:]
         kwargs = {"training": training, "mask": mask}
-        y = self.forward_layer(sequences, initial_state=forward_state, **kwargs)
-        y_rev = self.backward_layer(sequences, initial_state=backward_state, **kwargs)
+        projections = self._joint_projections(sequences, training)
+        if projections is None:
+            y = self.forward_layer(sequences, initial_state=forward_state, **kwargs)
+            y_rev = self.backward_layer(sequences, initial_state=backward_state, **kwargs)
+        else:
+            y = self.forward_layer.call_projected(projections[0], forward_state, **kwargs)
+            y_rev = self.backward_layer.call_projected(projections[1], backward_state, **kwargs)
         if self.return_state:
             states = tuple(y[1:]) + tuple(y_rev[1:])
             y, y_rev = y[0], y_rev[0]
@@ -131,6 +139,33 @@ class Bidirectional(Layer):
         if self.return_state:
             return (*output, *states) if self.merge_mode is None else (output, *states)
         return output
+
+    def _joint_projections(self, sequences, training):
+        """Both directions' input projections (`RNN.call_projected`) from one matrix product
+        with the two input kernels side by side, where both layers are `RNN`s whose cells
+        hoist it, with no input dropout and no activity regularizer (which their own call
+        would apply); else None."""
+        pair = (self.forward_layer, self.backward_layer)
+        cells = [getattr(layer, "cell", None) for layer in pair]
+        if not all(isinstance(layer, RNN) and isinstance(cell, RecurrentCell)
+                   and cell.hoists_input_projection and layer.activity_regularizer is None
+                   and not (training and cell.dropout > 0)
+                   for layer, cell in zip(pair, cells)):
+            return None
+        if cells[0].compute_dtype != cells[1].compute_dtype:
+            return None
+        (forward_kernel, forward_bias), (backward_kernel, backward_bias) = (
+            cell.input_kernel_and_bias() for cell in cells)
+        kernel = jnp.concatenate([forward_kernel, backward_kernel], axis=-1)
+        sequences = jnp.asarray(sequences)
+        if is_float_dtype(sequences.dtype):
+            sequences = sequences.astype(cells[0].compute_dtype)
+        projected = jnp.matmul(sequences, kernel)
+        if forward_bias is not None or backward_bias is not None:
+            projected = projected + jnp.concatenate([
+                jnp.zeros(k.shape[-1:], k.dtype) if b is None else b
+                for k, b in ((forward_kernel, forward_bias), (backward_kernel, backward_bias))])
+        return jnp.split(projected, [forward_kernel.shape[-1]], axis=-1)
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         output_shape = self.forward_layer.compute_output_shape(sequences_shape)

@@ -1,18 +1,28 @@
 """`RecurrentCell`: what `SimpleRNNCell`, `LSTMCell` and `GRUCell` share.
 
-A cell computes one time step, `call(inputs, states, training) -> (output, new_states)`; the
-`RNN` layer scans it over time. This base holds the Keras arguments common to the three cells
-(units, activations, initializers, regularizers, constraints, dropout rates, seed), creates the
-`kernel` / `recurrent_kernel` / `bias` weights with Keras's names and shapes, and serializes the
+A cell computes one time step, `call(inputs, states, training) -> (output, new_states)`, in
+two parts: `project_inputs` (the input's product with `kernel`, which does not depend on the
+state) and `recurrent_step` (the rest). The `RNN` layer scans the cell over time; for a cell
+whose `call` is this one, it can compute the input projection for all time steps as one
+matrix product before its scan and scan only `recurrent_step` (`hoists_input_projection`).
+This base holds the Keras arguments common to the three cells (units, activations,
+initializers, regularizers, constraints, dropout rates, seed), creates the `kernel` /
+`recurrent_kernel` / `bias` weights with Keras's names and shapes, and serializes the
 arguments back.
 """
 
+import jax
 import jax.numpy as jnp
 
 from jkeras import activations, constraints, initializers, regularizers
 from jkeras.layers.layer import Layer
-from jkeras.layers.rnn.dropout_rnn_cell import DropoutRNNCell
+from jkeras.layers.rnn.dropout_rnn_cell import DropoutRNNCell, gate_projections
 from jkeras.random.seed_generator import SeedGenerator
+
+# Whether built-in cells' input projections run before the time loop: None (the default) on
+# every backend but the CPU, where XLA:CPU ran the LSTM benchmark's hoisted form slower
+# (docs/performance.md); True or False forces it.
+HOIST_INPUT_PROJECTION = None
 
 
 class RecurrentCell(Layer, DropoutRNNCell):
@@ -103,6 +113,41 @@ class RecurrentCell(Layer, DropoutRNNCell):
 
     def _bias_initializer(self):
         return self.bias_initializer
+
+    def call(self, inputs, states, training=False):
+        state = states[0] if isinstance(states, (list, tuple)) else states
+        input_mask, recurrent_mask = self.step_dropout_masks(inputs, state, training)
+        return self.recurrent_step(self.project_inputs(inputs, input_mask), states,
+                                   recurrent_mask)
+
+    def project_inputs(self, inputs, input_mask):
+        """The input's part of every gate, `(..., gates * units)` for inputs `(..., features)`
+        (one step, or all steps at once), the input bias included; `input_mask` is the
+        dropout mask (None, one array or one per gate) broadcast against `inputs`."""
+        kernel, bias = self.input_kernel_and_bias()
+        z = jnp.concatenate(gate_projections(inputs, kernel, input_mask, self.gates), axis=-1)
+        return z if bias is None else z + bias
+
+    def input_kernel_and_bias(self):
+        """`(kernel, bias)` of the input projection: without dropout, `project_inputs(x)` is
+        `x @ kernel + bias` (bias None: none)."""
+        return self.kernel.value, None if self.bias is None else self.bias.value
+
+    def recurrent_step(self, projected, states, recurrent_mask):
+        """One step from its projected input (`project_inputs`) and the states:
+        `(output, new_states)`, `recurrent_mask` dropping out the previous output."""
+        raise NotImplementedError
+
+    @property
+    def hoists_input_projection(self):
+        """Whether the `RNN` layer projects all time steps' inputs before its scan: the cell's
+        `call` is `RecurrentCell.call` (a subclass overriding it runs step by step), and
+        `HOIST_INPUT_PROJECTION` allows it on this backend."""
+        if type(self).call is not RecurrentCell.call:
+            return False
+        if HOIST_INPUT_PROJECTION is None:
+            return jax.default_backend() != "cpu"
+        return HOIST_INPUT_PROJECTION
 
     def get_initial_state(self, batch_size=None):
         """Zeros of shape `(batch_size, size)` for each state."""

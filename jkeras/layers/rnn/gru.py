@@ -91,26 +91,24 @@ class GRUCell(RecurrentCell):
     def _bias_shape(self):
         return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
-    def call(self, inputs, states, training=False):
-        h_tm1 = states[0] if isinstance(states, (list, tuple)) else states
-        kernel, recurrent_kernel = self.kernel.value, self.recurrent_kernel.value
-        input_bias = recurrent_bias = None
-        if self.bias is not None:
-            bias = self.bias.value
-            input_bias, recurrent_bias = (bias[0], bias[1]) if self.reset_after else (bias, None)
-        dp_mask, rec_dp_mask = self.step_dropout_masks(inputs, h_tm1, training)
+    def input_kernel_and_bias(self):
+        if self.bias is None:
+            return self.kernel.value, None
+        bias = self.bias.value
+        return self.kernel.value, bias[0] if self.reset_after else bias
 
-        x_z, x_r, x_h = gate_projections(inputs, kernel, dp_mask, 3)
-        if input_bias is not None:
-            x_z, x_r, x_h = (x + b for x, b in zip((x_z, x_r, x_h), jnp.split(input_bias, 3)))
+    def recurrent_step(self, projected, states, recurrent_mask):
+        h_tm1 = states[0] if isinstance(states, (list, tuple)) else states
+        recurrent_kernel = self.recurrent_kernel.value
+        x_z, x_r, x_h = jnp.split(projected, 3, axis=-1)
         if self.reset_after:
-            r_z, r_r, r_h = gate_projections(h_tm1, recurrent_kernel, rec_dp_mask, 3)
-            if recurrent_bias is not None:
+            r_z, r_r, r_h = gate_projections(h_tm1, recurrent_kernel, recurrent_mask, 3)
+            if self.bias is not None:
                 r_z, r_r, r_h = (
-                    x + b for x, b in zip((r_z, r_r, r_h), jnp.split(recurrent_bias, 3))
+                    x + b for x, b in zip((r_z, r_r, r_h), jnp.split(self.bias.value[1], 3))
                 )
         else:
-            h_z, h_r, h_h = per_gate_inputs(h_tm1, rec_dp_mask, 3)
+            h_z, h_r, h_h = per_gate_inputs(h_tm1, recurrent_mask, 3)
             r_z = jnp.matmul(h_z, recurrent_kernel[:, : self.units])
             r_r = jnp.matmul(h_r, recurrent_kernel[:, self.units : 2 * self.units])
         z = self.recurrent_activation(x_z + r_z)

@@ -114,14 +114,10 @@ class LSTMCell(RecurrentCell):
             return self.bias_initializer
         return unit_forget_bias_initializer(self.bias_initializer, self.units)
 
-    def call(self, inputs, states, training=False):
+    def recurrent_step(self, projected, states, recurrent_mask):
         h_tm1, c_tm1 = states[0], states[1]
-        dp_mask, rec_dp_mask = self.step_dropout_masks(inputs, h_tm1, training)
-        x = gate_projections(inputs, self.kernel.value, dp_mask, 4)
-        r = gate_projections(h_tm1, self.recurrent_kernel.value, rec_dp_mask, 4)
-        z = [a + b for a, b in zip(x, r)]
-        if self.bias is not None:
-            z = [zi + bi for zi, bi in zip(z, jnp.split(self.bias.value, 4))]
+        r = gate_projections(h_tm1, self.recurrent_kernel.value, recurrent_mask, 4)
+        z = [a + b for a, b in zip(jnp.split(projected, 4, axis=-1), r)]
         i = self.recurrent_activation(z[0])
         f = self.recurrent_activation(z[1])
         c = f * c_tm1 + i * self.activation(z[2])

@@ -3,9 +3,11 @@
 import jax
 import jax.numpy as jnp
 
+from jkeras.core.autocast_scope import is_float_dtype
 from jkeras.layers import registry
 from jkeras.layers.input_spec import InputSpec, assert_input_compatibility
 from jkeras.layers.layer import Layer, call_arguments
+from jkeras.layers.rnn.cell import RecurrentCell
 from jkeras.layers.rnn.dropout_rnn_cell import prime_dropout_masks, reset_dropout_masks
 from jkeras.layers.rnn.stacked_rnn_cells import StackedRNNCells
 from jkeras.layers.rnn.time_loop import rnn
@@ -109,11 +111,22 @@ class RNN(Layer):
         return [jnp.zeros((batch_size, size), dtype=dtype) for size in self.state_size]
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
-        sequences = jnp.asarray(sequences)
+        return self._run(jnp.asarray(sequences), None, initial_state, mask, training)
+
+    def call_projected(self, projected, initial_state=None, mask=None, training=False):
+        """The layer's call from its cell's input projection of every time step, computed by
+        the caller: `(batch, time, gates * units)`, `cell.project_inputs` without input
+        dropout (`Bidirectional` projects both directions with one matrix product). Only for
+        a cell that `hoists_input_projection`."""
+        return self._run(None, projected, initial_state, mask, training)
+
+    def _run(self, sequences, projected, initial_state, mask, training):
+        """The time loop over `sequences`, or over their input `projected` by the caller."""
+        batch_size = (sequences if projected is None else projected).shape[0]
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         if initial_state is None:
-            initial_state = self.get_initial_state(sequences.shape[0])
+            initial_state = self.get_initial_state(batch_size)
         elif not isinstance(initial_state, (list, tuple)):
             initial_state = [initial_state]
         # A cell whose state sizes are unknown (-1: `ConvLSTMCell`) defines its states by
@@ -130,22 +143,14 @@ class RNN(Layer):
                                                list(initial_state))
 
         cell = self.cell
-        call_cell = cell if isinstance(cell, Layer) else cell.call
-        takes_training = "training" in call_arguments(type(cell).call)
-        cell_kwargs = {"training": training} if takes_training else {}
-
-        def step(input_t, states):
-            output, new_states = call_cell(input_t, list(states), **cell_kwargs)
-            if not isinstance(new_states, (list, tuple)):
-                new_states = [new_states]
-            return output, list(new_states)
-
         if training:
-            prime_dropout_masks(cell, sequences[:, 0], initial_state)
+            scanned = sequences if projected is None else projected
+            prime_dropout_masks(cell, scanned[:, 0], initial_state)
         try:
+            step, scanned = self._time_step(sequences, projected, initial_state, training)
             last_output, outputs, states = rnn(
                 step,
-                sequences,
+                scanned,
                 initial_state,
                 mask=mask,
                 go_backwards=self.go_backwards,
@@ -158,6 +163,38 @@ class RNN(Layer):
         if self.return_state:
             return (output, *states)
         return output
+
+    def _time_step(self, sequences, projected, initial_state, training):
+        """`(step, scanned)`: the function the time loop runs, `(input_t, states) -> (output,
+        new_states)`, and the sequence it scans. A built-in cell's input projection is computed
+        here for all time steps as one matrix product (`RecurrentCell.project_inputs`), unless
+        the caller gave it (`projected`), and the loop runs only its recurrent part; any other
+        cell is called step by step."""
+        cell = self.cell
+        if isinstance(cell, RecurrentCell) and cell.hoists_input_projection:
+            step_input = sequences[:, 0] if projected is None else None
+            input_mask, recurrent_mask = cell.step_dropout_masks(
+                step_input, initial_state[0], training)
+            if projected is None:
+                if input_mask is not None:  # the same mask at every time step
+                    input_mask = jax.tree_util.tree_map(lambda m: m[:, None], input_mask)
+                if is_float_dtype(sequences.dtype):
+                    sequences = sequences.astype(cell.compute_dtype)
+                projected = cell.project_inputs(sequences, input_mask)
+
+            def step(projected_t, states):
+                return _as_list_states(cell.recurrent_step(projected_t, list(states),
+                                                           recurrent_mask))
+
+            return step, projected
+        call_cell = cell if isinstance(cell, Layer) else cell.call
+        takes_training = "training" in call_arguments(type(cell).call)
+        cell_kwargs = {"training": training} if takes_training else {}
+
+        def cell_step(input_t, states):
+            return _as_list_states(call_cell(input_t, list(states), **cell_kwargs))
+
+        return cell_step, sequences
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         batch_size, length = sequences_shape[0], sequences_shape[1]
@@ -231,3 +268,11 @@ class CellLayer(RNN):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         return cls(**config)
+
+
+def _as_list_states(step_result):
+    """A cell's `(output, new_states)` with the states as a list."""
+    output, new_states = step_result
+    if not isinstance(new_states, (list, tuple)):
+        new_states = [new_states]
+    return output, list(new_states)

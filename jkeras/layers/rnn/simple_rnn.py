@@ -43,17 +43,11 @@ class SimpleRNNCell(RecurrentCell):
         (32, 4)
     """
 
-    def call(self, sequence, states, training=False):
+    def recurrent_step(self, projected, states, recurrent_mask):
         prev_output = states[0] if isinstance(states, (list, tuple)) else states
-        dp_mask, rec_dp_mask = self.step_dropout_masks(sequence, prev_output, training)
-        if dp_mask is not None:
-            sequence = sequence * dp_mask
-        h = jnp.matmul(sequence, self.kernel.value)
-        if self.bias is not None:
-            h = h + self.bias.value
-        if rec_dp_mask is not None:
-            prev_output = prev_output * rec_dp_mask
-        output = self.activation(h + jnp.matmul(prev_output, self.recurrent_kernel.value))
+        if recurrent_mask is not None:
+            prev_output = prev_output * recurrent_mask
+        output = self.activation(projected + jnp.matmul(prev_output, self.recurrent_kernel.value))
         return output, [output] if isinstance(states, (list, tuple)) else output
 
 
