@@ -4,6 +4,8 @@
     from jkeras import layers
 """
 
+import importlib
+
 from jkeras import (
     activations,
     applications,
@@ -33,7 +35,6 @@ from jkeras import (
     tree,
     utils,
     visualization,
-    wrappers,
 )
 from jkeras.core.device import device, remat
 from jkeras.core.graph import Function
@@ -60,3 +61,11 @@ __version__ = "0.1.0"
 def version():
     """jkeras's version string (Keras 3's `keras.version()`)."""
     return __version__
+
+
+def __getattr__(name):
+    # `jkeras.wrappers` loads scikit-learn (and SciPy) when installed: imported on first use,
+    # so `import jkeras` stays light.
+    if name == "wrappers":
+        return importlib.import_module("jkeras.wrappers")
+    raise AttributeError(f"module 'jkeras' has no attribute '{name}'")
