@@ -2,7 +2,8 @@
 
 The page is a short preamble followed by one section per device. A section starts with a
 `<!-- device: KEY -->` marker (KEY names the hardware) and runs to the next marker; writing a
-run's section replaces the one with the same key and keeps every other device's.
+run's section replaces the one with the same key and keeps every other device's. Tables of the
+other benchmark scripts (quantization.py, remat.py) sit in sections keyed `DEVICE: name`.
 """
 
 import os
