@@ -144,6 +144,13 @@ class Distiller(Model):
         })
         return config
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        for key in ("teacher", "student", "distillation_losses"):
+            config[key] = serialization_lib.deserialize_keras_object(config[key], custom_objects)
+        return cls(**config)
+
 
 def _losses_and_weights(distillation_losses, weights):
     if distillation_losses is None:

@@ -1,6 +1,7 @@
 """keras.distillation against Keras 3: losses' values and configs, Distiller training (same
 weights, SGD: the same student afterwards and the same logged losses), errors."""
 
+import json
 import os
 
 import numpy as np
@@ -91,3 +92,32 @@ def test_errors_as_keras():
         distiller = d.Distiller(teacher, student, d.LogitsDistillation())
         with pytest.raises(ValueError, match="'loss' cannot be `None`"):
             distiller.compile(optimizer="sgd")
+
+
+def _distiller(lib):
+    return lib.distillation.Distiller(
+        _model(lib, "teacher", 8), _model(lib, "student", 4),
+        [lib.distillation.LogitsDistillation(2.0),
+         lib.distillation.FeatureDistillation("mse", "hidden", "hidden")],
+        distillation_loss_weights=[0.7, 0.3], student_loss_weight=0.4)
+
+
+def _summary(distiller):
+    return (type(distiller).__name__, distiller.student_loss_weight,
+            list(distiller.distillation_loss_weights),
+            [loss.get_config() for loss in distiller.distillation_losses],
+            distiller.teacher.count_params(), distiller.student.count_params())
+
+
+def test_distiller_configs_load_both_ways():
+    """As a `.keras` file carries them: through JSON."""
+    ours, theirs = _distiller(jkeras), _distiller(keras)
+    ours_config = json.loads(json.dumps(jkeras.saving.serialize_keras_object(ours)))
+    theirs_config = json.loads(json.dumps(keras.saving.serialize_keras_object(theirs)))
+    assert ours_config["module"] == theirs_config["module"] == "keras.distillation"
+    assert ours_config["config"]["distillation_losses"] == \
+        theirs_config["config"]["distillation_losses"]
+    from_keras = jkeras.saving.deserialize_keras_object(theirs_config)
+    from_jkeras = keras.saving.deserialize_keras_object(ours_config)
+    assert _summary(from_keras) == _summary(ours)
+    assert _summary(from_jkeras) == _summary(theirs)
