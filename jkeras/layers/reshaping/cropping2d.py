@@ -1,11 +1,11 @@
 """`Cropping2D`: crop the spatial axes of images."""
 
 from jkeras.layers.input_spec import InputSpec
-from jkeras.layers.layer import Layer
 from jkeras.layers.reshaping._arguments import standardize_data_format, standardize_tuple
+from jkeras.layers.reshaping.base_cropping import BaseCropping
 
 
-class Cropping2D(Layer):
+class Cropping2D(BaseCropping):
     """Crops the height and width of a 4D input.
 
     Args:
@@ -21,6 +21,8 @@ class Cropping2D(Layer):
         >>> jkeras.layers.Cropping2D(((2, 2), (4, 4)))(np.zeros((2, 28, 28, 3))).shape
         (2, 24, 20, 3)
     """
+
+    rank = 2
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -45,30 +47,3 @@ class Cropping2D(Layer):
                 f"Received: cropping={cropping!r}."
             )
         self.input_spec = InputSpec(ndim=4)
-
-    def _spatial_axes(self):
-        return (2, 3) if self.data_format == "channels_first" else (1, 2)
-
-    def compute_output_shape(self, input_shape):
-        output_shape = list(input_shape)
-        for axis, crop in zip(self._spatial_axes(), self.cropping):
-            if output_shape[axis] is None:
-                continue
-            if sum(crop) >= output_shape[axis]:
-                raise ValueError(
-                    f"Values in the `cropping` argument of layer '{self.name}' should be "
-                    "smaller than the corresponding spatial dimension of the input. Received: "
-                    f"input_shape={tuple(input_shape)}, cropping={self.cropping}"
-                )
-            output_shape[axis] -= sum(crop)
-        return tuple(output_shape)
-
-    def call(self, inputs):
-        self.compute_output_shape(inputs.shape)
-        index = [slice(None)] * 4
-        for axis, (start, end) in zip(self._spatial_axes(), self.cropping):
-            index[axis] = slice(start, inputs.shape[axis] - end)
-        return inputs[tuple(index)]
-
-    def get_config(self):
-        return {**super().get_config(), "cropping": self.cropping, "data_format": self.data_format}

@@ -1,15 +1,14 @@
 """`Cropping3D`: crop the spatial axes of volumes."""
 
 from jkeras.layers.input_spec import InputSpec
-from jkeras.layers.layer import Layer
 from jkeras.layers.reshaping._arguments import (
-    spatial_axes,
     standardize_data_format,
     standardize_pairs,
 )
+from jkeras.layers.reshaping.base_cropping import BaseCropping
 
 
-class Cropping3D(Layer):
+class Cropping3D(BaseCropping):
     """Crops the three spatial axes of a 5D input.
 
     Args:
@@ -26,32 +25,10 @@ class Cropping3D(Layer):
         (2, 6, 4, 7, 3)
     """
 
+    rank = 3
+
     def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = standardize_data_format(data_format, self.name)
         self.cropping = standardize_pairs(cropping, 3, "cropping", self.name)
         self.input_spec = InputSpec(ndim=5)
-
-    def compute_output_shape(self, input_shape):
-        output_shape = list(input_shape)
-        for axis, crop in zip(spatial_axes(self.data_format, 3), self.cropping):
-            if output_shape[axis] is None:
-                continue
-            if sum(crop) >= output_shape[axis]:
-                raise ValueError(
-                    f"Values in the `cropping` argument of layer '{self.name}' should be "
-                    "smaller than the corresponding spatial dimension of the input. Received: "
-                    f"input_shape={tuple(input_shape)}, cropping={self.cropping}"
-                )
-            output_shape[axis] -= sum(crop)
-        return tuple(output_shape)
-
-    def call(self, inputs):
-        self.compute_output_shape(inputs.shape)
-        index = [slice(None)] * 5
-        for axis, (start, end) in zip(spatial_axes(self.data_format, 3), self.cropping):
-            index[axis] = slice(start, inputs.shape[axis] - end)
-        return inputs[tuple(index)]
-
-    def get_config(self):
-        return {**super().get_config(), "cropping": self.cropping, "data_format": self.data_format}
