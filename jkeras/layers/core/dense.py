@@ -1,16 +1,18 @@
 """`Dense`: `activation(inputs @ kernel + bias)`."""
 
+from types import MappingProxyType
+
 import jax.numpy as jnp
 
 from jkeras import activations, constraints, initializers, quantizers, regularizers
-from jkeras.layers.core import quantized_kernel
+from jkeras.layers.core import calibrated_kernel, quantized_kernel
 from jkeras.layers.core.lora import LoRA
 from jkeras.layers.core.quantized_layer import Quantizable, dequantized_gradient, int4_block_size
 from jkeras.layers.input_spec import InputSpec
 from jkeras.layers.layer import Layer
 
 
-class Dense(Quantizable, LoRA, Layer):
+class Dense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
     """Densely connected layer: `output = activation(dot(input, kernel) + bias)`.
 
     Args:
@@ -24,7 +26,8 @@ class Dense(Quantizable, LoRA, Layer):
         lora_alpha: the update's scale is `lora_alpha / lora_rank`; default `lora_rank`.
         quantization_config: the `QuantizationConfig` of a quantized layer (what
             `quantize` sets and `get_config` saves); `quantize("int8")`/`"int4"` quantize
-            the kernel (see `Quantizable`).
+            the kernel (see `Quantizable`), `"gptq"`/`"awq"` prepare its calibration (see
+            `calibrated_kernel`).
 
     Input shape:
         N-D tensor `(batch_size, ..., input_dim)`.
@@ -39,7 +42,8 @@ class Dense(Quantizable, LoRA, Layer):
     """
 
     supports_masking = True
-    quantization_variables = quantized_kernel.KERNEL_VARIABLES
+    quantization_variables = MappingProxyType({**quantized_kernel.KERNEL_VARIABLES,
+                                               **calibrated_kernel.CALIBRATED_VARIABLES})
 
     def __init__(
         self,
@@ -107,7 +111,10 @@ class Dense(Quantizable, LoRA, Layer):
 
     @property
     def kernel(self):
-        """The kernel `Variable`; with LoRA, the merged kernel array (as Keras)."""
+        """The kernel `Variable`; with LoRA, the merged kernel array; GPTQ/AWQ: see
+        `calibrated_kernel` (as Keras)."""
+        if self.quantization_mode in calibrated_kernel.CALIBRATED_VARIABLES:
+            return self.calibrated_kernel()
         return self._lora_property()
 
     def call(self, inputs, training=None):
@@ -119,6 +126,10 @@ class Dense(Quantizable, LoRA, Layer):
             outputs = outputs + self.bias.value
         return self.activation(outputs)
 
+    def kernel_product(self, inputs, kernel):
+        """`inputs @ kernel`."""
+        return jnp.matmul(inputs, kernel)
+
     # ---------------------------------------------------------------------- quantization
 
     def quantized_build(self, kernel_shape, mode, config=None):
@@ -126,11 +137,16 @@ class Dense(Quantizable, LoRA, Layer):
         self._start_quantized(mode, config)
         if mode == "int8":
             quantized_kernel.add_int8_kernel(self, kernel_shape, (self.units,))
+        elif mode in calibrated_kernel.CALIBRATED_VARIABLES:
+            self._build_calibrated(kernel_shape, mode, config)
         else:
             quantized_kernel.add_int4_kernel(self, *kernel_shape, int4_block_size(self, config))
 
     def _quantize_weights(self, mode, config):
         kernel = self._kernel.value
+        if mode in calibrated_kernel.CALIBRATED_VARIABLES:  # the float kernel stays until
+            self.quantized_build(kernel.shape, mode, config)  # the calibration
+            return {}
         if mode == "int8":
             quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
                 config, quantizers.AbsMaxQuantizer(axis=0))

@@ -3,12 +3,13 @@
 import math
 import re
 import string
+from types import MappingProxyType
 
 import jax.numpy as jnp
 
 from jkeras import activations, constraints, initializers, quantizers, regularizers
 from jkeras.initializers.random_initializers import VarianceScaling
-from jkeras.layers.core import quantized_kernel
+from jkeras.layers.core import calibrated_kernel, quantized_kernel
 from jkeras.layers.core.lora import LoRA
 from jkeras.layers.core.quantized_layer import Quantizable, dequantized_gradient, int4_block_size
 from jkeras.layers.input_spec import InputSpec
@@ -141,7 +142,7 @@ def output_layout(scale, spec, output_spec):
     return scale.reshape([sizes.get(letter, 1) for letter in output_spec])
 
 
-class EinsumDense(Quantizable, LoRA, Layer):
+class EinsumDense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
     """A dense layer computing `einsum(equation, inputs, kernel)`, of any dimensionality.
 
     Args:
@@ -159,8 +160,11 @@ class EinsumDense(Quantizable, LoRA, Layer):
         kernel_constraint, bias_constraint: optional projections applied after updates.
         lora_rank, lora_alpha: low-rank adaptation of the kernel, as `Dense`'s (the
             factorization is over the kernel's last axis).
+        gptq_unpacked_column_size: the columns of a GPTQ kernel (what Keras's config keeps;
+            set by `quantize("gptq")`).
         quantization_config: the `QuantizationConfig` of a quantized layer; `quantize("int8")`
-            and `"int4"` quantize the kernel over its contracted axes (Keras's layout).
+            and `"int4"` quantize the kernel over its contracted axes (Keras's layout),
+            `"gptq"`/`"awq"` prepare its calibration (see `calibrated_kernel`).
 
     Input shape: any rank matching `equation`'s input.
     Output shape: `(batch, *output_shape)` with the elided axes in place.
@@ -172,7 +176,9 @@ class EinsumDense(Quantizable, LoRA, Layer):
         (2, 32, 64)
     """
 
-    quantization_variables = quantized_kernel.KERNEL_VARIABLES
+    quantization_variables = MappingProxyType({**quantized_kernel.KERNEL_VARIABLES,
+                                               **calibrated_kernel.CALIBRATED_VARIABLES})
+    calibrated_zero_name = "zero_point"
 
     def __init__(
         self,
@@ -193,11 +199,6 @@ class EinsumDense(Quantizable, LoRA, Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if gptq_unpacked_column_size is not None:
-            raise ValueError(
-                f"EinsumDense '{self.name}': GPTQ is not supported; `gptq_unpacked_column_size` "
-                f"must be None. Received: {gptq_unpacked_column_size!r}"
-            )
         _split_equation(equation)  # a clear error now rather than at build
         self.equation = equation
         if isinstance(output_shape, int):
@@ -213,6 +214,7 @@ class EinsumDense(Quantizable, LoRA, Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self._init_lora(lora_rank, lora_alpha)
+        self.gptq_unpacked_column_size = gptq_unpacked_column_size
         self._init_quantization(quantization_config)
 
     def build(self, input_shape):
@@ -255,7 +257,10 @@ class EinsumDense(Quantizable, LoRA, Layer):
 
     @property
     def kernel(self):
-        """The kernel `Variable`; with LoRA, the merged kernel array (as Keras)."""
+        """The kernel `Variable`; with LoRA, the merged kernel array; GPTQ/AWQ: see
+        `calibrated_kernel` (as Keras)."""
+        if self.quantization_mode in calibrated_kernel.CALIBRATED_VARIABLES:
+            return self.calibrated_kernel()
         return self._lora_property()
 
     def call(self, inputs, training=None):
@@ -266,6 +271,10 @@ class EinsumDense(Quantizable, LoRA, Layer):
         if self.bias is not None:
             outputs = outputs + self.bias.value
         return self.activation(outputs)
+
+    def kernel_product(self, inputs, kernel):
+        """`einsum(equation, inputs, kernel)`."""
+        return jnp.einsum(self.equation, inputs, kernel)
 
     # ---------------------------------------------------------------------- quantization
 
@@ -286,6 +295,10 @@ class EinsumDense(Quantizable, LoRA, Layer):
             scale_shape = [kernel_shape[weight_spec.index(letter)] if letter in weight_spec
                            else 1 for letter in output_spec]
             quantized_kernel.add_int8_kernel(self, kernel_shape, scale_shape)
+        elif mode in calibrated_kernel.CALIBRATED_VARIABLES:
+            self._build_calibrated(kernel_shape, mode, config)
+            if mode == "gptq":
+                self.gptq_unpacked_column_size = self.calibrated_shape[2]
         else:
             rows = math.prod(kernel_shape[i] for i in reduced)
             quantized_kernel.add_int4_kernel(self, rows, math.prod(kernel_shape) // rows,
@@ -293,6 +306,9 @@ class EinsumDense(Quantizable, LoRA, Layer):
 
     def _quantize_weights(self, mode, config):
         kernel = self._kernel.value
+        if mode in calibrated_kernel.CALIBRATED_VARIABLES:  # the float kernel stays until
+            self.quantized_build(kernel.shape, mode, config)  # the calibration
+            return {}
         _, weight_spec, output_spec = self._specs()
         reduced = self._reduced_axes(weight_spec)
         if mode == "int8":
@@ -375,6 +391,8 @@ class EinsumDense(Quantizable, LoRA, Layer):
             "quantization_config": None if self.quantization_config is None
             else quantizers.serialize(self.quantization_config),
             **self._lora_config(),
+            **({"gptq_unpacked_column_size": self.gptq_unpacked_column_size}
+               if self.gptq_unpacked_column_size else {}),
         }
 
 

@@ -10,12 +10,14 @@ directly. Quantized layers save and load their variables in Keras's order
 (`quantization_variables`), so quantized `.keras` files move between jkeras and Keras 3.
 """
 
+import contextlib
 from types import MappingProxyType
 
 import jax
 import numpy as np
 
 from jkeras import dtype_policies
+from jkeras.core import naming
 from jkeras.layers.core.lora import stored_arrays
 from jkeras.quantizers.quantization_config import Int4QuantizationConfig, resolve_config
 from jkeras.quantizers.registry import REGISTRY as QUANTIZER_REGISTRY
@@ -73,7 +75,8 @@ class Quantizable:
         """Quantize the built layer's weights in place.
 
         Args:
-            mode: `"int8"` or `"int4"` (optional when `config` is given).
+            mode: `"int8"` or `"int4"` (optional when `config` is given); `"gptq"`/`"awq"`
+                (Dense, EinsumDense) only prepare the layer: `Model.quantize` calibrates it.
             type_check: refuse subclasses of the quantizable class (as Keras).
             config: a `jkeras.quantizers.QuantizationConfig`.
         """
@@ -96,11 +99,16 @@ class Quantizable:
                 f"Layer '{self.name}': jkeras does not quantize a layer with LoRA enabled."
             )
         self.quantization_config = config
-        values = self._quantize_weights(mode, config)
+        # The new variables' paths continue the layer's (`outer/layer/kernel_scale`), as Keras.
+        parent = self.path.rpartition("/")[0] if self.path else ""
+        with naming.name_scope(parent) if parent else contextlib.nullcontext():
+            values = self._quantize_weights(mode, config)
         policy_mode = mode
         if mode == "int4":
             block_size = int4_block_size(self, config)
             policy_mode = f"int4/{-1 if block_size is None else block_size}"
+        elif mode in ("gptq", "awq"):
+            policy_mode = config.dtype_policy_string()
         self.dtype_policy = dtype_policies.get(f"{policy_mode}_from_{self.dtype_policy.name}")
         for name, value in values.items():
             getattr(self, name).assign(value)
