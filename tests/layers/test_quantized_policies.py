@@ -160,3 +160,17 @@ def test_layers_given_a_dtype_policy_map_build_their_quantized_entries():
         layouts.append([(_layout(layer), layer.quantization_mode) for layer in (quantized, plain)])
     assert layouts[0] == layouts[1]
     assert layouts[0][0][1] == "int4" and layouts[0][1][1] is None
+
+
+def test_invalid_modes_raise_keras_errors():
+    for module in (jkeras, keras):
+        layer = module.layers.Dense(2)
+        layer.build((None, 2))
+        policy = layer.dtype_policy
+        with pytest.raises(ValueError, match="Invalid quantization mode"):
+            layer.quantize("int7")
+        with pytest.raises(NotImplementedError, match="Invalid quantization mode"):
+            layer.quantized_build((2, 2), "int7")
+        assert layer.dtype_policy == policy and len(layer.weights) == 2
+        with pytest.raises(ValueError, match="Cannot convert 'int7_from_float32'"):
+            module.layers.Dense(2, dtype="int7_from_float32")

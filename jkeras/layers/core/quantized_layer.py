@@ -95,12 +95,7 @@ class Quantizable:
             raise NotImplementedError(
                 f"Layer {type(self).__name__} does not have a `quantize` method implemented."
             )
-        if mode not in self.quantization_variables:
-            raise NotImplementedError(
-                f"Invalid quantization mode. Expected one of "
-                f"{tuple(m for m in self.quantization_variables if m)}. Received: "
-                f"quantization_mode={mode}"
-            )
+        self._check_mode(mode)
         self.quantization_config = config
         values = self._quantize_weights(mode, config)
         if self.dtype_policy.quantization_mode is None:
@@ -112,6 +107,15 @@ class Quantizable:
                 f"{policy_mode}_from_{self.dtype_policy.name}")
         for name, value in values.items():
             getattr(self, name).assign(value)
+
+    def _check_mode(self, mode):
+        """NotImplementedError (Keras's) for a mode this layer does not quantize in."""
+        if mode not in self.quantization_variables or mode is None:
+            raise NotImplementedError(
+                f"Invalid quantization mode. Expected one of "
+                f"{tuple(m for m in self.quantization_variables if m)}. Received: "
+                f"quantization_mode={mode}"
+            )
 
     def _check_quantize_args(self, mode):
         if not self.built:
@@ -141,6 +145,7 @@ class Quantizable:
         """Common start of `quantized_build`: the activation quantizer, the float weight's
         shape (LoRA's factors follow it) and Keras's saving hooks (installed per instance: a
         float layer keeps weights_io's checked default path)."""
+        self._check_mode(mode)
         default = QUANTIZER_REGISTRY.get("AbsMaxQuantizer") if mode == "int8" else None
         self.inputs_quantizer = default if config is None else config.activation_quantizer
         self.float_weight_shape = tuple(weight_shape)
@@ -169,6 +174,7 @@ class Quantizable:
     def quantized_call(self, inputs, *args, **kwargs):
         """The call of a quantized layer: its `_<mode>_call`, plus the LoRA update computed
         in float from the inputs (as Keras) when LoRA is enabled."""
+        self._check_mode(self.quantization_mode)
         outputs = getattr(self, f"_{self.quantization_mode}_call")(inputs, *args, **kwargs)
         if self.lora_enabled:
             outputs = (outputs + self.lora_update(inputs)).astype(self.compute_dtype)
