@@ -109,3 +109,26 @@ def test_fit_trains_the_factors_and_biases_as_keras():
         assert_close(np.asarray(a.value), np.asarray(b.value), atol=1e-4)
     for before, after in zip(frozen, ours.non_trainable_weights):
         np.testing.assert_array_equal(before, after.numpy())
+
+
+def test_mixed_precision_lora_on_int4_einsum_dense_matches_keras():
+    """Under `mixed_bfloat16` the update follows Keras's casts, and EinsumDense merges its
+    grouped weight in float32 (Dense and Embedding in the compute dtype, as the other tests'
+    float32 policy cannot tell)."""
+    x = np.linspace(-1, 1, 10, dtype="float32").reshape(2, 5)
+    results = []
+    for module in (jkeras, keras):
+        layer = module.layers.EinsumDense("ab,bc->ac", 6, dtype="mixed_bfloat16")
+        layer.build((None, 5))
+        layer.set_weights([np.random.default_rng(6).normal(size=(5, 6)).astype("float32")])
+        layer.quantize("int4")
+        layer.enable_lora(2)
+        for factor, seed in zip(_factors(layer), (7, 8)):
+            factor.assign(np.random.default_rng(seed).normal(size=factor.shape).astype("float32"))
+        store = {}
+        layer.save_own_variables(store)
+        results.append((np.asarray(layer(x)).astype("float32"),
+                        [np.asarray(store[key]) for key in sorted(store)]))
+    assert_close(results[0][0], results[1][0], atol=1e-6)
+    for a, b in zip(results[0][1], results[1][1]):
+        np.testing.assert_array_equal(a, b)

@@ -321,7 +321,8 @@ class EinsumDense(Quantizable, LoRA, Layer):
 
     def _dequantized_weight(self):
         if self.quantization_mode == "int4":
-            matrix = quantized_kernel.dequantized_int4(self, quantized_kernel.unpacked_int4(self))
+            matrix = quantized_kernel.dequantized_int4(
+                self, quantized_kernel.unpacked_int4(self), cast_groups=False)
             return matrix.reshape(self.original_kernel_shape)
         _, weight_spec, output_spec = self._specs()
         # Keras divides the int8 kernel by the float32 scale as they are (no compute-dtype cast).

@@ -82,13 +82,15 @@ def unpacked_int4(layer):
     return quantizers.unpack_int4(layer._kernel.value, layer.int4_shape[1], axis=-1)
 
 
-def dequantized_int4(layer, unpacked):
-    """The float kernel matrix (compute dtype) of an int4 layer from its unpacked values."""
+def dequantized_int4(layer, unpacked, cast_groups=True):
+    """The float kernel matrix of an int4 layer from its unpacked values: the compute-dtype
+    values divided by the scale, or with groups `(q - zero) * scale` cast to the compute dtype
+    (`cast_groups=False` keeps the scale's dtype, as Keras's EinsumDense LoRA merge does)."""
     if getattr(layer, "g_idx", None) is None:
         return unpacked.astype(layer.compute_dtype) / layer.kernel_scale.value
     matrix = dequantize_with_sz_map(unpacked, layer.kernel_scale.value,
                                     layer.kernel_zero.value, layer.g_idx.value, group_axis=0)
-    return matrix.astype(layer.compute_dtype)
+    return matrix.astype(layer.compute_dtype) if cast_groups else matrix
 
 
 def int_product(product, inputs, kernel):
