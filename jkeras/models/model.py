@@ -148,7 +148,6 @@ class Model(ModelSavingMixin, Trainer, Layer):
         token embedding, then through each block in turn), or None. Override it in a model
         that GPTQ/AWQ should quantize without `config.quantization_layer_structure`."""
         del mode
-        return None
 
     def quantize(self, mode=None, config=None, filters=None, **kwargs):
         """Quantize the weights of every layer that supports it (Dense, EinsumDense,

@@ -476,3 +476,19 @@ def test_gptq_transformer_with_attention():
     assert all(sub.quantization_config.quantization_layer_structure is None
                for sub in attention.sublayers if sub.quantization_mode == "gptq")
     assert "GPTQConfig" in json.dumps(jkeras.saving.serialize_keras_object(model))
+
+
+def test_lora_is_refused_on_calibrated_layers():
+    """As Keras for GPTQ; jkeras refuses AWQ too (no requantization of a merged kernel)."""
+    for module in (jkeras, keras):
+        layer = module.layers.Dense(4)
+        layer.build((None, WIDTH))
+        layer.quantize("gptq", config=_config(module, "gptq", {}, text=False))
+        with pytest.raises(NotImplementedError,
+                           match="lora is not currently supported with GPTQ quantization"):
+            layer.enable_lora(2)
+    layer = jkeras.layers.EinsumDense("ab,bc->ac", 4)
+    layer.build((None, WIDTH))
+    layer.enable_lora(2)
+    with pytest.raises(NotImplementedError, match="not currently supported with AWQ"):
+        layer.quantize("awq", config=_config(jkeras, "awq", {}, text=False))

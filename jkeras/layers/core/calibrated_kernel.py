@@ -17,7 +17,6 @@ import jax.numpy as jnp
 
 from jkeras import quantizers
 from jkeras.dtype_policies import AWQDTypePolicy, GPTQDTypePolicy
-from jkeras.layers.core.lora import stored_arrays
 from jkeras.quantizers.zero_point import dequantize_with_sz_map
 
 # Keras's saving order of a calibrated layer's variables, per mode.
@@ -27,6 +26,7 @@ CALIBRATED_VARIABLES = MappingProxyType({
 
 _CONFIGS = {"gptq": (quantizers.GPTQConfig, GPTQDTypePolicy),
             "awq": (quantizers.AWQConfig, AWQDTypePolicy)}
+_LORA_ERROR = "lora is not currently supported with {} quantization."
 
 
 def calibration_shape(kernel_shape):
@@ -66,9 +66,11 @@ class Calibrated:
     """Mixin of a `Quantizable` layer with a kernel (`_kernel`) that GPTQ and AWQ calibrate.
 
     The class sets `calibrated_zero_name` (the zero point variable's name) and has
-    `kernel_product(inputs, kernel)`; `quantized_build` calls `_build_calibrated` for
-    `"gptq"`/`"awq"`. `input_observer`, when set, receives the inputs of each call of the
-    uncalibrated layer (what the calibration accumulates its statistics from).
+    `weight_product(inputs, kernel)`; its `_quantize_weights` returns
+    `_prepare_calibration(mode, config)` and its `quantized_build` calls `_build_calibrated`
+    for `"gptq"`/`"awq"`. `input_observer`, when set, receives the inputs of each call of the
+    uncalibrated layer (what the calibration accumulates its statistics from). LoRA is not
+    supported on these modes (Keras refuses it for GPTQ).
     """
 
     untracked_attributes = ("input_observer",)
@@ -76,6 +78,20 @@ class Calibrated:
     input_observer = None
     is_gptq_calibrated = False
     is_awq_calibrated = False
+
+    def _prepare_calibration(self, mode, config):
+        """`quantize("gptq"/"awq")`: the quantized variables next to the float kernel, which
+        the layer computes with until it is calibrated; no values to assign yet."""
+        if self.lora_enabled:
+            raise NotImplementedError(_LORA_ERROR.format(mode.upper()))
+        self.quantized_build(tuple(self._kernel.shape), mode, config)
+        return {}
+
+    def enable_lora(self, rank, lora_alpha=None, a_initializer="he_uniform",
+                    b_initializer="zeros"):
+        if self.quantization_mode in CALIBRATED_VARIABLES:
+            raise NotImplementedError(_LORA_ERROR.format(self.quantization_mode.upper()))
+        super().enable_lora(rank, lora_alpha, a_initializer, b_initializer)
 
     def _build_calibrated(self, kernel_shape, mode, config):
         bits, group_size = calibration_settings(self, mode, config)
@@ -138,9 +154,12 @@ class Calibrated:
         return quantizers.unpack_int4(self.quantized_kernel.value, columns, axis=0,
                                       dtype="uint8")
 
-    def calibrated_kernel(self):
+    def _property_weight(self):
         """What Keras's `kernel` property gives a GPTQ/AWQ layer: the float kernel before
-        calibration, then the unpacked integer matrix `(columns, rows)`."""
+        calibration (None for a layer rebuilt from a config), then the unpacked integer matrix
+        `(columns, rows)`."""
+        if self.quantization_mode not in CALIBRATED_VARIABLES:
+            return super()._property_weight()
         if not self.calibrated:
             return getattr(self, "_kernel", None)  # None: built from a config, not loaded
         return self.quantized_kernel if self.calibrated_shape[3] != 4 else self._unpacked_kernel()
@@ -156,10 +175,10 @@ class Calibrated:
     def _calibrated_call(self, inputs):
         # A layer rebuilt from a config has no float kernel: its variables are being loaded.
         if self.calibrated or getattr(self, "_kernel", None) is None:
-            return self.kernel_product(inputs, self._dequantized_kernel())
+            return self.weight_product(inputs, self._dequantized_kernel())
         if self.input_observer is not None:
             self.input_observer(inputs)
-        return self.kernel_product(inputs, self._kernel.value)
+        return self.weight_product(inputs, self._kernel.value)
 
     def _gptq_call(self, inputs):
         return self._calibrated_call(inputs)
@@ -168,20 +187,17 @@ class Calibrated:
         return self._calibrated_call(inputs)
 
     def _load_quantized_variables(self, store):
-        """Keras's loading, then the layer counts as calibrated (a saved GPTQ/AWQ layer is)."""
-        if self.quantization_mode not in CALIBRATED_VARIABLES:
-            return super()._load_quantized_variables(store)
-        variables = self._quantized_saved_variables()
-        if len(store) == len(variables) - 1:
-            raise ValueError(
-                f"Layer '{self.name}' ({self.quantization_mode}) expected {len(variables)} "
-                f"variables but the file holds {len(store)}: the zero points "
-                f"(`{self.calibrated_zero_name}`) are missing, as in the files Keras 3 writes "
-                "for GPTQ/AWQ layers, which it cannot load either. Quantize the float model "
-                "again."
-            )
-        for variable, array in zip(variables, stored_arrays(self, variables, store)):
-            variable.assign(array)
-        self.is_gptq_calibrated = self.quantization_mode == "gptq"
-        self.is_awq_calibrated = self.quantization_mode == "awq"
-        return None
+        """Keras's loading, then a GPTQ/AWQ layer counts as calibrated (a saved one is)."""
+        mode = self.quantization_mode
+        if mode in CALIBRATED_VARIABLES:
+            expected = len(self._quantized_saved_variables())
+            if len(store) == expected - 1:
+                raise ValueError(
+                    f"Layer '{self.name}' ({mode}) expected {expected} variables but the file "
+                    f"holds {len(store)}: the zero points (`{self.calibrated_zero_name}`) are "
+                    "missing, as in the files Keras 3 writes for GPTQ/AWQ layers, which it "
+                    "cannot load either. Quantize the float model again."
+                )
+        super()._load_quantized_variables(store)
+        self.is_gptq_calibrated = mode == "gptq"
+        self.is_awq_calibrated = mode == "awq"

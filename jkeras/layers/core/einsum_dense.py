@@ -257,11 +257,15 @@ class EinsumDense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
 
     @property
     def kernel(self):
-        """The kernel `Variable`; with LoRA, the merged kernel array; GPTQ/AWQ: see
-        `calibrated_kernel` (as Keras)."""
-        if self.quantization_mode in calibrated_kernel.CALIBRATED_VARIABLES:
-            return self.calibrated_kernel()
+        """The kernel `Variable` (int8 once quantized; int4: the unpacked int8 values in the
+        float kernel's shape; GPTQ/AWQ: see `calibrated_kernel`); with LoRA, the kernel plus the
+        update (as Keras)."""
         return self._lora_property()
+
+    def weight_product(self, inputs, weight):
+        """`einsum(equation, inputs, weight)` (also of LoRA's factor `A`, whose last axis,
+        the rank, takes the kernel's last one's place: Keras's form)."""
+        return jnp.einsum(self.equation, inputs, weight)
 
     def call(self, inputs, training=None):
         if self.quantization_mode:
@@ -271,10 +275,6 @@ class EinsumDense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
         if self.bias is not None:
             outputs = outputs + self.bias.value
         return self.activation(outputs)
-
-    def kernel_product(self, inputs, kernel):
-        """`einsum(equation, inputs, kernel)`."""
-        return jnp.einsum(self.equation, inputs, kernel)
 
     # ---------------------------------------------------------------------- quantization
 
@@ -287,7 +287,7 @@ class EinsumDense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
 
     def quantized_build(self, kernel_shape, mode, config=None):
         """Create the quantized kernel's variables for `mode` (Keras's `quantized_build`)."""
-        self._start_quantized(mode, config)
+        self._start_quantized(mode, config, kernel_shape)
         _, weight_spec, output_spec = self._specs()
         reduced = self._reduced_axes(weight_spec)
         self.original_kernel_shape = tuple(kernel_shape)
@@ -302,28 +302,41 @@ class EinsumDense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
         else:
             rows = math.prod(kernel_shape[i] for i in reduced)
             quantized_kernel.add_int4_kernel(self, rows, math.prod(kernel_shape) // rows,
-                                             int4_block_size(self, config))
+                                             self._int4_block_size)
 
     def _quantize_weights(self, mode, config):
         kernel = self._kernel.value
-        if mode in calibrated_kernel.CALIBRATED_VARIABLES:  # the float kernel stays until
-            self.quantized_build(kernel.shape, mode, config)  # the calibration
-            return {}
-        _, weight_spec, output_spec = self._specs()
-        reduced = self._reduced_axes(weight_spec)
-        if mode == "int8":
-            quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
-                config, quantizers.AbsMaxQuantizer(axis=reduced))
-            values, scale = quantizer(kernel, to_numpy=True)
-            values = {"_kernel": values,
-                      "kernel_scale": output_layout(scale, weight_spec, output_spec)}
-        else:
-            rows = math.prod(kernel.shape[i] for i in reduced)
-            values = quantized_kernel.quantize_int4_matrix(
-                kernel.reshape(rows, -1), int4_block_size(self, config), config)
+        if mode in calibrated_kernel.CALIBRATED_VARIABLES:
+            return self._prepare_calibration(mode, config)
+        values = self._quantized_values(kernel, mode, config, int4_block_size(self, config))
         self._replace_weight("_kernel")
         self.quantized_build(kernel.shape, mode, config)
         return values
+
+    def _quantized_values(self, kernel, mode, config, block_size):
+        _, weight_spec, output_spec = self._specs()
+        reduced = self._reduced_axes(weight_spec)
+        if mode == "int4":
+            rows = math.prod(kernel.shape[i] for i in reduced)
+            return quantized_kernel.quantized_matrix(kernel.reshape(rows, -1), mode, block_size,
+                                                     config)
+        quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
+            config, quantizers.AbsMaxQuantizer(axis=reduced))
+        values, scale = quantizer(kernel, to_numpy=True)
+        return {"_kernel": values, "kernel_scale": output_layout(scale, weight_spec, output_spec)}
+
+    def unpacked_weight(self):
+        return quantized_kernel.unpacked_int4(self).reshape(self.original_kernel_shape)
+
+    def _dequantized_weight(self):
+        if self.quantization_mode == "int4":
+            matrix = quantized_kernel.dequantized_int4(
+                self, quantized_kernel.unpacked_int4(self), cast_groups=False)
+            return matrix.reshape(self.original_kernel_shape)
+        _, weight_spec, output_spec = self._specs()
+        # Keras divides the int8 kernel by the float32 scale as they are (no compute-dtype cast).
+        return self._kernel.value / _kernel_layout(self.kernel_scale.value, weight_spec,
+                                                   output_spec)
 
     def _quantized_inputs(self, inputs):
         """`(quantized inputs, their scale in the output layout)` over the contracted axes."""
