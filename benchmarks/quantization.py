@@ -20,7 +20,9 @@ Data: jkeras's dataset lookup (set JKERAS_DATA_DIR to a folder holding `mnist/`)
 model's text is generated.
 
 Usage:  python benchmarks/quantization.py [--epochs 2] [--seed 1337] [--output results.json]
-        python benchmarks/quantization.py --calibrated [--epochs 4]
+        PYTHONHASHSEED=0 python benchmarks/quantization.py --calibrated [--epochs 4]
+(GPTQ/AWQ's calibration windows start from an offset that Python's string hash gives, as in
+Keras 3: fix the hash seed to repeat a run.)
 """
 
 import argparse

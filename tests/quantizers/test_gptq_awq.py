@@ -1,6 +1,7 @@
 """`model.quantize("gptq"/"awq")` against Keras 3: from the same float weights and calibration
-data, the same quantized variables (bit for bit), outputs, policies and layer configs;
-`.keras` files; errors; the deliberate differences (docs/differences.md, Quantization).
+data, the same quantized variables, outputs, policies and layer configs; the arithmetic on
+matrices; `.keras` files; errors; the deliberate differences (docs/differences.md,
+Quantization).
 
 Keras 3.15 captures the calibration inputs by patching each layer's `call`, which a
 quantized layer never runs (it runs `quantized_call`), so its Hessians and activation
