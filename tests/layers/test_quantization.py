@@ -114,7 +114,7 @@ def test_quantize_errors_match_keras():
     with pytest.raises(NotImplementedError, match="does not have a `quantize` method"):
         reversible.quantize("int8")
     model = _model(jkeras)
-    with pytest.raises(NotImplementedError, match="'float8' is not implemented"):
-        model.quantize("float8")
+    with pytest.warns(UserWarning, match="'float8' is not supported"):  # Keras warns too
+        model.quantize("float8", filters="embedding")
     model.quantize("int8", filters="dense")
     assert [layer.quantization_mode for layer in model.layers[1:]] == [None, None, None, "int8"]

@@ -4,18 +4,23 @@
 `embeddings`) by Keras 3's quantized variables (`int8`: the int8 weight and its per-channel
 scale; `int4`: two values per byte with a scale per channel, or per group of `block_size`
 rows with a zero point and the group index `g_idx`), and sets the policy
-`<mode>_from_<policy>`; the layer then computes with them (`quantized_call`). A layer created
-with such a policy (`from_config` of a quantized layer) builds the quantized variables
-directly. Quantized layers save and load their variables in Keras's order
-(`quantization_variables`), so quantized `.keras` files move between jkeras and Keras 3.
+`<mode>_from_<policy>`; the layer then computes with them (`quantized_call`). `float8`
+(Dense and EinsumDense) keeps the float kernel and adds the scales of float8 training
+(`float8_kernel`). A layer created with such a policy (`from_config` of a quantized layer)
+builds the quantized variables directly. Quantized layers save and load their variables in
+Keras's order (`quantization_variables`), so quantized `.keras` files move between jkeras and
+Keras 3.
 """
 
+import contextlib
 from types import MappingProxyType
 
 import jax
 import numpy as np
 
 from jkeras import dtype_policies
+from jkeras.core import naming
+from jkeras.layers.core import float8_kernel
 from jkeras.layers.core.lora import stored_arrays
 from jkeras.quantizers.quantization_config import Int4QuantizationConfig, resolve_config
 from jkeras.quantizers.registry import REGISTRY as QUANTIZER_REGISTRY
@@ -58,7 +63,8 @@ class Quantizable:
     The class sets `quantization_variables` (mode -> variable names in Keras's saving order,
     `None` for the float layer) and implements `quantized_build(shape, mode, config)`,
     `_quantize_weights(mode, config)` (returns the new variables' values by name) and
-    `_<mode>_call`. `quantization_config` is set in `__init__` (`_init_quantization`).
+    `_<mode>_call`; a class with float8 defines `kernel_product(inputs, kernel)`.
+    `quantization_config` is set in `__init__` (`_init_quantization`).
     """
 
     quantization_variables = MappingProxyType({})
@@ -73,7 +79,7 @@ class Quantizable:
         """Quantize the built layer's weights in place.
 
         Args:
-            mode: `"int8"` or `"int4"` (optional when `config` is given).
+            mode: `"int8"`, `"int4"` or `"float8"` (optional when `config` is given).
             type_check: refuse subclasses of the quantizable class (as Keras).
             config: a `jkeras.quantizers.QuantizationConfig`.
         """
@@ -96,7 +102,14 @@ class Quantizable:
                 f"Layer '{self.name}': jkeras does not quantize a layer with LoRA enabled."
             )
         self.quantization_config = config
-        values = self._quantize_weights(mode, config)
+        # The new variables' paths continue the layer's (`outer/layer/kernel_scale`), as Keras.
+        parent = self.path.rpartition("/")[0] if self.path else ""
+        with naming.name_scope(parent) if parent else contextlib.nullcontext():
+            if mode == "float8":  # the float kernel stays: only the scales are added
+                values = {}
+                self.quantized_build(tuple(self._kernel.shape), mode, config)
+            else:
+                values = self._quantize_weights(mode, config)
         policy_mode = mode
         if mode == "int4":
             block_size = int4_block_size(self, config)
@@ -137,9 +150,22 @@ class Quantizable:
         self.save_own_variables = self._save_quantized_variables
         self.load_own_variables = self._load_quantized_variables
 
-    def quantized_call(self, *args, **kwargs):
-        """The call of a quantized layer: its `_<mode>_call`."""
-        return getattr(self, f"_{self.quantization_mode}_call")(*args, **kwargs)
+    def quantized_call(self, inputs, training=None):
+        """The call of a quantized layer: its `_<mode>_call` (float8's takes `training`)."""
+        if self.quantization_mode == "float8":
+            return self._float8_call(inputs, training=training)
+        return getattr(self, f"_{self.quantization_mode}_call")(inputs)
+
+    def _float8_call(self, inputs, training=None):
+        """The float8 product of the inputs and the kernel (`kernel_product(x, kernel)`), bias
+        and activation excluded."""
+        return float8_kernel.float8_product(self, self.kernel_product, inputs, training)
+
+    def bias_value(self):
+        """The bias as the call adds it (a float8 layer's rounded as Keras's)."""
+        if self.quantization_mode == "float8":
+            return float8_kernel.float8_bias(self)
+        return self.bias.value
 
     # ---------------------------------------------------------------------------- saving
 
