@@ -126,6 +126,10 @@ class Layer(PureCore):
     # declares its own, and those of its bases apply too.
     untracked_attributes = ("inbound_nodes",)
 
+    # Whether the layer holds quantized variables (set by a quantizable layer's
+    # `quantized_build`); a quantized policy set on a built layer without them quantizes it.
+    _is_quantized = False
+
     # Whether `call` runs a loop on the device (a recurrent layer's time loop): on CPU, the
     # trainer's `steps_per_execution="auto"` then does not nest it in its fused loop.
     runs_loop = False
@@ -280,6 +284,9 @@ class Layer(PureCore):
 
     @dtype_policy.setter
     def dtype_policy(self, value):
+        """Set the policy (the layer's entry when its policy is a `DTypePolicyMap`). A
+        quantized policy on a built, unquantized layer quantizes it with the mode's default
+        config, as Keras (an unbuilt layer builds quantized variables instead)."""
         policy = dtype_policies.get(value)
         if isinstance(self._dtype_policy, DTypePolicyMap) and self.path:
             if self.path in self._dtype_policy:
@@ -287,6 +294,16 @@ class Layer(PureCore):
             self._dtype_policy[self.path] = policy
         else:
             self._dtype_policy = policy
+        mode = policy.quantization_mode
+        if mode is not None and self.built and not self._is_quantized:
+            if mode == "gptq":
+                raise ValueError(
+                    f"Implicitly enabling GPTQ quantization by setting `dtype_policy` to "
+                    f"'{value}' is not supported. GPTQ requires a calibration dataset and a "
+                    "`GPTQConfig` object.\n\nPlease use the `.quantize('gptq', config=...)` "
+                    "method on the layer or model instead."
+                )
+            self.quantize(mode)
 
     @property
     def remat_mode(self):

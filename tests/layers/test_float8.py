@@ -190,3 +190,20 @@ def test_float8_errors_match_keras():
             subclass.quantize("float8")
         subclass.quantize("float8", type_check=False)
         assert subclass.quantization_mode == "float8"
+
+
+def test_float8_policy_set_on_built_layer_or_mapped_matches_keras():
+    """A float8 policy set on a built layer quantizes it (scales after the kernel); a
+    `DTypePolicyMap` entry builds the scales first (Keras's `build` order)."""
+    described = []
+    for module in (jkeras, keras):
+        layer = module.layers.Dense(2, name="set")
+        layer.build((None, 2))
+        layer.dtype_policy = "float8_from_float32"
+        policies = module.dtype_policies.DTypePolicyMap()
+        policies["mapped"] = "float8_from_float32"
+        mapped = module.layers.Dense(2, dtype=policies, name="mapped")
+        mapped.build((None, 2))
+        described.append([(v.path, v.trainable, v.overwrite_with_gradient, each.quantization_mode)
+                          for each in (layer, mapped) for v in each.weights])
+    assert described[0] == described[1]

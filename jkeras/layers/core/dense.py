@@ -107,8 +107,13 @@ class Dense(Quantizable, LoRA, Layer):
 
     @property
     def kernel(self):
-        """The kernel `Variable`; with LoRA, the merged kernel array (as Keras)."""
+        """The kernel `Variable` (int8 once quantized; int4: the unpacked int8 values
+        `(input_dim, units)`); with LoRA, the kernel plus the update (as Keras)."""
         return self._lora_property()
+
+    def weight_product(self, inputs, weight):
+        """`inputs @ weight` (the layer's product, also of LoRA's factor `A`)."""
+        return jnp.matmul(inputs, weight)
 
     def call(self, inputs, training=None):
         if self.quantization_mode:
@@ -127,27 +132,31 @@ class Dense(Quantizable, LoRA, Layer):
 
     def quantized_build(self, kernel_shape, mode, config=None):
         """Create the quantized kernel's variables for `mode` (Keras's `quantized_build`)."""
-        self._start_quantized(mode, config)
+        self._start_quantized(mode, config, kernel_shape)
         if mode == "int8":
             quantized_kernel.add_int8_kernel(self, kernel_shape, (self.units,))
         elif mode == "float8":
             float8_kernel.add_float8_variables(self)
         else:
-            quantized_kernel.add_int4_kernel(self, *kernel_shape, int4_block_size(self, config))
+            quantized_kernel.add_int4_kernel(self, *kernel_shape, self._int4_block_size)
 
     def _quantize_weights(self, mode, config):
         kernel = self._kernel.value
-        if mode == "int8":
-            quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
-                config, quantizers.AbsMaxQuantizer(axis=0))
-            values, scale = quantizer(kernel, to_numpy=True)
-            values = {"_kernel": values, "kernel_scale": jnp.squeeze(scale, axis=0)}
-        else:
-            values = quantized_kernel.quantize_int4_matrix(
-                kernel, int4_block_size(self, config), config)
+        values = self._quantized_values(kernel, mode, config, int4_block_size(self, config))
         self._replace_weight("_kernel")
         self.quantized_build(kernel.shape, mode, config)
         return values
+
+    def _quantized_values(self, kernel, mode, config, block_size):
+        return quantized_kernel.quantized_matrix(kernel, mode, block_size, config)
+
+    def unpacked_weight(self):
+        return quantized_kernel.unpacked_int4(self)
+
+    def _dequantized_weight(self):
+        if self.quantization_mode == "int4":
+            return quantized_kernel.dequantized_int4(self, self.unpacked_weight())
+        return self._kernel.value.astype(self.compute_dtype) / self.kernel_scale.value
 
     def _scaled_product(self, x, kernel, scale):
         """`x @ kernel / scale` for an integer kernel, with the inputs quantized per row

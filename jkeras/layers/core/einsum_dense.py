@@ -256,8 +256,14 @@ class EinsumDense(Quantizable, LoRA, Layer):
 
     @property
     def kernel(self):
-        """The kernel `Variable`; with LoRA, the merged kernel array (as Keras)."""
+        """The kernel `Variable` (int8 once quantized; int4: the unpacked int8 values in the
+        float kernel's shape); with LoRA, the kernel plus the update (as Keras)."""
         return self._lora_property()
+
+    def weight_product(self, inputs, weight):
+        """`einsum(equation, inputs, weight)` (also of LoRA's factor `A`, whose last axis,
+        the rank, takes the kernel's last one's place: Keras's form)."""
+        return jnp.einsum(self.equation, inputs, weight)
 
     def call(self, inputs, training=None):
         if self.quantization_mode:
@@ -283,7 +289,7 @@ class EinsumDense(Quantizable, LoRA, Layer):
 
     def quantized_build(self, kernel_shape, mode, config=None):
         """Create the quantized kernel's variables for `mode` (Keras's `quantized_build`)."""
-        self._start_quantized(mode, config)
+        self._start_quantized(mode, config, kernel_shape)
         _, weight_spec, output_spec = self._specs()
         reduced = self._reduced_axes(weight_spec)
         self.original_kernel_shape = tuple(kernel_shape)
@@ -296,25 +302,39 @@ class EinsumDense(Quantizable, LoRA, Layer):
         else:
             rows = math.prod(kernel_shape[i] for i in reduced)
             quantized_kernel.add_int4_kernel(self, rows, math.prod(kernel_shape) // rows,
-                                             int4_block_size(self, config))
+                                             self._int4_block_size)
 
     def _quantize_weights(self, mode, config):
         kernel = self._kernel.value
-        _, weight_spec, output_spec = self._specs()
-        reduced = self._reduced_axes(weight_spec)
-        if mode == "int8":
-            quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
-                config, quantizers.AbsMaxQuantizer(axis=reduced))
-            values, scale = quantizer(kernel, to_numpy=True)
-            values = {"_kernel": values,
-                      "kernel_scale": output_layout(scale, weight_spec, output_spec)}
-        else:
-            rows = math.prod(kernel.shape[i] for i in reduced)
-            values = quantized_kernel.quantize_int4_matrix(
-                kernel.reshape(rows, -1), int4_block_size(self, config), config)
+        values = self._quantized_values(kernel, mode, config, int4_block_size(self, config))
         self._replace_weight("_kernel")
         self.quantized_build(kernel.shape, mode, config)
         return values
+
+    def _quantized_values(self, kernel, mode, config, block_size):
+        _, weight_spec, output_spec = self._specs()
+        reduced = self._reduced_axes(weight_spec)
+        if mode == "int4":
+            rows = math.prod(kernel.shape[i] for i in reduced)
+            return quantized_kernel.quantized_matrix(kernel.reshape(rows, -1), mode, block_size,
+                                                     config)
+        quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
+            config, quantizers.AbsMaxQuantizer(axis=reduced))
+        values, scale = quantizer(kernel, to_numpy=True)
+        return {"_kernel": values, "kernel_scale": output_layout(scale, weight_spec, output_spec)}
+
+    def unpacked_weight(self):
+        return quantized_kernel.unpacked_int4(self).reshape(self.original_kernel_shape)
+
+    def _dequantized_weight(self):
+        if self.quantization_mode == "int4":
+            matrix = quantized_kernel.dequantized_int4(
+                self, quantized_kernel.unpacked_int4(self), cast_groups=False)
+            return matrix.reshape(self.original_kernel_shape)
+        _, weight_spec, output_spec = self._specs()
+        # Keras divides the int8 kernel by the float32 scale as they are (no compute-dtype cast).
+        return self._kernel.value / _kernel_layout(self.kernel_scale.value, weight_spec,
+                                                   output_spec)
 
     def _quantized_inputs(self, inputs):
         """`(quantized inputs, their scale in the output layout)` over the contracted axes."""
