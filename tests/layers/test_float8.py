@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import jkeras
-from tests.helpers import assert_close, run_layer_test
+from tests.helpers import assert_close, load_both_ways, run_layer_test
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(20, 4, 8)).astype("float32")
@@ -131,10 +131,7 @@ def test_float8_training_matches_keras(trained):
 
 def test_trained_float8_files_load_both_ways(trained, tmp_path):
     ours, theirs, _ = trained
-    ours.save(tmp_path / "ours.keras")
-    theirs.save(tmp_path / "theirs.keras")
-    in_keras = keras.saving.load_model(tmp_path / "ours.keras")
-    in_jkeras = jkeras.saving.load_model(tmp_path / "theirs.keras")
+    in_keras, in_jkeras = load_both_ways(ours, theirs, tmp_path)
     for loaded, reference in ((in_keras, ours), (in_jkeras, theirs)):
         expected = _by_path(reference)
         for path, value in _by_path(loaded).items():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import jkeras
-from tests.helpers import assert_close
+from tests.helpers import assert_close, load_both_ways
 
 RNG = np.random.default_rng(0)
 
@@ -75,10 +75,7 @@ def test_quantized_gradients_match_keras(pair):
 
 def test_quantized_keras_files_load_both_ways(pair, tmp_path):
     ours, theirs = pair
-    ours.save(tmp_path / "ours.keras")
-    theirs.save(tmp_path / "theirs.keras")
-    in_keras = keras.saving.load_model(tmp_path / "ours.keras")
-    in_jkeras = jkeras.saving.load_model(tmp_path / "theirs.keras")
+    in_keras, in_jkeras = load_both_ways(ours, theirs, tmp_path)
     for loaded, reference in ((in_keras, ours), (in_jkeras, theirs)):
         for a, b in zip(loaded.get_weights(), reference.get_weights()):
             np.testing.assert_array_equal(a, b)
