@@ -146,8 +146,9 @@ class Model(ModelSavingMixin, Trainer, Layer):
         Embedding), in place; the model must be built.
 
         Args:
-            mode: `"int8"` or `"int4"` (optional when `config` is given); `"float8"`,
-                `"gptq"` and `"awq"` raise NotImplementedError in jkeras.
+            mode: `"int8"`, `"int4"` or `"float8"` (Dense and EinsumDense: float8 training
+                with delayed scaling) (optional when `config` is given); `"gptq"` and
+                `"awq"` raise NotImplementedError in jkeras.
             config: a `jkeras.quantizers.QuantizationConfig`.
             filters: only layers whose name matches this regex (or one of these regexes), or
                 for which this callable returns True, are quantized.
@@ -167,10 +168,10 @@ class Model(ModelSavingMixin, Trainer, Layer):
                 f"callable. Received: {type(filters)}"
             )
         mode = resolve_config(mode, config).mode
-        if mode in ("float8", "gptq", "awq"):
+        if mode in ("gptq", "awq"):
             raise NotImplementedError(
-                f"model.quantize: mode '{mode}' is not implemented in jkeras (int8 and int4 "
-                "are; see docs/differences.md)."
+                f"model.quantize: mode '{mode}' is not implemented in jkeras (int8, int4 and "
+                "float8 are; see docs/differences.md)."
             )
         changed = False
         for layer in _leaf_layers(self):
