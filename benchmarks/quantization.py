@@ -1,12 +1,16 @@
-"""Quantized inference: weight memory, predict samples/s and MNIST accuracy of int8 and int4
-models against float32, in jkeras and in Keras 3 (JAX backend), on the current device.
+"""Quantized inference: weight memory, predict samples/s and MNIST accuracy of int8, int4 and
+float8 models against float32, in jkeras and in Keras 3 (JAX backend), on the current device.
 
 Trains the book's MNIST MLP (benchmarks/mnist_mlp.py: Dense 512 relu → Dense 10 softmax) once
 in jkeras, copies the float weights into a Keras 3 model, then for each mode (`float32`,
 `int8`, `int4`: Keras's default configs, i.e. int8 weights and per-row int8 inputs; int4
-weights in groups of 128 rows with zero points) quantizes a fresh copy of each and reports
-the bytes of its weights, predict throughput on the 10,000 test images (batch 1024, best of
-three runs after a warm-up) and test accuracy with its drop from float32 in points.
+weights in groups of 128 rows with zero points; `float8`: float8 training's quantize-dequantize
+of inputs and kernels, its delayed scales set by `CALIBRATION_BATCHES` training steps at
+learning rate 0, which leave the float weights unchanged) quantizes a fresh copy of each and
+reports the bytes of its weights, predict throughput on the 10,000 test images (batch 1024,
+best of three runs after a warm-up) and test accuracy with its drop from float32 in points.
+float8 is a GPU feature (its products run as float8 matmuls there): on a CPU its row shows the
+cost of the emulation.
 
 Calibrated modes (`--calibrated`): examples/transformer_lm.py's decoder-only language model
 (its embeddings and each decoder block a layer of their own, as GPTQ/AWQ calibrate through
@@ -41,8 +45,9 @@ import numpy as np
 
 import jkeras
 
-MODES = ("float32", "int8", "int4")
+MODES = ("float32", "int8", "int4", "float8")
 BATCH = 1024
+CALIBRATION_BATCHES = 8
 
 
 def mnist():
@@ -55,6 +60,19 @@ def fresh_model(module, weights):
     model = mnist_mlp.build_model(module)
     model.build((None, 784))
     model.set_weights(weights)
+    return model
+
+
+def quantized(module, weights, mode, x_train, y_train):
+    """A fresh model with `weights`, quantized in `mode` (float8: its scales calibrated)."""
+    model = fresh_model(module, weights)
+    if mode != "float32":
+        model.quantize(mode)
+    if mode == "float8":  # delayed scaling: the scales come from the steps' amax histories
+        model.compile(optimizer=module.optimizers.SGD(0.0),
+                      loss="sparse_categorical_crossentropy")
+        rows = CALIBRATION_BATCHES * 128
+        model.fit(x_train[:rows], y_train[:rows], batch_size=128, verbose=0)
     return model
 
 
@@ -178,9 +196,7 @@ def main(argv=None):
     results = []
     for library, module in (("jkeras", jkeras), ("keras", keras)):
         for mode in MODES:
-            model = fresh_model(module, weights)
-            if mode != "float32":
-                model.quantize(mode)
+            model = quantized(module, weights, mode, x_train, y_train)
             results.append({"library": library, "mode": mode,
                             **measure(model, x_test, y_test)})
     float_accuracy = {r["library"]: r["accuracy"] for r in results if r["mode"] == "float32"}

@@ -191,6 +191,7 @@ class Layer(PureCore):
         regularizer=None,
         constraint=None,
         aggregation="none",
+        overwrite_with_gradient=False,
         name=None,
     ):
         """Create a `Variable` owned by this layer and return it.
@@ -203,6 +204,8 @@ class Layer(PureCore):
             trainable: whether training updates it (a non-trainable weight is state).
             autocast: whether the weight reads in the compute dtype inside `call` under a
                 mixed policy (False for weights that must stay float32, e.g. statistics).
+            overwrite_with_gradient: whether optimizers set the variable to its gradient
+                instead of updating it (`Variable.overwrite_with_gradient`; float8 training).
             name: the variable's name; its `path` is `<layer path>/<name>`.
         """
         dtype = standardize_dtype(dtype or self.variable_dtype)
@@ -221,6 +224,7 @@ class Layer(PureCore):
         self._created_trainable[id(variable)] = bool(trainable)
         variable.regularizer = regularizers.get(regularizer)
         variable.constraint = constraints.get(constraint)
+        variable.overwrite_with_gradient = overwrite_with_gradient
         self._own_variables.append(variable)
         return variable
 

@@ -159,8 +159,8 @@ class Model(ModelSavingMixin, Trainer, Layer):
         the calibration inputs, where Keras 3.15 computes with none: docs/differences.md).
 
         Args:
-            mode: `"int8"`, `"int4"`, `"gptq"` or `"awq"` (optional when `config` is given);
-                `"float8"` raises NotImplementedError in jkeras.
+            mode: `"int8"`, `"int4"`, `"float8"` (Dense and EinsumDense: float8 training
+                with delayed scaling), `"gptq"` or `"awq"` (optional when `config` is given).
             config: a `jkeras.quantizers.QuantizationConfig`; a `GPTQConfig`/`AWQConfig`
                 (with the calibration dataset and tokenizer) for `"gptq"`/`"awq"`.
             filters: only layers whose name matches this regex (or one of these regexes), or
@@ -190,11 +190,6 @@ class Model(ModelSavingMixin, Trainer, Layer):
             quantize_calibrated(self, resolved, filters=filters, type_check=type_check)
             self._jit = {}  # the variables changed: compile the steps again
             return
-        if mode == "float8":
-            raise NotImplementedError(
-                "model.quantize: mode 'float8' is not implemented in jkeras (int8, int4, gptq "
-                "and awq are; see docs/differences.md)."
-            )
         changed = False
         for layer in leaf_layers(self):
             if not should_quantize_layer(layer, filters):

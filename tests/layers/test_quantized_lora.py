@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import jkeras
-from tests.helpers import assert_close
+from tests.helpers import assert_close, load_both_ways
 
 RNG = np.random.default_rng(1)
 _WEIGHTS = [RNG.normal(size=s).astype("float32") for s in [(11, 8), (8, 6), (6,), (18, 4), (4,)]]
@@ -81,10 +81,7 @@ def test_lora_on_quantized_layers_matches_keras(pair):
 
 def test_lora_file_holds_the_merged_requantized_weight_both_ways(pair, tmp_path):
     _, ours, theirs = pair
-    ours.save(tmp_path / "ours.keras")
-    theirs.save(tmp_path / "theirs.keras")
-    in_keras = keras.saving.load_model(tmp_path / "ours.keras")
-    in_jkeras = jkeras.saving.load_model(tmp_path / "theirs.keras")
+    in_keras, in_jkeras = load_both_ways(ours, theirs, tmp_path)
     for loaded, reference in ((in_jkeras, in_keras), (in_keras, theirs)):
         assert _layout(loaded) == _layout(reference)
     for a, b in zip(in_jkeras.get_weights(), in_keras.get_weights()):

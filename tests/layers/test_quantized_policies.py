@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import jkeras
+from tests.helpers import load_both_ways
 
 RNG = np.random.default_rng(4)
 
@@ -130,10 +131,7 @@ def test_dtype_policy_map_with_quantized_entries_loads_both_ways(tmp_path):
     ours, theirs = _subclass(jkeras), _subclass(keras)
     inputs = RNG.normal(size=(3, 4)).astype("float32")
     ours.set_weights(theirs.get_weights())
-    ours.save(tmp_path / "ours.keras")
-    theirs.save(tmp_path / "theirs.keras")
-    in_keras = keras.saving.load_model(tmp_path / "ours.keras")
-    in_jkeras = jkeras.saving.load_model(tmp_path / "theirs.keras")
+    in_keras, in_jkeras = load_both_ways(ours, theirs, tmp_path)
     policy_map = in_jkeras.layers[1].dtype_policy
     assert isinstance(policy_map, jkeras.dtype_policies.DTypePolicyMap)
     assert {path: policy.name for path, policy in policy_map._policy_map.items()} == {

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import jkeras
-from tests.helpers import assert_close
+from tests.helpers import assert_close, load_both_ways
 
 RNG = np.random.default_rng(3)
 EMBEDDINGS = RNG.normal(size=(9, 6)).astype("float32")
@@ -63,10 +63,8 @@ def test_quantized_reversible_embedding_matches_keras(pair):
 
 def test_quantized_reversible_embedding_files_load_both_ways(pair, tmp_path):
     ours, theirs = pair
-    ours.save(tmp_path / "ours.keras")
-    theirs.save(tmp_path / "theirs.keras")
-    for loaded, reference in ((keras.saving.load_model(tmp_path / "ours.keras"), ours),
-                              (jkeras.saving.load_model(tmp_path / "theirs.keras"), theirs)):
+    in_keras, in_jkeras = load_both_ways(ours, theirs, tmp_path)
+    for loaded, reference in ((in_keras, ours), (in_jkeras, theirs)):
         assert _layout(loaded) == _layout(reference)
         for a, b in zip(loaded.get_weights(), reference.get_weights()):
             np.testing.assert_array_equal(a, b)

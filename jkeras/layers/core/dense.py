@@ -5,7 +5,7 @@ from types import MappingProxyType
 import jax.numpy as jnp
 
 from jkeras import activations, constraints, initializers, quantizers, regularizers
-from jkeras.layers.core import calibrated_kernel, quantized_kernel
+from jkeras.layers.core import calibrated_kernel, float8_kernel, quantized_kernel
 from jkeras.layers.core.lora import LoRA
 from jkeras.layers.core.quantized_layer import Quantizable, dequantized_gradient, int4_block_size
 from jkeras.layers.input_spec import InputSpec
@@ -26,8 +26,8 @@ class Dense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
         lora_alpha: the update's scale is `lora_alpha / lora_rank`; default `lora_rank`.
         quantization_config: the `QuantizationConfig` of a quantized layer (what
             `quantize` sets and `get_config` saves); `quantize("int8")`/`"int4"` quantize
-            the kernel (see `Quantizable`), `"gptq"`/`"awq"` prepare its calibration (see
-            `calibrated_kernel`).
+            the kernel, `quantize("float8")` trains it in float8 (see `Quantizable`),
+            `"gptq"`/`"awq"` prepare its calibration (see `calibrated_kernel`).
 
     Input shape:
         N-D tensor `(batch_size, ..., input_dim)`.
@@ -89,7 +89,7 @@ class Dense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
         if self.quantization_mode:
             self.quantized_build((input_dim, self.units), self.quantization_mode,
                                  self.quantization_config)
-        else:
+        if self.quantization_mode in (None, "float8"):  # float8 trains the float kernel
             self._kernel = self.add_weight(
                 shape=(input_dim, self.units),
                 initializer=self.kernel_initializer,
@@ -122,12 +122,16 @@ class Dense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
 
     def call(self, inputs, training=None):
         if self.quantization_mode:
-            outputs = self.quantized_call(inputs)
+            outputs = self.quantized_call(inputs, training=training)
         else:
-            outputs = jnp.matmul(inputs, self.adapted_weight())
+            outputs = self.kernel_product(inputs, self.adapted_weight())
         if self.bias is not None:
-            outputs = outputs + self.bias.value
+            outputs = outputs + self.bias_value()
         return self.activation(outputs)
+
+    def kernel_product(self, inputs, kernel):
+        """`inputs @ kernel`."""
+        return jnp.matmul(inputs, kernel)
 
     # ---------------------------------------------------------------------- quantization
 
@@ -138,6 +142,8 @@ class Dense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
             quantized_kernel.add_int8_kernel(self, kernel_shape, (self.units,))
         elif mode in calibrated_kernel.CALIBRATED_VARIABLES:
             self._build_calibrated(kernel_shape, mode, config)
+        elif mode == "float8":
+            float8_kernel.add_float8_variables(self)
         else:
             quantized_kernel.add_int4_kernel(self, *kernel_shape, self._int4_block_size)
 

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 
 from jkeras import activations, constraints, initializers, quantizers, regularizers
 from jkeras.initializers.random_initializers import VarianceScaling
-from jkeras.layers.core import calibrated_kernel, quantized_kernel
+from jkeras.layers.core import calibrated_kernel, float8_kernel, quantized_kernel
 from jkeras.layers.core.lora import LoRA
 from jkeras.layers.core.quantized_layer import Quantizable, dequantized_gradient, int4_block_size
 from jkeras.layers.input_spec import InputSpec
@@ -164,7 +164,8 @@ class EinsumDense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
             set by `quantize("gptq")`).
         quantization_config: the `QuantizationConfig` of a quantized layer; `quantize("int8")`
             and `"int4"` quantize the kernel over its contracted axes (Keras's layout),
-            `"gptq"`/`"awq"` prepare its calibration (see `calibrated_kernel`).
+            `quantize("float8")` trains it in float8, `"gptq"`/`"awq"` prepare its
+            calibration (see `calibrated_kernel`).
 
     Input shape: any rank matching `equation`'s input.
     Output shape: `(batch, *output_shape)` with the elided axes in place.
@@ -225,7 +226,7 @@ class EinsumDense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
         if self.quantization_mode:
             self.quantized_build(tuple(kernel_shape), self.quantization_mode,
                                  self.quantization_config)
-        else:
+        if self.quantization_mode in (None, "float8"):  # float8 trains the float kernel
             self._kernel = self.add_weight(
                 name="kernel",
                 shape=tuple(kernel_shape),
@@ -269,12 +270,16 @@ class EinsumDense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
 
     def call(self, inputs, training=None):
         if self.quantization_mode:
-            outputs = self.quantized_call(inputs)
+            outputs = self.quantized_call(inputs, training=training)
         else:
-            outputs = jnp.einsum(self.equation, inputs, self.adapted_weight())
+            outputs = self.kernel_product(inputs, self.adapted_weight())
         if self.bias is not None:
-            outputs = outputs + self.bias.value
+            outputs = outputs + self.bias_value()
         return self.activation(outputs)
+
+    def kernel_product(self, inputs, kernel):
+        """`einsum(equation, inputs, kernel)`."""
+        return jnp.einsum(self.equation, inputs, kernel)
 
     # ---------------------------------------------------------------------- quantization
 
@@ -291,7 +296,9 @@ class EinsumDense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
         _, weight_spec, output_spec = self._specs()
         reduced = self._reduced_axes(weight_spec)
         self.original_kernel_shape = tuple(kernel_shape)
-        if mode == "int8":
+        if mode == "float8":
+            float8_kernel.add_float8_variables(self)
+        elif mode == "int8":
             scale_shape = [kernel_shape[weight_spec.index(letter)] if letter in weight_spec
                            else 1 for letter in output_spec]
             quantized_kernel.add_int8_kernel(self, kernel_shape, scale_shape)

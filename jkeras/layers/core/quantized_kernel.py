@@ -15,13 +15,15 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import quantizers
+from jkeras.layers.core.float8_kernel import FLOAT8_VARIABLES
 from jkeras.quantizers.quantization_config import QuantizationConfig
 from jkeras.quantizers.zero_point import dequantize_with_sz_map
 
 # Keras's saving order of a quantized kernel layer's variables, per mode (None: float).
 KERNEL_VARIABLES = MappingProxyType({
     None: ("kernel", "bias"), "int8": ("kernel", "bias", "kernel_scale"),
-    "int4": ("kernel", "bias", "kernel_scale", "kernel_zero", "g_idx")})
+    "int4": ("kernel", "bias", "kernel_scale", "kernel_zero", "g_idx"),
+    "float8": ("kernel", "bias", *FLOAT8_VARIABLES)})
 # The attributes holding a quantized kernel, its scale and its zero point.
 KERNEL_NAMES = ("_kernel", "kernel_scale", "kernel_zero")
 

@@ -5,16 +5,18 @@
 scale; `int4`: two values per byte with a scale per channel, or per group of `block_size`
 rows with a zero point and the group index `g_idx`), and sets the policy
 `<mode>_from_<policy>` (unless the layer's policy is already quantized); the layer then
-computes with them (`quantized_call`). A layer created with such a policy (`from_config` of a
-quantized layer, a `DTypePolicyMap` entry) builds the quantized variables directly, and a
-built float layer given one (`layer.dtype_policy = "int8_from_float32"`) quantizes itself.
-Quantized layers save and load their variables in Keras's order (`quantization_variables`), so
-quantized `.keras` files move between jkeras and Keras 3.
+computes with them (`quantized_call`). `float8` (Dense and EinsumDense) keeps the float
+kernel and adds the scales of float8 training (`float8_kernel`). A layer created with such a
+policy (`from_config` of a quantized layer, a `DTypePolicyMap` entry) builds the quantized
+variables directly, and a built float layer given one (`layer.dtype_policy =
+"int8_from_float32"`) quantizes itself. Quantized layers save and load their variables in
+Keras's order (`quantization_variables`), so quantized `.keras` files move between jkeras and
+Keras 3.
 
 LoRA composes with quantization as in Keras: `enable_lora` on a quantized layer, or
 `quantize` of a layer with LoRA (the float weight is quantized, the factors stay), trains the
 float factors on top of the frozen integer weight; files hold the weight with the update
-merged and quantized again, with new scales.
+merged and quantized again, with new scales. (float8 refuses LoRA when called, as Keras.)
 """
 
 import contextlib
@@ -25,6 +27,7 @@ import numpy as np
 
 from jkeras import dtype_policies
 from jkeras.core import naming
+from jkeras.layers.core import float8_kernel
 from jkeras.layers.core.lora import stored_arrays
 from jkeras.quantizers.quantization_config import Int4QuantizationConfig, resolve_config
 from jkeras.quantizers.registry import REGISTRY as QUANTIZER_REGISTRY
@@ -70,7 +73,8 @@ class Quantizable:
     calls `_start_quantized`), `_quantize_weights(mode, config)` (returns the new variables'
     values by name), `_quantized_values(weight, mode, config, block_size)` (the quantized
     variables' values for a float weight), `_dequantized_weight()`, `unpacked_weight()` and
-    `_<mode>_call`. `quantization_config` is set in `__init__` (`_init_quantization`).
+    `_<mode>_call`; a class with float8 defines `kernel_product(inputs, kernel)`.
+    `quantization_config` is set in `__init__` (`_init_quantization`).
     """
 
     quantization_variables = MappingProxyType({})
@@ -85,8 +89,9 @@ class Quantizable:
         """Quantize the built layer's weights in place.
 
         Args:
-            mode: `"int8"` or `"int4"` (optional when `config` is given); `"gptq"`/`"awq"`
-                (Dense, EinsumDense) only prepare the layer: `Model.quantize` calibrates it.
+            mode: `"int8"`, `"int4"` or `"float8"` (optional when `config` is given);
+                `"gptq"`/`"awq"` (Dense, EinsumDense) only prepare the layer: `Model.quantize`
+                calibrates it.
             type_check: refuse subclasses of the quantizable class (as Keras).
             config: a `jkeras.quantizers.QuantizationConfig`.
         """
@@ -103,7 +108,11 @@ class Quantizable:
         # The new variables' paths continue the layer's (`outer/layer/kernel_scale`), as Keras.
         parent = self.path.rpartition("/")[0] if self.path else ""
         with naming.name_scope(parent) if parent else contextlib.nullcontext():
-            values = self._quantize_weights(mode, config)
+            if mode == "float8":  # the float kernel stays: only the scales are added
+                values = {}
+                self.quantized_build(tuple(self._kernel.shape), mode, config)
+            else:
+                values = self._quantize_weights(mode, config)
         if self.dtype_policy.quantization_mode is None:
             policy_mode = mode
             if mode == "int4":
@@ -179,14 +188,28 @@ class Quantizable:
             return self.unpacked_weight()
         return super()._property_weight()
 
-    def quantized_call(self, inputs, *args, **kwargs):
+    def quantized_call(self, inputs, training=None):
         """The call of a quantized layer: its `_<mode>_call`, plus the LoRA update computed
-        in float from the inputs (as Keras) when LoRA is enabled."""
+        in float from the inputs (as Keras) when LoRA is enabled; float8's takes `training`
+        (and refuses LoRA, as Keras)."""
         self._check_mode(self.quantization_mode)
-        outputs = getattr(self, f"_{self.quantization_mode}_call")(inputs, *args, **kwargs)
+        if self.quantization_mode == "float8":
+            return self._float8_call(inputs, training=training)
+        outputs = getattr(self, f"_{self.quantization_mode}_call")(inputs)
         if self.lora_enabled:
             outputs = (outputs + self.lora_update(inputs)).astype(self.compute_dtype)
         return outputs
+
+    def _float8_call(self, inputs, training=None):
+        """The float8 product of the inputs and the kernel (`kernel_product(x, kernel)`), bias
+        and activation excluded."""
+        return float8_kernel.float8_product(self, self.kernel_product, inputs, training)
+
+    def bias_value(self):
+        """The bias as the call adds it (a float8 layer's rounded as Keras's)."""
+        if self.quantization_mode == "float8":
+            return float8_kernel.float8_bias(self)
+        return self.bias.value
 
     # ---------------------------------------------------------------------------- saving
 
@@ -205,6 +228,8 @@ class Quantizable:
         variables = self._quantized_saved_variables()
         values = {id(v): v.value for v in variables}
         if self.lora_enabled:
+            if self.quantization_mode == "float8":  # Keras's error: nothing to requantize
+                raise ValueError(f"Unsupported quantization mode: {self.quantization_mode}")
             merged = self._dequantized_weight() + self.lora_delta()
             requantized = self._quantized_values(merged, self.quantization_mode, None,
                                                  self._int4_block_size)
