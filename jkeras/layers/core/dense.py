@@ -1,16 +1,18 @@
 """`Dense`: `activation(inputs @ kernel + bias)`."""
 
+from types import MappingProxyType
+
 import jax.numpy as jnp
 
 from jkeras import activations, constraints, initializers, quantizers, regularizers
-from jkeras.layers.core import float8_kernel, quantized_kernel
+from jkeras.layers.core import calibrated_kernel, float8_kernel, quantized_kernel
 from jkeras.layers.core.lora import LoRA
 from jkeras.layers.core.quantized_layer import Quantizable, dequantized_gradient, int4_block_size
 from jkeras.layers.input_spec import InputSpec
 from jkeras.layers.layer import Layer
 
 
-class Dense(Quantizable, LoRA, Layer):
+class Dense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
     """Densely connected layer: `output = activation(dot(input, kernel) + bias)`.
 
     Args:
@@ -24,7 +26,8 @@ class Dense(Quantizable, LoRA, Layer):
         lora_alpha: the update's scale is `lora_alpha / lora_rank`; default `lora_rank`.
         quantization_config: the `QuantizationConfig` of a quantized layer (what
             `quantize` sets and `get_config` saves); `quantize("int8")`/`"int4"` quantize
-            the kernel, `quantize("float8")` trains it in float8 (see `Quantizable`).
+            the kernel, `quantize("float8")` trains it in float8 (see `Quantizable`),
+            `"gptq"`/`"awq"` prepare its calibration (see `calibrated_kernel`).
 
     Input shape:
         N-D tensor `(batch_size, ..., input_dim)`.
@@ -39,7 +42,8 @@ class Dense(Quantizable, LoRA, Layer):
     """
 
     supports_masking = True
-    quantization_variables = quantized_kernel.KERNEL_VARIABLES
+    quantization_variables = MappingProxyType({**quantized_kernel.KERNEL_VARIABLES,
+                                               **calibrated_kernel.CALIBRATED_VARIABLES})
 
     def __init__(
         self,
@@ -108,7 +112,8 @@ class Dense(Quantizable, LoRA, Layer):
     @property
     def kernel(self):
         """The kernel `Variable` (int8 once quantized; int4: the unpacked int8 values
-        `(input_dim, units)`); with LoRA, the kernel plus the update (as Keras)."""
+        `(input_dim, units)`; GPTQ/AWQ: see `calibrated_kernel`); with LoRA, the kernel plus
+        the update (as Keras)."""
         return self._lora_property()
 
     def weight_product(self, inputs, weight):
@@ -135,6 +140,8 @@ class Dense(Quantizable, LoRA, Layer):
         self._start_quantized(mode, config, kernel_shape)
         if mode == "int8":
             quantized_kernel.add_int8_kernel(self, kernel_shape, (self.units,))
+        elif mode in calibrated_kernel.CALIBRATED_VARIABLES:
+            self._build_calibrated(kernel_shape, mode, config)
         elif mode == "float8":
             float8_kernel.add_float8_variables(self)
         else:
@@ -142,6 +149,8 @@ class Dense(Quantizable, LoRA, Layer):
 
     def _quantize_weights(self, mode, config):
         kernel = self._kernel.value
+        if mode in calibrated_kernel.CALIBRATED_VARIABLES:
+            return self._prepare_calibration(mode, config)
         values = self._quantized_values(kernel, mode, config, int4_block_size(self, config))
         self._replace_weight("_kernel")
         self.quantized_build(kernel.shape, mode, config)

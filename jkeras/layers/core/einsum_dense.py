@@ -3,12 +3,13 @@
 import math
 import re
 import string
+from types import MappingProxyType
 
 import jax.numpy as jnp
 
 from jkeras import activations, constraints, initializers, quantizers, regularizers
 from jkeras.initializers.random_initializers import VarianceScaling
-from jkeras.layers.core import float8_kernel, quantized_kernel
+from jkeras.layers.core import calibrated_kernel, float8_kernel, quantized_kernel
 from jkeras.layers.core.lora import LoRA
 from jkeras.layers.core.quantized_layer import Quantizable, dequantized_gradient, int4_block_size
 from jkeras.layers.input_spec import InputSpec
@@ -141,7 +142,7 @@ def output_layout(scale, spec, output_spec):
     return scale.reshape([sizes.get(letter, 1) for letter in output_spec])
 
 
-class EinsumDense(Quantizable, LoRA, Layer):
+class EinsumDense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
     """A dense layer computing `einsum(equation, inputs, kernel)`, of any dimensionality.
 
     Args:
@@ -159,9 +160,12 @@ class EinsumDense(Quantizable, LoRA, Layer):
         kernel_constraint, bias_constraint: optional projections applied after updates.
         lora_rank, lora_alpha: low-rank adaptation of the kernel, as `Dense`'s (the
             factorization is over the kernel's last axis).
+        gptq_unpacked_column_size: the columns of a GPTQ kernel (what Keras's config keeps;
+            set by `quantize("gptq")`).
         quantization_config: the `QuantizationConfig` of a quantized layer; `quantize("int8")`
             and `"int4"` quantize the kernel over its contracted axes (Keras's layout),
-            `quantize("float8")` trains it in float8.
+            `quantize("float8")` trains it in float8, `"gptq"`/`"awq"` prepare its
+            calibration (see `calibrated_kernel`).
 
     Input shape: any rank matching `equation`'s input.
     Output shape: `(batch, *output_shape)` with the elided axes in place.
@@ -173,7 +177,9 @@ class EinsumDense(Quantizable, LoRA, Layer):
         (2, 32, 64)
     """
 
-    quantization_variables = quantized_kernel.KERNEL_VARIABLES
+    quantization_variables = MappingProxyType({**quantized_kernel.KERNEL_VARIABLES,
+                                               **calibrated_kernel.CALIBRATED_VARIABLES})
+    calibrated_zero_name = "zero_point"
 
     def __init__(
         self,
@@ -194,11 +200,6 @@ class EinsumDense(Quantizable, LoRA, Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if gptq_unpacked_column_size is not None:
-            raise ValueError(
-                f"EinsumDense '{self.name}': GPTQ is not supported; `gptq_unpacked_column_size` "
-                f"must be None. Received: {gptq_unpacked_column_size!r}"
-            )
         _split_equation(equation)  # a clear error now rather than at build
         self.equation = equation
         if isinstance(output_shape, int):
@@ -214,6 +215,7 @@ class EinsumDense(Quantizable, LoRA, Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self._init_lora(lora_rank, lora_alpha)
+        self.gptq_unpacked_column_size = gptq_unpacked_column_size
         self._init_quantization(quantization_config)
 
     def build(self, input_shape):
@@ -257,7 +259,8 @@ class EinsumDense(Quantizable, LoRA, Layer):
     @property
     def kernel(self):
         """The kernel `Variable` (int8 once quantized; int4: the unpacked int8 values in the
-        float kernel's shape); with LoRA, the kernel plus the update (as Keras)."""
+        float kernel's shape; GPTQ/AWQ: see `calibrated_kernel`); with LoRA, the kernel plus the
+        update (as Keras)."""
         return self._lora_property()
 
     def weight_product(self, inputs, weight):
@@ -299,6 +302,10 @@ class EinsumDense(Quantizable, LoRA, Layer):
             scale_shape = [kernel_shape[weight_spec.index(letter)] if letter in weight_spec
                            else 1 for letter in output_spec]
             quantized_kernel.add_int8_kernel(self, kernel_shape, scale_shape)
+        elif mode in calibrated_kernel.CALIBRATED_VARIABLES:
+            self._build_calibrated(kernel_shape, mode, config)
+            if mode == "gptq":
+                self.gptq_unpacked_column_size = self.calibrated_shape[2]
         else:
             rows = math.prod(kernel_shape[i] for i in reduced)
             quantized_kernel.add_int4_kernel(self, rows, math.prod(kernel_shape) // rows,
@@ -306,6 +313,8 @@ class EinsumDense(Quantizable, LoRA, Layer):
 
     def _quantize_weights(self, mode, config):
         kernel = self._kernel.value
+        if mode in calibrated_kernel.CALIBRATED_VARIABLES:
+            return self._prepare_calibration(mode, config)
         values = self._quantized_values(kernel, mode, config, int4_block_size(self, config))
         self._replace_weight("_kernel")
         self.quantized_build(kernel.shape, mode, config)
@@ -402,6 +411,8 @@ class EinsumDense(Quantizable, LoRA, Layer):
             "quantization_config": None if self.quantization_config is None
             else quantizers.serialize(self.quantization_config),
             **self._lora_config(),
+            **({"gptq_unpacked_column_size": self.gptq_unpacked_column_size}
+               if self.gptq_unpacked_column_size else {}),
         }
 
 

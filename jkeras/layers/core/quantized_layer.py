@@ -89,7 +89,9 @@ class Quantizable:
         """Quantize the built layer's weights in place.
 
         Args:
-            mode: `"int8"`, `"int4"` or `"float8"` (optional when `config` is given).
+            mode: `"int8"`, `"int4"` or `"float8"` (optional when `config` is given);
+                `"gptq"`/`"awq"` (Dense, EinsumDense) only prepare the layer: `Model.quantize`
+                calibrates it.
             type_check: refuse subclasses of the quantizable class (as Keras).
             config: a `jkeras.quantizers.QuantizationConfig`.
         """
@@ -116,6 +118,8 @@ class Quantizable:
             if mode == "int4":
                 block_size = int4_block_size(self, config)
                 policy_mode = f"int4/{-1 if block_size is None else block_size}"
+            elif mode in ("gptq", "awq"):
+                policy_mode = config.dtype_policy_string()
             self.dtype_policy = dtype_policies.get(
                 f"{policy_mode}_from_{self.dtype_policy.name}")
         for name, value in values.items():
