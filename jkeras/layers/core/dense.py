@@ -124,14 +124,10 @@ class Dense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
         if self.quantization_mode:
             outputs = self.quantized_call(inputs, training=training)
         else:
-            outputs = self.kernel_product(inputs, self.adapted_weight())
+            outputs = self.weight_product(inputs, self.adapted_weight())
         if self.bias is not None:
             outputs = outputs + self.bias_value()
         return self.activation(outputs)
-
-    def kernel_product(self, inputs, kernel):
-        """`inputs @ kernel`."""
-        return jnp.matmul(inputs, kernel)
 
     # ---------------------------------------------------------------------- quantization
 

@@ -73,7 +73,7 @@ class Quantizable:
     calls `_start_quantized`), `_quantize_weights(mode, config)` (returns the new variables'
     values by name), `_quantized_values(weight, mode, config, block_size)` (the quantized
     variables' values for a float weight), `_dequantized_weight()`, `unpacked_weight()` and
-    `_<mode>_call`; a class with float8 defines `kernel_product(inputs, kernel)`.
+    `_<mode>_call`; a class with float8 defines `weight_product(inputs, kernel)`.
     `quantization_config` is set in `__init__` (`_init_quantization`).
     """
 
@@ -201,9 +201,9 @@ class Quantizable:
         return outputs
 
     def _float8_call(self, inputs, training=None):
-        """The float8 product of the inputs and the kernel (`kernel_product(x, kernel)`), bias
+        """The float8 product of the inputs and the kernel (`weight_product(x, kernel)`), bias
         and activation excluded."""
-        return float8_kernel.float8_product(self, self.kernel_product, inputs, training)
+        return float8_kernel.float8_product(self, self.weight_product, inputs, training)
 
     def bias_value(self):
         """The bias as the call adds it (a float8 layer's rounded as Keras's)."""
