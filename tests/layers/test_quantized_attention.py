@@ -17,13 +17,15 @@ from tests.helpers import assert_close
 RNG = np.random.default_rng(3)
 LENGTH, WIDTH = 4, 8
 X = RNG.normal(size=(2, LENGTH, WIDTH)).astype("float32")
-SUBLAYERS = ("query", "key", "value", "attention_output")
+SUBLAYERS = ("query", "key", "gate", "value", "attention_output")
 
 
 def _attention(module, kind, dtype=None):
     if kind == "mha":
-        return module.layers.MultiHeadAttention(2, 4, name="attention", dtype=dtype)
-    return module.layers.GroupQueryAttention(4, 2, 2, name="attention", dtype=dtype)
+        return module.layers.MultiHeadAttention(2, 4, use_gate=True, name="attention",
+                                                dtype=dtype)
+    return module.layers.GroupQueryAttention(4, 2, 2, use_gate=True, name="attention",
+                                                 dtype=dtype)
 
 
 def _block(module, kind, dtype=None):
@@ -40,6 +42,7 @@ def _weights(kind):
             for w in _block(jkeras, kind).get_weights()]
 
 
+@functools.cache
 def _quantized(module, kind, mode):
     model = _block(module, kind)
     model.set_weights(_weights(kind))

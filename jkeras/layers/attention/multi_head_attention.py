@@ -16,8 +16,9 @@ from jkeras.layers.regularization.dropout import Dropout
 class MultiHeadAttention(Layer):
     """Multi-head attention: each query position attends to the key/value positions.
 
-    `query`, `key` and `value` are projected to `num_heads` heads (kernels of shape
-    `(dim, num_heads, key_dim)` / `(dim, num_heads, value_dim)`), the scaled dot products of
+    `query`, `key` and `value` are projected to `num_heads` heads by `EinsumDense` layers named
+    `query`, `key` and `value` (kernels `(dim, num_heads, key_dim)` / `(dim, num_heads,
+    value_dim)`; `quantize` reaches them, as in Keras), the scaled dot products of
     queries and keys are softmaxed over the attention axes (after masking), the values are
     averaged with those weights, and the heads are projected back to `output_shape` (by default
     the query's last dimension) by the `attention_output` kernel `(num_heads, value_dim, *out)`.
