@@ -443,18 +443,24 @@ def test_layers_built_from_a_calibrated_policy_match_keras(mode, policy):
         assert not getattr(ours, f"is_{mode}_calibrated") and ours.kernel is None
 
 
+def _attention_block(module):
+    """GroupQueryAttention and MultiHeadAttention (8 x 8 matrices) then a feed-forward."""
+    layers = module.layers
+    inputs = module.Input((LENGTH, WIDTH))
+    x = layers.Add()([inputs, layers.GroupQueryAttention(4, 2, 2, name="gqa")(inputs, inputs)])
+    x = layers.LayerNormalization()(x)
+    x = layers.Add()([x, layers.MultiHeadAttention(2, 4, name="mha")(x, x)])
+    ffn = layers.Dense(WIDTH, name="ffn_out")(layers.Dense(WIDTH, activation="gelu", name="ffn_in")(x))
+    return module.Model(inputs, layers.Add()([x, ffn]), name="block")
+
+
 def test_gptq_transformer_with_attention():
-    """GroupQueryAttention's EinsumDense projections are calibrated too (8 bits: one value
-    per byte); `filters` leaves a layer float; the layers keep a config without the
-    structure given in the config (its layers are not serializable: Keras 3 recurses forever
-    serializing such a model)."""
+    """The attention layers' EinsumDense projections are calibrated (those Keras's
+    `find_layers_in_block` finds; 8 bits: one value per byte); `filters` leaves a layer float;
+    the layers keep a config without the structure given in the config (its layers are not
+    serializable: Keras 3 recurses forever serializing such a model)."""
     layers = jkeras.layers
-    inputs = jkeras.Input((LENGTH, WIDTH))
-    attention = layers.GroupQueryAttention(4, 2, 2)(inputs, inputs)  # 8 x 8 matrices
-    x = layers.LayerNormalization()(layers.Add()([inputs, attention]))
-    ffn = layers.Dense(WIDTH, name="ffn_out")(layers.Dense(WIDTH, activation="gelu")(x))
-    x = layers.Add()([x, ffn])
-    block = jkeras.Model(inputs, x, name="block")
+    block = _attention_block(jkeras)
     tokens = jkeras.Input((LENGTH,), dtype="int32")
     embedding = layers.Embedding(VOCAB, WIDTH)
     model = jkeras.Model(tokens, layers.Dense(VOCAB)(block(embedding(tokens))))
@@ -467,15 +473,14 @@ def test_gptq_transformer_with_attention():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # LayerNormalization cannot be quantized
         model.quantize("gptq", config=config, filters=lambda layer: layer.name != "ffn_out")
-    attention = block.layers[1]
-    assert {sub.name: sub.quantization_mode for sub in attention.sublayers
-            if isinstance(sub, layers.EinsumDense)} == {
-        "query": "gptq", "key": "gptq", "value": "gptq", "attention_output": "gptq"}
-    assert block.get_layer("ffn_out").quantization_mode is None
+    calibrated = {sub.path for sub in calibration.leaf_layers(block) if sub.quantization_mode}
+    assert calibrated == set(gptq_core.find_layers_in_block(_attention_block(keras))) - {"ffn_out"}
+    assert {path.split("/")[0] for path in calibrated} == {"gqa", "mha", "ffn_in"}
     quantized = _outputs(model)
     assert np.mean(quantized.argmax(-1) == expected.argmax(-1)) >= 0.5
+    attention = [block.get_layer("gqa"), block.get_layer("mha")]
     assert all(sub.quantization_config.quantization_layer_structure is None
-               for sub in attention.sublayers if sub.quantization_mode == "gptq")
+               for layer in attention for sub in layer.sublayers if sub.quantization_mode)
     assert "GPTQConfig" in json.dumps(jkeras.saving.serialize_keras_object(model))
 
 
