@@ -20,14 +20,15 @@ class KerasTensor:
     Attributes:
         shape: tuple of ints or None.
         dtype: dtype name.
-        name: optional name (the Input's name).
+        name: its name; by default `keras_tensor`, `keras_tensor_1`, ... (Keras 3's counter,
+            shared with the layer names). An `Input` given a name names its tensor.
         input_layer: the `InputLayer` that created this tensor (`jkeras.Input`), else None.
     """
 
     def __init__(self, shape, dtype="float32", name=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = dtype
-        self.name = name
+        self.name = name or naming.auto_name("keras_tensor")
         self.input_layer = None
         # (node, index among the node's flattened outputs); None for a free tensor.
         self._keras_history = None

@@ -108,7 +108,17 @@ class Sequential(LayerStack, Model):
                     "build() or start the model with `jkeras.Input(shape)`."
                 )
             input_shape = self._input_layer.batch_shape
-        first = tensor = KerasTensor(tuple(input_shape), self._input_dtype())
+        input_layer = self._input_layer
+        if input_layer is None and self.layers:
+            # As Keras 3, a model built from a shape starts with an InputLayer from then on
+            # (in its config too), of its first layer's compute dtype.
+            input_layer = InputLayer(batch_shape=tuple(input_shape),
+                                     dtype=self.layers[0].compute_dtype)
+            self._stack.insert(0, input_layer)
+        if input_layer is not None and tuple(input_shape) == input_layer.batch_shape:
+            first = tensor = input_layer.output  # the Input's own tensor, as in Keras 3
+        else:
+            first = tensor = KerasTensor(tuple(input_shape), self._input_dtype())
         for layer in self.layers:
             tensor = layer(tensor)
         self._build_shapes = (tuple(input_shape), tensor.shape)
