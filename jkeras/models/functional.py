@@ -7,7 +7,8 @@ import numpy as np
 from jkeras.core.graph import Function, topological_nodes
 from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor, flatten
-from jkeras.layers.layer import Layer, call_arguments
+from jkeras.core.tensor_masks import set_keras_mask
+from jkeras.layers.layer import Layer
 from jkeras.models import host_stage, input_rank
 from jkeras.models.functional_config import functional_config
 from jkeras.models.model import Model, takes_functional_arguments
@@ -123,15 +124,21 @@ class Functional(Function, Model):
         shapes = [t.shape for t in self.outputs]
         return shapes[0] if len(shapes) == 1 else shapes
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
+        """Replay the graph on `inputs`; `mask` (one per input, or None) is attached to them,
+        and masks travel with the values from layer to layer
+        (`jkeras.layers.mask_propagation`)."""
         nodes = self._nodes
         if isinstance(inputs, HostStaged):  # the host stage ran (`_stage_host_inputs`)
             values = self._host_stage.seed(inputs)
             nodes = self._host_stage.device_nodes
         else:
-            values = {id(t): _input_value(v, t)
-                      for t, v in zip(self.inputs, self._standardized_inputs(inputs))}
-        masks = {}  # id(KerasTensor) -> mask of its value, for layers that produce masks
+            flat = [_input_value(v, t)
+                    for t, v in zip(self.inputs, self._standardized_inputs(inputs))]
+            masks = [None] * len(flat) if mask is None else flatten_masks(mask)
+            for value, input_mask in zip(flat, masks):
+                set_keras_mask(value, input_mask)
+            values = {id(t): v for t, v in zip(self.inputs, flat)}
         for node in nodes:
             args, kwargs = jax.tree_util.tree_map(
                 lambda x: values[id(x)] if isinstance(x, KerasTensor) else x,
@@ -142,19 +149,9 @@ class Functional(Function, Model):
                 # A call's training flag overrides one recorded in the node (Keras 3 files
                 # record each layer's resolved flag, e.g. True for augmentation layers).
                 kwargs = {**kwargs, "training": training}
-            mask = None
-            if isinstance(node.operation, Layer) and node.args:
-                first = node.args[0]
-                mask = masks.get(id(first)) if isinstance(first, KerasTensor) else None
-                if mask is not None and "mask" not in kwargs and _takes_mask(node.operation):
-                    kwargs = {**kwargs, "mask": mask}
             outputs = node.operation(*args, **kwargs)
-            if isinstance(node.operation, Layer) and args:
-                mask = node.operation.compute_mask(args[0], mask)
             for tensor, value in zip(flatten(node.outputs), jax.tree_util.tree_leaves(outputs)):
                 values[id(tensor)] = value
-                if mask is not None:
-                    masks[id(tensor)] = mask
         return jax.tree_util.tree_map(
             lambda t: values[id(t)], self._outputs_struct,
             is_leaf=lambda x: isinstance(x, KerasTensor),
@@ -237,8 +234,9 @@ def _unique(items):
     return out
 
 
-def _takes_mask(layer):
-    return "mask" in call_arguments(type(layer).call)
+def flatten_masks(mask):
+    """A `mask` argument as a flat list, one entry (None for none) per input."""
+    return jax.tree_util.tree_leaves(mask, is_leaf=lambda x: x is None or hasattr(x, "shape"))
 
 
 Model._functional_class = Functional

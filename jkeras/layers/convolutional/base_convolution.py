@@ -87,6 +87,9 @@ class BaseConvolution(Layer):
         use_bias: whether to add a bias vector.
     """
 
+    # Its outputs drop the input's mask (`compute_mask` returns None), as Keras 3's.
+    supports_masking = False
+
     rank = None
     allow_causal = False
 

@@ -18,6 +18,9 @@ class BaseGlobalPooling(Layer):
         keepdims: whether to keep the spatial dimensions, with size 1 (default False).
     """
 
+    # Its outputs drop the input's mask (`compute_mask` returns None), as Keras 3's.
+    supports_masking = False
+
     rank = None
     pool_mode = None
 

@@ -33,6 +33,9 @@ class BasePooling(Layer):
             "channels_first".
     """
 
+    # Its outputs drop the input's mask (`compute_mask` returns None), as Keras 3's.
+    supports_masking = False
+
     rank = None
     pool_mode = None
 
