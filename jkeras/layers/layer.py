@@ -423,7 +423,7 @@ class Layer(PureCore):
             kwargs, previous_mask, first_argument = fill_mask_arguments(self, args, kwargs)
         if args:
             self._maybe_build(args[0])
-            assert_input_compatibility(self.input_spec, _shape_of(args[0]), self.name)
+            assert_input_compatibility(self.input_spec, args[0], self.name)
         call_args = call_arguments(type(self).call)
         if training is None:
             training = _training_context()
@@ -463,7 +463,7 @@ class Layer(PureCore):
     def _symbolic_call(self, *args, **kwargs):
         if args:
             self._maybe_build(args[0])
-            assert_input_compatibility(self.input_spec, _shape_of(args[0]), self.name)
+            assert_input_compatibility(self.input_spec, args[0], self.name)
         # The masks the inputs carry reach `call` while tracing, as Keras passes them; the
         # node records the call without them (a replay attaches the real ones again).
         filled, previous_mask, first_argument = fill_mask_arguments(self, args, kwargs)

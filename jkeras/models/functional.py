@@ -8,6 +8,7 @@ from jkeras.core.graph import Function, topological_nodes
 from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor, flatten
 from jkeras.core.tensor_masks import set_keras_mask
+from jkeras.layers.input_spec import InputSpec
 from jkeras.layers.layer import Layer
 from jkeras.models import host_stage, input_rank
 from jkeras.models.functional_config import functional_config
@@ -103,6 +104,25 @@ class Functional(Function, Model):
         if isinstance(self._outputs_struct, dict):
             return list(self._outputs_struct)
         return [t.node.operation.name for t in self.outputs]
+
+    @property
+    def input_spec(self):
+        """As Keras 3, unless one was set: an `InputSpec` per `Input` (its shape without the
+        batch size, named after it; a rank one more or less passes where the last axis is 1),
+        in `inputs` order, by sorted name for a dict of Inputs; None for deeper dicts."""
+        manual = getattr(self, "_manual_input_spec", None)
+        if manual is not None or getattr(self, "_inputs_struct", None) is None:
+            return manual
+        structure = self._inputs_struct
+        if isinstance(structure, dict):
+            if not all(isinstance(x, KerasTensor) for x in structure.values()):
+                return None
+            return [_input_spec(structure[name], name) for name in sorted(structure)]
+        return [_input_spec(x) for x in self.inputs]
+
+    @input_spec.setter
+    def input_spec(self, value):
+        self._manual_input_spec = value
 
     @property
     def input(self):
@@ -211,6 +231,11 @@ class Functional(Function, Model):
         if not takes_functional_arguments(type(self)):
             return Model.get_config(self)
         return functional_config(self)
+
+
+def _input_spec(tensor, name=None):
+    return InputSpec(shape=(None,) + tuple(tensor.shape[1:]), allow_last_axis_squeeze=True,
+                     name=tensor.input_layer.name if name is None else name)
 
 
 def _input_value(value, tensor):

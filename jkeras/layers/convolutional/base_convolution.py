@@ -11,7 +11,7 @@ import numbers
 
 from jkeras import activations, config, constraints, initializers, regularizers
 from jkeras.core.keras_tensor import KerasTensor
-from jkeras.layers.input_spec import InputSpec, assert_input_compatibility
+from jkeras.layers.input_spec import InputSpec, assert_shape_compatibility
 from jkeras.layers.layer import Layer
 
 
@@ -171,7 +171,7 @@ class BaseConvolution(Layer):
 
     def build(self, input_shape):
         input_shape = tuple(input_shape)
-        assert_input_compatibility(InputSpec(ndim=self.rank + 2), input_shape, self.name)
+        assert_shape_compatibility(InputSpec(ndim=self.rank + 2), input_shape, self.name)
         input_channel = input_shape[self._channel_axis()]
         if input_channel is None:
             raise ValueError(
@@ -200,7 +200,7 @@ class BaseConvolution(Layer):
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        assert_input_compatibility(InputSpec(ndim=self.rank + 2), input_shape, self.name)
+        assert_shape_compatibility(InputSpec(ndim=self.rank + 2), input_shape, self.name)
         if self.data_format == "channels_last":
             spatial, channels = input_shape[1:-1], input_shape[-1]
         else:

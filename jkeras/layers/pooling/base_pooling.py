@@ -10,7 +10,7 @@ from jkeras.layers.convolutional.base_convolution import (
     standardize_padding,
     standardize_tuple,
 )
-from jkeras.layers.input_spec import InputSpec, assert_input_compatibility
+from jkeras.layers.input_spec import InputSpec, assert_shape_compatibility
 from jkeras.layers.layer import Layer
 
 
@@ -62,7 +62,7 @@ class BasePooling(Layer):
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        assert_input_compatibility(self.input_spec, input_shape, self.name)
+        assert_shape_compatibility(self.input_spec, input_shape, self.name)
         channels_last = self.data_format == "channels_last"
         spatial = input_shape[1:-1] if channels_last else input_shape[2:]
         lengths = []
