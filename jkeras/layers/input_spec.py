@@ -2,6 +2,7 @@
 with Keras 3's rules and messages (`assert_input_compatibility`)."""
 
 import jax
+import numpy as np
 
 from jkeras.core.variable import standardize_dtype
 
@@ -120,8 +121,13 @@ def assert_input_compatibility(input_spec, inputs, layer_name):
                             "is incompatible with the layer:")
 
 
+def _dim(d):
+    """A size, or None where it is unknown (None, or symbolic under `jax.export`)."""
+    return int(d) if isinstance(d, (int, np.integer)) else None
+
+
 def _check_one(spec, x, prefix):
-    shape = tuple(None if d is None else int(d) for d in x.shape)
+    shape = tuple(_dim(d) for d in x.shape)
     ndim = len(shape)
     if spec.ndim is not None and not spec.allow_last_axis_squeeze and ndim != spec.ndim:
         raise ValueError(f"{prefix} expected ndim={spec.ndim}, found ndim={ndim}. "
