@@ -26,12 +26,18 @@ from jkeras.core.autocast_scope import AutocastScope, get_autocast_scope, is_flo
 from jkeras.core.keras_tensor import KerasTensor, Node, any_symbolic, output_spec
 from jkeras.core.remat_scope import get_current_remat_mode
 from jkeras.core.stateless_scope import StatelessScope, current_scope
+from jkeras.core.tensor_masks import get_keras_mask, set_keras_mask
 from jkeras.core.tracing import concrete
 from jkeras.core.variable import Variable, standardize_dtype
 from jkeras.dtype_policies import dtype_policy as dtype_policies
 from jkeras.dtype_policies.dtype_policy_map import DTypePolicyMap
 from jkeras.layers import rematerialization
 from jkeras.layers.input_spec import assert_input_compatibility
+from jkeras.layers.mask_propagation import (
+    attach_output_masks,
+    default_supports_masking,
+    fill_mask_arguments,
+)
 from jkeras.layers.pure_core import PureCore
 from jkeras.random.seed_generator import SeedGenerator, draw_key
 
@@ -83,6 +89,33 @@ def _convert_input(x, autocast, dtype):
     if autocast and hasattr(x, "astype") and x.dtype != dtype and is_float_dtype(x.dtype):
         x = x.astype(dtype)
     return x
+
+
+def _keeping_mask(convert):
+    """`convert` whose result keeps the mask attached to its input (a new array otherwise
+    loses it)."""
+
+    def run(x):
+        y = convert(x)
+        if y is not x:
+            mask = get_keras_mask(x)
+            if mask is not None:
+                set_keras_mask(y, mask)
+        return y
+
+    return run
+
+
+def _spec_kwargs(layer, filled, kwargs):
+    """The keyword arguments for `layer.compute_output_spec`: with the filled-in masks,
+    unless an override of it does not take them."""
+    method = type(layer).compute_output_spec
+    if method is Layer.compute_output_spec:
+        return filled
+    parameters = inspect.signature(method).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return filled
+    return {**kwargs, **{k: v for k, v in filled.items() if k in parameters}}
 
 
 def _unique_by_id(items):
@@ -166,7 +199,8 @@ class Layer(PureCore):
         self.inbound_nodes = []
         self._eager_losses = []
         self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.supports_masking = getattr(self, "supports_masking", False)
+        # Keras 3's default: layers that override `compute_mask` support masking.
+        self.supports_masking = getattr(self, "supports_masking", default_supports_masking(self))
         self._input_shape_arg = None
         if kwargs.get("batch_input_shape") is not None:
             self._input_shape_arg = tuple(kwargs["batch_input_shape"])
@@ -399,12 +433,18 @@ class Layer(PureCore):
             convert = functools.partial(
                 _convert_input, autocast=self.autocast, dtype=self.input_dtype
             )
-            args, kwargs = jax.tree_util.tree_map(convert, (args, kwargs), is_leaf=_is_variable)
+            args, kwargs = jax.tree_util.tree_map(_keeping_mask(convert), (args, kwargs),
+                                                  is_leaf=_is_variable)
         else:
-            args = jax.tree_util.tree_map(_to_array, args, is_leaf=_is_variable)
+            args = jax.tree_util.tree_map(_keeping_mask(_to_array), args, is_leaf=_is_variable)
+        # The masks are this call's to handle, unless its symbolic call does (`_symbolic_output`).
+        handles_masks = getattr(_context, "masks_handled_for", None) is not self
+        _context.masks_handled_for = None  # the sublayers it calls handle theirs
+        if handles_masks:
+            kwargs, previous_mask, first_argument = fill_mask_arguments(self, args, kwargs)
         if args:
             self._maybe_build(args[0])
-            assert_input_compatibility(self.input_spec, _shape_of(args[0]), self.name)
+            assert_input_compatibility(self.input_spec, args[0], self.name)
         call_args = call_arguments(type(self).call)
         if training is None:
             training = _training_context()
@@ -430,6 +470,8 @@ class Layer(PureCore):
                         outputs = call(*args, **kwargs)
         finally:
             _context.training = previous
+        if handles_masks:
+            attach_output_masks(self, first_argument, previous_mask, outputs)
         if self.activity_regularizer is not None:
             for output in jax.tree_util.tree_leaves(outputs):
                 if hasattr(output, "ndim"):
@@ -442,9 +484,13 @@ class Layer(PureCore):
     def _symbolic_call(self, *args, **kwargs):
         if args:
             self._maybe_build(args[0])
-            assert_input_compatibility(self.input_spec, _shape_of(args[0]), self.name)
-        outputs = self.compute_output_spec(*args, **kwargs)
+            assert_input_compatibility(self.input_spec, args[0], self.name)
+        # The masks the inputs carry reach `call` while tracing, as Keras passes them; the
+        # node records the call without them (a replay attaches the real ones again).
+        filled, previous_mask, first_argument = fill_mask_arguments(self, args, kwargs)
+        outputs = self.compute_output_spec(*args, **_spec_kwargs(self, filled, kwargs))
         Node(self, args, kwargs, outputs)
+        attach_output_masks(self, first_argument, previous_mask, outputs)
         return outputs
 
     @property
@@ -722,7 +768,12 @@ def _symbolic_output(layer, args, kwargs):
         throwaway_key = draw_key(None)
 
     def call(*call_args, **call_kwargs):
-        with StatelessScope(rng=throwaway_key):
-            return layer(*call_args, **call_kwargs)
+        previous = getattr(_context, "masks_handled_for", None)
+        _context.masks_handled_for = layer  # its symbolic call fills and attaches its masks
+        try:
+            with StatelessScope(rng=throwaway_key):
+                return layer(*call_args, **call_kwargs)
+        finally:
+            _context.masks_handled_for = previous
 
     return output_spec(call, args, kwargs)

@@ -8,6 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import constraints, initializers, regularizers
+from jkeras.core.tensor_masks import set_keras_mask
 from jkeras.layers.core.einsum_dense import EinsumDense
 from jkeras.layers.layer import Layer
 from jkeras.layers.regularization.dropout import Dropout
@@ -272,6 +273,8 @@ class MultiHeadAttention(Layer):
         training=None,
         use_causal_mask=False,
     ):
+        for tensor in (query, value, key):  # as Keras 3: the projections see no mask (the
+            set_keras_mask(tensor, None)  # masks came as arguments; the output gets query's)
         query = jnp.asarray(query)
         value = jnp.asarray(value)
         key = value if key is None else jnp.asarray(key)
