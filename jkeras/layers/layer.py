@@ -23,6 +23,7 @@ import numpy as np
 from jkeras import constraints, initializers, regularizers
 from jkeras.core import naming
 from jkeras.core.autocast_scope import AutocastScope, get_autocast_scope, is_float_dtype
+from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor, Node, any_symbolic, output_spec
 from jkeras.core.remat_scope import get_current_remat_mode
 from jkeras.core.stateless_scope import StatelessScope, current_scope
@@ -444,7 +445,8 @@ class Layer(PureCore):
             kwargs, previous_mask, first_argument = fill_mask_arguments(self, args, kwargs)
         if args:
             self._maybe_build(args[0])
-            assert_input_compatibility(self.input_spec, args[0], self.name)
+            if not isinstance(args[0], HostStaged):  # checked as raw inputs by the host stage
+                assert_input_compatibility(self.input_spec, args[0], self.name)
         call_args = call_arguments(type(self).call)
         if training is None:
             training = _training_context()
@@ -484,7 +486,8 @@ class Layer(PureCore):
     def _symbolic_call(self, *args, **kwargs):
         if args:
             self._maybe_build(args[0])
-            assert_input_compatibility(self.input_spec, args[0], self.name)
+            if not isinstance(args[0], HostStaged):  # checked as raw inputs by the host stage
+                assert_input_compatibility(self.input_spec, args[0], self.name)
         # The masks the inputs carry reach `call` while tracing, as Keras passes them; the
         # node records the call without them (a replay attaches the real ones again).
         filled, previous_mask, first_argument = fill_mask_arguments(self, args, kwargs)
