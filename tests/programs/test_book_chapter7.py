@@ -33,6 +33,7 @@ import numpy as np
 import pytest
 
 from jkeras.datasets import mnist as jkeras_mnist
+from jkeras.utils import file_lookup
 from tests.programs.harness import captured_stdout, check, seeded_weights
 
 # Not multiples of the batch size (32): the last batches are smaller.
@@ -376,6 +377,11 @@ def offline_mnist(mnist_npz, monkeypatch):
     from keras.src.datasets import mnist as keras_mnist  # the module whose get_file it calls
 
     monkeypatch.setattr(keras_mnist, "get_file", lambda *args, **kwargs: mnist_npz)
+    # The cells run in a temporary directory: a relative $JKERAS_DATA_DIR must still point
+    # at the same place there.
+    if os.environ.get(file_lookup.DATA_DIR_ENV):
+        monkeypatch.setenv(file_lookup.DATA_DIR_ENV,
+                           os.path.abspath(os.environ[file_lookup.DATA_DIR_ENV]))
     assert keras_reference.datasets.mnist.load_data is keras_mnist.load_data
 
 
