@@ -163,9 +163,11 @@ def _keras_optimizer_order(optimizer, model=None):
 
 
 def _layer_method(obj, name):
-    """A layer's own `save_own_variables`/`load_own_variables` (Keras's hooks), or None."""
-    method = getattr(obj, name, None)
-    return method if isinstance(obj, Layer) and callable(method) else None
+    """A layer's own `save_own_variables`/`load_own_variables` (Keras's hooks) where its class
+    overrides `Layer`'s, else None (then `own_variables` are written in Keras's order)."""
+    if not isinstance(obj, Layer) or getattr(type(obj), name, None) is getattr(Layer, name):
+        return None
+    return getattr(obj, name)
 
 
 # --------------------------------------------------------------------------------- writing
