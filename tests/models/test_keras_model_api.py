@@ -94,7 +94,10 @@ def _driven_steps(library):
                   steps_per_execution=2)
     model.evaluate(X, Y, verbose=0)  # builds the compiled metrics
     model.optimizer.build(model.trainable_variables)
-    values = lambda variables: [v.value for v in variables]  # noqa: E731
+
+    def values(variables):
+        return [v.value for v in variables]
+
     model.make_train_function()
     train = model.train_function
     state = (values(model.trainable_variables), values(model.non_trainable_variables),
