@@ -21,22 +21,7 @@ class KerasLayerAPI:
     def own_metrics(self):
         """The `Metric`s held in the layer's attributes (lists and dicts of them too), in
         assignment order; not its sublayers'."""
-        found = []
-
-        def visit(value, depth):
-            if isinstance(value, Metric):
-                if not any(value is m for m in found):
-                    found.append(value)
-            elif depth < 3 and isinstance(value, (list, tuple)):
-                for item in value:
-                    visit(item, depth + 1)
-            elif depth < 3 and isinstance(value, dict):
-                for item in value.values():
-                    visit(item, depth + 1)
-
-        for _, value in self.tracked_attributes():
-            visit(value, 0)
-        return found
+        return self._held(Metric)
 
     @property
     def metrics(self):

@@ -478,10 +478,15 @@ class Layer(KerasLayerAPI, PureCore):
 
     def _tracked(self):
         """Sublayers, Variables and SeedGenerators held in attributes, in assignment order."""
+        return self._held((Layer, Variable, SeedGenerator))
+
+    def _held(self, kinds):
+        """The objects of `kinds` held in the tracked attributes (also in lists, tuples and
+        dicts, three levels deep), in assignment order, each once, the layer itself aside."""
         found = []
 
         def visit(value, depth):
-            if isinstance(value, (Layer, Variable, SeedGenerator)):
+            if isinstance(value, kinds):
                 found.append(value)
             elif depth < 3 and isinstance(value, (list, tuple)):
                 for item in value:
