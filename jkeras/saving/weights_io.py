@@ -163,11 +163,12 @@ def _keras_optimizer_order(optimizer, model=None):
 
 
 def _layer_method(obj, name):
-    """A layer's own `save_own_variables`/`load_own_variables` (Keras's hooks) where its class
+    """A layer's own `save_own_variables`/`load_own_variables` (Keras's hooks) where it
     overrides `Layer`'s, else None (then `own_variables` are written in Keras's order)."""
-    if not isinstance(obj, Layer) or getattr(type(obj), name, None) is getattr(Layer, name):
+    method = getattr(obj, name, None) if isinstance(obj, Layer) else None
+    if method is None or getattr(method, "__func__", None) is getattr(Layer, name):
         return None
-    return getattr(obj, name)
+    return method  # the class's override, or one set on the instance (quantized layers)
 
 
 # --------------------------------------------------------------------------------- writing
