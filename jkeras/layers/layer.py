@@ -23,6 +23,7 @@ import numpy as np
 from jkeras import constraints, initializers, regularizers
 from jkeras.core import naming
 from jkeras.core.autocast_scope import AutocastScope, get_autocast_scope, is_float_dtype
+from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor, Node, any_symbolic, output_spec
 from jkeras.core.remat_scope import get_current_remat_mode
 from jkeras.core.stateless_scope import StatelessScope, current_scope
@@ -134,6 +135,10 @@ class Layer(KerasLayerAPI, PureCore):
     # declares its own, and those of its bases apply too.
     untracked_attributes = ("inbound_nodes",)
 
+    # Whether the layer holds quantized variables (set by a quantizable layer's
+    # `quantized_build`); a quantized policy set on a built layer without them quantizes it.
+    _is_quantized = False
+
     # Whether `call` runs a loop on the device (a recurrent layer's time loop): on CPU, the
     # trainer's `steps_per_execution="auto"` then does not nest it in its fused loop.
     runs_loop = False
@@ -196,6 +201,7 @@ class Layer(KerasLayerAPI, PureCore):
         regularizer=None,
         constraint=None,
         aggregation="none",
+        overwrite_with_gradient=False,
         name=None,
     ):
         """Create a `Variable` owned by this layer and return it.
@@ -208,6 +214,8 @@ class Layer(KerasLayerAPI, PureCore):
             trainable: whether training updates it (a non-trainable weight is state).
             autocast: whether the weight reads in the compute dtype inside `call` under a
                 mixed policy (False for weights that must stay float32, e.g. statistics).
+            overwrite_with_gradient: whether optimizers set the variable to its gradient
+                instead of updating it (`Variable.overwrite_with_gradient`; float8 training).
             name: the variable's name; its `path` is `<layer path>/<name>`.
         """
         dtype = standardize_dtype(dtype or self.variable_dtype)
@@ -226,6 +234,7 @@ class Layer(KerasLayerAPI, PureCore):
         self._created_trainable[id(variable)] = bool(trainable)
         variable.regularizer = regularizers.get(regularizer)
         variable.constraint = constraints.get(constraint)
+        variable.overwrite_with_gradient = overwrite_with_gradient
         self._own_variables.append(variable)
         return variable
 
@@ -285,6 +294,9 @@ class Layer(KerasLayerAPI, PureCore):
 
     @dtype_policy.setter
     def dtype_policy(self, value):
+        """Set the policy (the layer's entry when its policy is a `DTypePolicyMap`). A
+        quantized policy on a built, unquantized layer quantizes it with the mode's default
+        config, as Keras (an unbuilt layer builds quantized variables instead)."""
         policy = dtype_policies.get(value)
         if isinstance(self._dtype_policy, DTypePolicyMap) and self.path:
             if self.path in self._dtype_policy:
@@ -292,6 +304,16 @@ class Layer(KerasLayerAPI, PureCore):
             self._dtype_policy[self.path] = policy
         else:
             self._dtype_policy = policy
+        mode = policy.quantization_mode
+        if mode is not None and self.built and not self._is_quantized:
+            if mode == "gptq":
+                raise ValueError(
+                    f"Implicitly enabling GPTQ quantization by setting `dtype_policy` to "
+                    f"'{value}' is not supported. GPTQ requires a calibration dataset and a "
+                    "`GPTQConfig` object.\n\nPlease use the `.quantize('gptq', config=...)` "
+                    "method on the layer or model instead."
+                )
+            self.quantize(mode)
 
     @property
     def remat_mode(self):
@@ -398,7 +420,8 @@ class Layer(KerasLayerAPI, PureCore):
             kwargs, previous_mask, first_argument = fill_mask_arguments(self, args, kwargs)
         if args:
             self._maybe_build(args[0])
-            assert_input_compatibility(self.input_spec, args[0], self.name)
+            if not isinstance(args[0], HostStaged):  # checked as raw inputs by the host stage
+                assert_input_compatibility(self.input_spec, args[0], self.name)
         call_args = call_arguments(type(self).call)
         if training is None:
             training = _training_context()
@@ -442,7 +465,8 @@ class Layer(KerasLayerAPI, PureCore):
     def _symbolic_call(self, *args, **kwargs):
         if args:
             self._maybe_build(args[0])
-            assert_input_compatibility(self.input_spec, args[0], self.name)
+            if not isinstance(args[0], HostStaged):  # checked as raw inputs by the host stage
+                assert_input_compatibility(self.input_spec, args[0], self.name)
         # The masks the inputs carry reach `call` while tracing, as Keras passes them; the
         # node records the call without them (a replay attaches the real ones again).
         filled, previous_mask, first_argument = fill_mask_arguments(self, args, kwargs)

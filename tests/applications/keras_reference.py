@@ -8,12 +8,16 @@ cases, the legacy `keras_legacy.h5`), its predictions on the case's images (`out
 `reference.json` (summary rows, parameter count, legacy weight layout, variable paths); the
 file `done` (or `error`, with the traceback) is written last. Running beside the tests, it
 uses the machine's second core while the test process builds and compiles jkeras's models.
+It stays at most one case ahead of the tests: it starts a case once the tests have removed the
+folder of the case two before it (the larger models' files are gigabytes), and it exits when
+the test process that started it is gone.
 """
 
 import json
 import os
 import pathlib
 import sys
+import time
 import traceback
 
 os.environ["KERAS_BACKEND"] = "jax"
@@ -35,9 +39,21 @@ def reference(case, folder):
     (folder / "reference.json").write_text(json.dumps(result))
 
 
+def wait_for_removal(folder, parent):
+    """Returns once `folder` does not exist; exits when the process `parent` is gone."""
+    while folder.exists():
+        if os.getppid() != parent:
+            sys.exit(0)
+        time.sleep(0.05)
+
+
 def main(root, cases_file):
     root = pathlib.Path(root)
-    for case in json.loads(pathlib.Path(cases_file).read_text()):
+    parent = os.getppid()
+    cases = json.loads(pathlib.Path(cases_file).read_text())
+    for index, case in enumerate(cases):
+        if index >= 2:
+            wait_for_removal(root / cases[index - 2]["id"], parent)
         folder = root / case["id"]
         folder.mkdir(parents=True, exist_ok=True)
         try:

@@ -1,9 +1,9 @@
 """What the application tests compare between Keras 3 and jkeras, shared by the test process and
 the Keras reference process (`keras_reference.py`).
 
-A case is a JSON-able dict: `id`, `constructor` (the public name in `applications`), `kwargs`
-(its arguments; `input_shape` as a list), `images` (the batch shape), `legacy` (whether Keras
-also writes the legacy `.h5` file the published weights use) and `data_format`.
+A case is a JSON-able dict (`case`): `id`, `constructor` (the public name in `applications`),
+`kwargs` (its arguments; `input_shape` as a list), `images` (the batch shape), `legacy` (whether
+Keras also writes the legacy `.h5` file the published weights use) and `data_format`.
 """
 
 import io
@@ -15,6 +15,27 @@ import keras
 import numpy as np
 
 FAST_COMPILE = {"xla_backend_optimization_level": 0, "xla_llvm_disable_expensive_passes": True}
+# The smallest input size Keras accepts without pretrained weights, where it is not 32.
+MIN_SIZE = {"InceptionV3": 75, "InceptionResNetV2": 75, "Xception": 71}
+
+
+def case(constructor, top=False, legacy=False, data_format="channels_last", suffix="",
+         **kwargs):
+    """A test case: `constructor` at its smallest input size, on a batch of two images, with
+    the classifier top (7 classes) or without it; `kwargs` are further arguments."""
+    size = MIN_SIZE.get(constructor, 32)
+    shape = [3, size, size] if data_format == "channels_first" else [size, size, 3]
+    kwargs = {"weights": None, "include_top": top, "input_shape": shape, **kwargs}
+    if top:
+        kwargs.setdefault("classes", 7)
+    return {
+        "id": constructor + suffix,
+        "constructor": constructor,
+        "kwargs": kwargs,
+        "images": [2, *shape],
+        "legacy": legacy,
+        "data_format": data_format,
+    }
 
 
 def kwargs_of(case):
