@@ -90,16 +90,16 @@ class KerasLayerAPI:
         )
 
     def quantized_build(self, input_shape, mode):
-        """Build a quantizable layer's quantized weights (Dense, EinsumDense, Embedding
-        implement it)."""
+        """Build a quantizable layer's quantized weights (the quantizable layers implement
+        it)."""
         raise NotImplementedError(
             f"Layer {type(self).__name__} does not have a `quantized_build()` method: it is "
-            "not quantizable (jkeras quantizes Dense, EinsumDense and Embedding)."
+            "not quantizable."
         )
 
     def quantized_call(self, *args, **kwargs):
         """The call of a quantized layer; only quantizable layers have one."""
         raise NotImplementedError(
             f"Layer {type(self).__name__} does not have a `quantized_call()` method: it is "
-            "not quantizable (jkeras quantizes Dense, EinsumDense and Embedding)."
+            "not quantizable."
         )

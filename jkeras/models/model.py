@@ -100,14 +100,6 @@ class Model(ModelSavingMixin, Trainer, Layer):
         self._build_shapes = (shapes, None)
         self.built = True
 
-    def get_quantization_layer_structure(self, mode=None):
-        """Keras 3's hook giving GPTQ/AWQ quantization a model's block structure; jkeras does
-        not implement those modes (`quantize("gptq")` raises NotImplementedError)."""
-        raise NotImplementedError(
-            f"`get_quantization_layer_structure` serves the GPTQ and AWQ quantization modes, "
-            f"which jkeras does not implement (model '{self.name}', mode={mode!r})."
-        )
-
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """A model from `get_config()`'s output: a functional config rebuilds the graph when

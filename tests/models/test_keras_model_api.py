@@ -11,8 +11,6 @@ from tests.helpers import assert_close
 
 X = np.linspace(-1, 1, 24, dtype="float32").reshape(8, 3)
 Y = (X.sum(axis=1, keepdims=True) > 0).astype("float32")
-# Keras names jkeras has no meaning for, documented in docs/differences.md ("Models").
-NOT_MEANINGFUL = {"get_quantization_layer_structure"}
 
 
 def _public(obj):
@@ -43,8 +41,6 @@ def test_every_public_keras_model_attribute_exists(index):
     missing = _public(keras_model) - _public(model)
     assert missing == set()
     assert _public(keras.layers.Dense(1)) - _public(jkeras.layers.Dense(1)) == set()
-    with pytest.raises(NotImplementedError, match="GPTQ and AWQ"):
-        model.get_quantization_layer_structure("gptq")
 
 
 def _trained(library, regularized=False):
@@ -166,9 +162,7 @@ def _layer_api(library):
             len(layer.metrics_variables), "parameters": layer.call_signature_parameters,
             "jit": layer.supports_jit, "output": tuple(output.shape), "store": sorted(store),
             "loaded": fresh.get_weights(),
-            "spec": {mode: names for mode, names
-                     in library.layers.Dense(1).variable_serialization_spec.items()
-                     if mode in (None, "int8", "int4")}}
+            "spec": library.layers.Dense(1).variable_serialization_spec}
 
 
 def test_layer_metrics_saving_hooks_and_keras_attributes():
