@@ -335,6 +335,8 @@ def test_keras_in_memory_configs_load_and_node_indices_match_keras():
     its op classes, and numbers a nested functional model's calls from 1 in the model's
     inputs and outputs: jkeras reads all of it and writes the same indices, so each library
     rebuilds the other's config with the same outputs."""
+    keras.utils.clear_session()  # the operator's auto name is compared: "add"
+    jkeras.utils.clear_session()
     theirs, ours = _nested_twice(keras), _nested_twice(jkeras, operator=False)
     ours.set_weights(theirs.get_weights())
 
