@@ -27,17 +27,19 @@ from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor, Node, any_symbolic, output_spec
 from jkeras.core.remat_scope import get_current_remat_mode
 from jkeras.core.stateless_scope import StatelessScope, current_scope
-from jkeras.core.tensor_masks import get_keras_mask, set_keras_mask
 from jkeras.core.tracing import concrete
 from jkeras.core.variable import Variable, standardize_dtype
 from jkeras.dtype_policies import dtype_policy as dtype_policies
 from jkeras.dtype_policies.dtype_policy_map import DTypePolicyMap
 from jkeras.layers import rematerialization
 from jkeras.layers.input_spec import assert_input_compatibility
+from jkeras.layers.keras_layer_api import KerasLayerAPI
 from jkeras.layers.mask_propagation import (
     attach_output_masks,
     default_supports_masking,
     fill_mask_arguments,
+    keeping_mask,
+    spec_kwargs,
 )
 from jkeras.layers.pure_core import PureCore
 from jkeras.random.seed_generator import SeedGenerator, draw_key
@@ -92,33 +94,6 @@ def _convert_input(x, autocast, dtype):
     return x
 
 
-def _keeping_mask(convert):
-    """`convert` whose result keeps the mask attached to its input (a new array otherwise
-    loses it)."""
-
-    def run(x):
-        y = convert(x)
-        if y is not x:
-            mask = get_keras_mask(x)
-            if mask is not None:
-                set_keras_mask(y, mask)
-        return y
-
-    return run
-
-
-def _spec_kwargs(layer, filled, kwargs):
-    """The keyword arguments for `layer.compute_output_spec`: with the filled-in masks,
-    unless an override of it does not take them."""
-    method = type(layer).compute_output_spec
-    if method is Layer.compute_output_spec:
-        return filled
-    parameters = inspect.signature(method).parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
-        return filled
-    return {**kwargs, **{k: v for k, v in filled.items() if k in parameters}}
-
-
 def _unique_by_id(items):
     seen, out = set(), []
     for item in items:
@@ -128,7 +103,7 @@ def _unique_by_id(items):
     return out
 
 
-class Layer(PureCore):
+class Layer(KerasLayerAPI, PureCore):
     """Base class of all layers.
 
     Subclasses create weights in `build(input_shape)` with `add_weight` and compute in
@@ -434,10 +409,10 @@ class Layer(PureCore):
             convert = functools.partial(
                 _convert_input, autocast=self.autocast, dtype=self.input_dtype
             )
-            args, kwargs = jax.tree_util.tree_map(_keeping_mask(convert), (args, kwargs),
+            args, kwargs = jax.tree_util.tree_map(keeping_mask(convert), (args, kwargs),
                                                   is_leaf=_is_variable)
         else:
-            args = jax.tree_util.tree_map(_keeping_mask(_to_array), args, is_leaf=_is_variable)
+            args = jax.tree_util.tree_map(keeping_mask(_to_array), args, is_leaf=_is_variable)
         # The masks are this call's to handle, unless its symbolic call does (`_symbolic_output`).
         handles_masks = getattr(_context, "masks_handled_for", None) is not self
         _context.masks_handled_for = None  # the sublayers it calls handle theirs
@@ -483,6 +458,10 @@ class Layer(PureCore):
                     self.add_loss(penalty)
         return outputs
 
+    def symbolic_call(self, *args, **kwargs):
+        """The call on KerasTensors: record a node, return the output specs (Keras 3's)."""
+        return self._symbolic_call(*args, **kwargs)
+
     def _symbolic_call(self, *args, **kwargs):
         if args:
             self._maybe_build(args[0])
@@ -491,7 +470,7 @@ class Layer(PureCore):
         # The masks the inputs carry reach `call` while tracing, as Keras passes them; the
         # node records the call without them (a replay attaches the real ones again).
         filled, previous_mask, first_argument = fill_mask_arguments(self, args, kwargs)
-        outputs = self.compute_output_spec(*args, **_spec_kwargs(self, filled, kwargs))
+        outputs = self.compute_output_spec(*args, **spec_kwargs(self, filled, kwargs))
         Node(self, args, kwargs, outputs)
         attach_output_masks(self, first_argument, previous_mask, outputs)
         return outputs
@@ -523,10 +502,15 @@ class Layer(PureCore):
 
     def _tracked(self):
         """Sublayers, Variables and SeedGenerators held in attributes, in assignment order."""
+        return self._held((Layer, Variable, SeedGenerator))
+
+    def _held(self, kinds):
+        """The objects of `kinds` held in the tracked attributes (also in lists, tuples and
+        dicts, three levels deep), in assignment order, each once, the layer itself aside."""
         found = []
 
         def visit(value, depth):
-            if isinstance(value, (Layer, Variable, SeedGenerator)):
+            if isinstance(value, kinds):
                 found.append(value)
             elif depth < 3 and isinstance(value, (list, tuple)):
                 for item in value:

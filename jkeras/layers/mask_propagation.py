@@ -105,6 +105,35 @@ def _base_compute_mask(layer):
                 if "compute_mask" in vars(c))
 
 
+def keeping_mask(convert):
+    """`convert` (an input conversion) whose result keeps the mask attached to its input (a
+    new array otherwise loses it)."""
+
+    def run(x):
+        y = convert(x)
+        if y is not x:
+            mask = get_keras_mask(x)
+            if mask is not None:
+                set_keras_mask(y, mask)
+        return y
+
+    return run
+
+
+def spec_kwargs(layer, filled, kwargs):
+    """The keyword arguments for `layer.compute_output_spec` in a symbolic call: with the
+    filled-in masks, unless an override of it does not take them."""
+    method = type(layer).compute_output_spec
+    base = next(vars(c)["compute_output_spec"] for c in reversed(type(layer).__mro__)
+                if "compute_output_spec" in vars(c))
+    if method is base:
+        return filled
+    parameters = inspect.signature(method).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return filled
+    return {**kwargs, **{k: v for k, v in filled.items() if k in parameters}}
+
+
 def default_supports_masking(layer):
     """Keras 3's default for `supports_masking`: whether the class overrides `compute_mask`."""
     return type(layer).compute_mask is not _base_compute_mask(layer)

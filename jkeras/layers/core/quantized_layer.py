@@ -79,6 +79,12 @@ class Quantizable:
 
     quantization_variables = MappingProxyType({})
 
+    @property
+    def variable_serialization_spec(self):
+        """Keras 3's name of `quantization_variables`: for each mode jkeras implements (None
+        for the float layer), the names of the variables saved, in order."""
+        return {mode: list(names) for mode, names in self.quantization_variables.items()}
+
     def _init_quantization(self, quantization_config):
         if isinstance(quantization_config, dict):
             quantization_config = QUANTIZER_REGISTRY.deserialize(quantization_config)
