@@ -41,7 +41,11 @@ class MonitorCallback(Callback):
             name = self.monitor.removeprefix("val_")
             if name == "loss" or name.endswith("_loss"):
                 self.monitor_op = operator.lt
+            metrics = []
             for metric in getattr(self.model, "metrics", []):
+                # `compile_metrics` stands for the compiled metrics (as Keras 3's).
+                metrics += getattr(metric, "metrics", None) or [metric]
+            for metric in metrics:
                 if metric.name == name and getattr(metric, "direction", None) is not None:
                     self.monitor_op = operator.gt if metric.direction == "up" else operator.lt
             if self.monitor_op is None:

@@ -48,14 +48,14 @@ class SwapEMAWeights(Callback):
 
     def _swap(self):
         for optimizer in self._ema_optimizers():
-            for variable, average in zip(optimizer.built_variables, optimizer.moving_averages):
+            for variable, average in zip(optimizer.averaged_variables, optimizer.moving_averages):
                 value = variable.value
                 variable.assign(average.value)
                 average.assign(value)
 
     def _copy_model_into_averages(self):
         for optimizer in self._ema_optimizers():
-            for variable, average in zip(optimizer.built_variables, optimizer.moving_averages):
+            for variable, average in zip(optimizer.averaged_variables, optimizer.moving_averages):
                 average.assign(jnp.copy(variable.value))  # not aliased: steps donate both
 
     def _hold_averages(self, hold):

@@ -20,17 +20,27 @@ class KerasTensor:
     Attributes:
         shape: tuple of ints or None.
         dtype: dtype name.
-        name: optional name (the Input's name).
+        name: its name; by default `keras_tensor`, `keras_tensor_1`, ... (Keras 3's counter,
+            shared with the layer names). An `Input` given a name names its tensor.
         input_layer: the `InputLayer` that created this tensor (`jkeras.Input`), else None.
+        keras_mask: the mask the layer that produced it attached, else None
+            (`jkeras.core.tensor_masks`).
     """
 
     def __init__(self, shape, dtype="float32", name=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = dtype
-        self.name = name
+        self.name = name or naming.auto_name("keras_tensor")
         self.input_layer = None
+        # The mask its producing layer attached (a KerasTensor, or a structure of them).
+        self.keras_mask = None
         # (node, index among the node's flattened outputs); None for a free tensor.
         self._keras_history = None
+
+    @property
+    def _keras_mask(self):
+        """`keras_mask` under Keras 3's attribute name, which Keras programs read."""
+        return self.keras_mask
 
     @property
     def ndim(self):

@@ -134,6 +134,7 @@ class Variable(ArrayLike):
     constraint = None
     _layout = None  # the distribution layout its value is placed with (see __init__)
     _autocast = True
+    _overwrite_with_gradient = False
 
     def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None,
                  layout=None, autocast=True, **kwargs):
@@ -221,6 +222,19 @@ class Variable(ArrayLike):
     @property
     def autocast(self):
         return self._autocast
+
+    @property
+    def overwrite_with_gradient(self):
+        """Whether an optimizer replaces this trainable variable's value by its gradient
+        instead of updating it (the new float8 scales and amax histories that a float8
+        layer's backward pass computes; Keras 3's property). Defaults to False."""
+        return self._overwrite_with_gradient
+
+    @overwrite_with_gradient.setter
+    def overwrite_with_gradient(self, value):
+        if not isinstance(value, bool):
+            raise TypeError(f"`overwrite_with_gradient` must be a boolean. Received: {value}")
+        self._overwrite_with_gradient = value
 
     @property
     def ndim(self):

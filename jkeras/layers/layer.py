@@ -23,15 +23,22 @@ import numpy as np
 from jkeras import constraints, initializers, regularizers
 from jkeras.core import naming
 from jkeras.core.autocast_scope import AutocastScope, get_autocast_scope, is_float_dtype
+from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor, Node, any_symbolic, output_spec
 from jkeras.core.remat_scope import get_current_remat_mode
 from jkeras.core.stateless_scope import StatelessScope, current_scope
+from jkeras.core.tensor_masks import get_keras_mask, set_keras_mask
 from jkeras.core.tracing import concrete
 from jkeras.core.variable import Variable, standardize_dtype
 from jkeras.dtype_policies import dtype_policy as dtype_policies
 from jkeras.dtype_policies.dtype_policy_map import DTypePolicyMap
 from jkeras.layers import rematerialization
 from jkeras.layers.input_spec import assert_input_compatibility
+from jkeras.layers.mask_propagation import (
+    attach_output_masks,
+    default_supports_masking,
+    fill_mask_arguments,
+)
 from jkeras.layers.pure_core import PureCore
 from jkeras.random.seed_generator import SeedGenerator, draw_key
 
@@ -85,6 +92,33 @@ def _convert_input(x, autocast, dtype):
     return x
 
 
+def _keeping_mask(convert):
+    """`convert` whose result keeps the mask attached to its input (a new array otherwise
+    loses it)."""
+
+    def run(x):
+        y = convert(x)
+        if y is not x:
+            mask = get_keras_mask(x)
+            if mask is not None:
+                set_keras_mask(y, mask)
+        return y
+
+    return run
+
+
+def _spec_kwargs(layer, filled, kwargs):
+    """The keyword arguments for `layer.compute_output_spec`: with the filled-in masks,
+    unless an override of it does not take them."""
+    method = type(layer).compute_output_spec
+    if method is Layer.compute_output_spec:
+        return filled
+    parameters = inspect.signature(method).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return filled
+    return {**kwargs, **{k: v for k, v in filled.items() if k in parameters}}
+
+
 def _unique_by_id(items):
     seen, out = set(), []
     for item in items:
@@ -126,6 +160,10 @@ class Layer(PureCore):
     # declares its own, and those of its bases apply too.
     untracked_attributes = ("inbound_nodes",)
 
+    # Whether the layer holds quantized variables (set by a quantizable layer's
+    # `quantized_build`); a quantized policy set on a built layer without them quantizes it.
+    _is_quantized = False
+
     # Whether `call` runs a loop on the device (a recurrent layer's time loop): on CPU, the
     # trainer's `steps_per_execution="auto"` then does not nest it in its fused loop.
     runs_loop = False
@@ -162,7 +200,8 @@ class Layer(PureCore):
         self.inbound_nodes = []
         self._eager_losses = []
         self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.supports_masking = getattr(self, "supports_masking", False)
+        # Keras 3's default: layers that override `compute_mask` support masking.
+        self.supports_masking = getattr(self, "supports_masking", default_supports_masking(self))
         self._input_shape_arg = None
         if kwargs.get("batch_input_shape") is not None:
             self._input_shape_arg = tuple(kwargs["batch_input_shape"])
@@ -187,6 +226,7 @@ class Layer(PureCore):
         regularizer=None,
         constraint=None,
         aggregation="none",
+        overwrite_with_gradient=False,
         name=None,
     ):
         """Create a `Variable` owned by this layer and return it.
@@ -199,6 +239,8 @@ class Layer(PureCore):
             trainable: whether training updates it (a non-trainable weight is state).
             autocast: whether the weight reads in the compute dtype inside `call` under a
                 mixed policy (False for weights that must stay float32, e.g. statistics).
+            overwrite_with_gradient: whether optimizers set the variable to its gradient
+                instead of updating it (`Variable.overwrite_with_gradient`; float8 training).
             name: the variable's name; its `path` is `<layer path>/<name>`.
         """
         dtype = standardize_dtype(dtype or self.variable_dtype)
@@ -217,6 +259,7 @@ class Layer(PureCore):
         self._created_trainable[id(variable)] = bool(trainable)
         variable.regularizer = regularizers.get(regularizer)
         variable.constraint = constraints.get(constraint)
+        variable.overwrite_with_gradient = overwrite_with_gradient
         self._own_variables.append(variable)
         return variable
 
@@ -276,6 +319,9 @@ class Layer(PureCore):
 
     @dtype_policy.setter
     def dtype_policy(self, value):
+        """Set the policy (the layer's entry when its policy is a `DTypePolicyMap`). A
+        quantized policy on a built, unquantized layer quantizes it with the mode's default
+        config, as Keras (an unbuilt layer builds quantized variables instead)."""
         policy = dtype_policies.get(value)
         if isinstance(self._dtype_policy, DTypePolicyMap) and self.path:
             if self.path in self._dtype_policy:
@@ -283,6 +329,16 @@ class Layer(PureCore):
             self._dtype_policy[self.path] = policy
         else:
             self._dtype_policy = policy
+        mode = policy.quantization_mode
+        if mode is not None and self.built and not self._is_quantized:
+            if mode == "gptq":
+                raise ValueError(
+                    f"Implicitly enabling GPTQ quantization by setting `dtype_policy` to "
+                    f"'{value}' is not supported. GPTQ requires a calibration dataset and a "
+                    "`GPTQConfig` object.\n\nPlease use the `.quantize('gptq', config=...)` "
+                    "method on the layer or model instead."
+                )
+            self.quantize(mode)
 
     @property
     def remat_mode(self):
@@ -378,12 +434,19 @@ class Layer(PureCore):
             convert = functools.partial(
                 _convert_input, autocast=self.autocast, dtype=self.input_dtype
             )
-            args, kwargs = jax.tree_util.tree_map(convert, (args, kwargs), is_leaf=_is_variable)
+            args, kwargs = jax.tree_util.tree_map(_keeping_mask(convert), (args, kwargs),
+                                                  is_leaf=_is_variable)
         else:
-            args = jax.tree_util.tree_map(_to_array, args, is_leaf=_is_variable)
+            args = jax.tree_util.tree_map(_keeping_mask(_to_array), args, is_leaf=_is_variable)
+        # The masks are this call's to handle, unless its symbolic call does (`_symbolic_output`).
+        handles_masks = getattr(_context, "masks_handled_for", None) is not self
+        _context.masks_handled_for = None  # the sublayers it calls handle theirs
+        if handles_masks:
+            kwargs, previous_mask, first_argument = fill_mask_arguments(self, args, kwargs)
         if args:
             self._maybe_build(args[0])
-            assert_input_compatibility(self.input_spec, _shape_of(args[0]), self.name)
+            if not isinstance(args[0], HostStaged):  # checked as raw inputs by the host stage
+                assert_input_compatibility(self.input_spec, args[0], self.name)
         call_args = call_arguments(type(self).call)
         if training is None:
             training = _training_context()
@@ -409,6 +472,8 @@ class Layer(PureCore):
                         outputs = call(*args, **kwargs)
         finally:
             _context.training = previous
+        if handles_masks:
+            attach_output_masks(self, first_argument, previous_mask, outputs)
         if self.activity_regularizer is not None:
             for output in jax.tree_util.tree_leaves(outputs):
                 if hasattr(output, "ndim"):
@@ -421,9 +486,14 @@ class Layer(PureCore):
     def _symbolic_call(self, *args, **kwargs):
         if args:
             self._maybe_build(args[0])
-            assert_input_compatibility(self.input_spec, _shape_of(args[0]), self.name)
-        outputs = self.compute_output_spec(*args, **kwargs)
+            if not isinstance(args[0], HostStaged):  # checked as raw inputs by the host stage
+                assert_input_compatibility(self.input_spec, args[0], self.name)
+        # The masks the inputs carry reach `call` while tracing, as Keras passes them; the
+        # node records the call without them (a replay attaches the real ones again).
+        filled, previous_mask, first_argument = fill_mask_arguments(self, args, kwargs)
+        outputs = self.compute_output_spec(*args, **_spec_kwargs(self, filled, kwargs))
         Node(self, args, kwargs, outputs)
+        attach_output_masks(self, first_argument, previous_mask, outputs)
         return outputs
 
     @property
@@ -701,7 +771,12 @@ def _symbolic_output(layer, args, kwargs):
         throwaway_key = draw_key(None)
 
     def call(*call_args, **call_kwargs):
-        with StatelessScope(rng=throwaway_key):
-            return layer(*call_args, **call_kwargs)
+        previous = getattr(_context, "masks_handled_for", None)
+        _context.masks_handled_for = layer  # its symbolic call fills and attaches its masks
+        try:
+            with StatelessScope(rng=throwaway_key):
+                return layer(*call_args, **call_kwargs)
+        finally:
+            _context.masks_handled_for = previous
 
     return output_spec(call, args, kwargs)

@@ -7,7 +7,9 @@ import numpy as np
 from jkeras.core.graph import Function, topological_nodes
 from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor, flatten
-from jkeras.layers.layer import Layer, call_arguments
+from jkeras.core.tensor_masks import set_keras_mask
+from jkeras.layers.input_spec import InputSpec
+from jkeras.layers.layer import Layer
 from jkeras.models import host_stage, input_rank
 from jkeras.models.functional_config import functional_config
 from jkeras.models.model import Model, takes_functional_arguments
@@ -104,6 +106,25 @@ class Functional(Function, Model):
         return [t.node.operation.name for t in self.outputs]
 
     @property
+    def input_spec(self):
+        """As Keras 3, unless one was set: an `InputSpec` per `Input` (its shape without the
+        batch size, named after it; a rank one more or less passes where the last axis is 1),
+        in `inputs` order, by sorted name for a dict of Inputs; None for deeper dicts."""
+        manual = getattr(self, "_manual_input_spec", None)
+        if manual is not None or getattr(self, "_inputs_struct", None) is None:
+            return manual
+        structure = self._inputs_struct
+        if isinstance(structure, dict):
+            if not all(isinstance(x, KerasTensor) for x in structure.values()):
+                return None
+            return [_input_spec(structure[name], name) for name in sorted(structure)]
+        return [_input_spec(x) for x in self.inputs]
+
+    @input_spec.setter
+    def input_spec(self, value):
+        self._manual_input_spec = value
+
+    @property
     def input(self):
         """The symbolic inputs in the structure the model was built with."""
         return self._inputs_struct
@@ -123,15 +144,21 @@ class Functional(Function, Model):
         shapes = [t.shape for t in self.outputs]
         return shapes[0] if len(shapes) == 1 else shapes
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
+        """Replay the graph on `inputs`; `mask` (one per input, or None) is attached to them,
+        and masks travel with the values from layer to layer
+        (`jkeras.layers.mask_propagation`)."""
         nodes = self._nodes
         if isinstance(inputs, HostStaged):  # the host stage ran (`_stage_host_inputs`)
             values = self._host_stage.seed(inputs)
             nodes = self._host_stage.device_nodes
         else:
-            values = {id(t): _input_value(v, t)
-                      for t, v in zip(self.inputs, self._standardized_inputs(inputs))}
-        masks = {}  # id(KerasTensor) -> mask of its value, for layers that produce masks
+            flat = [_input_value(v, t)
+                    for t, v in zip(self.inputs, self._standardized_inputs(inputs))]
+            masks = [None] * len(flat) if mask is None else flatten_masks(mask)
+            for value, input_mask in zip(flat, masks):
+                set_keras_mask(value, input_mask)
+            values = {id(t): v for t, v in zip(self.inputs, flat)}
         for node in nodes:
             args, kwargs = jax.tree_util.tree_map(
                 lambda x: values[id(x)] if isinstance(x, KerasTensor) else x,
@@ -142,19 +169,9 @@ class Functional(Function, Model):
                 # A call's training flag overrides one recorded in the node (Keras 3 files
                 # record each layer's resolved flag, e.g. True for augmentation layers).
                 kwargs = {**kwargs, "training": training}
-            mask = None
-            if isinstance(node.operation, Layer) and node.args:
-                first = node.args[0]
-                mask = masks.get(id(first)) if isinstance(first, KerasTensor) else None
-                if mask is not None and "mask" not in kwargs and _takes_mask(node.operation):
-                    kwargs = {**kwargs, "mask": mask}
             outputs = node.operation(*args, **kwargs)
-            if isinstance(node.operation, Layer) and args:
-                mask = node.operation.compute_mask(args[0], mask)
             for tensor, value in zip(flatten(node.outputs), jax.tree_util.tree_leaves(outputs)):
                 values[id(tensor)] = value
-                if mask is not None:
-                    masks[id(tensor)] = mask
         return jax.tree_util.tree_map(
             lambda t: values[id(t)], self._outputs_struct,
             is_leaf=lambda x: isinstance(x, KerasTensor),
@@ -216,6 +233,11 @@ class Functional(Function, Model):
         return functional_config(self)
 
 
+def _input_spec(tensor, name=None):
+    return InputSpec(shape=(None,) + tuple(tensor.shape[1:]), allow_last_axis_squeeze=True,
+                     name=tensor.input_layer.name if name is None else name)
+
+
 def _input_value(value, tensor):
     """A model input as the graph takes it: strings stay numpy (host layers read them)."""
     if tensor.dtype == "string":
@@ -237,8 +259,9 @@ def _unique(items):
     return out
 
 
-def _takes_mask(layer):
-    return "mask" in call_arguments(type(layer).call)
+def flatten_masks(mask):
+    """A `mask` argument as a flat list, one entry (None for none) per input."""
+    return jax.tree_util.tree_leaves(mask, is_leaf=lambda x: x is None or hasattr(x, "shape"))
 
 
 Model._functional_class = Functional

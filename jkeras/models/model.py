@@ -5,7 +5,6 @@ call), use `Sequential`, or build a graph with `Model(inputs, outputs)` (see `fu
 """
 
 import inspect
-import re
 import warnings
 from types import SimpleNamespace
 
@@ -14,8 +13,10 @@ import jax
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.export import check_export_format, export_model
 from jkeras.layers.layer import Layer
+from jkeras.models.calibration import leaf_layers, quantize_calibrated
 from jkeras.models.functional_config import functional_from_config
 from jkeras.quantizers.quantization_config import resolve_config
+from jkeras.quantizers.utils import should_quantize_layer
 from jkeras.saving.model_saving import ModelSavingMixin
 from jkeras.trainers.trainer import Trainer
 from jkeras.utils import summary_utils
@@ -141,19 +142,36 @@ class Model(ModelSavingMixin, Trainer, Layer):
     def layers(self):
         return self.sublayers
 
+    def get_quantization_layer_structure(self, mode=None):
+        """The layers GPTQ/AWQ calibrate through: `{"pre_block_layers": [...],
+        "sequential_blocks": [...]}` (the inputs go through the pre-block layers, e.g. the
+        token embedding, then through each block in turn), or None. Override it in a model
+        that GPTQ/AWQ should quantize without `config.quantization_layer_structure`."""
+        del mode
+
     def quantize(self, mode=None, config=None, filters=None, **kwargs):
         """Quantize the weights of every layer that supports it (Dense, EinsumDense,
         Embedding), in place; the model must be built.
 
+        `"gptq"` and `"awq"` quantize the Dense and EinsumDense layers of the sequential
+        blocks only (see `get_quantization_layer_structure`), calibrated by running
+        `config.dataset` through them (jkeras/models/calibration.py; jkeras really records
+        the calibration inputs, where Keras 3.15 computes with none: docs/differences.md).
+
         Args:
-            mode: `"int8"` or `"int4"` (optional when `config` is given); `"float8"`,
-                `"gptq"` and `"awq"` raise NotImplementedError in jkeras.
-            config: a `jkeras.quantizers.QuantizationConfig`.
+            mode: `"int8"`, `"int4"`, `"float8"` (Dense and EinsumDense: float8 training
+                with delayed scaling), `"gptq"` or `"awq"` (optional when `config` is given).
+            config: a `jkeras.quantizers.QuantizationConfig`; a `GPTQConfig`/`AWQConfig`
+                (with the calibration dataset and tokenizer) for `"gptq"`/`"awq"`.
             filters: only layers whose name matches this regex (or one of these regexes), or
                 for which this callable returns True, are quantized.
 
         Example:
             >>> model.quantize("int8")
+            >>> model.quantize("gptq", config=jkeras.quantizers.GPTQConfig(
+            ...     texts, tokenizer, num_samples=16, sequence_length=128,
+            ...     quantization_layer_structure={"pre_block_layers": [embedding],
+            ...                                   "sequential_blocks": blocks}))
         """
         type_check = kwargs.pop("type_check", True)
         if kwargs:
@@ -166,15 +184,15 @@ class Model(ModelSavingMixin, Trainer, Layer):
                 "The `filters` argument must be a regex string, a list of regex strings, or a "
                 f"callable. Received: {type(filters)}"
             )
-        mode = resolve_config(mode, config).mode
-        if mode in ("float8", "gptq", "awq"):
-            raise NotImplementedError(
-                f"model.quantize: mode '{mode}' is not implemented in jkeras (int8 and int4 "
-                "are; see docs/differences.md)."
-            )
+        resolved = resolve_config(mode, config)
+        mode = resolved.mode
+        if mode in ("gptq", "awq"):
+            quantize_calibrated(self, resolved, filters=filters, type_check=type_check)
+            self._jit = {}  # the variables changed: compile the steps again
+            return
         changed = False
-        for layer in _leaf_layers(self):
-            if not _selected(layer, filters):
+        for layer in leaf_layers(self):
+            if not should_quantize_layer(layer, filters):
                 continue
             try:
                 layer.quantize(mode, type_check=type_check, config=config)
@@ -318,25 +336,6 @@ def _symbolic_inputs(shapes, dtype):
     if isinstance(shapes, (list, tuple)):
         return type(shapes)(_symbolic_inputs(v, dtype) for v in shapes)
     raise ValueError(f"Cannot read an input shape from {shapes!r}.")
-def _leaf_layers(layer):
-    """The layers without sublayers under `layer`, depth first."""
-    found = []
-    for sublayer in layer.sublayers:
-        found += _leaf_layers(sublayer) if sublayer.sublayers else [sublayer]
-    return found
-
-
-def _selected(layer, filters):
-    """Whether `quantize`'s `filters` select `layer`."""
-    if filters is None:
-        return True
-    if isinstance(filters, str):
-        return bool(re.search(filters, layer.name))
-    if isinstance(filters, (list, tuple)):
-        return any(re.search(pattern, layer.name) for pattern in filters)
-    return bool(filters(layer))
-
-
 def _is_shape(value):
     return isinstance(value, (tuple, list)) and all(
         d is None or isinstance(d, int) for d in value

@@ -5,9 +5,10 @@ import numpy as np
 from jkeras.core.graph import LayerStack
 from jkeras.core.host_staged import HostStaged
 from jkeras.core.keras_tensor import KerasTensor
+from jkeras.core.tensor_masks import set_keras_mask
 from jkeras.layers import registry
 from jkeras.layers.core.input_layer import InputLayer
-from jkeras.layers.layer import Layer, call_arguments
+from jkeras.layers.layer import Layer
 from jkeras.models import host_stage, input_rank
 from jkeras.models.model import Model
 
@@ -108,7 +109,17 @@ class Sequential(LayerStack, Model):
                     "build() or start the model with `jkeras.Input(shape)`."
                 )
             input_shape = self._input_layer.batch_shape
-        first = tensor = KerasTensor(tuple(input_shape), self._input_dtype())
+        input_layer = self._input_layer
+        if input_layer is None and self.layers:
+            # As Keras 3, a model built from a shape starts with an InputLayer from then on
+            # (in its config too), of its first layer's compute dtype.
+            input_layer = InputLayer(batch_shape=tuple(input_shape),
+                                     dtype=self.layers[0].compute_dtype)
+            self._stack.insert(0, input_layer)
+        if input_layer is not None and tuple(input_shape) == input_layer.batch_shape:
+            first = tensor = input_layer.output  # the Input's own tensor, as in Keras 3
+        else:
+            first = tensor = KerasTensor(tuple(input_shape), self._input_dtype())
         for layer in self.layers:
             tensor = layer(tensor)
         self._build_shapes = (tuple(input_shape), tensor.shape)
@@ -184,12 +195,11 @@ class Sequential(LayerStack, Model):
         elif getattr(self, "_build_shapes", None) is not None and hasattr(inputs, "shape"):
             name = self._input_layer.name if self._input_layer is not None else self.name
             inputs = input_rank.adjust_rank(inputs, self._build_shapes[0], name)
+        if mask is not None:  # masks travel with the values (`jkeras.layers.mask_propagation`)
+            set_keras_mask(inputs, mask)
         outputs = inputs
         for layer in layers:
-            kwargs = {"mask": mask} if mask is not None and _takes_mask(layer) else {}
-            next_outputs = layer(outputs, training=training, **kwargs)
-            mask = layer.compute_mask(outputs, mask)
-            outputs = next_outputs
+            outputs = layer(outputs, training=training)
         return outputs
 
     def compute_output_shape(self, input_shape):
@@ -209,7 +219,3 @@ class Sequential(LayerStack, Model):
     def from_config(cls, config_, custom_objects=None):
         layers = [registry.deserialize(c, custom_objects) for c in config_["layers"]]
         return cls(layers=layers, trainable=config_.get("trainable", True), name=config_["name"])
-
-
-def _takes_mask(layer):
-    return "mask" in call_arguments(type(layer).call)

@@ -158,6 +158,7 @@ class Optimizer:
         self._trainable_variables = []
         self._state_treedef = None
         self._weight_decay_mask = None
+        self._overwrite = None  # per built variable: overwritten with its gradient (build)
         self._exclude_ids = set()
         self._exclude_pattern = None
         self._set_schedule(schedule)
@@ -182,6 +183,7 @@ class Optimizer:
             gradient_accumulation_steps=self.gradient_accumulation_steps,
             ema_momentum=self.ema_momentum if self.use_ema else None,
             ema_overwrite_frequency=self.ema_overwrite_frequency,
+            overwrite=self._overwrite,
         )
 
     # ----------------------------------------------------------------------------- pure core
@@ -241,7 +243,7 @@ class Optimizer:
     def update(self, grads, opt_state, params):
         """One pure step: returns `(new_params, new_opt_state)`."""
         updates, opt_state = self.transformation.update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state
+        return transforms.apply_updates(params, updates, self._overwrite), opt_state
 
     # --------------------------------------------------------------------------- Keras facade
 
@@ -322,7 +324,11 @@ class Optimizer:
             return
         var_list = list(var_list)
         self._trainable_variables = var_list
-        mask = [self._use_weight_decay(v) for v in var_list]
+        # Variables overwritten with their gradient get no slots and no update (as Keras).
+        self._overwrite = tuple(overwrites_with_gradient(v) for v in var_list)
+        if any(self._overwrite):
+            self.transformation = self._transformation_for(self._schedule)
+        mask = [self._use_weight_decay(v) for v in updated_variables(var_list)]
         # Only a real exclusion needs a mask; without one `update` accepts any params pytree.
         self._weight_decay_mask = None if all(mask) else mask
         # One compiled program for the whole state: run eagerly, every slot shape would
@@ -336,9 +342,11 @@ class Optimizer:
         n_fixed = len(self._variables)  # iteration (and learning_rate): created in __init__
         variables, slot_index = list(self._variables), [None] * n_fixed
         slot_fields = [None] * n_fixed
+        # The slots other than the accumulators exist for the updated variables only.
+        updated = [i for i, overwritten in enumerate(self._overwrite) if not overwritten]
         with naming.name_scope(self.name):
             for path, leaf in leaves_with_path[n_fixed:]:
-                name, index, field = self._slot_name(path, var_list)
+                name, index, field = self._slot_name(path, var_list, updated)
                 variables.append(Variable(leaf, trainable=False, name=name))
                 slot_index.append(index)
                 slot_fields.append(field)
@@ -346,15 +354,18 @@ class Optimizer:
         self._slot_fields = slot_fields
         self.built = True
 
-    def _slot_name(self, path, var_list):
+    def _slot_name(self, path, var_list, updated):
         """`kernel_momentum` for field `trace` of param 0 named `kernel`; also the param index
-        and the state field."""
+        (into `var_list`; a slot's list index counts the `updated` positions only, an
+        accumulator's all of them) and the state field."""
         fields = [i for i, k in enumerate(path) if isinstance(k, jax.tree_util.GetAttrKey)]
         field = path[fields[-1]].name if fields else "slot"
         field = self.slot_names.get(field, field)
         rest = path[fields[-1] + 1 :] if fields else path
         if len(rest) == 1 and isinstance(rest[0], jax.tree_util.SequenceKey):
             index = rest[0].idx
+            if getattr(path[0], "name", None) != "gradient_accumulator":
+                index = updated[index]
             variable = var_list[index]
             prefix = getattr(variable, "path", getattr(variable, "name", "variable"))
             return f"{prefix.replace('/', '_')}_{field}", index, field
@@ -518,22 +529,30 @@ class Optimizer:
         """
         if not self.use_ema:
             return
-        averages = self.moving_averages
         var_list = list(var_list)
-        if len(var_list) != len(averages):
+        if len(var_list) != len(self._trainable_variables):
             raise ValueError(
                 f"The length of model variables ({len(var_list)}) to override does not match "
-                f"the length of model variables stored in the optimizer ({len(averages)}). "
-                "Please check if the optimizer was called on your model."
+                "the length of model variables stored in the optimizer "
+                f"({len(self._trainable_variables)}). Please check if the optimizer was called "
+                "on your model."
             )
-        for variable, average in zip(var_list, averages):
-            variable.assign(average.value)
+        averages = iter(self.moving_averages)
+        for variable in updated_variables(var_list):  # the others have no average (Keras)
+            variable.assign(next(averages).value)
 
     @property
     def moving_averages(self):
-        """With `use_ema`, the moving-average `Variable`s, one per built variable in the order
-        of `built_variables` (what `SwapEMAWeights` swaps in); else an empty list."""
+        """With `use_ema`, the moving-average `Variable`s, one per variable of
+        `averaged_variables` (what `SwapEMAWeights` swaps in); else an empty list."""
         return [v for v, f in zip(self._variables, self._slot_fields) if f == "average"]
+
+    @property
+    def averaged_variables(self):
+        """The built variables that `moving_averages` follow, in that order: all but those
+        overwritten with their gradient."""
+        return [self._trainable_variables[i]
+                for i, f in zip(self._slot_param_index, self._slot_fields) if f == "average"]
 
     def save_own_variables(self, store):
         """Write the optimizer variables into `store` under keys "0", "1", ..."""
@@ -588,6 +607,18 @@ class Optimizer:
 
 
 Optimizer.__doc__ = Optimizer.__doc__.replace("{shared_args}", _SHARED_ARGS)
+
+
+def overwrites_with_gradient(variable):
+    """Whether an optimizer sets `variable` to its gradient (`Variable.
+    overwrite_with_gradient`: float8 scales and amax histories) instead of updating it."""
+    return getattr(variable, "overwrite_with_gradient", False)
+
+
+def updated_variables(var_list):
+    """The variables of `var_list` that the update rule updates (the others are overwritten
+    with their gradient and have no slots)."""
+    return [v for v in var_list if not overwrites_with_gradient(v)]
 
 
 def grads_in_build_order(grads, variables, built_for):

@@ -13,7 +13,7 @@ import jax.numpy as jnp
 from jkeras.core import naming
 from jkeras.core.stateless_scope import StatelessScope
 from jkeras.core.variable import Variable
-from jkeras.optimizers.base_optimizer import Optimizer, _value
+from jkeras.optimizers.base_optimizer import Optimizer, _value, overwrites_with_gradient
 from jkeras.optimizers.nesting_optimizer import NestingOptimizer
 from jkeras.optimizers.registry import OPTIMIZERS
 
@@ -165,7 +165,11 @@ class LossScaleOptimizer(NestingOptimizer):
         counter, scale = own[-2], own[-1]
         finite = self.check_finite(grads)
 
-        unscaled = [None if g is None else jnp.asarray(_value(g)) / scale for g in grads]
+        # Gradients that overwrite their variable (float8 scales) are values, not scaled.
+        unscaled = [
+            g if g is None or overwrites_with_gradient(v) else jnp.asarray(_value(g)) / scale
+            for g, v in zip(grads, self._trainable_variables)
+        ]
         new_params, new_inner = self.inner_optimizer.stateless_apply(
             inner_values, unscaled, params
         )

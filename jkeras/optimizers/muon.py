@@ -5,7 +5,7 @@ import re
 import optax
 
 from jkeras.optimizers import transforms
-from jkeras.optimizers.base_optimizer import _SHARED_ARGS, Optimizer
+from jkeras.optimizers.base_optimizer import _SHARED_ARGS, Optimizer, updated_variables
 
 MUON, ADAM, NO_DECAY = "muon", "adam", "none"
 
@@ -90,7 +90,8 @@ class Muon(Optimizer):
     def build(self, var_list):
         var_list = list(var_list)
         if not self.built:
-            self._labels = [ADAM if self.uses_adam(v) else MUON for v in var_list]
+            self._labels = [ADAM if self.uses_adam(v) else MUON
+                            for v in updated_variables(var_list)]
         super().build(var_list)
 
     def _param_labels(self, params):

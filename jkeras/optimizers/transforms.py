@@ -43,6 +43,7 @@ def inject_learning_rate_and_iteration(
     gradient_accumulation_steps: int | None = None,
     ema_momentum: float | None = None,
     ema_overwrite_frequency: int | None = None,
+    overwrite=None,
 ) -> optax.GradientTransformation:
     """Keep the learning rate and the iteration count in the state and pass both to the update.
 
@@ -58,7 +59,12 @@ def inject_learning_rate_and_iteration(
       accumulated gradients; the other calls only add to the accumulator (`optax.MultiSteps`
       keeps a different state and does not expose Keras's counters, hence this wrapper);
     - EMA: after each call `average = m * average + (1 - m) * params` (`m = 0` on the first
-      update), and every `ema_overwrite_frequency` updates the params are set to the average.
+      update), and every `ema_overwrite_frequency` updates the params are set to the average;
+    - overwriting (Keras's `overwrite_with_gradient`, float8 training): the leaves `overwrite`
+      marks take their gradient as their new value (with gradient accumulation, the largest
+      gradient of the window, on update steps only). They have an accumulator but no average
+      and no inner state, as in Keras, and their entry in the updates is that new value
+      itself, not a difference: apply the updates with `apply_updates(..., overwrite)`.
 
     Args:
         make_update: `(learning_rate, iteration) -> GradientTransformation`; called with arrays.
@@ -70,11 +76,13 @@ def inject_learning_rate_and_iteration(
         ema_momentum: the EMA momentum, or None for no moving average of the params.
         ema_overwrite_frequency: optional int, how often (in updates) to overwrite the params
             with their average.
+        overwrite: optional sequence of bools, one per leaf of the params.
 
     Returns:
         A `GradientTransformation` whose state is an `OptimizerState`.
     """
     steps = gradient_accumulation_steps
+    split = OverwriteSplit(overwrite)
 
     def init_fn(params):
         iteration = jnp.zeros([], jnp.int32)
@@ -82,14 +90,15 @@ def inject_learning_rate_and_iteration(
         if schedule is None:
             value = learning_rate() if callable(learning_rate) else learning_rate
             lr = jnp.asarray(value, dtype=jnp.float32)
+        kept = split.kept(params)
         return OptimizerState(
             iteration=iteration,
             learning_rate=lr,
-            average=optax.tree.zeros_like(params) if ema_momentum is not None else None,
+            average=optax.tree.zeros_like(kept) if ema_momentum is not None else None,
             gradient_accumulator=optax.tree.zeros_like(params) if steps else None,
             inner_state=make_update(
                 jnp.zeros([], jnp.float32) if lr is None else lr, iteration
-            ).init(params),
+            ).init(kept),
         )
 
     def update_fn(grads, state, params=None):
@@ -102,18 +111,13 @@ def inject_learning_rate_and_iteration(
             lr = jnp.asarray(schedule(state.iteration), jnp.float32)
         inner = make_update(lr, iteration)
         accumulator = None
+        is_update_step = True
         if steps:
             is_update_step = (state.iteration + 1) % steps == 0
-            summed = jax.tree.map(
-                lambda g, acc: (g + acc).astype(acc.dtype), grads, state.gradient_accumulator
-            )
-            grads = jax.tree.map(
-                lambda s, g: jnp.where(is_update_step, s / steps, g), summed, grads
-            )
-            accumulator = jax.tree.map(
-                lambda s: jnp.where(is_update_step, jnp.zeros_like(s), s), summed
-            )
-        updates, inner_state = inner.update(grads, state.inner_state, params)
+            grads, accumulator = _accumulate(
+                grads, state.gradient_accumulator, is_update_step, steps, split)
+        kept_params = split.kept(params)
+        updates, inner_state = inner.update(split.kept(grads), state.inner_state, kept_params)
         inner_state = jax.tree.map(
             lambda new, old: new.astype(old.dtype), inner_state, state.inner_state
         )
@@ -129,17 +133,19 @@ def inject_learning_rate_and_iteration(
             )
         average = None
         if ema_momentum is not None:
-            new_params = optax.apply_updates(params, updates)
+            new_params = optax.apply_updates(kept_params, updates)
             average, updates = _update_moving_average(
                 new_params,
-                params,
+                kept_params,
                 updates,
                 state.average,
                 iteration,
                 ema_momentum,
                 ema_overwrite_frequency,
             )
-        return updates, OptimizerState(
+        replaced = [jnp.where(is_update_step, g, p).astype(p.dtype)
+                    for g, p in zip(split.replaced(grads), split.replaced(params))]
+        return split.merge(updates, replaced, params), OptimizerState(
             iteration=optax.safe_increment(state.iteration),
             learning_rate=state.learning_rate,
             average=average,
@@ -148,6 +154,66 @@ def inject_learning_rate_and_iteration(
         )
 
     return optax.GradientTransformation(init_fn, update_fn)
+
+
+class OverwriteSplit:
+    """The params' leaves split by a static mask into the kept ones (updated by the rule)
+    and the replaced ones (overwritten with their gradient); no mask (or no True in it):
+    every leaf kept and the trees passed through unchanged."""
+
+    def __init__(self, mask=None):
+        self.mask = tuple(mask) if mask is not None and any(mask) else None
+
+    def _leaves(self, tree):
+        leaves = jax.tree.leaves(tree)
+        if len(leaves) != len(self.mask):
+            raise ValueError(
+                f"The optimizer was built for {len(self.mask)} variables (some overwritten "
+                f"with their gradient), but received a structure of {len(leaves)} arrays."
+            )
+        return leaves
+
+    def kept(self, tree):
+        """The kept leaves (a list), or `tree` itself without a mask."""
+        if self.mask is None:
+            return tree
+        return [x for x, replaced in zip(self._leaves(tree), self.mask) if not replaced]
+
+    def replaced(self, tree):
+        """The replaced leaves, a list (empty without a mask)."""
+        if self.mask is None:
+            return []
+        return [x for x, replaced in zip(self._leaves(tree), self.mask) if replaced]
+
+    def merge(self, kept, replaced, like):
+        """A tree shaped like `like` from `kept`'s and `replaced`'s leaves."""
+        if self.mask is None:
+            return kept
+        kept, replaced = iter(kept), iter(replaced)
+        leaves = [next(replaced) if r else next(kept) for r in self.mask]
+        return jax.tree.unflatten(jax.tree.structure(like), leaves)
+
+
+def apply_updates(params, updates, overwrite=None):
+    """`optax.apply_updates`, except that the leaves `overwrite` marks take their entry in
+    `updates` as their value (see `inject_learning_rate_and_iteration`)."""
+    split = OverwriteSplit(overwrite)
+    kept = optax.apply_updates(split.kept(params), split.kept(updates))
+    return split.merge(kept, split.replaced(updates), params)
+
+
+def _accumulate(grads, accumulator, is_update_step, steps, split):
+    """`(gradients to apply, new accumulator)`: the mean of the summed gradients on update
+    steps (the raw gradient otherwise); for replaced leaves the largest gradient of the
+    window instead of the mean (Keras accumulates those with a maximum)."""
+    leaves, treedef = jax.tree.flatten(grads)
+    mask = split.mask or (False,) * len(leaves)
+    applied, window = [], []
+    for g, acc, replaced in zip(leaves, jax.tree.leaves(accumulator), mask):
+        total = (jnp.maximum(g, acc) if replaced else g + acc).astype(acc.dtype)
+        applied.append(jnp.where(is_update_step, total if replaced else total / steps, g))
+        window.append(jnp.where(is_update_step, jnp.zeros_like(total), total))
+    return jax.tree.unflatten(treedef, applied), jax.tree.unflatten(treedef, window)
 
 
 def _update_moving_average(

@@ -1,8 +1,10 @@
 """`GPTQConfig` and `AWQConfig`: the post-training, calibration-based quantization configs.
 
 They hold and validate Keras 3's arguments and serialize as Keras does (the dataset and
-tokenizer are not saved). jkeras does not run the GPTQ/AWQ calibration itself:
-`model.quantize` with these configs raises NotImplementedError (docs/differences.md).
+tokenizer are not saved). `model.quantize("gptq"/"awq", config=...)` calibrates with them
+(jkeras/models/calibration.py: the windows of `dataset` through the model's blocks; the
+arithmetic in quantizers/gptq.py and quantizers/awq.py); the quantized layers keep a copy
+without the dataset, tokenizer and structure.
 """
 
 from jkeras.quantizers.quantization_config import QuantizationConfig

@@ -172,9 +172,10 @@ def resolve_config(mode, config):
     _check_mode(mode)
     if config is None:
         if mode in ("gptq", "awq"):
-            name = "GPTQConfig" if mode == "gptq" else "AWQConfig"
+            article, name = ("a", "GPTQConfig") if mode == "gptq" else ("an", "AWQConfig")
             raise ValueError(
-                f"For {mode.upper()}, you must pass a `{name}` object in the `config` argument."
+                f"For {mode.upper()}, you must pass {article} `{name}` object in the `config` "
+                "argument."
             )
         if mode is None:
             raise ValueError("You must provide either `mode` or `config` to `quantize`.")

@@ -10,7 +10,7 @@ import json
 
 from jkeras.core.object_registration import active_custom_objects, custom_object_scope
 from jkeras.layers.registry import LAYERS
-from jkeras.saving.serialization_lib import in_safe_mode
+from jkeras.saving.serialization_lib import in_safe_mode, serialize_keras_object
 
 KERAS_VERSION = "3.15.1"  # the Keras 3 format written (and checked against)
 
@@ -28,11 +28,15 @@ def serialize_model(model, include_compile=True):
 
 
 def to_json(value):
-    """Tuples to lists, recursively (what `json.loads(json.dumps(...))` gives)."""
+    """Tuples to lists, recursively (what `json.loads(json.dumps(...))` gives); an object
+    with `get_config` that a config holds (a custom layer's `DTypePolicyMap`, initializer,
+    ...) written as Keras 3 writes it (`serialize_keras_object`)."""
     if isinstance(value, dict):
         return {k: to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_json(v) for v in value]
+    if hasattr(value, "get_config") and not isinstance(value, type):
+        return to_json(serialize_keras_object(value))
     return value
 
 

@@ -153,7 +153,8 @@ def _keras_optimizer_order(optimizer, model=None):
     position = {(p, f): i for i, (p, f) in enumerate(zip(params, fields)) if p is not None}
     indices = sorted({p for p in params if p is not None})
     built_for = optimizer.built_variables
-    if model is not None and len(built_for) == len(indices):
+    # (Variables overwritten with their gradient, float8 scales, have no slots: a subset.)
+    if model is not None and indices and indices[-1] < len(built_for):
         keras_positions = _keras_trainable_order(model)
         indices.sort(key=lambda p: keras_positions.get(id(built_for[p]), len(keras_positions) + p))
     for group in groups:

@@ -1,4 +1,5 @@
-"""What `compile` turns its arguments into: one loss callable and a list of metric objects.
+"""What `compile` turns its arguments into: one loss callable and the metric objects
+(`CompileMetrics`, Keras 3's `compile_metrics` entry of `model.metrics`).
 
 Both are built on the first batch (or before the first step), when the structure of the targets
 and predictions is known: for a model with several outputs, losses and metrics given as lists
@@ -166,6 +167,8 @@ class CompiledMetrics:
         self._spec = [] if metrics is None else metrics
         self.weighted = weighted
         self.metrics_per_output = None
+        self._log_names = {}
+        self.name_counts = {}
         for identifier in jax.tree_util.tree_leaves(self._spec):
             if not _is_accuracy_alias(identifier):
                 metrics_module.get(identifier)  # fail fast on unknown names, at compile time
@@ -178,12 +181,16 @@ class CompiledMetrics:
     def metrics(self):
         return [m for metrics in self.metrics_per_output or [] for m in metrics]
 
-    def build(self, output_names, y_true, y_pred, taken_names=()):
-        """Create the metric objects for per-output targets/predictions (arrays or specs).
+    def build(self, output_names, y_true, y_pred, taken_counts=None, named_outputs=True):
+        """Create the metric objects for per-output targets/predictions (arrays or specs) and
+        their logs keys (`log_name`), as Keras 3 names them.
 
-        A weighted metric whose name is in `taken_names` (the unweighted metrics' names) is
-        renamed `weighted_<name>` (with its output's prefix), as Keras 3 names it."""
+        With several named outputs a key gets its output's prefix (a subclassed model's
+        outputs have no names, `named_outputs=False`: none); a key already used gets `_1`,
+        `_2`, ...; a weighted metric whose key the unweighted ones took (their `name_counts`,
+        given as `taken_counts`) becomes `weighted_<name>`."""
         output_names = list(output_names)
+        self.name_counts = dict(taken_counts or {})
         spec = self._spec
         if isinstance(spec, (list, tuple, dict)) and not spec:
             self.metrics_per_output = [[] for _ in output_names]
@@ -199,7 +206,7 @@ class CompiledMetrics:
             else _per_output(spec, output_names,
                              "weighted_metrics" if self.weighted else "metrics")
         )
-        prefix = len(output_names) > 1
+        prefix = len(output_names) > 1 and named_outputs
         self.metrics_per_output = []
         for name, identifiers, target, prediction in zip(output_names, per_output, y_true, y_pred):
             if identifiers is None:
@@ -209,19 +216,106 @@ class CompiledMetrics:
             built = []
             for identifier in identifiers:
                 metric = _resolve(identifier, target, prediction)
-                full_name = f"{name}_{metric.name}" if prefix else metric.name
-                if full_name in taken_names:
-                    full_name = f"{name}_weighted_{metric.name}" if prefix else \
-                        f"weighted_{metric.name}"
-                metric.name = full_name
+                self._log_names[id(metric)] = self._unique_name(metric.name,
+                                                                name if prefix else None)
                 built.append(metric)
             self.metrics_per_output.append(built)
+
+    def _unique_name(self, name, output_name):
+        def prefixed(base):
+            return f"{output_name}_{base}" if output_name else base
+
+        full_name = prefixed(name)
+        if full_name in self.name_counts and self.weighted:
+            full_name = prefixed(f"weighted_{name}")
+        if full_name not in self.name_counts:
+            self.name_counts[full_name] = 1
+            return full_name
+        index = self.name_counts[full_name]
+        self.name_counts[full_name] += 1
+        return f"{full_name}_{index}"
+
+    def log_name(self, metric):
+        """The logs key of `metric` (one of `metrics`, which keep their own names, as in
+        Keras 3): with its output's prefix, numbered or `weighted_` where names repeat."""
+        return self._log_names[id(metric)]  # built metrics stay alive: ids are theirs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         sample_weight = batch_padding.weights(sample_weight if self.weighted else None)
         for metrics, target, prediction in zip(self.metrics_per_output, y_true, y_pred):
             for metric in metrics:
                 metric.update_state(target, prediction, sample_weight=sample_weight)
+
+
+class CompileMetrics(metrics_module.Metric):
+    """The `compile_metrics` entry of `model.metrics`, as in Keras 3: the compiled metrics,
+    then the weighted ones, as one metric whose result is the dict of their logs.
+
+    Its `metrics` are the metric objects (empty until built on the first batch), its
+    `variables` theirs, so the pure API (`stateless_update_state(values, y_true, y_pred)`)
+    works on it as on any metric: what a custom `train_step` looping over `model.metrics`
+    relies on."""
+
+    def __init__(self, unweighted, weighted):
+        super().__init__(name="compile_metrics")
+        self._parts = (unweighted, weighted)  # CompiledMetrics: not tracked as sub-metrics
+        self.output_names = None
+
+    @property
+    def built(self):
+        return all(part.built for part in self._parts)
+
+    def build(self, output_names, y_true, y_pred, named_outputs=True):
+        """Create the metric objects for the per-output targets/predictions (arrays or specs)
+        of outputs `output_names`."""
+        unweighted, weighted = self._parts
+        self.output_names = list(output_names)
+        if not unweighted.built:
+            unweighted.build(output_names, y_true, y_pred, named_outputs=named_outputs)
+        if not weighted.built:
+            weighted.build(output_names, y_true, y_pred, unweighted.name_counts, named_outputs)
+
+    @property
+    def metrics(self):
+        return [metric for part in self._parts for metric in part.metrics]
+
+    @property
+    def variables(self):
+        return [variable for metric in self.metrics for variable in metric.variables]
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Update every metric; `y_true`/`y_pred` as the model's outputs (an array, a list or
+        a dict by output name)."""
+        if not self.metrics:  # nothing to pair (`y` may even be None)
+            return
+        targets = flatten_outputs(y_true, self.output_names, "y")
+        predictions = flatten_outputs(y_pred, self.output_names, "the model outputs")
+        for part in self._parts:
+            part.update_state(targets, predictions, sample_weight)
+
+    def result(self):
+        return {part.log_name(m): m.result() for part in self._parts for m in part.metrics}
+
+    def reset_state(self):
+        for metric in self.metrics:
+            metric.reset_state()
+
+
+def logs_as_list(logs, metrics):
+    """`evaluate`'s (and `*_on_batch`'s) list of `logs` values, in Keras 3's order: the values
+    named by `metrics` in their order, `CompileMetrics` standing for its metrics (under their
+    own names, not their logs keys), then the other logs sorted by name; one value alone.
+
+    So with several outputs the compiled metrics, whose logs keys carry the output's name, come
+    after the per-output losses; and a metric given both unweighted and weighted appears twice
+    under its unweighted key before the weighted one, as Keras 3 lists them."""
+    names = []
+    for metric in metrics:
+        names += ([m.name for m in metric.metrics] if isinstance(metric, CompileMetrics)
+                  else [metric.name])
+    values = [logs[name] for name in names if name in logs]
+    values += [logs[key] for key in sorted(logs) if key not in names]
+    return values[0] if len(values) == 1 else values
 
 
 def _is_accuracy_alias(identifier):

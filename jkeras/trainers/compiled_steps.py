@@ -91,9 +91,20 @@ def _placed_step(model, kind):
         if kind == "predict":  # the new state is the non-trainable list
             return outputs, placement.constrain_state((new_state,), variables[1:],
                                                       (state[1],))[0]
-        return outputs, placement.constrain_state(new_state, variables, state)
+        return flat_logs(outputs), placement.constrain_state(new_state, variables, state)
 
     return step
+
+
+def flat_logs(logs):
+    """`logs` with nested dicts (a metric whose result is a dict, such as `compile_metrics`
+    in a custom `train_step`'s logs) merged into one level, as Keras 3 flattens them."""
+    if not isinstance(logs, dict) or not any(isinstance(v, dict) for v in logs.values()):
+        return logs
+    flat = {}
+    for key, value in logs.items():
+        flat.update(flat_logs(value) if isinstance(value, dict) else {key: value})
+    return flat
 
 
 def _dataset_step(step, batch_size, padded):

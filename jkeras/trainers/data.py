@@ -133,6 +133,28 @@ def input_spec(x):
     return jax.tree_util.tree_map(spec, x)
 
 
+def check_build_shapes(model_name, expected, x):
+    """Raise a ValueError when the arrays of `x` do not fit the shapes a subclassed model was
+    built for (`expected`: one shape, or the same structure of shapes as `x`); the batch
+    dimension and unknown dimensions match anything."""
+    def is_shape(value):
+        return isinstance(value, (tuple, list)) and all(
+            d is None or isinstance(d, (int, np.integer)) for d in value)
+
+    shapes = jax.tree_util.tree_leaves(expected, is_leaf=is_shape)
+    leaves = jax.tree_util.tree_leaves(x)
+    if len(shapes) != len(leaves):
+        return  # another structure: the model's own call decides
+    for shape, leaf in zip(shapes, leaves):
+        received = tuple(np.shape(leaf))
+        if len(shape) != len(received) or any(
+                e is not None and e != r for e, r in zip(shape[1:], received[1:])):
+            raise ValueError(
+                f"Input of model '{model_name}' is incompatible with the model: expected shape "
+                f"{tuple(shape)}, but received input with shape {received}."
+            )
+
+
 def unpack_validation(validation_data):
     """`(x, y, sample_weight)` from `fit`'s `validation_data` (2 or 3 items)."""
     if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):

@@ -40,7 +40,13 @@ from jkeras.trainers import (
     state_sync,
 )
 from jkeras.trainers import data as data_module
-from jkeras.trainers.compile_utils import CompiledLoss, CompiledMetrics, flatten_outputs
+from jkeras.trainers.compile_utils import (
+    CompiledLoss,
+    CompiledMetrics,
+    CompileMetrics,
+    flatten_outputs,
+    logs_as_list,
+)
 from jkeras.utils.x_y_sample_weight import unpack_x_y_sample_weight
 
 
@@ -121,6 +127,10 @@ class Trainer:
         self._compile_loss = CompiledLoss(loss, loss_weights) if loss is not None else None
         self._compile_metrics = CompiledMetrics(metrics)
         self._compile_weighted_metrics = CompiledMetrics(weighted_metrics, weighted=True)
+        # As Keras 3: `model.metrics` holds `compile_metrics` when metrics were given.
+        self._compile_metrics_entry = (
+            CompileMetrics(self._compile_metrics, self._compile_weighted_metrics)
+            if metrics is not None or weighted_metrics is not None else None)
         self.run_eagerly = bool(run_eagerly) or not jit_compile
         self.jit_compile = not self.run_eagerly
         self.compiled = True
@@ -152,11 +162,13 @@ class Trainer:
 
     @property
     def metrics(self):
-        """The loss tracker, the compiled metrics, the weighted ones, then per-output loss
+        """As Keras 3: the loss tracker, `compile_metrics` (a `CompileMetrics` holding the
+        compiled and weighted metrics, when `compile` got any), then the per-output loss
         trackers (once built)."""
         result = [self._loss_tracker]
         if getattr(self, "compiled", False):
-            result += self._compile_metrics.metrics + self._compile_weighted_metrics.metrics
+            if self._compile_metrics_entry is not None:
+                result.append(self._compile_metrics_entry)
             if self._compile_loss is not None:
                 result += self._compile_loss.metrics
         return result
@@ -164,6 +176,9 @@ class Trainer:
     @property
     def metrics_names(self):
         return [m.name for m in self.metrics]
+
+    def _logs_as_list(self, logs):
+        return logs_as_list(logs, self.metrics)
 
     @property
     def metrics_variables(self):
@@ -187,17 +202,17 @@ class Trainer:
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Update the compiled metrics and return every metric's current result."""
         del x
-        if self._compile_metrics.metrics or self._compile_weighted_metrics.metrics:
-            # Without compiled metrics there is nothing to pair (`y` may even be None).
-            names = self._output_names()
-            targets = flatten_outputs(y, names, "y")
-            predictions = flatten_outputs(y_pred, names, "the model outputs")
-            self._compile_metrics.update_state(targets, predictions, sample_weight)
-            self._compile_weighted_metrics.update_state(targets, predictions, sample_weight)
+        if self._compile_metrics_entry is not None:
+            self._compile_metrics_entry.update_state(y, y_pred, sample_weight)
         return self.get_metrics_result()
 
     def get_metrics_result(self):
-        return {metric.name: metric.result() for metric in self.metrics}
+        """`{name: value}` of `metrics`' results, a dict result (`compile_metrics`) merged in."""
+        logs = {}
+        for metric in self.metrics:
+            result = metric.result()
+            logs.update(result if isinstance(result, dict) else {metric.name: result})
+        return logs
 
     # ------------------------------------------------------------------- pure steps
 
@@ -331,27 +346,24 @@ class Trainer:
 
     def _build_compiled(self, x, y):
         """Create the loss and metric objects (their variables must exist before a step)."""
+        entry = self._compile_metrics_entry
         if self._compile_loss is not None and self._compile_loss.built and \
-                self._compile_metrics.built and self._compile_weighted_metrics.built:
+                (entry is None or entry.built):
             return
         spec = self.compute_output_spec(data_module.input_spec(x))
         self._output_spec = spec
         names = self._output_names()
         predictions = flatten_outputs(spec, names, "the model outputs")
         targets = flatten_outputs(y, names, "y") if y is not None else predictions
+        named = getattr(self, "output_names", None) is not None
         if self._compile_loss is not None and not self._compile_loss.built:
-            self._compile_loss.build(
-                names, named_outputs=getattr(self, "output_names", None) is not None)
-        if not self._compile_metrics.built:
-            self._compile_metrics.build(names, targets, predictions)
-        if not self._compile_weighted_metrics.built:
-            taken = {metric.name for metric in self._compile_metrics.metrics}
-            self._compile_weighted_metrics.build(names, targets, predictions, taken)
+            self._compile_loss.build(names, named_outputs=named)
+        if self._compile_metrics_entry is not None and not self._compile_metrics_entry.built:
+            self._compile_metrics_entry.build(names, targets, predictions, named)
 
     def _build_for(self, x):
         if isinstance(x, HostStaged):  # the host stage checked and built the model
             return
-        leaves = jax.tree_util.tree_leaves(x)
         if self.built and hasattr(self, "_check_input_shapes"):  # functional and sequential
             self._check_input_shapes(x)
         elif not self.built:
@@ -360,18 +372,8 @@ class Trainer:
                 self.build_from_inputs(spec)
             else:
                 self.build(spec.shape)
-        elif len(leaves) == 1 and (self.get_build_config() or {}).get("input_shape"):
-            expected = self.get_build_config()["input_shape"]
-            received = (None,) + tuple(np.shape(leaves[0])[1:])
-            compatible = len(expected) == len(received) and all(
-                e is None or e == r for e, r in zip(expected[1:], received[1:])
-            )
-            if not compatible:
-                raise ValueError(
-                    f"Input of model '{self.name}' is incompatible with the model: expected "
-                    f"shape {expected}, but received input with shape "
-                    f"{tuple(np.shape(leaves[0]))}."
-                )
+        elif (self.get_build_config() or {}).get("input_shape"):
+            data_module.check_build_shapes(self.name, self.get_build_config()["input_shape"], x)
 
     def _check_sparse_labels(self, y):
         """Sparse labels must lie in [0, num_classes): checked on the host for numpy labels."""
@@ -547,8 +549,7 @@ class Trainer:
         callback_list.on_test_end(logs)
         if return_dict:
             return logs
-        values = [logs[name] for name in self.metrics_names if name in logs]
-        return values[0] if len(values) == 1 else values
+        return self._logs_as_list(logs)
 
     # ----------------------------------------------------------------------- predict
 
@@ -602,7 +603,7 @@ class Trainer:
         history = self.fit(x, y, batch_size=_one_batch_size(x), epochs=1,
                            verbose=0, shuffle=False, sample_weight=sample_weight)
         logs = {k: v[-1] for k, v in history.history.items()}
-        return logs if return_dict else _as_list(logs, self.metrics_names)
+        return logs if return_dict else self._logs_as_list(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         return self.evaluate(x, y, batch_size=_one_batch_size(x),
@@ -634,11 +635,6 @@ def _check_epochs(epochs, initial_epoch):
             f"`initial_epoch` ({initial_epoch}) must not exceed `epochs` ({epochs}): "
             "`epochs` is the index of the last epoch, not a number of further epochs."
         )
-
-
-def _as_list(logs, names):
-    values = [logs[name] for name in names if name in logs]
-    return values[0] if len(values) == 1 else values
 
 
 def _apply_config_limits(epochs, steps_per_epoch):

@@ -72,8 +72,6 @@ def test_einsum_dense_config_and_errors():
         layers.EinsumDense("ab,bzc->ac", 3).build((2, 4))
     with pytest.raises(ValueError, match="input has 2 axes"):
         layers.EinsumDense("ab,bc->ac", 3).build((2, 4, 5))
-    with pytest.raises(ValueError, match="GPTQ is not supported"):
-        layers.EinsumDense("ab,bc->ac", 3, gptq_unpacked_column_size=4)
 
 
 # ------------------------------------------------------------------------------------ LoRA

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import jkeras
-from tests.helpers import assert_close
+from tests.helpers import assert_close, load_both_ways
 
 RNG = np.random.default_rng(0)
 
@@ -75,10 +75,7 @@ def test_quantized_gradients_match_keras(pair):
 
 def test_quantized_keras_files_load_both_ways(pair, tmp_path):
     ours, theirs = pair
-    ours.save(tmp_path / "ours.keras")
-    theirs.save(tmp_path / "theirs.keras")
-    in_keras = keras.saving.load_model(tmp_path / "ours.keras")
-    in_jkeras = jkeras.saving.load_model(tmp_path / "theirs.keras")
+    in_keras, in_jkeras = load_both_ways(ours, theirs, tmp_path)
     for loaded, reference in ((in_keras, ours), (in_jkeras, theirs)):
         for a, b in zip(loaded.get_weights(), reference.get_weights()):
             np.testing.assert_array_equal(a, b)
@@ -109,12 +106,41 @@ def test_quantize_errors_match_keras():
         with pytest.raises(ValueError, match="Contradictory arguments"):
             module.layers.Dense(3).quantize("int8", config=module.quantizers
                                              .Int4QuantizationConfig())
-    reversible = jkeras.layers.ReversibleEmbedding(5, 2)
-    reversible.build()
-    with pytest.raises(NotImplementedError, match="does not have a `quantize` method"):
-        reversible.quantize("int8")
+        # Subclasses are refused unless `type_check=False` (as Keras).
+        subclass = type("MyDense", (module.layers.Dense,), {})(3)
+        subclass.build((None, 2))
+        with pytest.raises(NotImplementedError, match="MyDense does not have a `quantize`"):
+            subclass.quantize("int8")
+        subclass.quantize("int8", type_check=False)
+        assert subclass.quantization_mode == "int8"
     model = _model(jkeras)
-    with pytest.raises(NotImplementedError, match="'float8' is not implemented"):
-        model.quantize("float8")
+    with pytest.warns(UserWarning, match="Invalid quantization mode"):  # Keras warns too
+        model.quantize("float8", filters="embedding")
     model.quantize("int8", filters="dense")
     assert [layer.quantization_mode for layer in model.layers[1:]] == [None, None, None, "int8"]
+
+
+def test_quantize_after_compile_and_inside_another_model_matches_keras():
+    """A nested model quantized after its outer model compiled and predicted: the outer
+    model's next steps use the quantized layers; a recompiled quantized model trains its
+    biases with Keras's losses."""
+    x = RNG.normal(size=(8, 4)).astype("float32")
+    y = RNG.normal(size=(8, 2)).astype("float32")
+    weights = [RNG.normal(size=s).astype("float32") for s in [(4, 5), (5,), (5, 2), (2,)]]
+    results = []
+    for module in (jkeras, keras):
+        layers = module.layers
+        inner = module.Sequential([module.Input((4,)), layers.Dense(5, name="a")], name="inner")
+        outer = module.Sequential([module.Input((4,)), inner, layers.Dense(2, name="b")])
+        outer.set_weights(weights)
+        outer.compile(optimizer="sgd", loss="mse")
+        float_predictions = outer.predict(x, verbose=0)
+        inner.quantize("int8")
+        predictions = outer.predict(x, verbose=0)
+        outer.quantize("int8", filters="b")
+        outer.compile(optimizer="sgd", loss="mse")
+        history = outer.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+        results.append((float_predictions, predictions, history.history["loss"]))
+    assert not np.allclose(results[0][0], results[0][1], atol=1e-6)  # quantized in the step
+    for ours, theirs in zip(*results):
+        assert_close(ours, theirs, rtol=1e-5, atol=1e-5)

@@ -280,9 +280,9 @@ def test_functional_bad_inputs():
     with pytest.raises(ValueError, match="symbolic tensors"):
         jkeras.Model(a, np.ones((2, 1)))
     model = jkeras.Model([a, b], out)
-    with pytest.raises(ValueError, match=r"expects 2 input\(s\).*received 1"):
+    with pytest.raises(ValueError, match=r"expects 2 named input\(s\).*received 1"):
         model(np.ones((2, 3), "float32"))
-    with pytest.raises(ValueError, match="missing inputs"):
+    with pytest.raises(ValueError, match='Missing data for input "b"'):
         model({"a": np.ones((2, 3), "float32")})
     dense = layers.Dense(2, name="dup")
     with pytest.raises(ValueError, match="'dup' is used 2 times"):

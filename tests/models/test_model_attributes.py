@@ -2,6 +2,7 @@
 `outputs`, `input`, `output`, shapes, `layers`, `get_layer`, `input_spec`), against Keras 3."""
 
 import keras
+import numpy as np
 import pytest
 
 import jkeras
@@ -18,6 +19,12 @@ def _models(library):
     return sequential, built_later, functional
 
 
+def _spec(spec):
+    return None if spec is None else [
+        (repr(s), s.name, s.shape, s.allow_last_axis_squeeze, s.optional, s.get_config())
+        for s in spec]
+
+
 def _describe(model):
     def shapes(tensors):
         return [tuple(t.shape) for t in keras.tree.flatten(tensors)]
@@ -26,22 +33,58 @@ def _describe(model):
         "inputs": shapes(model.inputs), "outputs": shapes(model.outputs),
         "input_shape": model.input_shape, "output_shape": model.output_shape,
         "layers": [type(layer).__name__ for layer in model.layers],
-        "input_spec": model.input_spec,
+        "input_spec": _spec(model.input_spec),
     }
 
 
 @pytest.mark.parametrize("index", [0, 1, 2], ids=["sequential", "built_later", "functional"])
 def test_model_attributes_match_keras(index):
     model, keras_model = _models(jkeras)[index], _models(keras)[index]
-    description = _describe(model)
-    if index == 2:  # Keras lists an InputSpec per input here; jkeras has None (not compared)
-        description.pop("input_spec")
+    if index == 2:
         assert sorted(model.input) == sorted(keras_model.input) == ["a", "b"]
         assert len(model.output) == len(keras_model.output) == 2
-    expected = _describe(keras_model)
-    if index == 2:
-        expected.pop("input_spec")
-    assert description == expected
+    assert _describe(model) == _describe(keras_model)
+
+
+def _spec_checks(library):
+    """What a functional model's input specs accept and reject, as messages."""
+    model = _models(library)[2]
+    outcomes = []
+    for inputs in ({"a": np.ones((2, 3, 1)), "b": np.ones((2, 2))},  # last axis of 1: squeezed
+                   {"a": np.ones((2, 4)), "b": np.ones((2, 2))},
+                   {"a": np.ones((2, 3))},
+                   [np.ones((2, 3))]):
+        try:
+            model(inputs)
+            outcomes.append("ok")
+        except ValueError as error:
+            outcomes.append(str(error).replace(model.name, "<model>"))
+    model.input_spec = [library.InputSpec(ndim=2, name="a"), library.InputSpec(max_ndim=2,
+                                                                               name="b")]
+    model({"a": np.ones((2, 3)), "b": np.ones((2, 2))})
+    with pytest.raises(ValueError) as error:
+        model({"a": np.ones((2, 3)), "b": np.ones((2, 2, 1))})
+    outcomes.append(str(error.value).replace(model.name, "<model>"))
+    outcomes.append(_spec(model.input_spec))
+    return outcomes
+
+
+def test_functional_input_specs_check_inputs_as_keras():
+    assert _spec_checks(jkeras) == _spec_checks(keras)
+
+
+def test_input_spec_arguments_as_keras():
+    for kwargs in ({"shape": (None, 4), "dtype": "float16"}, {"min_ndim": 2, "axes": {-1: 3}},
+                   {"max_ndim": 4, "axes": {"1": 2}, "name": "x", "optional": True}):
+        ours, theirs = jkeras.InputSpec(**kwargs), keras.InputSpec(**kwargs)
+        assert repr(ours) == repr(theirs)
+        assert ours.get_config() == theirs.get_config()
+        assert jkeras.InputSpec.from_config(ours.get_config()).get_config() == ours.get_config()
+    for library in (jkeras, keras):
+        with pytest.raises(TypeError, match="must be a dict with integer keys"):
+            library.InputSpec(axes={"last": 2})
+        with pytest.raises(ValueError, match="greater than the maximum allowed value: 1"):
+            library.InputSpec(ndim=2, axes={3: 1})
 
 
 def test_unbuilt_sequential_has_no_inputs_and_get_layer_finds_layers():

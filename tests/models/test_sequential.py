@@ -1,5 +1,6 @@
 """Sequential: construction forms, deferred build, add/pop, nesting."""
 
+import keras
 import numpy as np
 import pytest
 
@@ -91,3 +92,32 @@ def test_config_round_trip():
     clone = jkeras.Sequential.from_config(model.get_config())
     assert [type(layer).__name__ for layer in clone.layers] == ["Dense", "Dropout", "Dense"]
     assert clone.count_params() == model.count_params() and clone.name == "cfg_model"
+
+
+def _auto_names_and_build(library):
+    """Tensor and layer auto names, and a Sequential built from a shape (its config, its
+    input), from a fresh session."""
+    library.utils.clear_session()
+    a, named = library.Input((3,)), library.Input((3,), name="bb")
+    dense_out = library.layers.Dense(2)(a)
+    summed = library.ops.sum(dense_out + 1)
+    built = library.Sequential([library.layers.Dense(2)])
+    built.build((None, 3))
+    x = library.Input((3,))
+    declared = library.Sequential([x, library.layers.Dense(2)])
+    declared.add(library.layers.Dense(1))
+    return {
+        "tensors": [t.name for t in (a, named, dense_out, summed, x, declared.outputs[0])],
+        "built_config": [(entry["class_name"], entry["config"].get("batch_shape"))
+                         for entry in built.get_config()["layers"]],
+        "built_input": (built.inputs[0].name, built.layers[0].input.name),
+        "declared_input_is_x": declared.inputs[0] is x,
+        "next_names": (library.layers.InputLayer((2,)).name, library.layers.Dense(1).name),
+    }
+
+
+def test_auto_names_and_the_input_layer_of_a_built_sequential_match_keras():
+    """As Keras 3: unnamed symbolic tensors are `keras_tensor_<n>` (one counter with the
+    layer names); building a Sequential from a shape adds an InputLayer (in its config too),
+    and a Sequential that starts with an Input keeps that Input's tensor through rebuilds."""
+    assert _auto_names_and_build(jkeras) == _auto_names_and_build(keras)

@@ -8,7 +8,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from jkeras import constraints, initializers, regularizers
-from jkeras.layers.attention.projection import Projection
+from jkeras.core.tensor_masks import set_keras_mask
+from jkeras.layers.core.einsum_dense import EinsumDense
 from jkeras.layers.layer import Layer
 from jkeras.layers.regularization.dropout import Dropout
 
@@ -16,8 +17,9 @@ from jkeras.layers.regularization.dropout import Dropout
 class MultiHeadAttention(Layer):
     """Multi-head attention: each query position attends to the key/value positions.
 
-    `query`, `key` and `value` are projected to `num_heads` heads (kernels of shape
-    `(dim, num_heads, key_dim)` / `(dim, num_heads, value_dim)`), the scaled dot products of
+    `query`, `key` and `value` are projected to `num_heads` heads by `EinsumDense` layers named
+    `query`, `key` and `value` (kernels `(dim, num_heads, key_dim)` / `(dim, num_heads,
+    value_dim)`; `quantize` reaches them, as in Keras), the scaled dot products of
     queries and keys are softmaxed over the attention axes (after masking), the values are
     averaged with those weights, and the heads are projected back to `output_shape` (by default
     the query's last dimension) by the `attention_output` kernel `(num_heads, value_dim, *out)`.
@@ -172,26 +174,38 @@ class MultiHeadAttention(Layer):
         rank = len(query_shape)
         self._input_dims = (query_shape[-1], value_shape[-1], key_shape[-1])
         self._query_rank = rank
-        kwargs = self._sublayer_kwargs
         heads_key = (self._num_heads, self._key_dim)
         heads_value = (self._num_heads, self._value_dim)
-        self._query_dense = Projection(heads_key, name="query", **kwargs())
-        self._query_dense.build(query_shape)
-        self._key_dense = Projection(heads_key, name="key", **kwargs())
-        self._key_dense.build(key_shape)
+        self._query_dense = self._projection("query", query_shape, heads_key)
+        self._key_dense = self._projection("key", key_shape, heads_key)
         if self._use_gate:
-            self._gate_dense = Projection(
-                heads_value, activation="sigmoid", name="gate", **kwargs()
+            self._gate_dense = self._projection(
+                "gate", query_shape, heads_value, activation="sigmoid"
             )
-            self._gate_dense.build(query_shape)
-        self._value_dense = Projection(heads_value, name="value", **kwargs())
-        self._value_dense.build(value_shape)
+        self._value_dense = self._projection("value", value_shape, heads_value)
         self._build_attention(rank + 1)
-        output_dims = self._output_shape or (query_shape[-1],)
-        self._output_dense = Projection(
-            output_dims, bound_dims=2, name="attention_output", **kwargs()
+        self._output_dense = self._projection(
+            "attention_output",
+            query_shape[:-1] + heads_value,
+            self._output_shape or (query_shape[-1],),
+            bound_dims=2,
         )
-        self._output_dense.build(query_shape[:-1] + heads_value)
+
+    def _projection(self, name, input_shape, output_dims, bound_dims=1, activation=None):
+        """A built `EinsumDense` contracting the last `bound_dims` input axes into
+        `output_dims` (Keras's equation, output shape and bias axes)."""
+        free_dims = len(input_shape) - bound_dims
+        equation, bias_axes = _projection_equation(free_dims, bound_dims, len(output_dims))
+        layer = EinsumDense(
+            equation,
+            output_shape=(None,) * (free_dims - 1) + tuple(output_dims),
+            bias_axes=bias_axes if self._use_bias else None,
+            activation=activation,
+            name=name,
+            **self._sublayer_kwargs(),
+        )
+        layer.build(tuple(input_shape))
+        return layer
 
     def _sublayer_kwargs(self):
         # Fresh initializer instances per projection, as Keras (so seeded ones are cloned).
@@ -199,7 +213,6 @@ class MultiHeadAttention(Layer):
             return type(initializer).from_config(initializer.get_config())
 
         return {
-            "use_bias": self._use_bias,
             "kernel_initializer": clone(self._kernel_initializer),
             "bias_initializer": clone(self._bias_initializer),
             "kernel_regularizer": self._kernel_regularizer,
@@ -260,6 +273,8 @@ class MultiHeadAttention(Layer):
         training=None,
         use_causal_mask=False,
     ):
+        for tensor in (query, value, key):  # as Keras 3: the projections see no mask (the
+            set_keras_mask(tensor, None)  # masks came as arguments; the output gets query's)
         query = jnp.asarray(query)
         value = jnp.asarray(value)
         key = value if key is None else jnp.asarray(key)
@@ -420,6 +435,16 @@ class MultiHeadAttention(Layer):
             "bias_constraint": _serialize(constraints, self._bias_constraint),
             "seed": self.seed,
         }
+
+
+def _projection_equation(free_dims, bound_dims, output_dims):
+    """Keras's projection einsum and bias axes: `(2, 1, 2)` gives `("abc,cde->abde", "de")`,
+    the last input axis contracted into two new output axes (heads, head size)."""
+    letters = string.ascii_lowercase
+    free = letters[:free_dims]
+    bound = letters[free_dims : free_dims + bound_dims]
+    out = letters[free_dims + bound_dims : free_dims + bound_dims + output_dims]
+    return f"{free}{bound},{bound}{out}->{free}{out}", out
 
 
 def _causal_mask(query_length, value_length):

@@ -11,7 +11,7 @@ import numbers
 
 from jkeras import activations, config, constraints, initializers, regularizers
 from jkeras.core.keras_tensor import KerasTensor
-from jkeras.layers.input_spec import InputSpec, assert_input_compatibility
+from jkeras.layers.input_spec import InputSpec, assert_shape_compatibility
 from jkeras.layers.layer import Layer
 
 
@@ -86,6 +86,9 @@ class BaseConvolution(Layer):
         activation: applied to the output; None means linear.
         use_bias: whether to add a bias vector.
     """
+
+    # Its outputs drop the input's mask (`compute_mask` returns None), as Keras 3's.
+    supports_masking = False
 
     rank = None
     allow_causal = False
@@ -168,7 +171,7 @@ class BaseConvolution(Layer):
 
     def build(self, input_shape):
         input_shape = tuple(input_shape)
-        assert_input_compatibility(InputSpec(ndim=self.rank + 2), input_shape, self.name)
+        assert_shape_compatibility(InputSpec(ndim=self.rank + 2), input_shape, self.name)
         input_channel = input_shape[self._channel_axis()]
         if input_channel is None:
             raise ValueError(
@@ -197,7 +200,7 @@ class BaseConvolution(Layer):
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        assert_input_compatibility(InputSpec(ndim=self.rank + 2), input_shape, self.name)
+        assert_shape_compatibility(InputSpec(ndim=self.rank + 2), input_shape, self.name)
         if self.data_format == "channels_last":
             spatial, channels = input_shape[1:-1], input_shape[-1]
         else:

@@ -1,16 +1,18 @@
 """`Dense`: `activation(inputs @ kernel + bias)`."""
 
+from types import MappingProxyType
+
 import jax.numpy as jnp
 
 from jkeras import activations, constraints, initializers, quantizers, regularizers
-from jkeras.layers.core import quantized_kernel
+from jkeras.layers.core import calibrated_kernel, float8_kernel, quantized_kernel
 from jkeras.layers.core.lora import LoRA
 from jkeras.layers.core.quantized_layer import Quantizable, dequantized_gradient, int4_block_size
 from jkeras.layers.input_spec import InputSpec
 from jkeras.layers.layer import Layer
 
 
-class Dense(Quantizable, LoRA, Layer):
+class Dense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
     """Densely connected layer: `output = activation(dot(input, kernel) + bias)`.
 
     Args:
@@ -24,7 +26,8 @@ class Dense(Quantizable, LoRA, Layer):
         lora_alpha: the update's scale is `lora_alpha / lora_rank`; default `lora_rank`.
         quantization_config: the `QuantizationConfig` of a quantized layer (what
             `quantize` sets and `get_config` saves); `quantize("int8")`/`"int4"` quantize
-            the kernel (see `Quantizable`).
+            the kernel, `quantize("float8")` trains it in float8 (see `Quantizable`),
+            `"gptq"`/`"awq"` prepare its calibration (see `calibrated_kernel`).
 
     Input shape:
         N-D tensor `(batch_size, ..., input_dim)`.
@@ -39,7 +42,8 @@ class Dense(Quantizable, LoRA, Layer):
     """
 
     supports_masking = True
-    quantization_variables = quantized_kernel.KERNEL_VARIABLES
+    quantization_variables = MappingProxyType({**quantized_kernel.KERNEL_VARIABLES,
+                                               **calibrated_kernel.CALIBRATED_VARIABLES})
 
     def __init__(
         self,
@@ -85,7 +89,7 @@ class Dense(Quantizable, LoRA, Layer):
         if self.quantization_mode:
             self.quantized_build((input_dim, self.units), self.quantization_mode,
                                  self.quantization_config)
-        else:
+        if self.quantization_mode in (None, "float8"):  # float8 trains the float kernel
             self._kernel = self.add_weight(
                 shape=(input_dim, self.units),
                 initializer=self.kernel_initializer,
@@ -107,41 +111,57 @@ class Dense(Quantizable, LoRA, Layer):
 
     @property
     def kernel(self):
-        """The kernel `Variable`; with LoRA, the merged kernel array (as Keras)."""
+        """The kernel `Variable` (int8 once quantized; int4: the unpacked int8 values
+        `(input_dim, units)`; GPTQ/AWQ: see `calibrated_kernel`); with LoRA, the kernel plus
+        the update (as Keras)."""
         return self._lora_property()
+
+    def weight_product(self, inputs, weight):
+        """`inputs @ weight` (the layer's product, also of LoRA's factor `A`)."""
+        return jnp.matmul(inputs, weight)
 
     def call(self, inputs, training=None):
         if self.quantization_mode:
-            outputs = self.quantized_call(inputs)
+            outputs = self.quantized_call(inputs, training=training)
         else:
-            outputs = jnp.matmul(inputs, self.adapted_weight())
+            outputs = self.weight_product(inputs, self.adapted_weight())
         if self.bias is not None:
-            outputs = outputs + self.bias.value
+            outputs = outputs + self.bias_value()
         return self.activation(outputs)
 
     # ---------------------------------------------------------------------- quantization
 
     def quantized_build(self, kernel_shape, mode, config=None):
         """Create the quantized kernel's variables for `mode` (Keras's `quantized_build`)."""
-        self._start_quantized(mode, config)
+        self._start_quantized(mode, config, kernel_shape)
         if mode == "int8":
             quantized_kernel.add_int8_kernel(self, kernel_shape, (self.units,))
+        elif mode in calibrated_kernel.CALIBRATED_VARIABLES:
+            self._build_calibrated(kernel_shape, mode, config)
+        elif mode == "float8":
+            float8_kernel.add_float8_variables(self)
         else:
-            quantized_kernel.add_int4_kernel(self, *kernel_shape, int4_block_size(self, config))
+            quantized_kernel.add_int4_kernel(self, *kernel_shape, self._int4_block_size)
 
     def _quantize_weights(self, mode, config):
         kernel = self._kernel.value
-        if mode == "int8":
-            quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
-                config, quantizers.AbsMaxQuantizer(axis=0))
-            values, scale = quantizer(kernel, to_numpy=True)
-            values = {"_kernel": values, "kernel_scale": jnp.squeeze(scale, axis=0)}
-        else:
-            values = quantized_kernel.quantize_int4_matrix(
-                kernel, int4_block_size(self, config), config)
+        if mode in calibrated_kernel.CALIBRATED_VARIABLES:
+            return self._prepare_calibration(mode, config)
+        values = self._quantized_values(kernel, mode, config, int4_block_size(self, config))
         self._replace_weight("_kernel")
         self.quantized_build(kernel.shape, mode, config)
         return values
+
+    def _quantized_values(self, kernel, mode, config, block_size):
+        return quantized_kernel.quantized_matrix(kernel, mode, block_size, config)
+
+    def unpacked_weight(self):
+        return quantized_kernel.unpacked_int4(self)
+
+    def _dequantized_weight(self):
+        if self.quantization_mode == "int4":
+            return quantized_kernel.dequantized_int4(self, self.unpacked_weight())
+        return self._kernel.value.astype(self.compute_dtype) / self.kernel_scale.value
 
     def _scaled_product(self, x, kernel, scale):
         """`x @ kernel / scale` for an integer kernel, with the inputs quantized per row

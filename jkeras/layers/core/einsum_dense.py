@@ -3,12 +3,13 @@
 import math
 import re
 import string
+from types import MappingProxyType
 
 import jax.numpy as jnp
 
 from jkeras import activations, constraints, initializers, quantizers, regularizers
 from jkeras.initializers.random_initializers import VarianceScaling
-from jkeras.layers.core import quantized_kernel
+from jkeras.layers.core import calibrated_kernel, float8_kernel, quantized_kernel
 from jkeras.layers.core.lora import LoRA
 from jkeras.layers.core.quantized_layer import Quantizable, dequantized_gradient, int4_block_size
 from jkeras.layers.input_spec import InputSpec
@@ -141,7 +142,7 @@ def output_layout(scale, spec, output_spec):
     return scale.reshape([sizes.get(letter, 1) for letter in output_spec])
 
 
-class EinsumDense(Quantizable, LoRA, Layer):
+class EinsumDense(calibrated_kernel.Calibrated, Quantizable, LoRA, Layer):
     """A dense layer computing `einsum(equation, inputs, kernel)`, of any dimensionality.
 
     Args:
@@ -159,8 +160,12 @@ class EinsumDense(Quantizable, LoRA, Layer):
         kernel_constraint, bias_constraint: optional projections applied after updates.
         lora_rank, lora_alpha: low-rank adaptation of the kernel, as `Dense`'s (the
             factorization is over the kernel's last axis).
+        gptq_unpacked_column_size: the columns of a GPTQ kernel (what Keras's config keeps;
+            set by `quantize("gptq")`).
         quantization_config: the `QuantizationConfig` of a quantized layer; `quantize("int8")`
-            and `"int4"` quantize the kernel over its contracted axes (Keras's layout).
+            and `"int4"` quantize the kernel over its contracted axes (Keras's layout),
+            `quantize("float8")` trains it in float8, `"gptq"`/`"awq"` prepare its
+            calibration (see `calibrated_kernel`).
 
     Input shape: any rank matching `equation`'s input.
     Output shape: `(batch, *output_shape)` with the elided axes in place.
@@ -172,7 +177,9 @@ class EinsumDense(Quantizable, LoRA, Layer):
         (2, 32, 64)
     """
 
-    quantization_variables = quantized_kernel.KERNEL_VARIABLES
+    quantization_variables = MappingProxyType({**quantized_kernel.KERNEL_VARIABLES,
+                                               **calibrated_kernel.CALIBRATED_VARIABLES})
+    calibrated_zero_name = "zero_point"
 
     def __init__(
         self,
@@ -193,11 +200,6 @@ class EinsumDense(Quantizable, LoRA, Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if gptq_unpacked_column_size is not None:
-            raise ValueError(
-                f"EinsumDense '{self.name}': GPTQ is not supported; `gptq_unpacked_column_size` "
-                f"must be None. Received: {gptq_unpacked_column_size!r}"
-            )
         _split_equation(equation)  # a clear error now rather than at build
         self.equation = equation
         if isinstance(output_shape, int):
@@ -213,6 +215,7 @@ class EinsumDense(Quantizable, LoRA, Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self._init_lora(lora_rank, lora_alpha)
+        self.gptq_unpacked_column_size = gptq_unpacked_column_size
         self._init_quantization(quantization_config)
 
     def build(self, input_shape):
@@ -223,7 +226,7 @@ class EinsumDense(Quantizable, LoRA, Layer):
         if self.quantization_mode:
             self.quantized_build(tuple(kernel_shape), self.quantization_mode,
                                  self.quantization_config)
-        else:
+        if self.quantization_mode in (None, "float8"):  # float8 trains the float kernel
             self._kernel = self.add_weight(
                 name="kernel",
                 shape=tuple(kernel_shape),
@@ -255,16 +258,23 @@ class EinsumDense(Quantizable, LoRA, Layer):
 
     @property
     def kernel(self):
-        """The kernel `Variable`; with LoRA, the merged kernel array (as Keras)."""
+        """The kernel `Variable` (int8 once quantized; int4: the unpacked int8 values in the
+        float kernel's shape; GPTQ/AWQ: see `calibrated_kernel`); with LoRA, the kernel plus the
+        update (as Keras)."""
         return self._lora_property()
+
+    def weight_product(self, inputs, weight):
+        """`einsum(equation, inputs, weight)` (also of LoRA's factor `A`, whose last axis,
+        the rank, takes the kernel's last one's place: Keras's form)."""
+        return jnp.einsum(self.equation, inputs, weight)
 
     def call(self, inputs, training=None):
         if self.quantization_mode:
-            outputs = self.quantized_call(inputs)
+            outputs = self.quantized_call(inputs, training=training)
         else:
-            outputs = jnp.einsum(self.equation, inputs, self.adapted_weight())
+            outputs = self.weight_product(inputs, self.adapted_weight())
         if self.bias is not None:
-            outputs = outputs + self.bias.value
+            outputs = outputs + self.bias_value()
         return self.activation(outputs)
 
     # ---------------------------------------------------------------------- quantization
@@ -278,36 +288,58 @@ class EinsumDense(Quantizable, LoRA, Layer):
 
     def quantized_build(self, kernel_shape, mode, config=None):
         """Create the quantized kernel's variables for `mode` (Keras's `quantized_build`)."""
-        self._start_quantized(mode, config)
+        self._start_quantized(mode, config, kernel_shape)
         _, weight_spec, output_spec = self._specs()
         reduced = self._reduced_axes(weight_spec)
         self.original_kernel_shape = tuple(kernel_shape)
-        if mode == "int8":
+        if mode == "float8":
+            float8_kernel.add_float8_variables(self)
+        elif mode == "int8":
             scale_shape = [kernel_shape[weight_spec.index(letter)] if letter in weight_spec
                            else 1 for letter in output_spec]
             quantized_kernel.add_int8_kernel(self, kernel_shape, scale_shape)
+        elif mode in calibrated_kernel.CALIBRATED_VARIABLES:
+            self._build_calibrated(kernel_shape, mode, config)
+            if mode == "gptq":
+                self.gptq_unpacked_column_size = self.calibrated_shape[2]
         else:
             rows = math.prod(kernel_shape[i] for i in reduced)
             quantized_kernel.add_int4_kernel(self, rows, math.prod(kernel_shape) // rows,
-                                             int4_block_size(self, config))
+                                             self._int4_block_size)
 
     def _quantize_weights(self, mode, config):
         kernel = self._kernel.value
-        _, weight_spec, output_spec = self._specs()
-        reduced = self._reduced_axes(weight_spec)
-        if mode == "int8":
-            quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
-                config, quantizers.AbsMaxQuantizer(axis=reduced))
-            values, scale = quantizer(kernel, to_numpy=True)
-            values = {"_kernel": values,
-                      "kernel_scale": output_layout(scale, weight_spec, output_spec)}
-        else:
-            rows = math.prod(kernel.shape[i] for i in reduced)
-            values = quantized_kernel.quantize_int4_matrix(
-                kernel.reshape(rows, -1), int4_block_size(self, config), config)
+        if mode in calibrated_kernel.CALIBRATED_VARIABLES:
+            return self._prepare_calibration(mode, config)
+        values = self._quantized_values(kernel, mode, config, int4_block_size(self, config))
         self._replace_weight("_kernel")
         self.quantized_build(kernel.shape, mode, config)
         return values
+
+    def _quantized_values(self, kernel, mode, config, block_size):
+        _, weight_spec, output_spec = self._specs()
+        reduced = self._reduced_axes(weight_spec)
+        if mode == "int4":
+            rows = math.prod(kernel.shape[i] for i in reduced)
+            return quantized_kernel.quantized_matrix(kernel.reshape(rows, -1), mode, block_size,
+                                                     config)
+        quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
+            config, quantizers.AbsMaxQuantizer(axis=reduced))
+        values, scale = quantizer(kernel, to_numpy=True)
+        return {"_kernel": values, "kernel_scale": output_layout(scale, weight_spec, output_spec)}
+
+    def unpacked_weight(self):
+        return quantized_kernel.unpacked_int4(self).reshape(self.original_kernel_shape)
+
+    def _dequantized_weight(self):
+        if self.quantization_mode == "int4":
+            matrix = quantized_kernel.dequantized_int4(
+                self, quantized_kernel.unpacked_int4(self), cast_groups=False)
+            return matrix.reshape(self.original_kernel_shape)
+        _, weight_spec, output_spec = self._specs()
+        # Keras divides the int8 kernel by the float32 scale as they are (no compute-dtype cast).
+        return self._kernel.value / _kernel_layout(self.kernel_scale.value, weight_spec,
+                                                   output_spec)
 
     def _quantized_inputs(self, inputs):
         """`(quantized inputs, their scale in the output layout)` over the contracted axes."""
@@ -375,6 +407,8 @@ class EinsumDense(Quantizable, LoRA, Layer):
             "quantization_config": None if self.quantization_config is None
             else quantizers.serialize(self.quantization_config),
             **self._lora_config(),
+            **({"gptq_unpacked_column_size": self.gptq_unpacked_column_size}
+               if self.gptq_unpacked_column_size else {}),
         }
 
 

@@ -75,20 +75,25 @@ class Embedding(Quantizable, LoRA, Layer):
         if self.quantization_mode:
             self.quantized_build((self.input_dim, self.output_dim), self.quantization_mode,
                                  self.quantization_config)
-            return
-        self._embeddings = self.add_weight(
-            shape=(self.input_dim, self.output_dim),
-            initializer=self.embeddings_initializer,
-            regularizer=self.embeddings_regularizer,
-            constraint=self.embeddings_constraint,
-            name="embeddings",
-        )
+        else:
+            self._embeddings = self.add_weight(
+                shape=(self.input_dim, self.output_dim),
+                initializer=self.embeddings_initializer,
+                regularizer=self.embeddings_regularizer,
+                constraint=self.embeddings_constraint,
+                name="embeddings",
+            )
         self._build_lora()
 
     @property
     def embeddings(self):
-        """The embeddings `Variable`; with LoRA, the merged array (as Keras)."""
+        """The embeddings `Variable` (int8 once quantized; int4: the unpacked int8 values
+        `(input_dim, output_dim)`); with LoRA, the embeddings plus the update (as Keras)."""
         return self._lora_property()
+
+    def weight_product(self, inputs, weight):
+        """The rows of `weight` at the indices `inputs` (also of LoRA's factor `A`)."""
+        return jnp.take(weight, inputs, axis=0)
 
     def call(self, inputs):
         inputs = jnp.asarray(inputs)
@@ -102,10 +107,10 @@ class Embedding(Quantizable, LoRA, Layer):
 
     def quantized_build(self, embeddings_shape, mode, config=None):
         """Create the quantized embeddings' variables for `mode` (`"int8"` or `"int4"`)."""
-        self._start_quantized(mode, config)
+        self._start_quantized(mode, config, embeddings_shape)
         self.inputs_quantizer = None  # indices are not quantized
         rows, columns = embeddings_shape
-        block_size = int4_block_size(self, config) if mode == "int4" else None
+        block_size = self._int4_block_size
         stored = columns if mode == "int8" else (columns + 1) // 2
         self._embeddings = self.add_weight(name="embeddings", shape=(rows, stored),
                                            initializer="zeros", dtype="int8", trainable=False)
@@ -124,30 +129,48 @@ class Embedding(Quantizable, LoRA, Layer):
     def _quantize_weights(self, mode, config):
         embeddings = self._embeddings.value
         block_size = int4_block_size(self, config) if mode == "int4" else None
+        values = self._quantized_values(embeddings, mode, config, block_size)
+        self._replace_weight("_embeddings")
+        self.quantized_build(embeddings.shape, mode, config)
+        return values
+
+    def _quantized_values(self, embeddings, mode, config, block_size):
+        """Each row quantized (int4: in groups of `block_size` columns, Keras quantizing the
+        transposed matrix), then int4 packed two per byte along the row."""
         if block_size is None:
             value_range = (-127, 127) if mode == "int8" else (-8, 7)
             quantizer = quantizers.QuantizationConfig.weight_quantizer_or_default(
                 config, quantizers.AbsMaxQuantizer(axis=-1, value_range=value_range))
             values, scale = quantizer(embeddings, to_numpy=True)
             result = {"embeddings_scale": jnp.squeeze(scale, axis=-1)}
-        else:  # groups of columns: Keras quantizes the transposed matrix
+        else:
             values, scale, zero = quantizers.abs_max_quantize_grouped_with_zero_point(
                 embeddings.T, block_size=block_size, to_numpy=True)
             values = values.T
             result = {"embeddings_scale": scale.T, "embeddings_zero": zero.T}
         if mode == "int4":
             values = quantizers.pack_int4(values, axis=-1)[0]
-        self._replace_weight("_embeddings")
-        self.quantized_build(embeddings.shape, mode, config)
         return {"_embeddings": values, **result}
+
+    def unpacked_weight(self):
+        return quantizers.unpack_int4(self._embeddings.value, self.output_dim, axis=-1)
+
+    def _dequantized_weight(self):
+        values = self._embeddings.value if self.quantization_mode == "int8" else \
+            self.unpacked_weight()
+        values = values.astype(self.compute_dtype)
+        if self.g_idx is None:
+            return values / self.embeddings_scale.value[:, None]
+        return dequantize_with_sz_map(values, self.embeddings_scale.value,
+                                      self.embeddings_zero.value, self.g_idx.value,
+                                      group_axis=-1)
 
     def _int8_call(self, inputs):
         rows = jnp.take(self._embeddings.value, inputs, axis=0).astype(self.compute_dtype)
         return rows / jnp.take(self.embeddings_scale.value, inputs, axis=0)[..., None]
 
     def _int4_call(self, inputs):
-        unpacked = quantizers.unpack_int4(self._embeddings.value, self.output_dim, axis=-1)
-        rows = jnp.take(unpacked, inputs, axis=0)
+        rows = jnp.take(self.unpacked_weight(), inputs, axis=0)
         scale = jnp.take(self.embeddings_scale.value, inputs, axis=0)
         if self.g_idx is None:
             return rows.astype(self.compute_dtype) / scale[..., None]

@@ -40,7 +40,7 @@ class InputLayer(Layer):
             batch_shape = (batch_size,) + tuple(shape)
         self.batch_shape = tuple(batch_shape)
         self._dtype = standardize_dtype(dtype)
-        self._output = input_tensor or KerasTensor(self.batch_shape, self._dtype, name=self.name)
+        self._output = input_tensor or KerasTensor(self.batch_shape, self._dtype, name=name)
         self._output.input_layer = self
         self.built = True
 

@@ -5,7 +5,9 @@
 computes with `W + (lora_alpha / rank) * A @ B`. Names, shapes, initializers and the saved
 layout are Keras's: a `.keras` or `.weights.h5` file stores the merged weight in `W`'s place
 and no factors, and loading one assigns `W` and resets the factors to zero, so files move
-between jkeras and Keras 3 either way.
+between jkeras and Keras 3 either way. A quantized `W` (quantized_layer.py) keeps its integer
+form: the factors have the float weight's shape and the layer adds their product's
+contribution to its quantized output (`lora_update`).
 """
 
 import jax.numpy as jnp
@@ -20,7 +22,8 @@ class LoRA:
     The class sets `lora_weight` (`"kernel"` or `"embeddings"`: the factors are
     `lora_<lora_weight>_a/_b`, regularized by `<lora_weight>_regularizer`, and LoRA refuses a
     `<lora_weight>_constraint`), calls `_init_lora` in `__init__` and `_build_lora` at the end
-    of `build`, and computes with `adapted_weight()`.
+    of `build`, and computes with `adapted_weight()`; a quantizable class also defines
+    `weight_product(inputs, weight)` (its product of the inputs with a weight-like array).
     """
 
     lora_weight = "kernel"
@@ -66,25 +69,45 @@ class LoRA:
                 f"lora is already enabled on layer '{self.name}'. This can only be done once "
                 "per layer."
             )
-        base = self._base_weight()
+        shape = self.lora_weight_shape()
         regularizer = getattr(self, f"{kind}_regularizer", None)
-        factors = {"a": (tuple(base.shape[:-1]) + (rank,), a_initializer),
-                   "b": ((rank, base.shape[-1]), b_initializer)}
-        for suffix, (shape, initializer) in factors.items():
+        factors = {"a": (shape[:-1] + (rank,), a_initializer),
+                   "b": ((rank, shape[-1]), b_initializer)}
+        for suffix, (factor_shape, initializer) in factors.items():
             name = f"lora_{kind}_{suffix}"
             setattr(self, name, self.add_weight(
-                name=name, shape=shape, initializer=initializers.get(initializer),
+                name=name, shape=factor_shape, initializer=initializers.get(initializer),
                 dtype="float32", regularizer=regularizer))
-        base.trainable = False
+        self._base_weight().trainable = False
         self.lora_enabled = True
-        self.save_own_variables = self._save_merged_variables
-        self.load_own_variables = self._load_merged_variables
+        self._install_saving_hooks()
         self.lora_rank = rank
         self.lora_alpha = lora_alpha if lora_alpha is not None else rank
+
+    def lora_weight_shape(self):
+        """The shape of the float weight `W` that `A @ B` updates (a quantized layer's
+        logical shape, not its packed one: the quantizing class overrides this)."""
+        return tuple(self._base_weight().shape)
+
+    def _install_saving_hooks(self):
+        self.save_own_variables = self._save_merged_variables
+        self.load_own_variables = self._load_merged_variables
 
     def _lora_factors(self):
         kind = self.lora_weight
         return getattr(self, f"lora_{kind}_a"), getattr(self, f"lora_{kind}_b")
+
+    def lora_delta(self):
+        """`(lora_alpha / rank) * A @ B`: the update of the weight, float32."""
+        a, b = self._lora_factors()
+        return (self.lora_alpha / self.lora_rank) * jnp.matmul(a.value, b.value)
+
+    def lora_update(self, inputs):
+        """The update's contribution to the output, `(lora_alpha / rank) *
+        weight_product(inputs, A) @ B` (Keras's form in quantized calls)."""
+        a, b = self._lora_factors()
+        projected = jnp.matmul(self.weight_product(inputs, a.value), b.value)
+        return (self.lora_alpha / self.lora_rank) * projected
 
     def adapted_weight(self):
         """The weight the layer computes with: `W`, or with LoRA `W + alpha / rank * A @ B`
@@ -92,18 +115,24 @@ class LoRA:
         base = self._base_weight()
         if not self.lora_enabled:
             return base.value
-        a, b = self._lora_factors()
-        merged = base.value + (self.lora_alpha / self.lora_rank) * jnp.matmul(a.value, b.value)
-        return merged.astype(self.compute_dtype)
+        return (base.value + self.lora_delta()).astype(self.compute_dtype)
+
+    def _property_weight(self):
+        """The weight Keras's `kernel`/`embeddings` property starts from: the `Variable` (a
+        quantizing class returns an int4 weight unpacked)."""
+        return self._base_weight()
 
     def _lora_property(self):
-        """What Keras's `kernel`/`embeddings` property returns: the weight itself, or the merged
-        array with LoRA."""
+        """What Keras's `kernel`/`embeddings` property returns: the weight itself (see
+        `_property_weight`), or with LoRA that weight plus the update, in the compute dtype."""
         if not self.built:
             raise AttributeError(
                 f"You must build the layer before accessing `{self.lora_weight}`."
             )
-        return self.adapted_weight() if self.lora_enabled else self._base_weight()
+        weight = self._property_weight()
+        if not self.lora_enabled:
+            return weight
+        return (jnp.asarray(weight) + self.lora_delta()).astype(self.compute_dtype)
 
     # ------------------------------------------------------------------------ saving
 
@@ -125,6 +154,10 @@ class LoRA:
         variables = self._saved_variables()
         for variable, array in zip(variables, stored_arrays(self, variables, store)):
             variable.assign(array)
+        self._reset_lora_factors()
+
+    def _reset_lora_factors(self):
+        """Zero the factors (after loading a weight that already holds their update)."""
         if self.lora_enabled:
             for factor in self._lora_factors():
                 factor.assign(jnp.zeros(factor.shape, factor.dtype))

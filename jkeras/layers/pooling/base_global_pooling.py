@@ -4,7 +4,7 @@ import jax.numpy as jnp
 
 from jkeras.core.keras_tensor import KerasTensor
 from jkeras.layers.convolutional.base_convolution import standardize_data_format
-from jkeras.layers.input_spec import InputSpec, assert_input_compatibility
+from jkeras.layers.input_spec import InputSpec, assert_shape_compatibility
 from jkeras.layers.layer import Layer
 from jkeras.layers.pooling.base_pooling import pooled_dtype
 
@@ -17,6 +17,9 @@ class BaseGlobalPooling(Layer):
             "channels_first".
         keepdims: whether to keep the spatial dimensions, with size 1 (default False).
     """
+
+    # Its outputs drop the input's mask (`compute_mask` returns None), as Keras 3's.
+    supports_masking = False
 
     rank = None
     pool_mode = None
@@ -37,7 +40,7 @@ class BaseGlobalPooling(Layer):
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        assert_input_compatibility(self.input_spec, input_shape, self.name)
+        assert_shape_compatibility(self.input_spec, input_shape, self.name)
         axes = self._spatial_axes()
         if self.keepdims:
             return tuple(1 if i in axes else d for i, d in enumerate(input_shape))

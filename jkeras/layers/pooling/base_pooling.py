@@ -10,7 +10,7 @@ from jkeras.layers.convolutional.base_convolution import (
     standardize_padding,
     standardize_tuple,
 )
-from jkeras.layers.input_spec import InputSpec, assert_input_compatibility
+from jkeras.layers.input_spec import InputSpec, assert_shape_compatibility
 from jkeras.layers.layer import Layer
 
 
@@ -32,6 +32,9 @@ class BasePooling(Layer):
         data_format: "channels_last" (default: `jkeras.config.image_data_format()`) or
             "channels_first".
     """
+
+    # Its outputs drop the input's mask (`compute_mask` returns None), as Keras 3's.
+    supports_masking = False
 
     rank = None
     pool_mode = None
@@ -59,7 +62,7 @@ class BasePooling(Layer):
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
-        assert_input_compatibility(self.input_spec, input_shape, self.name)
+        assert_shape_compatibility(self.input_spec, input_shape, self.name)
         channels_last = self.data_format == "channels_last"
         spatial = input_shape[1:-1] if channels_last else input_shape[2:]
         lengths = []

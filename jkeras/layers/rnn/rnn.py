@@ -5,7 +5,7 @@ import jax.numpy as jnp
 
 from jkeras.core.autocast_scope import is_float_dtype
 from jkeras.layers import registry
-from jkeras.layers.input_spec import InputSpec, assert_input_compatibility
+from jkeras.layers.input_spec import InputSpec, assert_shape_compatibility
 from jkeras.layers.layer import Layer, call_arguments
 from jkeras.layers.rnn.cell import RecurrentCell
 from jkeras.layers.rnn.dropout_rnn_cell import prime_dropout_masks, reset_dropout_masks
@@ -96,7 +96,7 @@ class RNN(Layer):
         self.state_size = [state_size] if self.single_state else list(state_size)
 
     def build(self, sequences_shape, initial_state_shape=None):
-        assert_input_compatibility(self.input_spec, sequences_shape, self.name)
+        assert_shape_compatibility(self.input_spec, sequences_shape, self.name)
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell.build((sequences_shape[0],) + tuple(sequences_shape[2:]))
             self.cell.built = True
