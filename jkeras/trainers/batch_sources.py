@@ -21,6 +21,7 @@ import numpy as np
 from jkeras.distribution import placement
 from jkeras.trainers import data as data_module
 from jkeras.utils.py_dataset import PyDataset
+from jkeras.utils.sample_batches import SampleBatches
 from jkeras.utils.tf_data import is_tf_dataset
 
 
@@ -46,8 +47,8 @@ class BatchSource:
             used up (as Keras does).
         steps: batches per epoch; None means "until the source is exhausted" (a tf.data
             dataset's cardinality, when known).
-        shuffle: shuffle a PyDataset's batch order each epoch (a tf.data dataset is shuffled
-            by its own `.shuffle(...)`; Keras's warning says so).
+        shuffle: shuffle a PyDataset's batch order each epoch (a tf.data dataset, or a
+            loader's dataset, is shuffled by itself; Keras's warning says so).
         seed: the shuffling seed; each epoch's order derives from `(seed, epoch)`, so a run
             resumed at epoch k (BackupAndRestore) reads the batches in the same order.
         transform_x: applied to each batch's `x` before it is checked (the model's host
@@ -68,11 +69,17 @@ class BatchSource:
         self._cardinality = None
         if is_tf_dataset(source):
             self._cardinality = _tf_dataset_cardinality(source, steps)
-            if shuffle:
-                warnings.warn(
-                    "`shuffle=True` was passed, but will be ignored since the data `x` was "
-                    "provided as a tf.data.Dataset. The Dataset is expected to already be "
-                    "shuffled (via `.shuffle(buffer_size)`).", stacklevel=4)
+        # The datasets of jkeras's loaders (`timeseries_dataset_from_array`,
+        # `image_dataset_from_directory`...) stand in for the tf.data datasets Keras's return,
+        # whose order `fit` never changes: they shuffle themselves when asked to.
+        if shuffle and (is_tf_dataset(source) or isinstance(source, SampleBatches)):
+            kind = ("a tf.data.Dataset" if is_tf_dataset(source)
+                    else f"a {type(source).__name__} (a loader's dataset, like Keras's tf.data)")
+            warnings.warn(
+                f"`shuffle=True` was passed, but will be ignored since the data `x` was "
+                f"provided as {kind}. The Dataset is expected to already be shuffled (via "
+                f"`.shuffle(buffer_size)`, or the loader's `shuffle=True`).", stacklevel=4)
+            self.shuffle = False
 
     @property
     def steps_per_epoch(self):

@@ -1,6 +1,8 @@
-"""Keras guide style: transfer learning and fine-tuning: a frozen base model (with
-BatchNormalization kept in inference mode), a new head trained, then the base unfrozen and
-fine-tuned with a low learning rate (recompiling)."""
+"""Keras guide style: transfer learning and fine-tuning: a frozen base model (its
+BatchNormalization in inference mode while frozen), a new head trained, then the base unfrozen
+and fine-tuned with a low learning rate (recompiling). As in Keras 3, `fit`'s training=True
+reaches the unfrozen base despite `base_model(inputs, training=False)` (keras-team/keras#20285),
+so its BatchNormalization statistics move while fine-tuning (`moving_mean`)."""
 
 import numpy as np
 

@@ -89,6 +89,29 @@ def test_pipeline_trains_like_the_same_arrays():
     assert_same_weights(got, expected)
 
 
+def test_loader_datasets_keep_their_order_as_keras_tf_data_does():
+    # Keras's loaders return tf.data, whose order `fit` never changes (shuffle=True is ignored
+    # with a warning); jkeras's loaders return a PyDataset that must train the same way.
+    x, y = regression_data(61)
+    windows = jkeras.utils.timeseries_dataset_from_array(x, y[1:], sequence_length=2,
+                                                        batch_size=16)
+    assert isinstance(windows, jkeras.utils.PyDataset) and len(windows) == 4
+
+    def windows_model():
+        jkeras.utils.set_random_seed(1)
+        model = jkeras.Sequential([jkeras.Input((2, 4)), layers.Flatten(), layers.Dense(8),
+                                   layers.Dense(1)])
+        model.compile(jkeras.optimizers.Adam(0.01), "mse")
+        return model
+
+    expected, got = windows_model(), windows_model()
+    x_windows = np.stack([x[i:i + 2] for i in range(60)])
+    expected.fit(x_windows, y[1:61], batch_size=16, epochs=2, shuffle=False, verbose=0)
+    with pytest.warns(UserWarning, match=r"`shuffle=True` was passed, but will be ignored"):
+        got.fit(windows, epochs=2, verbose=0)
+    assert_same_weights(got, expected)
+
+
 def test_validation_evaluate_and_predict_on_datasets():
     x, y = regression_data()
     x_val, y_val = regression_data(30, seed=5)
