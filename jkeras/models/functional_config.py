@@ -132,13 +132,16 @@ def functional_from_config(cls, config, custom_objects=None):
                 pending.append(((entry["name"], index), call, node))
             continue
         layer = registry.deserialize(entry, custom_objects)
+        # Nodes refer to the entry's name: a custom `get_config` may leave `name` out, and
+        # the rebuilt layer then gets a fresh one.
+        name = entry.get("name", layer.name)
         if isinstance(layer, InputLayer):
-            produced[(layer.name, 0)] = layer.output
+            produced[(name, 0)] = layer.output
             continue
         if isinstance(layer, Function):
-            nested_models.add(layer.name)
+            nested_models.add(name)
         for index, node in enumerate(entry["inbound_nodes"]):
-            pending.append(((layer.name, index), layer, node))
+            pending.append(((name, index), layer, node))
 
     # A shared layer's later calls may need tensors produced further down the list: replay
     # every node whose inputs exist, until all are done.

@@ -365,3 +365,33 @@ def test_keras_in_memory_configs_load_and_node_indices_match_keras():
     for model in (ours, from_keras, from_ours):
         for got, want in zip(model(inputs), expected):
             np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-6)
+
+
+def _scale_layer_without_name_in_config(library):
+    """A custom layer whose `get_config` leaves out `name` (the saving guide's pattern)."""
+
+    class Scale(library.layers.Layer):
+        def __init__(self, factor):
+            super().__init__()
+            self.factor = factor
+
+        def call(self, x):
+            return x * self.factor
+
+        def get_config(self):
+            return {"factor": self.factor}
+
+    return Scale
+
+
+@pytest.mark.parametrize("library", [keras, jkeras], ids=["keras", "jkeras"])
+def test_from_config_links_nodes_by_config_name_when_get_config_omits_name(library):
+    """The rebuilt layer gets a fresh name, yet its nodes keep the config's: Keras 3 and
+    jkeras both rebuild the graph and give the same outputs."""
+    scale = _scale_layer_without_name_in_config(library)
+    inputs = library.Input((4,))
+    model = library.Model(inputs, library.layers.Dense(2)(scale(0.5)(inputs)))
+    clone = library.Model.from_config(model.get_config(), custom_objects={"Scale": scale})
+    clone.set_weights(model.get_weights())
+    x = np.arange(8, dtype="float32").reshape(2, 4)
+    np.testing.assert_allclose(np.asarray(clone(x)), np.asarray(model(x)), rtol=1e-6)
