@@ -131,3 +131,15 @@ def test_masks_leave_nested_models_and_travel_in_subclassed_calls(build):
     unmasked = build(keras, mask_zero=False)
     unmasked.set_weights(theirs.get_weights())
     assert not np.allclose(np.asarray(unmasked(IDS)), np.asarray(theirs(IDS)), atol=1e-4)
+
+
+def test_eager_outputs_expose_keras_mask_attribute_as_keras():
+    """`output._keras_mask` on an eager output (the masking guide's idiom) reads the mask the
+    layer attached, as in Keras 3; and a layer that passes it on attaches it to its output too."""
+    for library in (keras, jkeras):
+        embedded = library.layers.Embedding(10, 3, mask_zero=True)(IDS)
+        np.testing.assert_array_equal(np.asarray(embedded._keras_mask), IDS != 0)
+        masked = library.layers.Masking()(np.asarray(IDS, "float32")[..., None])
+        np.testing.assert_array_equal(np.asarray(masked._keras_mask), IDS != 0)
+        dense = library.layers.Dense(2)(embedded)  # propagates it, as Keras's Dense
+        np.testing.assert_array_equal(np.asarray(dense._keras_mask), IDS != 0)
