@@ -157,8 +157,9 @@ class Registry:
             raise ValueError(f"Cannot serialize {self.kind} {obj!r}: it has no `get_config()`.")
         module, registered = self.written_as(cls)
         class_name = self._class_names.get(id(cls), cls.__name__)
-        return {"module": module, "class_name": class_name, "config": obj.get_config(),
-                "registered_name": registered}
+        return with_build_config(obj, {"module": module, "class_name": class_name,
+                                       "config": obj.get_config(),
+                                       "registered_name": registered})
 
     def serialize_function(self, fn):
         """The name a config writes a function by: a built-in's name, any other named Python
@@ -200,7 +201,8 @@ class Registry:
             obj = self.lookup(config["class_name"], custom_objects)
         if obj is None:
             raise self.unknown_class(config["class_name"])
-        return self.instantiate(obj, config.get("config"), custom_objects)
+        return build_from_entry(self.instantiate(obj, config.get("config"), custom_objects),
+                                config)
 
     def function_from_config(self, config, custom_objects=None):
         """The function a `function_config` dict names.
@@ -264,3 +266,21 @@ class Registry:
             f"'config'. Received: {config!r}"
         )
 
+
+
+def with_build_config(obj, entry):
+    """`entry` with the object's `build_config` added when it has one (a built layer), as
+    Keras 3 writes every object it serializes; `build_from_entry` reads it back."""
+    build_config = obj.get_build_config() if hasattr(obj, "get_build_config") else None
+    if build_config is not None:
+        entry["build_config"] = build_config
+    return entry
+
+
+def build_from_entry(obj, entry):
+    """Build a rebuilt object with its entry's `build_config` (through `build_from_config`, so
+    a layer whose `build` takes more than the input shape rebuilds), unless already built."""
+    build_config = entry.get("build_config")
+    if build_config and hasattr(obj, "build_from_config") and not getattr(obj, "built", True):
+        obj.build_from_config(build_config)
+    return obj

@@ -268,12 +268,18 @@ class Layer(KerasLayerAPI, PureCore):
         """The input shape the layer was built from, as Keras 3 saves it
         (`{"input_shape": ...}`), or None if it was not built from an input."""
         shapes = getattr(self, "_build_shapes_dict", None)
-        return {"input_shape": shapes["input_shape"]} if shapes else None
+        if not shapes:
+            return None
+        if len(shapes) == 1:
+            return {"input_shape": next(iter(shapes.values()))}
+        return {"shapes_dict": shapes}  # a `build` of several shapes, by argument name
 
     def build_from_config(self, config):
         """Build from `get_build_config()`'s output (nothing to do for None)."""
         if config and config.get("input_shape") is not None:
             self.build(config["input_shape"])
+        elif config and config.get("shapes_dict"):
+            self.build(**config["shapes_dict"])
 
     def compute_output_shape(self, input_shape):
         """The output shape for `input_shape`, found by tracing `call` (no computation)."""
@@ -740,6 +746,10 @@ def _wrap_build(build):
     def wrapped(self, *args, **kwargs):
         with naming.name_scope(self.name):
             result = build(self, *args, **kwargs)
+        if args or kwargs:  # a direct `build(shape)` (or `build_from_config`) is recorded,
+            # by argument name, for `get_build_config`, as Keras 3 records every build
+            arguments = inspect.signature(build).bind(self, *args, **kwargs).arguments
+            self._build_shapes_dict = {k: v for k, v in list(arguments.items())[1:]}
         self.built = True
         return result
 

@@ -14,7 +14,13 @@ import numpy as np
 
 from jkeras import config as config_module
 from jkeras.core import object_registration
-from jkeras.core.registry import accepts_custom_objects, families, function_config
+from jkeras.core.registry import (
+    accepts_custom_objects,
+    build_from_entry,
+    families,
+    function_config,
+    with_build_config,
+)
 
 
 def serialize_keras_object(obj):
@@ -44,9 +50,10 @@ def serialize_keras_object(obj):
         for registry in families():
             if registry.is_builtin(type(obj)):
                 return registry.serialize(obj)
-        return {"module": type(obj).__module__, "class_name": type(obj).__name__,
-                "config": obj.get_config(),
-                "registered_name": object_registration.get_registered_name(type(obj))}
+        return with_build_config(obj, {
+            "module": type(obj).__module__, "class_name": type(obj).__name__,
+            "config": obj.get_config(),
+            "registered_name": object_registration.get_registered_name(type(obj))})
     raise TypeError(f"Cannot serialize {obj!r}: it has no `get_config()` method.")
 
 
@@ -78,9 +85,9 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
         return find_function(inner, custom_objects, config)
     cls = find_class(config, custom_objects)
     if accepts_custom_objects(cls):
-        return cls.from_config(inner, custom_objects=custom_objects)
+        return build_from_entry(cls.from_config(inner, custom_objects=custom_objects), config)
     with object_registration.custom_object_scope(custom_objects):
-        return cls.from_config(inner)
+        return build_from_entry(cls.from_config(inner), config)
 
 
 def _not_found(name, config):

@@ -114,7 +114,7 @@ def format_layer_shape(layer):
         try:
             if hasattr(layer, "output_shape"):
                 shapes = _map_shapes(format_shape, layer.output_shape)
-            elif layer.get_build_config():
+            elif (layer.get_build_config() or {}).get("input_shape"):
                 output_shape = layer.compute_output_shape(layer.get_build_config()["input_shape"])
                 shapes = _map_shapes(format_shape, output_shape)
             else:
