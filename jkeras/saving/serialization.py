@@ -23,7 +23,8 @@ def serialize_model(model, include_compile=True):
     entry["build_config"] = to_json(build_config if build_config is not None
                                     else {"input_shape": None})
     if include_compile and getattr(model, "compiled", False):
-        entry["compile_config"] = model.get_compile_config()
+        # as Keras 3: a custom `get_compile_config` may hold objects and functions
+        entry["compile_config"] = serialize_keras_object(model.get_compile_config())
     return entry
 
 

@@ -57,3 +57,44 @@ def test_nested_layer_entries_carry_build_config_and_load_through_it(library, tm
     rebuilt = library.saving.deserialize_keras_object(
         library.saving.serialize_keras_object(custom), custom_objects={"InitBuild": init_build})
     assert rebuilt.built and rebuilt.init == "ones"
+
+
+def _custom_compile_model(library):
+    def halved_mse(y_true, y_pred):
+        return library.ops.mean((y_true - y_pred) ** 2, axis=-1) / 2
+
+    class CompileModel(library.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.dense = library.layers.Dense(1)
+
+        def call(self, x):
+            return self.dense(x)
+
+        def compile(self, optimizer, loss_fn):
+            super().compile(optimizer=optimizer, loss=loss_fn)
+            self.loss_fn = loss_fn
+
+        def get_compile_config(self):
+            return {"optimizer": self.optimizer, "loss_fn": self.loss_fn}
+
+        def compile_from_config(self, config):
+            self.compile(library.saving.deserialize_keras_object(config["optimizer"]),
+                         library.saving.deserialize_keras_object(config["loss_fn"]))
+
+    return CompileModel, halved_mse
+
+
+@LIBRARIES
+def test_custom_compile_config_with_function_and_optimizer_saves(library, tmp_path):
+    compile_model, halved_mse = _custom_compile_model(library)
+    model = compile_model()
+    model.compile(library.optimizers.SGD(0.1), halved_mse)
+    x, y = np.ones((4, 2), "float32"), np.zeros((4, 1), "float32")
+    model.fit(x, y, verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = library.models.load_model(
+        tmp_path / "m.keras",
+        custom_objects={"CompileModel": compile_model, "halved_mse": halved_mse})
+    assert loaded.loss_fn is halved_mse
+    assert loaded.optimizer.get_config()["learning_rate"] == pytest.approx(0.1)
