@@ -746,8 +746,11 @@ def _wrap_build(build):
     def wrapped(self, *args, **kwargs):
         with naming.name_scope(self.name):
             result = build(self, *args, **kwargs)
-        if args or kwargs:  # a direct `build(shape)` (or `build_from_config`) is recorded,
-            # by argument name, for `get_build_config`, as Keras 3 records every build
+        # A direct `build(shape)` (or `build_from_config`) is recorded, by argument name, for
+        # `get_build_config`, as Keras 3 records every build; not a build given data (a
+        # functional model's `build(batch)`, a no-op), which no config could hold.
+        if (args or kwargs) and not any(hasattr(leaf, "dtype")
+                                        for leaf in jax.tree_util.tree_leaves((args, kwargs))):
             arguments = inspect.signature(build).bind(self, *args, **kwargs).arguments
             self._build_shapes_dict = {k: v for k, v in list(arguments.items())[1:]}
         self.built = True

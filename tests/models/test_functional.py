@@ -395,3 +395,18 @@ def test_from_config_links_nodes_by_config_name_when_get_config_omits_name(libra
     clone.set_weights(model.get_weights())
     x = np.arange(8, dtype="float32").reshape(2, 4)
     np.testing.assert_allclose(np.asarray(clone(x)), np.asarray(model(x)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("library", [keras, jkeras], ids=["keras", "jkeras"])
+def test_functional_build_accepts_a_batch_and_changes_nothing(library):
+    """`model.build(first_batch)` (Keras's distributed-training guide) is a no-op on a
+    functional model, in Keras 3 and jkeras: same weights, same outputs."""
+    inputs = library.Input((3,))
+    model = library.Model(inputs, library.layers.Dense(2)(inputs))
+    x = np.ones((4, 3), "float32")
+    before = [np.asarray(w) for w in model.get_weights()]
+    model.build(x)
+    assert model.built and len(model.weights) == 2
+    for got, want in zip(model.get_weights(), before):
+        np.testing.assert_array_equal(np.asarray(got), want)
+    assert model(x).shape == (4, 2)
