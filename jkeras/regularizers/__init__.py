@@ -64,6 +64,9 @@ class L1(L1L2):
 
     def __init__(self, l1=0.01):
         super().__init__(l1=l1)
+        # Keras 3 keeps this factor (only this one) as a float32 tensor: its config, and a
+        # float64 penalty, carry the float32 value (0.005 -> 0.004999999888241291).
+        self.l1 = float(np.float32(self.l1))
 
     def get_config(self):
         return {"l1": self.l1}
