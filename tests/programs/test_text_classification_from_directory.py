@@ -1,10 +1,11 @@
 """Keras example style (text classification from scratch): review files in `pos/` and `neg/`
-folders read by `utils.text_dataset_from_directory` (`validation_split`, `subset="both"`), the
-texts collected from the dataset to adapt a `TextVectorization` layer, and an `Embedding` +
-`Bidirectional(LSTM)` classifier trained on the vectorized reviews.
+folders read by `utils.text_dataset_from_directory` (`validation_split`, `subset="both"`), a
+`TextVectorization` layer adapted on `raw_train.map(lambda x, y: x)`, the datasets vectorized
+with `.map(...)`, cached and prefetched, and an `Embedding` + `Bidirectional(LSTM)` classifier
+trained on them.
 
-Keras's loaders yield `tf.string` tensors and jkeras's numpy arrays of `str`; the program reads
-both the way a backend-agnostic program does: batches converted with `np.asarray`."""
+Keras's loaders yield `tf.string` tensors and jkeras's numpy arrays of `str`; where the program
+reads the texts itself, it converts batches with `np.asarray`, as a backend-agnostic program does."""
 
 import os
 import tempfile
@@ -46,16 +47,22 @@ def program(keras):
         raw_train, raw_val = keras.utils.text_dataset_from_directory(
             directory, batch_size=16, validation_split=0.3, subset="both", seed=42,
             verbose=False)
-        train_texts, train_labels = collect(raw_train)
-        val_texts, val_labels = collect(raw_val)
+        # The datasets read their files lazily: everything runs while the folder exists.
+        return classify(keras, raw_train, raw_val)
 
+
+def classify(keras, raw_train, raw_val):
+    """Adapts, vectorizes with `.map`, trains and evaluates on the loader's datasets."""
+    train_texts, _ = collect(raw_train)
+    val_texts, val_labels = collect(raw_val)
     vectorize = keras.layers.TextVectorization(max_tokens=30, output_mode="int",
                                                output_sequence_length=LENGTH)
-    vectorize.adapt(train_texts)
-    x_train, x_val = np.asarray(vectorize(train_texts)), np.asarray(vectorize(val_texts))
-    # The training batch comes in each library's shuffled order: sort it by text.
-    order = np.argsort(as_str(train_texts))
-    x_train, train_labels = x_train[order], train_labels[order]
+    vectorize.adapt(raw_train.map(lambda x, y: x))
+    # The guides' idiom: vectorize inside the dataset, cache and prefetch. The training split
+    # fits in one batch (16), so each library's shuffled order within it does not matter.
+    train_ds = raw_train.map(lambda x, y: (vectorize(x), y)).cache().prefetch(buffer_size=10)
+    val_ds = raw_val.map(lambda x, y: (vectorize(x), y)).cache().prefetch(buffer_size=10)
+    x_val = np.asarray(vectorize(val_texts))
 
     inputs = keras.Input(shape=(LENGTH,), dtype="int32")
     x = keras.layers.Embedding(vectorize.vocabulary_size(), 8, mask_zero=True)(inputs)
@@ -65,8 +72,7 @@ def program(keras):
     seeded_weights(model)
     model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy",
                   metrics=["accuracy"])
-    history = model.fit(x_train, train_labels, validation_data=(x_val, val_labels),
-                        batch_size=4, epochs=5, shuffle=False, verbose=0)
+    history = model.fit(train_ds, validation_data=val_ds, epochs=12, verbose=0)
     new = ["great music and a great story", "a dull and terrible plot"]
     return {
         "class_names": raw_train.class_names,
@@ -75,7 +81,7 @@ def program(keras):
         "vocabulary": vectorize.get_vocabulary(),
         "x_val": x_val,
         "history": history_of(history),
-        "evaluate": model.evaluate(x_val, val_labels, verbose=0),
+        "evaluate": model.evaluate(val_ds, verbose=0),
         "predictions": model.predict(np.asarray(vectorize(new)), verbose=0),
     }
 
