@@ -8,6 +8,7 @@ Like tf.data, a `LoaderDataset` keeps its own order: `fit` never reshuffles it (
 `jkeras.trainers.batch_sources`).
 """
 
+import contextlib
 import numbers
 
 import jax
@@ -124,8 +125,9 @@ class MappedDataset(DerivedDataset):
 
     def iterate(self, order):
         """The parent's batches `order` (read ahead by its threads), mapped here in order."""
-        for batch in self.parent.iterate(order):
-            yield self._apply(batch)
+        with contextlib.closing(self.parent.iterate(order)) as batches:  # its threads end too
+            for batch in batches:
+                yield self._apply(batch)
 
 
 class SlicedDataset(DerivedDataset):
@@ -165,9 +167,10 @@ class CachedDataset(DerivedDataset):
         if self.complete:
             yield from (self._batches[index] for index in order)
             return
-        for index, batch in zip(order, self.parent.iterate(order)):
-            self._batches[int(index)] = batch
-            yield batch
+        with contextlib.closing(self.parent.iterate(order)) as batches:
+            for index, batch in zip(order, batches):
+                self._batches[int(index)] = batch
+                yield batch
 
     def on_epoch_begin(self):
         if not self.complete:

@@ -7,6 +7,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from PIL import Image
 
 import jkeras
 from tests.helpers import assert_close
@@ -25,6 +26,18 @@ def texts(tmp_path_factory):
         os.makedirs(root / label)
         for index, text in enumerate(items):
             (root / label / f"{index}.txt").write_text(text)
+    return str(root)
+
+
+@pytest.fixture(scope="module")
+def images(tmp_path_factory):
+    root = tmp_path_factory.mktemp("images")
+    rng = np.random.default_rng(0)
+    for label in ("cats", "dogs"):
+        os.makedirs(root / label)
+        for index in range(5):
+            pixels = rng.integers(0, 256, (6, 5, 3), dtype="uint8")
+            Image.fromarray(pixels).save(root / label / f"{index}.png")
     return str(root)
 
 
@@ -98,6 +111,21 @@ def test_text_chains_match_tf_data(texts):
         assert_same_elements(cached, theirs.map(lambda x, y: (x, y + 1)))
 
 
+def test_image_augmentation_map_as_keras(images):
+    datasets = [library.utils.image_dataset_from_directory(
+        images, image_size=(4, 4), batch_size=3, shuffle=False, verbose=False)
+        for library in (keras, jkeras)]
+    theirs, ours = (dataset.map(lambda x, y, library=library: (
+        library.layers.Rescaling(1 / 255.0, offset=-0.5)(x), y), num_parallel_calls=-1)
+        .prefetch(-1) for library, dataset in zip((keras, jkeras), datasets))
+    assert_same_elements(ours, theirs)
+    flip = jkeras.layers.RandomFlip("horizontal", seed=1)
+    flipped = list(datasets[1].map(lambda x, y: (flip(x), y)))
+    for (x, y), (raw, labels) in zip(flipped, datasets[1]):
+        assert isinstance(x, np.ndarray) and x.shape == raw.shape and (y == labels).all()
+        assert all((a == b).all() or (a == b[:, ::-1]).all() for a, b in zip(x, raw))
+
+
 def test_adapt_on_mapped_datasets_as_keras(texts):
     theirs, ours = text_datasets(texts)
     vocabularies = []
@@ -121,7 +149,7 @@ def _fit(library, dataset):
     vectorize.adapt(dataset.map(lambda x, y: x))
     train = dataset.map(lambda x, y: (vectorize(x), y)).cache().prefetch(buffer_size=2)
     model = library.Sequential([
-        library.Input((4,), dtype="int64"),
+        library.Input((4,), dtype="int32"),
         library.layers.Embedding(20, 4),
         library.layers.GlobalAveragePooling1D(),
         library.layers.Dense(1, activation="sigmoid"),
@@ -129,7 +157,8 @@ def _fit(library, dataset):
     seeded_weights(model)
     model.compile(optimizer=library.optimizers.Adam(0.05), loss="binary_crossentropy",
                   metrics=["accuracy"])
-    history = model.fit(train, validation_data=train.take(2), epochs=3, verbose=0)
+    with pytest.warns(UserWarning, match="`shuffle=True` was passed, but will be ignored"):
+        history = model.fit(train, validation_data=train.take(2), epochs=3, verbose=0)
     predictions = model.predict(train.map(lambda x, y: x), verbose=0)
     return history.history, predictions, model.evaluate(train.skip(1), verbose=0)
 
@@ -168,6 +197,13 @@ def test_fit_reads_mapped_dataset_in_its_order():
     ours.on_epoch_end()  # while the loader reshuffles
     assert [y.tolist() for _, y in cached.iterate(range(len(cached)))] == first
     assert [y.tolist() for _, y in ours] != first
+    partial = ours.cache()  # a pass cut short caches nothing: the next one reads the loader
+    batches = partial.iterate(range(len(partial)))
+    next(batches)
+    batches.close()
+    partial.on_epoch_end()
+    assert not partial.complete
+    assert [y.tolist() for _, y in partial] == [y.tolist() for _, y in ours]
 
 
 @pytest.mark.parametrize(
