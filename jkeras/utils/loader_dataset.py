@@ -27,6 +27,13 @@ class LoaderDataset(PyDataset):
     parent with its own threads.
     """
 
+    def checked_index(self, index):
+        """`index` as a position in `range(len(self))` (negative ones count from the end);
+        `IndexError` past either end."""
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"Batch index {index} out of range for {len(self)} batches.")
+        return index % len(self)
+
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None):
         """A dataset whose batch `i` is `map_func(*self[i])` (`map_func(self[i])` when the batch
         is not a tuple), as `tf.data.Dataset.map`; array outputs are converted to numpy.
@@ -97,11 +104,6 @@ class DerivedDataset(LoaderDataset):
     def __len__(self):
         return len(self.parent)
 
-    def _check_index(self, index):
-        if not -len(self) <= index < len(self):
-            raise IndexError(f"Batch index {index} out of range for {len(self)} batches.")
-        return index % len(self)
-
     def on_epoch_begin(self):
         self.parent.on_epoch_begin()
 
@@ -121,7 +123,7 @@ class MappedDataset(DerivedDataset):
         return jax.tree_util.tree_map(np.asarray, outputs)
 
     def __getitem__(self, index):
-        return self._apply(self.parent[self._check_index(index)])
+        return self._apply(self.parent[self.checked_index(index)])
 
     def iterate(self, order):
         """The parent's batches `order` (read ahead by its threads), mapped here in order."""
@@ -141,7 +143,7 @@ class SlicedDataset(DerivedDataset):
         return self.stop - self.start
 
     def __getitem__(self, index):
-        return self.parent[self.start + self._check_index(index)]
+        return self.parent[self.start + self.checked_index(index)]
 
     def iterate(self, order):
         return self.parent.iterate(self.start + np.asarray(order, dtype="int64"))
@@ -158,7 +160,7 @@ class CachedDataset(DerivedDataset):
         self.complete = False
 
     def __getitem__(self, index):
-        index = self._check_index(index)
+        index = self.checked_index(index)
         if index not in self._batches:
             self._batches[index] = self.parent[index]
         return self._batches[index]

@@ -41,9 +41,7 @@ class SampleBatches(LoaderDataset):
         return math.ceil(len(self.order) / self.batch_size)
 
     def __getitem__(self, index):
-        if not -len(self) <= index < len(self):
-            raise IndexError(f"Batch index {index} out of range for {len(self)} batches.")
-        index %= len(self)
+        index = self.checked_index(index)
         if self.batch_size is None:
             return self.gather(self.order[index])
         return self.gather(self.order[index * self.batch_size : (index + 1) * self.batch_size])
