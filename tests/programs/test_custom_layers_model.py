@@ -90,6 +90,9 @@ def program(keras):
         "inference_losses": inference_losses,
         "loss_count": len(model.losses),
         "output_shape": list(model.block.compute_output_shape((None, 5))),
+        "symbolic_shape": list(NormedDense(3)(keras.Input((5,))).shape),
+        "layer_names": [layer.name for layer in model.layers],
+        "block_trainable_names": [w.path for w in model.block.trainable_weights],
         "dropout": dropout,
         "count_params": model.count_params(),
         "weight_paths": [w.path for w in model.weights],
@@ -102,7 +105,16 @@ def program(keras):
         "moving_mean": model.block.norm.moving_mean.numpy(),
         "evaluation": model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True),
         "predictions": model.predict(x[:4], verbose=0),
+        "frozen": _frozen_counts(model),
     }
+
+
+def _frozen_counts(model):
+    """Weight counts with the block frozen, then the whole model unfrozen again."""
+    model.block.trainable = False
+    counts = [len(model.trainable_weights), len(model.non_trainable_weights)]
+    model.trainable = True
+    return counts + [len(model.trainable_weights), len(model.non_trainable_weights)]
 
 
 def test_custom_layers_model(keras):

@@ -77,6 +77,10 @@ def program(keras):
     standalone["loss"] = loss(y[:5], y[:5] * 0.1, sample_weight=weights[:5])
     standalone["loss_config"] = loss.get_config()
     standalone["loss_from_config"] = HuberWithFloor.from_config(loss.get_config())(y, y * 0.3)
+    standalone["serialized_loss"] = keras.saving.serialize_keras_object(loss)
+    standalone["serialized_metric"] = keras.saving.serialize_keras_object(metric)
+    standalone["deserialized_metric"] = type(keras.saving.deserialize_keras_object(
+        keras.saving.serialize_keras_object(metric))).__name__
 
     inputs = keras.Input((4,))
     hidden = keras.layers.Dense(6, activation="tanh")(inputs)
@@ -108,6 +112,7 @@ def program(keras):
         reloaded[label] = {
             "loss_class": type(loaded.loss).__name__,
             "loss_config": {k: loaded.loss.get_config()[k] for k in ("delta", "floor", "name")},
+            "metrics_names": loaded.metrics_names,
             "evaluation": loaded.evaluate(x, y, sample_weight=weights, batch_size=6, verbose=0,
                                           return_dict=True)}
     return {"standalone": standalone, "history": history_of(history),

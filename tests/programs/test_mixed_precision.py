@@ -55,7 +55,8 @@ def _train(keras):
                   metrics=["accuracy"])
     history = model.fit(x, y, batch_size=16, epochs=3, verbose=0, shuffle=False)
     layers = {layer.name: {"compute": layer.compute_dtype, "variable": layer.variable_dtype,
-                           "policy": layer.dtype_policy.name}
+                           "policy": layer.dtype_policy.name,
+                           "config_dtype": layer.get_config()["dtype"]}
               for layer in model.layers[1:]}
     symbolic = {"logits": logits.dtype, "probabilities": probabilities.dtype}
     logits_model = keras.Model(inputs, logits)
@@ -72,6 +73,8 @@ def _train(keras):
         "evaluation": model.evaluate(x, y, batch_size=16, verbose=0, return_dict=True),
         "probabilities": model.predict(x[:5], verbose=0),
         "kernel": model.get_layer("logits").kernel.numpy(),
+        "from_config_policies": [layer.dtype_policy.name for layer in
+                                 keras.Model.from_config(model.get_config()).layers],
     }
 
 

@@ -13,12 +13,12 @@ def program(keras):
     answer = keras.Input(shape=(length,), dtype="int32", name="answer")
     embed = keras.layers.Embedding(vocabulary, 6, name="shared_embedding")
     encode = keras.layers.Dense(4, activation="relu", name="shared_encoder")
-    pool = keras.layers.GlobalAveragePooling1D()
+    pool = keras.layers.GlobalAveragePooling1D(name="pool")
     question_code = pool(encode(embed(question)))
     answer_code = pool(encode(embed(answer)))
-    joined = keras.layers.Concatenate()([question_code, answer_code])
+    joined = keras.layers.Concatenate(name="joined")([question_code, answer_code])
     match = keras.layers.Dense(1, activation="sigmoid", name="match")(joined)
-    score = keras.layers.Dense(1, name="score")(keras.layers.Subtract()([question_code,
+    score = keras.layers.Dense(1, name="score")(keras.layers.Subtract(name="difference")([question_code,
                                                                          answer_code]))
     model = keras.Model([question, answer], {"match": match, "score": score},
                         name="matcher")
@@ -53,7 +53,23 @@ def program(keras):
         "weight_count": len(model.weights),
         "params": model.count_params(),
         "shared_output": shared(questions[:2, :2]),
+        # Which calls feed which: the shared layers' two nodes and their node indices.
+        "config_layers": [(layer["name"], [_histories(node["args"])
+                                           for node in layer["inbound_nodes"]])
+                          for layer in model.get_config()["layers"]],
+        "rebuilt": keras.Model.from_config(model.get_config()).count_params(),
         "match": predictions["match"], "score": predictions["score"]}
+
+
+def _histories(arguments):
+    """The `keras_history` of every tensor in a node's serialized arguments."""
+    if isinstance(arguments, dict):
+        if arguments.get("class_name") == "__keras_tensor__":
+            return [list(arguments["config"]["keras_history"])]
+        arguments = list(arguments.values())
+    if isinstance(arguments, (list, tuple)):
+        return [h for argument in arguments for h in _histories(argument)]
+    return []
 
 
 def test_shared_layers(keras):
