@@ -125,7 +125,8 @@ class BackupAndRestore(Callback):
     Args:
         backup_dir: where the backup lives.
         save_freq: "epoch" (the only mode implemented).
-        delete_checkpoint: delete the backup when training finishes normally.
+        delete_checkpoint: delete `backup_dir` (with whatever it holds, as Keras) when
+            training finishes normally.
         format: `"h5"` (default, Keras 3's files: `latest.weights.h5`, here with a
             `jkeras_backup` group holding the seed states and the next epoch, and
             `training_metadata.json`; Keras 3's own backups restore too) or `"orbax"` (a
@@ -196,13 +197,8 @@ class BackupAndRestore(Callback):
     def on_train_end(self, logs=None):
         if self._checkpointer is not None:
             self._checkpointer.wait_until_finished()
-            if self.delete_checkpoint:
-                shutil.rmtree(self._orbax_dir, ignore_errors=True)
-            return
-        if self.delete_checkpoint:
-            for path in (self._metadata_path, self._weights_path):
-                if os.path.exists(path):
-                    os.remove(path)
+        if self.delete_checkpoint:  # the whole folder, as Keras deletes it
+            shutil.rmtree(self.backup_dir, ignore_errors=True)
 
     def wait_until_finished(self):
         """Block until the latest backup is written (with `format="orbax"`; a no-op for h5)."""

@@ -440,8 +440,10 @@ class Layer(KerasLayerAPI, PureCore):
             kwargs.pop("mask")
         previous = _training_context()
         _context.training = training
-        if previous is None and current_scope() is None:
-            self._clear_eager_losses()  # a top-level eager call starts a fresh list
+        if previous is None:
+            # An entry call forgets the last eager call's losses, pure calls (fit, predict,
+            # stateless_call) included, as in Keras 3; a pure call's go to its scope.
+            self._clear_eager_losses()
         autocast_scope = self._autocast_scope()
         try:
             with naming.name_scope(self.name):
@@ -656,7 +658,8 @@ class Layer(KerasLayerAPI, PureCore):
     @property
     def losses(self):
         """Weight regularization penalties (from the current values: inside a pure call, the
-        traced ones) plus, outside pure calls, the losses added by the last eager call."""
+        traced ones) plus, outside pure calls, the losses added by the last call if it was
+        eager (a later pure call, such as `fit`'s, clears them as in Keras 3)."""
         result = []
         if current_scope() is None:
             result += self._collect_eager_losses()

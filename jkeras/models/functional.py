@@ -97,8 +97,10 @@ class Functional(Function, Model):
 
     @property
     def layers(self):
-        """Every layer of the graph, InputLayers first, in call order (as Keras lists them)."""
-        return list(self._graph_layers)
+        """Every layer of the graph, InputLayers included, in Keras's order: by decreasing
+        depth from the outputs, ties in traversal order (a branch's layers are not listed
+        in call order)."""
+        return list(self._keras_order)
 
     @property
     def input_names(self):

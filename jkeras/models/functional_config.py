@@ -81,6 +81,9 @@ def functional_config(model):
             existing.update(name=operation.name, inbound_nodes=[])
             entries.append(existing)
         existing["inbound_nodes"].append(inbound)
+    # Keras lists the entries in its operation order (by decreasing depth), not call order.
+    rank = {operation.name: index for index, operation in enumerate(model.operations)}
+    entries.sort(key=lambda entry: rank.get(entry["name"], len(rank)))
 
     def ref(tensor):
         name, node_index, tensor_index = _serialize_argument(

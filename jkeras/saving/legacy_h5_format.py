@@ -53,7 +53,7 @@ def is_legacy_h5(filepath):
 
 
 def model_layers(model):
-    """`model.layers` in Keras's order (a functional model's differs from jkeras's)."""
+    """The layers whose weights a legacy file lists, in Keras's order (`sublayers`)."""
     return list(model.sublayers)
 
 

@@ -20,8 +20,8 @@ import numpy as np
 
 from jkeras.distribution import placement
 from jkeras.trainers import data as data_module
+from jkeras.utils.loader_dataset import LoaderDataset
 from jkeras.utils.py_dataset import PyDataset
-from jkeras.utils.sample_batches import SampleBatches
 from jkeras.utils.tf_data import is_tf_dataset
 
 
@@ -70,9 +70,10 @@ class BatchSource:
         if is_tf_dataset(source):
             self._cardinality = _tf_dataset_cardinality(source, steps)
         # The datasets of jkeras's loaders (`timeseries_dataset_from_array`,
-        # `image_dataset_from_directory`...) stand in for the tf.data datasets Keras's return,
-        # whose order `fit` never changes: they shuffle themselves when asked to.
-        if shuffle and (is_tf_dataset(source) or isinstance(source, SampleBatches)):
+        # `image_dataset_from_directory`...), and those derived from them (`.map(...)`), stand
+        # in for the tf.data datasets Keras's return, whose order `fit` never changes: they
+        # shuffle themselves when asked to.
+        if shuffle and (is_tf_dataset(source) or isinstance(source, LoaderDataset)):
             kind = ("a tf.data.Dataset" if is_tf_dataset(source)
                     else f"a {type(source).__name__} (a loader's dataset, like Keras's tf.data)")
             warnings.warn(

@@ -57,7 +57,7 @@ class FileDataset(SampleBatches):
         self._read = read
         self._collate = collate
 
-    def take(self, keys):
+    def gather(self, keys):
         if np.ndim(keys) == 0:
             x = self._read(self.file_paths[keys])
         else:

@@ -8,7 +8,6 @@ operation classes (`add (Add)`).
 
 from jkeras.core.graph import Function
 from jkeras.core.keras_tensor import Operation
-from jkeras.layers.layer import Layer
 
 # The Keras operation class behind each recorded KerasTensor operator.
 _OPERATOR_CLASSES = {
@@ -41,8 +40,6 @@ def is_functional(model):
 
 def model_layers(model):
     """`model.layers` in Keras's order (a functional model's by graph depth)."""
-    if is_functional(model):
-        return [op for op in model.operations if isinstance(op, Layer)]
     return list(model.layers)
 
 

@@ -39,6 +39,11 @@ class PyDataset:
     def __getitem__(self, index):
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__.")
 
+    def __iter__(self):
+        """The batches in index order (as Keras's `PyDataset`), without epoch hooks."""
+        for index in range(self.num_batches):
+            yield self[index]
+
     def on_epoch_begin(self):
         """Called at the start of every epoch."""
 

@@ -1,19 +1,19 @@
-"""`SampleBatches`: the `PyDataset` behind jkeras's loaders, batches cut from samples kept in an
-order that is reshuffled between epochs."""
+"""`SampleBatches`: the `LoaderDataset` behind jkeras's loaders, batches cut from samples kept in
+an order that is reshuffled between epochs."""
 
 import math
 
 import numpy as np
 
-from jkeras.utils.py_dataset import PyDataset
+from jkeras.utils.loader_dataset import LoaderDataset
 
 
-class SampleBatches(PyDataset):
+class SampleBatches(LoaderDataset):
     """Batch `i` is made of the samples `order[i * batch_size : (i + 1) * batch_size]` (with
     `batch_size=None`, item `i` is the single sample `order[i]`); with `shuffle`, the order is
     reshuffled after every epoch by a `np.random.RandomState(seed)`.
 
-    Subclasses define `take(keys)`: the batch of the samples `keys` (an array of entries of
+    Subclasses define `gather(keys)`: the batch of the samples `keys` (an array of entries of
     `order`), or one sample for a single entry. Indices past the end raise `IndexError`, so
     the dataset can be iterated like a list.
 
@@ -32,8 +32,8 @@ class SampleBatches(PyDataset):
         self.shuffle = shuffle
         self._rng = np.random.RandomState(seed)
 
-    def take(self, keys):
-        raise NotImplementedError(f"{type(self).__name__} must define take(keys).")
+    def gather(self, keys):
+        raise NotImplementedError(f"{type(self).__name__} must define gather(keys).")
 
     def __len__(self):
         if self.batch_size is None:
@@ -41,12 +41,10 @@ class SampleBatches(PyDataset):
         return math.ceil(len(self.order) / self.batch_size)
 
     def __getitem__(self, index):
-        if not -len(self) <= index < len(self):
-            raise IndexError(f"Batch index {index} out of range for {len(self)} batches.")
-        index %= len(self)
+        index = self.checked_index(index)
         if self.batch_size is None:
-            return self.take(self.order[index])
-        return self.take(self.order[index * self.batch_size : (index + 1) * self.batch_size])
+            return self.gather(self.order[index])
+        return self.gather(self.order[index * self.batch_size : (index + 1) * self.batch_size])
 
     def on_epoch_end(self):
         if self.shuffle:

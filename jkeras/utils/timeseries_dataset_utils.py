@@ -25,7 +25,7 @@ class TimeseriesDataset(SampleBatches):
         self.data, self.targets = data, targets
         self._offsets = np.arange(sequence_length) * sampling_rate
 
-    def take(self, keys):
+    def gather(self, keys):
         x = self.data[np.add.outer(keys, self._offsets)]
         return x if self.targets is None else (x, self.targets[keys])
 

@@ -225,6 +225,20 @@ def test_model_checkpoint_templates_best_only_and_weights(tmp_path):
         callbacks.ModelCheckpoint(tmp_path / "m.h5")
 
 
+@pytest.mark.parametrize("delete_checkpoint", [True, False])
+def test_backup_folder_after_a_normal_end_is_keras3s(tmp_path, delete_checkpoint):
+    x, y = regression_data(16)
+    left = {}
+    for library in (keras, jkeras):
+        backup_dir = tmp_path / library.__name__ / "backup"
+        model = library.Sequential([library.Input((x.shape[1],)), library.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(x, y, epochs=2, verbose=0, callbacks=[library.callbacks.BackupAndRestore(
+            backup_dir, delete_checkpoint=delete_checkpoint)])
+        left[library.__name__] = backup_dir.exists()
+    assert left["jkeras"] == left["keras"] == (not delete_checkpoint)
+
+
 def test_backup_and_restore_resumes_bit_identically(tmp_path):
     x, y = regression_data(128)
 

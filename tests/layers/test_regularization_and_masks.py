@@ -89,6 +89,49 @@ def test_add_loss_in_call_is_trained_on():
     assert len(model.losses) == 1 and float(model.losses[0]) == 3.0
 
 
+def test_losses_after_pure_calls_match_keras():
+    """An entry call forgets the last eager call's `add_loss` losses, also when it is pure
+    (predict, evaluate, stateless_call): only the regularization penalties remain."""
+
+    def losses_counts(library):
+        class Penalized(library.layers.Layer):
+            def build(self, input_shape):
+                self.kernel = self.add_weight(shape=(input_shape[-1], 2), regularizer="l2")
+
+            def call(self, inputs):
+                outputs = library.ops.matmul(inputs, self.kernel)
+                self.add_loss(library.ops.sum(outputs))
+                return outputs
+
+        class Wrapper(library.Model):
+            def __init__(self):
+                super().__init__()
+                self.inner = Penalized()
+
+            def call(self, inputs):
+                return self.inner(inputs)
+
+        x = np.ones((4, 3), "float32")
+        model = Wrapper()
+        model(x)
+        counts = [len(model.losses)]
+        model.predict(x, verbose=0)
+        counts.append(len(model.losses))
+        model(x)
+        model.compile("sgd", "mse")
+        model.evaluate(x, np.zeros((4, 2)), verbose=0)
+        counts.append(len(model.losses))
+        model(x)
+        model.stateless_call([v.value for v in model.trainable_variables], [], x)
+        counts.append(len(model.losses))
+        model(x)
+        model.inner(x)
+        counts.append(len(model.losses))
+        return counts
+
+    assert losses_counts(jkeras) == losses_counts(keras)
+
+
 def test_embedding_mask_zero_propagates_through_containers():
     seen = []
 

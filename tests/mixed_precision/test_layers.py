@@ -147,3 +147,18 @@ def test_functional_model_under_mixed_policy():
     result = model(np.ones((3, 4), "float32"))
     assert result.dtype == jnp.float32
     assert all(v.dtype == "float32" for v in model.weights)
+
+
+@pytest.mark.parametrize("dtype", [None, "int32", "float16"])
+def test_input_layer_policy_is_the_global_one(dtype):
+    """An InputLayer's `dtype` is its tensor's; its policy is the global one (not `dtype`)."""
+
+    def describe(library):
+        library.mixed_precision.set_global_policy("mixed_bfloat16")
+        inputs = library.Input((3,), dtype=dtype)
+        model = library.Model(inputs, library.layers.Dense(2)(inputs))
+        rebuilt = library.Model.from_config(model.get_config())
+        return [(layer.dtype, layer.dtype_policy.name, layer.compute_dtype, layer.output.dtype)
+                for layer in (model.layers[0], rebuilt.layers[0])]
+
+    assert describe(jkeras) == describe(keras)

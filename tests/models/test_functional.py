@@ -410,3 +410,39 @@ def test_functional_build_accepts_a_batch_and_changes_nothing(library):
     for got, want in zip(model.get_weights(), before):
         np.testing.assert_array_equal(np.asarray(got), want)
     assert model(x).shape == (4, 2)
+
+
+def _branched_model(library):
+    """Two inputs through one shared layer, then two branches of different kinds."""
+    left, right = library.Input((3,), name="left"), library.Input((3,), name="right")
+    shared = library.layers.Dense(2, name="shared")
+    a, b = shared(left), shared(right)
+    joined = library.layers.Concatenate(name="joined")([a, b])
+    head_1 = library.layers.Dense(1, name="head_1")(joined)
+    head_2 = library.layers.Dense(1, name="head_2")(library.layers.Subtract(name="diff")([a, b]))
+    return library.Model([left, right], {"head_1": head_1, "head_2": head_2})
+
+
+def test_layers_in_keras_depth_order_with_branches():
+    """`model.layers` lists a branched graph by decreasing depth (Keras's `_operations`), not
+    in call order: the two heads come after both branches' merge layers."""
+
+    def order(library):
+        model = _branched_model(library)
+        return [layer.name for layer in model.layers], model.get_layer(index=4).name
+
+    assert order(jkeras) == order(keras)
+
+
+def test_config_entries_in_keras_order_and_round_trip():
+    """The config lists its layers in the same order as Keras 3's (the operation order), and
+    rebuilds the same model from it."""
+
+    def entries(library):
+        model = _branched_model(library)
+        config = model.get_config()
+        listed = [(e["name"], len(e["inbound_nodes"])) for e in config["layers"]]
+        rebuilt = library.Model.from_config(config)  # Keras consumes the config
+        return listed, [layer.name for layer in rebuilt.layers]
+
+    assert entries(jkeras) == entries(keras)

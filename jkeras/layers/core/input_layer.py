@@ -11,7 +11,8 @@ class InputLayer(Layer):
     Args:
         shape: tuple of ints or None (unknown size).
         batch_size: optional fixed batch size.
-        dtype: default `jkeras.config.floatx()`.
+        dtype: the input's dtype (`layer.dtype`), default `jkeras.config.floatx()`. The
+            layer's `dtype_policy` is the global policy, as any layer's without `dtype`.
         batch_shape: the full shape including the batch dimension (instead of shape).
     """
 
@@ -19,7 +20,7 @@ class InputLayer(Layer):
         self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
         input_tensor=None, name=None, ragged=None, optional=False, **kwargs
     ):
-        super().__init__(name=name, dtype=dtype, **kwargs)
+        super().__init__(name=name, **kwargs)
         if sparse:
             raise ValueError(f"InputLayer '{self.name}': sparse inputs are not supported.")
         if ragged:
@@ -39,10 +40,15 @@ class InputLayer(Layer):
                 shape = (shape,)
             batch_shape = (batch_size,) + tuple(shape)
         self.batch_shape = tuple(batch_shape)
-        self._dtype = standardize_dtype(dtype)
-        self._output = input_tensor or KerasTensor(self.batch_shape, self._dtype, name=name)
+        self._input_dtype = standardize_dtype(dtype)
+        self._output = input_tensor or KerasTensor(self.batch_shape, self._input_dtype, name=name)
         self._output.input_layer = self
         self.built = True
+
+    @property
+    def dtype(self):
+        """The dtype of the input tensor (not of the layer's policy)."""
+        return self._input_dtype
 
     @property
     def output(self):
@@ -52,7 +58,7 @@ class InputLayer(Layer):
         return inputs
 
     def get_config(self):
-        return {"batch_shape": self.batch_shape, "dtype": self._dtype, "sparse": False,
+        return {"batch_shape": self.batch_shape, "dtype": self._input_dtype, "sparse": False,
                 "ragged": False, "name": self.name, "optional": False}
 
 

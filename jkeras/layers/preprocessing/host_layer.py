@@ -17,18 +17,20 @@ from jkeras.layers.preprocessing.tf_data_bridge import any_tf_tensor, call_on_tf
 
 
 def to_numpy(x):
-    """A host numpy array for an array-like (lists, JAX arrays, Variables); strings stay
-    `str`, and bytes (from tf.data or `np.bytes_` arrays) are decoded as UTF-8."""
+    """A host numpy array for an array-like (lists, JAX arrays, Variables); texts (`str`, or
+    bytes from tf.data and `np.bytes_` arrays, decoded as UTF-8) become a `str` array, also
+    from an object array such as `text_dataset_from_directory`'s batches."""
     if isinstance(x, Variable):
         x = x.value
     array = np.asarray(x)
-    if array.dtype.kind == "S" or (array.dtype == object and _holds_bytes(array)):
-        return np.char.decode(array.astype(np.bytes_), "utf-8")
+    if array.dtype.kind == "S":
+        return np.char.decode(array, "utf-8")
+    if array.dtype == object and array.size and all(
+            isinstance(item, (str, bytes)) for item in array.flat):
+        texts = [item.decode("utf-8") if isinstance(item, bytes) else item
+                 for item in array.flat]
+        return np.array(texts, dtype=str).reshape(array.shape)
     return array
-
-
-def _holds_bytes(array):
-    return any(isinstance(item, bytes) for item in array.flat)
 
 
 def is_string_array(array):

@@ -176,8 +176,9 @@ class TextVectorization(HostLayer):
         split or n-grams), else a numpy string array."""
         inputs = to_numpy(inputs)
         if inputs.dtype.kind not in "U":
-            raise TypeError(
-                f"Layer '{self.name}' expects string inputs; received dtype {inputs.dtype}.")
+            raise ValueError(
+                f"Layer '{self.name}' expects string inputs (str or bytes); received dtype "
+                f"{inputs.dtype}.")
         inputs = self._standardized(inputs)
         if self._split is not None:
             if inputs.ndim > 1:

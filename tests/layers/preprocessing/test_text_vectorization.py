@@ -191,7 +191,29 @@ def test_errors():
     layer = jkeras.layers.TextVectorization(vocabulary=["a"])
     with pytest.raises(ValueError, match="last shape dimension must be 1"):
         layer(np.array([["a", "b"]]))
-    with pytest.raises(TypeError, match="expects string inputs"):
+    with pytest.raises(ValueError, match="expects string inputs"):
         layer(np.array([[1.0]]))
     with pytest.raises(ValueError, match="static vocabulary"):
         layer.adapt(["a b"])
+
+
+@pytest.mark.parametrize("texts", [
+    np.array(["a b", "b c", "c c"], dtype=object),  # text_dataset_from_directory's batches
+    np.array([b"a b", "b c", b"c c"], dtype=object),
+], ids=["str_objects", "mixed_objects"])
+def test_object_arrays_of_texts(texts):
+    results = []
+    for library in (keras, jkeras):
+        layer = library.layers.TextVectorization()
+        layer.adapt(texts)
+        results.append(([str(t) for t in layer.get_vocabulary()], np.asarray(layer(texts))))
+    assert results[1][0] == results[0][0]
+    np.testing.assert_array_equal(results[1][1], results[0][1])
+
+
+def test_numbers_are_refused_as_keras_refuses_them():
+    for library in (keras, jkeras):
+        with pytest.raises(ValueError):
+            library.layers.TextVectorization(vocabulary=["a"])(np.array([1, 2]))
+        with pytest.raises(ValueError):
+            library.layers.TextVectorization().adapt(np.array([1, "a"], dtype=object))
