@@ -36,6 +36,9 @@ def _train(library, optimizer, data):
 
 
 def _make(library, name, kwargs):
+    # Auto-names (`muon`, `muon_1`...) count the optimizers made before in this process: start
+    # both libraries' counts afresh, whatever other tests ran first.
+    library.utils.clear_session()
     return getattr(library.optimizers, name)(**kwargs)
 
 
