@@ -267,7 +267,6 @@ class Registry:
         )
 
 
-
 def with_build_config(obj, entry):
     """`entry` with the object's `build_config` added when it has one (a built layer), as
     Keras 3 writes every object it serializes; `build_from_entry` reads it back."""
