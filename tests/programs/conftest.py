@@ -9,5 +9,8 @@ import pytest
 @pytest.fixture(params=["keras", "jkeras"])
 def keras(request):
     module = importlib.import_module(request.param)
+    # Layer auto-names (`dense_3`) count per session: each library starts afresh, whatever
+    # ran before in this worker.
+    module.backend.clear_session()
     module.utils.set_random_seed(0)
     return module
