@@ -188,7 +188,7 @@ class Model(ModelSavingMixin, Trainer, Layer):
         mode = resolved.mode
         if mode in ("gptq", "awq"):
             quantize_calibrated(self, resolved, filters=filters, type_check=type_check)
-            self._jit = {}  # the variables changed: compile the steps again
+            self._forget_compiled_steps()  # the variables changed
             return
         changed = False
         for layer in leaf_layers(self):
@@ -200,7 +200,7 @@ class Model(ModelSavingMixin, Trainer, Layer):
             except NotImplementedError as error:
                 warnings.warn(str(error), stacklevel=2)
         if changed:
-            self._jit = {}  # the variables changed: compile the steps again
+            self._forget_compiled_steps()  # the variables changed
 
     def get_build_config(self):
         """`{"input_shape": ...}` of a model built with `build(input_shape)`, else the input

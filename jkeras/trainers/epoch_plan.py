@@ -143,7 +143,7 @@ def array_plan(model, x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
     one runs the single step, a longer group the fused loop. Each epoch's order derives from
     `(seed, epoch)`. Data kept off the device streams instead (`stream_plan`)."""
     dataset, n = model._prepare(x, y, sample_weight, "train")
-    padded = model._pads_batches("train")
+    padded = _pads(model, "train", dataset[0], n, batch_size)
     starts = data_module.batch_starts(n, batch_size, padded)
     if steps_per_epoch is not None:
         starts = starts[:steps_per_epoch]
@@ -172,6 +172,14 @@ def array_plan(model, x, y, sample_weight, batch_size, steps_per_epoch, shuffle,
             yield Execution(group.first, group.count, step, (dataset, order) + after_order)
 
     return EpochPlan(epoch, len(starts))
+
+
+def _pads(model, kind, x, n, batch_size):
+    """`model._pads_batches(kind)`, given one batch of `x` to analyse only when the batch
+    size leaves a last, smaller batch."""
+    if batch_size and n % batch_size:
+        return model._pads_batches(kind, x, batch_size)
+    return model._pads_batches(kind)
 
 
 def stream_plan(model, dataset, n, starts, batch_size, shuffle, seed, callbacks, padded):
@@ -332,7 +340,7 @@ def host_batches(model, x, y, sample_weight, batch_size, steps, kind):
             batches = (batch[0] for batch in batches)
         return HostBatches(batches, source.steps_per_epoch, [], False, None)
     dataset, n = model._prepare(x, y, sample_weight, kind)
-    padded = model._pads_batches(kind)
+    padded = _pads(model, kind, dataset if kind == "predict" else dataset[0], n, batch_size)
     starts = data_module.batch_starts(n, batch_size)
     if steps is not None:
         starts = starts[:steps]

@@ -34,6 +34,7 @@ from jkeras.metrics import Mean
 from jkeras.trainers import (
     batch_padding,
     batch_sources,
+    compile_ahead,
     compile_config,
     epoch_plan,
     host_checks,
@@ -57,9 +58,10 @@ class Trainer(StateTree, StepFunctions):
 
     # Compiled steps, their trace counts, the output structure and the forward pass's losses:
     # not searched for sublayers or variables (see `Layer.untracked_attributes`).
-    untracked_attributes = ("_jit", "_trace_counts", "_output_spec", "_losses_override",
-                            "_active_sync", "train_function", "test_function",
-                            "predict_function", "_loss_tracker", "_compile_metrics_entry")
+    untracked_attributes = ("_jit", "_pads_answers", "_trace_counts", "_output_spec",
+                            "_losses_override", "_active_sync", "train_function",
+                            "test_function", "predict_function", "_loss_tracker",
+                            "_compile_metrics_entry")
 
     def _init_trainer(self):
         self.compiled = False
@@ -68,7 +70,7 @@ class Trainer(StateTree, StepFunctions):
         self.history = None
         self.stop_training = False
         self._in_fit = False
-        self._jit = {}
+        self._forget_compiled_steps()
         self.train_function = self.test_function = self.predict_function = None
         self.jit_compile = True
         self.loss = None
@@ -142,7 +144,7 @@ class Trainer(StateTree, StepFunctions):
         self.jit_compile = not self.run_eagerly
         self.compiled = True
         self.loss = loss
-        self._jit = {}
+        self._forget_compiled_steps()
         self.train_function = self.test_function = self.predict_function = None
 
     def get_compile_config(self):
@@ -310,13 +312,26 @@ class Trainer(StateTree, StepFunctions):
         trainable, non_trainable = state
         return self.stateless_call(trainable, non_trainable, data, training=False)
 
-    def _pads_batches(self, kind):
+    def _forget_compiled_steps(self):
+        """Drop the compiled steps and what was derived with them (after `compile`, or when
+        the variables change): the next call compiles afresh."""
+        self._jit = {}
+        self._pads_answers = {}
+
+    def _pads_batches(self, kind, x=None, batch_size=None):
         """Whether `kind` steps on arrays pad a last, smaller batch to the full size, so that
         one compiled step serves every batch (`jkeras.trainers.batch_padding`): where the
         result is exact, and not when running eagerly (nothing compiles) or under a
-        distribution."""
-        return (not self.run_eagerly and distribution_lib.distribution() is None
-                and batch_padding.row_independent(self, kind, Trainer))
+        distribution. `x` (host arrays) and `batch_size` let a model whose layers cannot
+        vouch for it be analysed on one batch's shapes; the answer is kept
+        with the compiled steps."""
+        if self.run_eagerly or distribution_lib.distribution() is not None:
+            return False
+        inputs = None if x is None else batch_padding.batch_spec(x, batch_size)
+        key = (kind, None if x is None else compile_ahead.signature(inputs))
+        if key not in self._pads_answers:
+            self._pads_answers[key] = batch_padding.row_independent(self, kind, Trainer, inputs)
+        return self._pads_answers[key]
 
     def _prepare(self, x, y, sample_weight, kind):
         """Check the data, build the model, its loss, metrics and optimizer for it; the host

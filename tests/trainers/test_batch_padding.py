@@ -128,10 +128,45 @@ def r2_score():
     return metric
 
 
-class CountRows(jkeras.layers.Layer):
-    """A user layer: the trainer cannot know whether it mixes rows."""
+class Identity(jkeras.layers.Layer):
+    """A user layer that treats rows independently (found by analysing its pass)."""
 
     def call(self, x):
+        return x
+
+
+class Centered(jkeras.layers.Layer):
+    """A user layer that combines rows."""
+
+    def call(self, x):
+        return x - jkeras.ops.mean(x, axis=0)
+
+
+class CountRows(jkeras.layers.Layer):
+    """A user layer that treats rows independently but counts them in its state."""
+
+    def build(self, input_shape):
+        self.rows = self.add_weight(shape=(), initializer="zeros", trainable=False)
+
+    def call(self, x):
+        self.rows.assign(self.rows + jkeras.ops.sum(jkeras.ops.ones_like(x[:, 0])))
+        return x
+
+
+class Penalized(jkeras.layers.Layer):
+    """A user layer whose added loss sums over rows."""
+
+    def call(self, x):
+        self.add_loss(jkeras.ops.mean(jkeras.ops.square(x)))
+        return x
+
+
+class FixedBatch(jkeras.layers.Layer):
+    """A user layer that rejects batches larger than `BATCH` rows."""
+
+    def call(self, x):
+        if x.shape[0] is not None and x.shape[0] > BATCH:
+            raise ValueError(f"At most {BATCH} rows, got {x.shape[0]}.")
         return x
 
 
@@ -141,27 +176,77 @@ class CountRows(jkeras.layers.Layer):
                                    jkeras.layers.Softmax()]), "train", False),
     (lambda: build(jkeras, layers=[jkeras.layers.Dense(5), jkeras.layers.BatchNormalization(),
                                    jkeras.layers.Softmax()]), "test", True),
+    (lambda: build(jkeras, layers=[Identity(), jkeras.layers.Dense(5)]), "train", True),
+    (lambda: build(jkeras, layers=[Centered(), jkeras.layers.Dense(5)]), "predict", False),
     (lambda: build(jkeras, layers=[CountRows(), jkeras.layers.Dense(5)]), "predict", False),
+    (lambda: build(jkeras, layers=[Penalized(), jkeras.layers.Dense(5)]), "train", False),
+    (lambda: build(jkeras, layers=[Penalized(), jkeras.layers.Dense(5)]), "predict", True),
+    (lambda: build(jkeras, layers=[FixedBatch(), jkeras.layers.Dense(5)]), "predict", False),
     (lambda: build(jkeras, layers=[jkeras.layers.Lambda(lambda t: t - t.mean(0)),
                                    jkeras.layers.Dense(5)]), "predict", False),
+    (lambda: build(jkeras, layers=[jkeras.layers.Lambda(lambda t: 2 * t),
+                                   jkeras.layers.Dense(5)]), "train", True),
     (lambda: build(jkeras, layers=[jkeras.layers.Dense(5, activity_regularizer="l2")]),
      "test", False),
     (lambda: build(jkeras, metrics=[r2_score()], loss="mse"), "test", False),
     (lambda: build(jkeras, loss=lambda t, p: jkeras.losses.sparse_categorical_crossentropy(
         t, p)), "train", False),
     (lambda: build(jkeras, run_eagerly=True), "train", False),
-], ids=["dense", "batch-norm-train", "batch-norm-test", "user-layer", "lambda",
-        "activity-regularizer", "r2-score", "user-loss", "eager"])
+], ids=["dense", "batch-norm-train", "batch-norm-test", "user-layer", "user-layer-mixing",
+        "user-layer-state", "user-layer-loss-train", "user-layer-loss-predict",
+        "user-layer-fixed-batch", "lambda-mixing",
+        "lambda", "activity-regularizer", "r2-score", "user-loss", "eager"])
 def test_padding_only_where_exact(make_model, kind, expected):
     model = make_model()
     x, y = data()
     if model.loss == "mse":
         y = np.eye(5, dtype="float32")[y]
     if kind == "predict":
-        model.predict(x, verbose=0)
+        model.predict(x[:BATCH], verbose=0)
     else:
-        model.evaluate(x, y, verbose=0)
-    assert model._pads_batches(kind) is expected
+        model.evaluate(x[:BATCH], y[:BATCH], verbose=0)
+    assert model._pads_batches(kind, x, BATCH) is expected
+
+
+def test_user_layers_and_symbolic_ops_train_with_one_compilation_as_keras(compilations):
+    """A functional model with a user layer (token and position embeddings) and an operation on
+    symbolic tensors (a mean over time): the analysis of its pass lets the last batch reuse
+    the full batch's step, and training equals Keras 3's."""
+
+    def build_model(lib):
+        class TokenAndPosition(lib.layers.Layer):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.tokens = lib.layers.Embedding(10, 8)
+                self.positions = lib.layers.Embedding(6, 8)
+
+            def call(self, x):
+                return self.tokens(x) + self.positions(lib.ops.arange(lib.ops.shape(x)[-1]))
+
+        inputs = lib.Input((6,), dtype="int32")
+        h = TokenAndPosition()(inputs)
+        h = lib.layers.MultiHeadAttention(2, 4)(h, h)
+        h = lib.ops.mean(lib.layers.Dense(8, activation="relu")(h), axis=1)
+        model = lib.Model(inputs, lib.layers.Dense(3, activation="softmax")(h))
+        model.compile(optimizer=lib.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        return model
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 10, (N, 6)).astype("int32")
+    y = (x[:, 0] % 3).astype("int32")
+    reference, model = build_model(keras), build_model(jkeras)
+    model.set_weights(reference.get_weights())
+    fit = {"epochs": 2, "batch_size": BATCH, "shuffle": False, "verbose": 0}
+    expected = reference.fit(x, y, **fit).history
+    compilations.clear()
+    got = model.fit(x, y, **fit).history
+    assert len(step_compilations(compilations)) == 1  # the last batch of 4 reused the step
+    for key in expected:
+        np.testing.assert_allclose(got[key], expected[key], rtol=1e-5, err_msg=key)
+    np.testing.assert_allclose(model.predict(x, batch_size=BATCH, verbose=0),
+                               reference.predict(x, batch_size=BATCH, verbose=0),
+                               rtol=1e-5, atol=1e-6)
 
 
 def test_overridden_train_step_is_not_padded(compilations):

@@ -28,7 +28,7 @@ def compile_ahead_on_cpu(monkeypatch):
     """Compiling ahead is opt-in (and off on CPUs otherwise); these tests switch it on. Their
     runs need several step variants, so the last batch is not padded to the full size."""
     monkeypatch.setattr(compile_ahead, "ENABLED", True)
-    monkeypatch.setattr(Trainer, "_pads_batches", lambda self, kind: False)
+    monkeypatch.setattr(Trainer, "_pads_batches", lambda self, kind, *inputs: False)
 
 
 # Fused evaluation and prediction stack host batches and compile when reached.
