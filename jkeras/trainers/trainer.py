@@ -323,8 +323,7 @@ class Trainer(StateTree, StepFunctions):
         one compiled step serves every batch (`jkeras.trainers.batch_padding`): where the
         result is exact, and not when running eagerly (nothing compiles) or under a
         distribution. `x` (host arrays) and `batch_size` let a model whose layers cannot
-        vouch for it be analysed on one batch's shapes; the answer is kept
-        with the compiled steps."""
+        vouch for it be analysed on one batch's shapes; answers live as long as the steps."""
         if self.run_eagerly or distribution_lib.distribution() is not None:
             return False
         inputs = None if x is None else batch_padding.batch_spec(x, batch_size)
