@@ -142,11 +142,10 @@ def forward_row_independent(model, kind, inputs):
     specs = [[jax.ShapeDtypeStruct(v.shape, v.dtype) for v in variables]
              for variables in (model.trainable_variables, model.non_trainable_variables)]
     traced = jax.make_jaxpr(forward, return_shape=True)
-    one_more = jax.tree_util.tree_map(
-        lambda a: jax.ShapeDtypeStruct((a.shape[0] + 1,) + a.shape[1:], a.dtype), inputs)
+    rows = jax.tree_util.tree_leaves(inputs)[0].shape[0]
     try:
         closed, (per_row, _) = traced(*specs, inputs)
-        other, _ = traced(*specs, one_more)
+        other, _ = traced(*specs, batch_spec(inputs, rows + 1))
     except (TypeError, ValueError, IndexError, KeyError):
         return False  # a pass that only traces at one batch size (a fixed reshape) depends on it
     n_variables = sum(len(s) for s in specs)
@@ -158,10 +157,10 @@ def forward_row_independent(model, kind, inputs):
             and all(d is None for d in dependence[n_per_row:]))
 
 
-def batch_spec(x, batch_size):
-    """One batch of the host arrays `x` as `jax.ShapeDtypeStruct`s."""
+def batch_spec(x, rows):
+    """The arrays (or specs) `x` as `jax.ShapeDtypeStruct`s of `rows` rows."""
     return jax.tree_util.tree_map(
-        lambda a: jax.ShapeDtypeStruct((batch_size,) + tuple(np.shape(a)[1:]), a.dtype), x)
+        lambda a: jax.ShapeDtypeStruct((rows,) + tuple(a.shape[1:]), a.dtype), x)
 
 
 def _is_jkeras(obj):

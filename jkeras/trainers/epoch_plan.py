@@ -194,7 +194,7 @@ def stream_plan(model, dataset, n, starts, batch_size, shuffle, seed, callbacks,
     groups = step_groups(starts, per_execution, batch_size)
     compiled_steps.compile_variants(model, "train", [
         (group.size, group.fused,
-         (_window_spec(dataset, _window_length(group, per_execution)), None)
+         (batch_padding.batch_spec(dataset, _window_length(group, per_execution)), None)
          + _group_arguments(group, 0, np.int32(group.size * group.count) if padded else None))
         for group in groups], padded)
 
@@ -237,11 +237,6 @@ def _window_length(group, per_execution):
     """Rows of a group's streamed window: a fused group's window always holds
     `per_execution` batches, so that every window shares one compilation."""
     return per_execution * group.size if group.fused else group.size * group.count
-
-
-def _window_spec(dataset, rows):
-    return jax.tree_util.tree_map(
-        lambda a: jax.ShapeDtypeStruct((rows,) + a.shape[1:], a.dtype), dataset)
 
 
 def _window(dataset, order, group, per_execution, n, padded):
